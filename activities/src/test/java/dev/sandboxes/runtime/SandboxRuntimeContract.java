@@ -1,0 +1,287 @@
+package dev.sandboxes.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.VolumeState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link SandboxRuntime} owes the activities. Subclasses supply the runtime
+ * and, where the platform has no real kubelet (the fabric8 mock server), script what the main
+ * process and exec produce through the {@code script*} hooks; real platforms ignore the hooks
+ * and run the commands.
+ */
+public abstract class SandboxRuntimeContract {
+
+  protected static final Duration PHASE_WAIT = Duration.ofSeconds(90);
+
+  /** The runtime under test, fresh or shared; names are unique per test. */
+  protected abstract SandboxRuntime runtime();
+
+  /** The exec output cap (bytes per stream) the runtime under test was configured with. */
+  protected abstract int execOutputCap();
+
+  /** An image with a POSIX shell, {@code head}, {@code tr} and {@code sleep}. */
+  protected String image() {
+    return "busybox:1.36";
+  }
+
+  /** Scripts the main process of {@code name}: the lines it prints, then its exit code. */
+  protected void scriptMainProcess(String name, List<String> output, int exitCode) {}
+
+  /** Scripts an exec of {@code argv} in {@code name}; {@code exitCode} null means it never ends. */
+  protected void scriptExec(String name, List<String> argv, String stdout, String stderr,
+      Integer exitCode) {}
+
+  protected String uniqueName(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  protected SandboxOwner ownerOf(String name) {
+    return new SandboxOwner("sandbox/" + name, "run-" + name);
+  }
+
+  protected RuntimeState awaitPhase(String name, Set<SandboxPhase> targets) throws Exception {
+    Instant deadline = Instant.now().plus(PHASE_WAIT);
+    RuntimeState state = runtime().inspect(name);
+    while (!targets.contains(state.phase())) {
+      assertThat(Instant.now()).as("%s reached %s in time (now %s)", name, targets, state)
+          .isBefore(deadline);
+      assertThat(state.phase().terminal())
+          .as("%s ended as %s while waiting for %s", name, state, targets).isFalse();
+      state = runtime().awaitChange(name, state.phase(), Duration.ofSeconds(10));
+    }
+    return state;
+  }
+
+  protected String startIdle(String prefix) throws Exception {
+    String name = uniqueName(prefix);
+    scriptMainProcess(name, List.of(), 0);
+    runtime().create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
+    awaitPhase(name, EnumSet.of(SandboxPhase.RUNNING));
+    return name;
+  }
+
+  protected String run(String prefix, List<String> output, int exitCode, String script)
+      throws Exception {
+    String name = uniqueName(prefix);
+    scriptMainProcess(name, output, exitCode);
+    runtime().create(
+        SandboxSpec.builder(image()).name(name).command("sh", "-c", script).build(), ownerOf(name));
+    return name;
+  }
+
+  @Test
+  void idleSandboxReachesRunning() throws Exception {
+    String name = uniqueName("idle");
+    scriptMainProcess(name, List.of(), 0);
+    RuntimeState created =
+        runtime().create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
+    assertThat(created.phase()).isIn(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING);
+    RuntimeState running = awaitPhase(name, EnumSet.of(SandboxPhase.RUNNING));
+    assertThat(running.ref()).isNotNull();
+    assertThat(running.ref().runtime()).isEqualTo(runtime().kind());
+    assertThat(running.startedAt()).isNotNull();
+    runtime().delete(name);
+  }
+
+  @Test
+  void createIsIdempotentForTheSameOwner() throws Exception {
+    String name = uniqueName("twice");
+    scriptMainProcess(name, List.of(), 0);
+    SandboxSpec spec = SandboxSpec.builder(image()).name(name).build();
+    RuntimeState first = runtime().create(spec, ownerOf(name));
+    RuntimeState second = runtime().create(spec, ownerOf(name));
+    assertThat(second.ref().object()).isEqualTo(first.ref().object());
+    awaitPhase(name, EnumSet.of(SandboxPhase.RUNNING));
+    runtime().delete(name);
+  }
+
+  @Test
+  void createRefusesAnObjectOfAnotherOwner() throws Exception {
+    String name = uniqueName("owned");
+    scriptMainProcess(name, List.of(), 0);
+    SandboxSpec spec = SandboxSpec.builder(image()).name(name).build();
+    runtime().create(spec, ownerOf(name));
+    assertThatThrownBy(() -> runtime().create(spec, new SandboxOwner("sandbox/" + name, "other-run")))
+        .isInstanceOfSatisfying(PlatformException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.NAME_CONFLICT);
+          assertThat(e.retryable()).isFalse();
+          assertThat(e.getMessage()).contains(name);
+        });
+    runtime().delete(name);
+  }
+
+  @Test
+  void createRejectsAnInvalidSpec() {
+    String name = uniqueName("bad");
+    SandboxSpec spec = SandboxSpec.builder(image()).name(name).cpu("lots").build();
+    assertThatThrownBy(() -> runtime().create(spec, ownerOf(name)))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("cpu: must be a Kubernetes quantity");
+    assertThatThrownBy(() -> runtime().inspect(name)).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void mainProcessExitingZeroSucceedsAndKeepsItsLogs() throws Exception {
+    String name = run("ok", List.of("hello", "world"), 0, "echo hello; echo world");
+    RuntimeState done = awaitPhase(name, EnumSet.of(SandboxPhase.SUCCEEDED));
+    assertThat(done.exitCode()).isEqualTo(0);
+    assertThat(done.finishedAt()).isNotNull();
+    LogChunk logs = runtime().logs(name, LogRequest.defaults());
+    assertThat(logs.lines()).extracting(LogLine::text).containsExactly("hello", "world");
+    assertThat(logs.lines()).allSatisfy(l -> assertThat(l.timestamp()).isNotNull());
+    assertThat(logs.truncated()).isFalse();
+    runtime().delete(name);
+  }
+
+  @Test
+  void mainProcessExitingNonZeroFailsWithItsExitCode() throws Exception {
+    String name = run("bad-exit", List.of("oops"), 3, "echo oops; exit 3");
+    RuntimeState done = awaitPhase(name, EnumSet.of(SandboxPhase.FAILED));
+    assertThat(done.exitCode()).isEqualTo(3);
+    assertThat(done.reason()).isEqualTo("Error");
+    runtime().delete(name);
+  }
+
+  @Test
+  void logsHonourTailAndSince() throws Exception {
+    String name = run("tail", List.of("l1", "l2", "l3", "l4", "l5"), 0,
+        "for i in 1 2 3 4 5; do echo l$i; done");
+    awaitPhase(name, EnumSet.of(SandboxPhase.SUCCEEDED));
+    LogChunk tail = runtime().logs(name, LogRequest.lastLines(2));
+    assertThat(tail.lines()).extracting(LogLine::text).containsExactly("l4", "l5");
+    assertThat(tail.truncated()).isTrue();
+    LogChunk future = runtime().logs(name, new LogRequest(null, Instant.now().plusSeconds(3600)));
+    assertThat(future.lines()).isEmpty();
+    runtime().delete(name);
+  }
+
+  @Test
+  void execReturnsStdoutStderrAndExitCode() throws Exception {
+    String name = startIdle("exec");
+    List<String> argv = List.of("sh", "-c", "echo out; echo err >&2; exit 7");
+    scriptExec(name, argv, "out\n", "err\n", 7);
+    ExecResult result = runtime().exec(name, new ExecRequest(argv, null, null, null, null));
+    assertThat(result.exitCode()).isEqualTo(7);
+    assertThat(result.stdout()).isEqualTo("out\n");
+    assertThat(result.stderr()).isEqualTo("err\n");
+    assertThat(result.timedOut()).isFalse();
+    assertThat(result.stdoutTruncated()).isFalse();
+    runtime().delete(name);
+  }
+
+  @Test
+  void execAppliesEnvAndWorkdir() throws Exception {
+    String name = startIdle("exec-env");
+    List<String> argv = List.of("sh", "-c", "echo $GREETING; pwd");
+    scriptExec(name, argv, "hi\n/tmp\n", "", 0);
+    ExecResult result = runtime().exec(name,
+        new ExecRequest(argv, java.util.Map.of("GREETING", "hi"), "/tmp", null, null));
+    assertThat(result.stdout()).isEqualTo("hi\n/tmp\n");
+    assertThat(result.exitCode()).isZero();
+    runtime().delete(name);
+  }
+
+  @Test
+  void execFeedsStdin() throws Exception {
+    String name = startIdle("exec-in");
+    List<String> argv = List.of("cat");
+    scriptExec(name, argv, "from stdin\n", "", 0);
+    ExecResult result = runtime().exec(name, ExecRequest.of("cat").withStdin("from stdin\n"));
+    assertThat(result.stdout()).isEqualTo("from stdin\n");
+    runtime().delete(name);
+  }
+
+  @Test
+  void execTruncatesOutputBeyondTheCapAndSaysSo() throws Exception {
+    String name = startIdle("exec-big");
+    int size = execOutputCap() + 4096;
+    List<String> argv = List.of("sh", "-c", "head -c " + size + " /dev/zero | tr '\\0' a; echo done >&2");
+    scriptExec(name, argv, "a".repeat(size), "done\n", 0);
+    ExecResult result = runtime().exec(name, new ExecRequest(argv, null, null, null, null));
+    assertThat(result.stdout()).hasSize(execOutputCap());
+    assertThat(result.stdoutTruncated()).isTrue();
+    assertThat(result.stderr()).isEqualTo("done\n");
+    assertThat(result.stderrTruncated()).isFalse();
+    assertThat(result.exitCode()).isZero();
+    runtime().delete(name);
+  }
+
+  @Test
+  void execGivesUpAfterItsTimeout() throws Exception {
+    String name = startIdle("exec-slow");
+    List<String> argv = List.of("sleep", "60");
+    scriptExec(name, argv, "", "", null);
+    Instant start = Instant.now();
+    ExecResult result = runtime().exec(name, ExecRequest.of("sleep", "60").withTimeout(Duration.ofSeconds(1)));
+    assertThat(result.timedOut()).isTrue();
+    assertThat(result.exitCode()).isEqualTo(ExecResult.TIMED_OUT_EXIT_CODE);
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(20));
+    runtime().delete(name);
+  }
+
+  @Test
+  void execOnAnUnknownSandboxIsNotFound() {
+    assertThatThrownBy(() -> runtime().exec(uniqueName("ghost"), ExecRequest.of("true")))
+        .isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void awaitChangeReturnsTheUnchangedStateAfterMaxWait() throws Exception {
+    String name = startIdle("steady");
+    Instant start = Instant.now();
+    RuntimeState state = runtime().awaitChange(name, SandboxPhase.RUNNING, Duration.ofSeconds(1));
+    assertThat(state.phase()).isEqualTo(SandboxPhase.RUNNING);
+    assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(900))
+        .isLessThan(Duration.ofSeconds(15));
+    runtime().delete(name);
+  }
+
+  @Test
+  void deleteIsIdempotentAndRemovesTheSandbox() throws Exception {
+    String name = startIdle("gone");
+    runtime().delete(name);
+    runtime().delete(name);
+    assertThatThrownBy(() -> runtime().inspect(name)).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void deleteOfAnUnknownSandboxSucceeds() {
+    runtime().delete(uniqueName("never"));
+  }
+
+  @Test
+  void volumesAreCreatedIdempotentlyAndDeleted() {
+    String name = uniqueName("vol");
+    VolumeState created = runtime().createVolume(name, new VolumeSpec("1Mi", null, null));
+    assertThat(created.name()).isEqualTo(name);
+    assertThat(created.phase()).isIn(VolumeState.PENDING, VolumeState.READY);
+    VolumeState again = runtime().createVolume(name, new VolumeSpec("1Mi", null, null));
+    assertThat(again.name()).isEqualTo(name);
+    assertThat(runtime().inspectVolume(name).name()).isEqualTo(name);
+    runtime().deleteVolume(name);
+    runtime().deleteVolume(name);
+    assertThatThrownBy(() -> runtime().inspectVolume(name)).isInstanceOf(SandboxNotFoundException.class);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.sandboxes.activity;
+
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxPhase;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * The activities a sandbox workflow (or a workflow holding a {@code Sandbox} handle) calls.
+ * Every one is idempotent under retry except {@link #exec}, which its callers never retry.
+ * Failures arrive as {@code ApplicationFailure}s typed with {@link dev.sandboxes.model.SandboxErrors}.
+ */
+@ActivityInterface(namePrefix = "Sandbox")
+public interface SandboxActivities {
+
+  /** Creates the sandbox's runtime object, or finds the one an earlier attempt created. */
+  @ActivityMethod
+  RuntimeState create(CreateSandboxRequest request);
+
+  /**
+   * Waits, heartbeating, until the sandbox's phase differs from {@code known}, and returns the
+   * new state; returns the unchanged state after a bounded wait so the caller can loop.
+   */
+  @ActivityMethod
+  RuntimeState awaitChange(String name, SandboxPhase known);
+
+  /** Runs one command in the running sandbox. A non-zero exit code is a result. */
+  @ActivityMethod
+  ExecResult exec(String name, ExecRequest request);
+
+  /** Reads the sandbox's recent output; works after the main process exited. */
+  @ActivityMethod
+  LogChunk logs(String name, LogRequest request);
+
+  /** Deletes the sandbox's runtime objects; succeeds when they are already gone. */
+  @ActivityMethod
+  void delete(String name);
+}

@@ -1,0 +1,81 @@
+package dev.sandboxes.model;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One command to run inside a running sandbox. No shell is involved: {@code argv[0]} is the
+ * program. A non-zero exit is a result, not an error.
+ *
+ * @param env extra environment for this command only
+ * @param workdir working directory; {@code null} for the sandbox's
+ * @param timeout how long to wait for the command; {@code null} for {@link #DEFAULT_TIMEOUT}
+ * @param stdin text written to the command's standard input, then closed; {@code null} for none
+ */
+public record ExecRequest(
+    List<String> argv, Map<String, String> env, String workdir, Duration timeout, String stdin) {
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(6);
+  public static final int MAX_STDIN_CHARS = 1024 * 1024;
+
+  public ExecRequest {
+    argv = argv == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(argv));
+    env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+  }
+
+  public static ExecRequest of(String... argv) {
+    return new ExecRequest(Arrays.asList(argv), null, null, null, null);
+  }
+
+  public ExecRequest withEnv(String key, String value) {
+    Map<String, String> copy = new LinkedHashMap<>(env);
+    copy.put(key, value);
+    return new ExecRequest(argv, copy, workdir, timeout, stdin);
+  }
+
+  public ExecRequest withWorkdir(String dir) {
+    return new ExecRequest(argv, env, dir, timeout, stdin);
+  }
+
+  public ExecRequest withTimeout(Duration limit) {
+    return new ExecRequest(argv, env, workdir, limit, stdin);
+  }
+
+  public ExecRequest withStdin(String input) {
+    return new ExecRequest(argv, env, workdir, timeout, input);
+  }
+
+  /** The timeout to apply: the requested one or {@link #DEFAULT_TIMEOUT}. */
+  public Duration effectiveTimeout() {
+    return timeout == null ? DEFAULT_TIMEOUT : timeout;
+  }
+
+  public List<Violation> violations() {
+    Rules rules = new Rules();
+    rules.argv("argv", argv, true);
+    rules.env("env", env);
+    if (workdir != null) {
+      rules.absolutePath("workdir", workdir);
+    }
+    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+      rules.add("timeout", "must be positive, got " + timeout);
+    } else if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
+      rules.add("timeout", "must be at most " + MAX_TIMEOUT + ", got " + timeout);
+    }
+    if (stdin != null && stdin.length() > MAX_STDIN_CHARS) {
+      rules.add("stdin", "must be at most " + MAX_STDIN_CHARS + " characters, got " + stdin.length());
+    }
+    return rules.violations();
+  }
+
+  public ExecRequest validated() {
+    Rules rules = new Rules();
+    violations().forEach(v -> rules.add(v.field(), v.message()));
+    rules.orThrow("exec request");
+    return this;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.sandboxes.model;
+
+import java.util.List;
+
+/**
+ * Log lines read from a sandbox, oldest first.
+ *
+ * @param truncated older lines exist that were not returned (beyond the tail or size cap)
+ */
+public record LogChunk(List<LogLine> lines, boolean truncated) {
+  public LogChunk {
+    lines = lines == null ? List.of() : List.copyOf(lines);
+  }
+
+  public static LogChunk empty() {
+    return new LogChunk(List.of(), false);
+  }
+
+  /** The lines that a request selects from this chunk: those since its instant, then its tail. */
+  public LogChunk select(LogRequest request) {
+    List<LogLine> selected = lines;
+    if (request.since() != null) {
+      selected = selected.stream()
+          .filter(l -> l.timestamp() == null || !l.timestamp().isBefore(request.since()))
+          .toList();
+    }
+    int tail = request.effectiveTail();
+    boolean cut = truncated;
+    if (selected.size() > tail) {
+      selected = selected.subList(selected.size() - tail, selected.size());
+      cut = true;
+    }
+    return new LogChunk(selected, cut);
+  }
+}

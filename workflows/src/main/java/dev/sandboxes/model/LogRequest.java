@@ -1,0 +1,36 @@
+package dev.sandboxes.model;
+
+import java.time.Instant;
+
+/**
+ * Which log lines to read: the last {@code tail} lines, optionally only those at or after
+ * {@code since}. Lines carry the time the runtime recorded them.
+ *
+ * @param tail how many lines from the end; {@code null} for {@link #DEFAULT_TAIL}, at most {@link #MAX_TAIL}
+ * @param since only lines recorded at or after this instant; {@code null} for all
+ */
+public record LogRequest(Integer tail, Instant since) {
+  public static final int DEFAULT_TAIL = 500;
+  public static final int MAX_TAIL = 5000;
+
+  public static LogRequest lastLines(int tail) {
+    return new LogRequest(tail, null);
+  }
+
+  public static LogRequest defaults() {
+    return new LogRequest(null, null);
+  }
+
+  public int effectiveTail() {
+    return tail == null ? DEFAULT_TAIL : tail;
+  }
+
+  public LogRequest validated() {
+    Rules rules = new Rules();
+    if (tail != null && (tail < 1 || tail > MAX_TAIL)) {
+      rules.add("tail", "must be between 1 and " + MAX_TAIL + ", got " + tail);
+    }
+    rules.orThrow("log request");
+    return this;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.sandboxes.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Collects violations of the naming and format rules shared by specs and requests. Each check
+ * names the field and the rule, so an error message tells the user exactly what to change.
+ */
+final class Rules {
+  static final int MAX_NAME_LENGTH = 63;
+  static final int MAX_ENV_ENTRIES = 128;
+  static final int MAX_ENV_BYTES = 64 * 1024;
+  static final int MAX_TAGS = 16;
+  static final int MAX_TAG_LENGTH = 63;
+  static final int MAX_VOLUME_MOUNTS = 16;
+  static final int MAX_ARGV_BYTES = 64 * 1024;
+
+  private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern TAG_KEY = Pattern.compile("[a-z0-9]([-a-z0-9_.]*[a-z0-9])?");
+  private static final Pattern TAG_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  private static final Pattern QUANTITY =
+      Pattern.compile("(\\d+(\\.\\d+)?|\\.\\d+)([numkMGTPE]|[KMGTPE]i|[eE][+-]?\\d+)?");
+  private static final Pattern CIDR_V4 =
+      Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
+  private static final Pattern CIDR_V6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:]*/(\\d{1,3})");
+
+  private final List<Violation> violations = new ArrayList<>();
+
+  List<Violation> violations() {
+    return violations;
+  }
+
+  void add(String field, String message) {
+    violations.add(new Violation(field, message));
+  }
+
+  static String quote(String value) {
+    return "\"" + value + "\"";
+  }
+
+  void dnsLabel(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      add(field, "must not be empty");
+    } else if (value.length() > MAX_NAME_LENGTH) {
+      add(field, "must be at most " + MAX_NAME_LENGTH + " characters, got " + value.length());
+    } else if (!DNS_1123_LABEL.matcher(value).matches()) {
+      add(field, "must be a DNS-1123 label (lower-case letters, digits and '-', starting and "
+          + "ending with a letter or digit), got " + quote(value));
+    }
+  }
+
+  void quantity(String field, String value) {
+    if (value == null) {
+      return;
+    }
+    if (!QUANTITY.matcher(value).matches()) {
+      add(field, "must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got " + quote(value));
+    } else if (value.replaceAll("[^0-9]", "").chars().allMatch(c -> c == '0')) {
+      add(field, "must be greater than zero, got " + quote(value));
+    }
+  }
+
+  void env(String field, Map<String, String> env) {
+    if (env.size() > MAX_ENV_ENTRIES) {
+      add(field, "must have at most " + MAX_ENV_ENTRIES + " entries, got " + env.size());
+    }
+    int bytes = 0;
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String key = e.getKey();
+      String entry = field + "[" + quote(key) + "]";
+      if (key == null || !ENV_NAME.matcher(key).matches()) {
+        add(entry, "name must match [A-Za-z_][A-Za-z0-9_]*");
+      }
+      if (e.getValue() == null) {
+        add(entry, "value must not be null");
+      } else {
+        bytes += key == null ? 0 : key.length() + e.getValue().length();
+      }
+    }
+    if (bytes > MAX_ENV_BYTES) {
+      add(field, "must total at most " + MAX_ENV_BYTES + " characters, got " + bytes);
+    }
+  }
+
+  void tags(String field, Map<String, String> tags) {
+    if (tags.size() > MAX_TAGS) {
+      add(field, "must have at most " + MAX_TAGS + " entries, got " + tags.size());
+    }
+    for (Map.Entry<String, String> e : tags.entrySet()) {
+      String key = e.getKey();
+      String entry = field + "[" + quote(key) + "]";
+      if (key == null || key.length() > MAX_TAG_LENGTH || !TAG_KEY.matcher(key).matches()) {
+        add(entry, "key must be at most " + MAX_TAG_LENGTH
+            + " characters of lower-case letters, digits, '-', '_' and '.', starting and ending "
+            + "with a letter or digit");
+      }
+      String value = e.getValue();
+      if (value == null || value.length() > MAX_TAG_LENGTH || !TAG_VALUE.matcher(value).matches()) {
+        add(entry, "value must be at most " + MAX_TAG_LENGTH
+            + " characters of letters, digits, '-', '_' and '.', starting and ending with a "
+            + "letter or digit");
+      }
+    }
+  }
+
+  void absolutePath(String field, String path) {
+    if (path == null || path.isEmpty()) {
+      add(field, "must not be empty");
+    } else if (!path.startsWith("/")) {
+      add(field, "must be an absolute path, got " + quote(path));
+    } else if (List.of(path.split("/")).contains("..")) {
+      add(field, "must not contain '..', got " + quote(path));
+    } else if (path.indexOf('\0') >= 0) {
+      add(field, "must not contain NUL characters");
+    }
+  }
+
+  void argv(String field, List<String> argv, boolean required) {
+    if (argv.isEmpty()) {
+      if (required) {
+        add(field, "must not be empty");
+      }
+      return;
+    }
+    int bytes = 0;
+    for (int i = 0; i < argv.size(); i++) {
+      String arg = argv.get(i);
+      if (arg == null) {
+        add(field + "[" + i + "]", "must not be null");
+      } else {
+        bytes += arg.length();
+      }
+    }
+    if (argv.get(0) != null && argv.get(0).isBlank()) {
+      add(field + "[0]", "must not be blank");
+    }
+    if (bytes > MAX_ARGV_BYTES) {
+      add(field, "must total at most " + MAX_ARGV_BYTES + " characters, got " + bytes);
+    }
+  }
+
+  void cidr(String field, String value) {
+    if (value == null) {
+      add(field, "must not be null");
+      return;
+    }
+    var v4 = CIDR_V4.matcher(value);
+    if (v4.matches()) {
+      for (int i = 1; i <= 4; i++) {
+        if (Integer.parseInt(v4.group(i)) > 255) {
+          add(field, "must be a valid IPv4 CIDR, got " + quote(value));
+          return;
+        }
+      }
+      if (Integer.parseInt(v4.group(5)) > 32) {
+        add(field, "prefix length must be at most 32, got " + quote(value));
+      }
+      return;
+    }
+    var v6 = CIDR_V6.matcher(value);
+    if (v6.matches()) {
+      if (Integer.parseInt(v6.group(1)) > 128) {
+        add(field, "prefix length must be at most 128, got " + quote(value));
+      }
+      return;
+    }
+    add(field, "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got " + quote(value));
+  }
+
+  void orThrow(String what) {
+    if (!violations.isEmpty()) {
+      throw new InvalidSpecException(what, violations);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package dev.sandboxes.model;
+
+/** No sandbox of that name exists (or its runtime object is gone). */
+public class SandboxNotFoundException extends SandboxException {
+  public SandboxNotFoundException(String message) {
+    super(SandboxErrors.NOT_FOUND, message);
+  }
+}

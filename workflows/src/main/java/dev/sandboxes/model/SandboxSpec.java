@@ -1,0 +1,245 @@
+package dev.sandboxes.model;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run: the desired state of one sandbox. Immutable; build one with {@link #builder}.
+ *
+ * <p>{@code command} and {@code args} follow Kubernetes: {@code command} replaces the image's
+ * entrypoint, {@code args} its arguments. With neither, the sandbox idles (runs {@link
+ * #IDLE_COMMAND}) and serves exec until it is terminated or its TTL expires. Unset cpu, memory
+ * and egress take the runtime's configured defaults.
+ *
+ * @param image container image reference, e.g. {@code python:3.12-slim}
+ * @param name DNS-1123 label, unique and never reused; {@code null} to have one generated
+ * @param volumeMounts absolute mount path → volume name
+ * @param ttl the sandbox is terminated this long after it was created; {@code null} for none
+ * @param egress network egress; {@code null} for the runtime default
+ * @param workdir working directory of the main process; {@code null} for the image default
+ */
+public record SandboxSpec(
+    String image,
+    String name,
+    List<String> command,
+    List<String> args,
+    Map<String, String> env,
+    Map<String, String> tags,
+    String cpu,
+    String memory,
+    Map<String, String> volumeMounts,
+    Duration ttl,
+    EgressPolicy egress,
+    String workdir) {
+
+  /** What an idle sandbox runs: waits for exec until terminated, and exits at once on SIGTERM. */
+  public static final List<String> IDLE_COMMAND =
+      List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+
+  public SandboxSpec {
+    command = command == null ? List.of() : listCopy(command);
+    args = args == null ? List.of() : listCopy(args);
+    env = env == null ? Map.of() : copy(env);
+    tags = tags == null ? Map.of() : copy(tags);
+    volumeMounts = volumeMounts == null ? Map.of() : copy(volumeMounts);
+  }
+
+  public static Builder builder(String image) {
+    return new Builder().image(image);
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .image(image).name(name).command(command).args(args).env(env).tags(tags).cpu(cpu)
+        .memory(memory).volumeMounts(volumeMounts).ttl(ttl).egress(egress).workdir(workdir);
+  }
+
+  /** A copy with the given name. */
+  public SandboxSpec withName(String newName) {
+    return toBuilder().name(newName).build();
+  }
+
+  /** True when the sandbox runs {@link #IDLE_COMMAND} because no command or args were given. */
+  public boolean idles() {
+    return command.isEmpty() && args.isEmpty();
+  }
+
+  /** The command the runtime starts: the given command, or the idle one. */
+  public List<String> effectiveCommand() {
+    return idles() ? IDLE_COMMAND : command;
+  }
+
+  /** Every broken rule, in field order; empty when the spec is valid. */
+  public List<Violation> violations() {
+    Rules rules = new Rules();
+    if (image == null || image.isBlank()) {
+      rules.add("image", "must not be blank");
+    } else if (image.chars().anyMatch(Character::isWhitespace)) {
+      rules.add("image", "must not contain whitespace, got " + Rules.quote(image));
+    } else if (image.length() > 512) {
+      rules.add("image", "must be at most 512 characters, got " + image.length());
+    }
+    if (name != null) {
+      rules.dnsLabel("name", name);
+    }
+    rules.argv("command", command, false);
+    rules.argv("args", args, false);
+    rules.env("env", env);
+    rules.tags("tags", tags);
+    rules.quantity("cpu", cpu);
+    rules.quantity("memory", memory);
+    if (volumeMounts.size() > Rules.MAX_VOLUME_MOUNTS) {
+      rules.add("volumeMounts", "must have at most " + Rules.MAX_VOLUME_MOUNTS + " entries, got "
+          + volumeMounts.size());
+    }
+    for (Map.Entry<String, String> mount : volumeMounts.entrySet()) {
+      String field = "volumeMounts[" + Rules.quote(mount.getKey()) + "]";
+      rules.absolutePath(field, mount.getKey());
+      if ("/".equals(mount.getKey())) {
+        rules.add(field, "must not be the root directory");
+      }
+      rules.dnsLabel(field + ".volume", mount.getValue());
+    }
+    if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+      rules.add("ttl", "must be positive, got " + ttl);
+    }
+    if (egress != null) {
+      egress.check(rules, "egress");
+    }
+    if (workdir != null) {
+      rules.absolutePath("workdir", workdir);
+    }
+    return rules.violations();
+  }
+
+  /** Returns this spec, or throws {@link InvalidSpecException} naming every broken rule. */
+  public SandboxSpec validated() {
+    List<Violation> found = violations();
+    if (!found.isEmpty()) {
+      throw new InvalidSpecException("sandbox spec", found);
+    }
+    return this;
+  }
+
+  // List.copyOf rejects null elements; keep them so validation can name them.
+  private static List<String> listCopy(List<String> list) {
+    return java.util.Collections.unmodifiableList(new ArrayList<>(list));
+  }
+
+  private static Map<String, String> copy(Map<String, String> map) {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  }
+
+  /** Builds a {@link SandboxSpec}; every setter replaces, {@code env/tag/volume} add one entry. */
+  public static final class Builder {
+    private String image;
+    private String name;
+    private List<String> command = new ArrayList<>();
+    private List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> tags = new LinkedHashMap<>();
+    private String cpu;
+    private String memory;
+    private final Map<String, String> volumeMounts = new LinkedHashMap<>();
+    private Duration ttl;
+    private EgressPolicy egress;
+    private String workdir;
+
+    private Builder() {}
+
+    public Builder image(String image) {
+      this.image = image;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder command(String... command) {
+      return command(Arrays.asList(command));
+    }
+
+    public Builder command(List<String> command) {
+      this.command = new ArrayList<>(command);
+      return this;
+    }
+
+    public Builder args(String... args) {
+      return args(Arrays.asList(args));
+    }
+
+    public Builder args(List<String> args) {
+      this.args = new ArrayList<>(args);
+      return this;
+    }
+
+    public Builder env(String key, String value) {
+      env.put(key, value);
+      return this;
+    }
+
+    public Builder env(Map<String, String> entries) {
+      env.clear();
+      env.putAll(entries);
+      return this;
+    }
+
+    public Builder tag(String key, String value) {
+      tags.put(key, value);
+      return this;
+    }
+
+    public Builder tags(Map<String, String> entries) {
+      tags.clear();
+      tags.putAll(entries);
+      return this;
+    }
+
+    public Builder cpu(String cpu) {
+      this.cpu = cpu;
+      return this;
+    }
+
+    public Builder memory(String memory) {
+      this.memory = memory;
+      return this;
+    }
+
+    public Builder volume(String mountPath, String volumeName) {
+      volumeMounts.put(mountPath, volumeName);
+      return this;
+    }
+
+    public Builder volumeMounts(Map<String, String> mounts) {
+      volumeMounts.clear();
+      volumeMounts.putAll(mounts);
+      return this;
+    }
+
+    public Builder ttl(Duration ttl) {
+      this.ttl = ttl;
+      return this;
+    }
+
+    public Builder egress(EgressPolicy egress) {
+      this.egress = egress;
+      return this;
+    }
+
+    public Builder workdir(String workdir) {
+      this.workdir = workdir;
+      return this;
+    }
+
+    public SandboxSpec build() {
+      return new SandboxSpec(image, name, command, args, env, tags, cpu, memory, volumeMounts,
+          ttl, egress, workdir);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.sandboxes.model;
+
+/**
+ * A volume to create: storage that outlives sandboxes. Unset fields take runtime defaults.
+ *
+ * @param size a Kubernetes quantity such as {@code 1Gi}
+ * @param storageClass Kubernetes storage class; {@code null} for the cluster default
+ * @param accessMode {@code ReadWriteOnce}, {@code ReadWriteMany} or {@code ReadOnlyMany}
+ */
+public record VolumeSpec(String size, String storageClass, String accessMode) {
+  public static VolumeSpec defaults() {
+    return new VolumeSpec(null, null, null);
+  }
+
+  public VolumeSpec validated() {
+    Rules rules = new Rules();
+    rules.quantity("size", size);
+    if (accessMode != null
+        && !java.util.List.of("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")
+            .contains(accessMode)) {
+      rules.add("accessMode", "must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or "
+          + "ReadWriteOncePod, got " + Rules.quote(accessMode));
+    }
+    rules.orThrow("volume spec");
+    return this;
+  }
+
+  /** Validates a volume name: a DNS-1123 label of at most 63 characters. */
+  public static String validName(String name) {
+    Rules rules = new Rules();
+    rules.dnsLabel("name", name);
+    rules.orThrow("volume name");
+    return name;
+  }
+}
