@@ -22,5 +22,34 @@ public final class SandboxErrors {
   /** The platform rejected the request as invalid (a 4xx other than the above). Not retryable. */
   public static final String RUNTIME_REJECTED = "SandboxRuntimeRejected";
 
+  private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
+      NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED);
+
   private SandboxErrors() {}
+
+  /** True for the types defined here. */
+  public static boolean isSandboxError(String type) {
+    return type != null && ALL.contains(type);
+  }
+
+  /**
+   * The error type of a failure type, which is either one of the types defined here or the
+   * class name of one of the model's exceptions (how an update validator's rejection arrives).
+   * {@code null} when it is neither.
+   */
+  public static String typeOf(String failureType) {
+    if (isSandboxError(failureType)) {
+      return failureType;
+    }
+    if (InvalidSpecException.class.getName().equals(failureType)) {
+      return INVALID_SPEC;
+    }
+    if (SandboxNotRunningException.class.getName().equals(failureType)) {
+      return NOT_RUNNING;
+    }
+    if (SandboxNotFoundException.class.getName().equals(failureType)) {
+      return NOT_FOUND;
+    }
+    return null;
+  }
 }

@@ -1,0 +1,45 @@
+package dev.sandboxes.plugin;
+
+import dev.sandboxes.activity.SandboxActivitiesImpl;
+import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
+import io.temporal.common.SimplePlugin;
+import java.util.Set;
+
+/**
+ * Adds sandboxes to any Temporal worker in one line:
+ *
+ * <pre>{@code
+ * WorkerFactory factory = WorkerFactory.newInstance(client,
+ *     WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
+ * }</pre>
+ *
+ * It registers {@code SandboxWorkflow} and the sandbox activities (over the given runtime) on
+ * every worker the factory creates, or only on the named task queues. Workflows that use the
+ * author API ({@code Sandboxes.start}) need them on their own task queue unless they pass a
+ * {@code SandboxOptions} task queue.
+ */
+public final class SandboxPlugin extends SimplePlugin {
+  public static final String NAME = "dev.sandboxes.SandboxPlugin";
+
+  private SandboxPlugin(Builder builder) {
+    super(builder);
+  }
+
+  /** Registers on every task queue. */
+  public static SandboxPlugin forRuntime(SandboxRuntime runtime) {
+    return forRuntime(runtime, Set.of());
+  }
+
+  /** Registers only on the given task queues (all of them when the set is empty). */
+  public static SandboxPlugin forRuntime(SandboxRuntime runtime, Set<String> taskQueues) {
+    SandboxActivitiesImpl activities = new SandboxActivitiesImpl(runtime);
+    Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
+      if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
+        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class);
+        worker.registerActivitiesImplementations(activities);
+      }
+    });
+    return new SandboxPlugin(builder);
+  }
+}

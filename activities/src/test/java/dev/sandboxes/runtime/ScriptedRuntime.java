@@ -1,0 +1,206 @@
+package dev.sandboxes.runtime;
+
+import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.RuntimeRef;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxNotRunningException;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.VolumeState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory runtime whose sandboxes move only when a test says so, for workflow tests that
+ * must control every phase. Thread-safe; waits block on this object's monitor, never poll.
+ */
+public final class ScriptedRuntime implements SandboxRuntime {
+  /** The phase a created sandbox starts in, and whether it moves on to running by itself. */
+  private volatile SandboxPhase initialPhase = SandboxPhase.CREATING;
+  private volatile boolean autoRun = true;
+  private volatile String initialReason;
+  private final AtomicInteger failCreatesAfterStoring = new AtomicInteger();
+  private final AtomicInteger quotaRejections = new AtomicInteger();
+  private final AtomicInteger objectsCreated = new AtomicInteger();
+  private final AtomicInteger deletes = new AtomicInteger();
+  private final Map<String, Entry> sandboxes = new HashMap<>();
+  private final List<String> log = new ArrayList<>();
+  private final java.util.Set<String> volumes = new java.util.HashSet<>();
+
+  private static final class Entry {
+    SandboxSpec spec;
+    SandboxOwner owner;
+    RuntimeState state;
+    final List<LogLine> lines = new ArrayList<>();
+  }
+
+  /** Sandboxes start in this phase with this reason, and move on to running by themselves or not. */
+  public ScriptedRuntime startIn(SandboxPhase phase, String reason, boolean thenRun) {
+    initialPhase = phase;
+    initialReason = reason;
+    autoRun = thenRun;
+    return this;
+  }
+
+  /** The next {@code n} creates are refused for quota, as Kubernetes does: nothing is stored. */
+  public void rejectForQuota(int n) {
+    quotaRejections.set(n);
+  }
+
+  /** The next {@code n} creates store the object and then fail as if the connection dropped. */
+  public void failCreatesAfterStoring(int n) {
+    failCreatesAfterStoring.set(n);
+  }
+
+  public int objectsCreated() {
+    return objectsCreated.get();
+  }
+
+  public int deletes() {
+    return deletes.get();
+  }
+
+  public synchronized boolean exists(String name) {
+    return sandboxes.containsKey(name);
+  }
+
+  public synchronized List<String> calls() {
+    return List.copyOf(log);
+  }
+
+  /** Moves a sandbox to a new state and wakes its waiters. */
+  public synchronized void move(String name, SandboxPhase phase, String reason, Integer exitCode) {
+    Entry e = entry(name);
+    Instant now = Instant.now();
+    e.state = new RuntimeState(phase, reason, null, exitCode,
+        phase == SandboxPhase.RUNNING ? now : e.state.startedAt(),
+        phase.terminal() ? now : null, e.state.ref());
+    notifyAll();
+  }
+
+  /** Lets the main process print a line. */
+  public synchronized void print(String name, String text) {
+    entry(name).lines.add(new LogLine(Instant.now(), text));
+  }
+
+  @Override
+  public String kind() {
+    return "scripted";
+  }
+
+  @Override
+  public synchronized RuntimeState create(SandboxSpec spec, SandboxOwner owner) {
+    spec.validated();
+    log.add("create " + spec.name());
+    Entry existing = sandboxes.get(spec.name());
+    if (existing != null) {
+      if (!existing.owner.equals(owner)) {
+        throw PlatformException.conflict("sandbox " + spec.name() + " belongs to " + existing.owner);
+      }
+      return existing.state;
+    }
+    if (quotaRejections.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return new RuntimeState(SandboxPhase.QUEUED, "QuotaExceeded", "exceeded quota", null, null,
+          null, null);
+    }
+    Entry e = new Entry();
+    e.spec = spec;
+    e.owner = owner;
+    RuntimeRef ref = new RuntimeRef("scripted", "test", spec.name(), null);
+    RuntimeState reported = new RuntimeState(initialPhase, initialReason, null, null, null, null, ref);
+    // With autoRun the next awaitChange reports running, as a kubelet would.
+    e.state = autoRun
+        ? new RuntimeState(SandboxPhase.RUNNING, null, null, null, Instant.now(), null, ref)
+        : reported;
+    sandboxes.put(spec.name(), e);
+    objectsCreated.incrementAndGet();
+    if (failCreatesAfterStoring.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw PlatformException.unavailable("connection reset after the create was stored", null);
+    }
+    return reported;
+  }
+
+  @Override
+  public synchronized RuntimeState inspect(String name) {
+    return entry(name).state;
+  }
+
+  @Override
+  public synchronized RuntimeState awaitChange(String name, SandboxPhase known, Duration maxWait)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (entry(name).state.phase() == known) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return entry(name).state;
+  }
+
+  @Override
+  public synchronized ExecResult exec(String name, ExecRequest request) {
+    Entry e = entry(name);
+    log.add("exec " + String.join(" ", request.argv()));
+    if (e.state.phase() != SandboxPhase.RUNNING) {
+      throw new SandboxNotRunningException(name, "exec", e.state.phase());
+    }
+    // "echo" prints its arguments; anything else prints its argv and exits with its length.
+    String out = String.join(" ", request.argv().subList(1, request.argv().size())) + "\n";
+    int code = request.argv().get(0).equals("echo") ? 0 : request.argv().size();
+    return new ExecResult(code, out, "", false, false, false, Duration.ofMillis(1));
+  }
+
+  @Override
+  public synchronized LogChunk logs(String name, LogRequest request) {
+    return new LogChunk(entry(name).lines, false).select(request);
+  }
+
+  @Override
+  public synchronized void delete(String name) {
+    log.add("delete " + name);
+    deletes.incrementAndGet();
+    sandboxes.remove(name);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized VolumeState createVolume(String name, VolumeSpec spec) {
+    volumes.add(name);
+    return inspectVolume(name);
+  }
+
+  @Override
+  public synchronized VolumeState inspectVolume(String name) {
+    if (!volumes.contains(name)) {
+      throw new SandboxNotFoundException("no volume " + name);
+    }
+    return new VolumeState(name, VolumeState.READY, null, null, null);
+  }
+
+  @Override
+  public synchronized void deleteVolume(String name) {
+    volumes.remove(name);
+  }
+
+  private Entry entry(String name) {
+    Entry e = sandboxes.get(name);
+    if (e == null) {
+      throw new SandboxNotFoundException("no sandbox " + name);
+    }
+    return e;
+  }
+}

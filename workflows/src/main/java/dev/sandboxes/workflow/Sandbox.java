@@ -1,0 +1,180 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.activity.SandboxActivities;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxNotRunningException;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.internal.SandboxEvents;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A sandbox started from workflow code with {@link Sandboxes#start}: a child SandboxWorkflow.
+ * Exec and logs run as activities of the calling workflow (workflow code cannot send updates),
+ * so they show in its history where its author looks.
+ *
+ * <p>Use it in try-with-resources: {@link #close()} terminates the sandbox if it still runs.
+ * Cancelling the calling workflow, or its closing, terminates it too.
+ */
+public final class Sandbox implements AutoCloseable {
+  private final String name;
+  private final String taskQueue;
+  private final Promise<SandboxResult> result;
+  private final CancellationScope scope;
+  private final SandboxEvents events;
+  private static final Duration FINAL_RESULT_WAIT = Duration.ofMinutes(1);
+
+  Sandbox(String name, String taskQueue, Promise<SandboxResult> result, CancellationScope scope,
+      SandboxEvents events) {
+    this.name = name;
+    this.taskQueue = taskQueue;
+    this.result = result;
+    this.scope = scope;
+    this.events = events;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The workflow ID of the sandbox's workflow, {@code sandbox/<name>}. */
+  public String workflowId() {
+    return dev.sandboxes.Conventions.sandboxWorkflowId(name);
+  }
+
+  /** True once the sandbox's workflow has finished. */
+  public boolean done() {
+    return result.isCompleted();
+  }
+
+  /**
+   * Waits until the sandbox runs and returns its status; throws an {@link ApplicationFailure}
+   * of type {@link SandboxErrors#NOT_RUNNING} if it ended without running.
+   */
+  public SandboxStatus awaitRunning() {
+    Workflow.await(() -> events.latest(name) != null || result.isCompleted());
+    if (result.isCompleted()) {
+      SandboxStatus last = finalStatus();
+      throw notRunning("exec", last == null ? SandboxPhase.FAILED : last.phase());
+    }
+    return events.latest(name);
+  }
+
+  /** Runs a command once the sandbox runs; a non-zero exit code is a result. Never retried. */
+  public ExecResult exec(ExecRequest request) {
+    List<Violation> violations = request.violations();
+    if (!violations.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure("invalid exec request: "
+          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")),
+          SandboxErrors.INVALID_SPEC);
+    }
+    awaitRunning();
+    SandboxActivities once = Workflow.newActivityStub(SandboxActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(taskQueue)
+            .setStartToCloseTimeout(request.effectiveTimeout().plus(Duration.ofMinutes(1)))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .setSummary(name + ": exec " + String.join(" ", request.argv()))
+            .build());
+    try {
+      return once.exec(name, request);
+    } catch (ActivityFailure failure) {
+      if (result.isCompleted()) {
+        throw notRunning("exec", finalStatus().phase());
+      }
+      throw failure;
+    }
+  }
+
+  /** Runs {@code argv} with the defaults of {@link ExecRequest}. */
+  public ExecResult exec(String... argv) {
+    return exec(ExecRequest.of(argv));
+  }
+
+  /** Recent output: live while it runs, the captured tail once it finished. */
+  public LogChunk logs(LogRequest request) {
+    if (result.isCompleted()) {
+      return awaitCompletion().logs().select(request);
+    }
+    if (events.latest(name) == null) {
+      return LogChunk.empty();
+    }
+    SandboxActivities reads = Workflow.newActivityStub(SandboxActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(taskQueue)
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
+            .build());
+    try {
+      return reads.logs(name, request);
+    } catch (ActivityFailure failure) {
+      if (result.isCompleted()) {
+        return awaitCompletion().logs().select(request);
+      }
+      throw failure;
+    }
+  }
+
+  /** Terminates the sandbox (if it still runs) and returns its final result. */
+  public SandboxResult terminate() {
+    if (!result.isCompleted()) {
+      scope.cancel("terminated by its owner");
+    }
+    return awaitCompletion();
+  }
+
+  /** Waits for the sandbox to finish, in whatever phase, and returns its result. */
+  public SandboxResult awaitCompletion() {
+    try {
+      return result.get();
+    } catch (ChildWorkflowFailure failure) {
+      if (!(failure.getCause() instanceof CanceledFailure)) {
+        throw failure;
+      }
+      // A cancelled child closes without a value; it signalled its result before closing.
+      Workflow.await(FINAL_RESULT_WAIT, () -> events.finalResult(name) != null);
+      SandboxResult last = events.finalResult(name);
+      if (last == null) {
+        throw failure;
+      }
+      return last;
+    }
+  }
+
+  /** Terminates the sandbox if it still runs. */
+  @Override
+  public void close() {
+    if (!result.isCompleted()) {
+      terminate();
+    }
+  }
+
+  private SandboxStatus finalStatus() {
+    try {
+      return awaitCompletion().status();
+    } catch (RuntimeException e) {
+      return events.latest(name);
+    }
+  }
+
+  private ApplicationFailure notRunning(String operation, SandboxPhase phase) {
+    return ApplicationFailure.newNonRetryableFailure(
+        new SandboxNotRunningException(name, operation, phase).getMessage(), SandboxErrors.NOT_RUNNING);
+  }
+}

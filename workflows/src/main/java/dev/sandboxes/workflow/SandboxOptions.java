@@ -1,0 +1,17 @@
+package dev.sandboxes.workflow;
+
+/**
+ * How the author API starts sandboxes from workflow code.
+ *
+ * @param taskQueue task queue of the sandbox workflows and their activities; {@code null} for
+ *     the calling workflow's own (the plugin registers everything on every worker)
+ */
+public record SandboxOptions(String taskQueue) {
+  public static SandboxOptions defaults() {
+    return new SandboxOptions(null);
+  }
+
+  public static SandboxOptions onTaskQueue(String taskQueue) {
+    return new SandboxOptions(taskQueue);
+  }
+}

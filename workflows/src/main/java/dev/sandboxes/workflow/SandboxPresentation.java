@@ -1,0 +1,73 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.Conventions.SearchAttributes;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.SandboxStatus;
+import io.temporal.common.SearchAttributes.Builder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a sandbox shows itself in Temporal: its search attributes at start, its static summary
+ * (image and command, for the workflow list) and its current details (for the workflow page).
+ * Used by every starter (client and author API) and by the workflow, so they agree.
+ */
+public final class SandboxPresentation {
+  private static final int SUMMARY_LIMIT = 200;
+
+  private SandboxPresentation() {}
+
+  /** Search attributes to start a sandbox workflow with: phase queued, image and tags. */
+  public static io.temporal.common.SearchAttributes initialSearchAttributes(SandboxSpec spec) {
+    Builder builder = io.temporal.common.SearchAttributes.newBuilder()
+        .set(SearchAttributes.PHASE, SandboxPhase.QUEUED.wireName())
+        .set(SearchAttributes.IMAGE, spec.image());
+    if (!spec.tags().isEmpty()) {
+      builder.set(SearchAttributes.TAGS, tagEntries(spec.tags()));
+    }
+    return builder.build();
+  }
+
+  /** Tags as the {@code key=value} keywords of the {@code SandboxTags} attribute. */
+  public static List<String> tagEntries(Map<String, String> tags) {
+    return tags.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  /** Image and command, at most 200 bytes, for the workflow list in the Temporal UI. */
+  public static String staticSummary(SandboxSpec spec) {
+    String command = spec.idles() ? "(idle)" : String.join(" ", concat(spec.command(), spec.args()));
+    String summary = spec.image() + " " + command;
+    byte[] bytes = summary.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length <= SUMMARY_LIMIT) {
+      return summary;
+    }
+    return new String(bytes, 0, SUMMARY_LIMIT - 3, java.nio.charset.StandardCharsets.UTF_8)
+        .replaceAll("\uFFFD$", "") + "...";
+  }
+
+  /** Markdown shown as the workflow's current details: phase, reason, pod and exit code. */
+  public static String currentDetails(SandboxStatus status) {
+    StringBuilder md = new StringBuilder();
+    md.append("**Phase:** ").append(status.phase().wireName());
+    if (status.reason() != null) {
+      md.append(" (").append(status.reason()).append(')');
+    }
+    md.append('\n');
+    if (status.message() != null) {
+      md.append("**Message:** ").append(status.message()).append('\n');
+    }
+    if (status.ref() != null) {
+      md.append("**Pod:** `").append(status.ref()).append("`\n");
+    }
+    if (status.exitCode() != null) {
+      md.append("**Exit code:** ").append(status.exitCode()).append('\n');
+    }
+    md.append("**Execs:** ").append(status.execCount()).append('\n');
+    return md.toString();
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

@@ -1,0 +1,25 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.SandboxStatus;
+
+/**
+ * Input of {@link SandboxWorkflow#run}: the spec (its name matches the workflow ID) and, after
+ * continue-as-new, the state carried over from the previous run.
+ *
+ * @param notifyParent signal the parent workflow when the sandbox is running (the author API)
+ * @param carried status of the previous run; {@code null} on the first run
+ * @param updatesPerRun updates one run serves before it continues as new; {@code null} for the
+ *     default (500, well under the server's 2000 per run)
+ */
+public record SandboxRequest(
+    SandboxSpec spec, boolean notifyParent, SandboxStatus carried, Integer updatesPerRun) {
+  public static SandboxRequest of(SandboxSpec spec) {
+    return new SandboxRequest(spec, false, null, null);
+  }
+
+  /** The request the next run starts with after continue-as-new. */
+  public SandboxRequest continued(SandboxStatus status) {
+    return new SandboxRequest(spec, notifyParent, status, updatesPerRun);
+  }
+}

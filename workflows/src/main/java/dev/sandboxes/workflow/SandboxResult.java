@@ -1,0 +1,19 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxStatus;
+
+/**
+ * What a finished sandbox leaves behind: its final status and the tail of its output captured
+ * before its pod was deleted. Stays readable from the closed workflow.
+ */
+public record SandboxResult(SandboxStatus status, LogChunk logs) {
+  public SandboxPhase phase() {
+    return status.phase();
+  }
+
+  public Integer exitCode() {
+    return status.exitCode();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.SandboxStatus;
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One sandbox's whole life, from creation to cleanup. Its workflow ID is {@code sandbox/<name>}
+ * and is started with {@code REJECT_DUPLICATE}, so a name is never used twice.
+ *
+ * <p>The workflow completes normally in every terminal phase (a failed sandbox is a result, not
+ * a workflow failure); it fails only for an invalid spec or a non-retryable platform error.
+ */
+@WorkflowInterface
+public interface SandboxWorkflow {
+
+  @WorkflowMethod(name = "Sandbox")
+  SandboxResult run(SandboxRequest request);
+
+  /** The current status; also answers after the workflow closed. */
+  @QueryMethod
+  SandboxStatus describe();
+
+  /**
+   * The status with the captured log tail. After close this is how the result of a cancelled
+   * sandbox is read: Temporal records a cancelled workflow without its return value.
+   */
+  @QueryMethod(name = "result")
+  SandboxResult result();
+
+  /** Runs a command in the running sandbox; rejected (naming the phase) in any other phase. */
+  @UpdateMethod
+  ExecResult exec(ExecRequest request);
+
+  @UpdateValidatorMethod(updateName = "exec")
+  void validateExec(ExecRequest request);
+
+  /** Recent output: live while the pod exists, the captured tail afterwards. */
+  @UpdateMethod
+  LogChunk logs(LogRequest request);
+
+  @UpdateValidatorMethod(updateName = "logs")
+  void validateLogs(LogRequest request);
+
+  /**
+   * Terminates the sandbox and returns once its pod is gone. Idempotent: on a sandbox that is
+   * already terminal it returns the final status.
+   */
+  @UpdateMethod
+  SandboxStatus terminate(String reason);
+}

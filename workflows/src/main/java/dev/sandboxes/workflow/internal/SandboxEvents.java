@@ -1,0 +1,45 @@
+package dev.sandboxes.workflow.internal;
+
+import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.workflow.SandboxResult;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowLocal;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Per workflow run: the latest status each child sandbox reported. Registers the signal
+ * listener the first time a workflow starts a sandbox.
+ */
+public final class SandboxEvents implements SandboxEventListener {
+  private static final WorkflowLocal<SandboxEvents> CURRENT = WorkflowLocal.withCachedInitial(() -> {
+    SandboxEvents events = new SandboxEvents();
+    Workflow.registerListener(events);
+    return events;
+  });
+
+  private final Map<String, SandboxResult> latest = new HashMap<>();
+
+  private SandboxEvents() {}
+
+  public static SandboxEvents current() {
+    return CURRENT.get();
+  }
+
+  @Override
+  public void onSandboxEvent(SandboxResult event) {
+    latest.put(event.status().name(), event);
+  }
+
+  /** The last status the named sandbox reported, or {@code null}. */
+  public SandboxStatus latest(String name) {
+    SandboxResult event = latest.get(name);
+    return event == null ? null : event.status();
+  }
+
+  /** The final result the named sandbox reported, or {@code null} while it is not terminal. */
+  public SandboxResult finalResult(String name) {
+    SandboxResult event = latest.get(name);
+    return event != null && event.phase().terminal() ? event : null;
+  }
+}

@@ -1,0 +1,2 @@
+/** Workflow implementations and their machinery. Not API: use {@code dev.sandboxes.workflow}. */
+package dev.sandboxes.workflow.internal;
