@@ -1,0 +1,250 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.Conventions.Labels;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.runtime.PlatformException;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.ContainerResource;
+import io.fabric8.kubernetes.client.dsl.ExecListener;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.dsl.TailPrettyLoggable;
+import io.fabric8.kubernetes.client.dsl.TimeTailPrettyLoggable;
+import io.fabric8.kubernetes.client.dsl.TtyExecOutputErrorable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Every fabric8 call chain of the runtime, and nothing else: no phase logic, no error
+ * translation. Methods throw fabric8's {@code KubernetesClientException} unchanged; reads of
+ * absent objects return {@code null} and deletes of absent objects return normally.
+ *
+ * <p>Waiting is event-driven: one shared informer watches the pods labelled as managed by this
+ * project in the namespace, and each event completes the pending {@link #nextChange} future of
+ * that pod's name. The informer starts on the first wait, so a worker without list/watch
+ * permission can still create and delete.
+ */
+public class KubernetesGateway implements AutoCloseable {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
+  private SharedIndexInformer<Pod> informer;
+
+  public KubernetesGateway(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  private PodResource pod(String name) {
+    return client.pods().inNamespace(namespace).withName(name);
+  }
+
+  // ---- pods
+
+  public Pod getPod(String name) {
+    return pod(name).get();
+  }
+
+  public Pod createPod(Pod pod) {
+    return client.pods().inNamespace(namespace).resource(pod).create();
+  }
+
+  /** Deletes the pod in the background (the API call returns before the kubelet stops it). */
+  public void deletePod(String name) {
+    pod(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  // ---- network policies
+
+  /** Creates the policy, or replaces the one of that name (a retried create must converge). */
+  public void applyNetworkPolicy(NetworkPolicy policy) {
+    client.network().v1().networkPolicies().inNamespace(namespace).resource(policy)
+        .createOr(NonDeletingOperation::update);
+  }
+
+  public void deleteNetworkPolicy(String name) {
+    client.network().v1().networkPolicies().inNamespace(namespace).withName(name)
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  // ---- persistent volume claims
+
+  public PersistentVolumeClaim getClaim(String name) {
+    return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+  }
+
+  public PersistentVolumeClaim createClaim(PersistentVolumeClaim claim) {
+    return client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+  }
+
+  public void deleteClaim(String name) {
+    client.persistentVolumeClaims().inNamespace(namespace).withName(name)
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  // ---- waiting
+
+  /**
+   * A future completed by the next informer event (add, update or delete) for the pod
+   * {@code name}. Take it <em>before</em> reading the pod, so that no event between the read
+   * and the wait is missed. Starts the informer on first use.
+   */
+  public CompletableFuture<Void> nextChange(String name) {
+    startInformer();
+    return changes.computeIfAbsent(name, k -> new CompletableFuture<>());
+  }
+
+  /** The pod as the informer last saw it, or {@code null} if it has not seen it (yet). */
+  public Pod cachedPod(String name) {
+    startInformer();
+    return informer.getStore().getByKey(namespace + "/" + name);
+  }
+
+  private synchronized void startInformer() {
+    if (informer != null) {
+      return;
+    }
+    informer = client.pods().inNamespace(namespace)
+        .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            changed(pod);
+          }
+
+          @Override
+          public void onUpdate(Pod before, Pod after) {
+            changed(after);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean finalStateUnknown) {
+            changed(pod);
+          }
+        }, 0);
+  }
+
+  private void changed(Pod pod) {
+    CompletableFuture<Void> waiting = changes.remove(pod.getMetadata().getName());
+    if (waiting != null) {
+      waiting.complete(null);
+    }
+  }
+
+  // ---- exec
+
+  /**
+   * Runs {@code argv} in the main container. Both streams are drained into sinks that keep at
+   * most {@code cap} bytes each; the wait for the exit status is bounded by {@code timeout}, and
+   * the websocket is always closed. {@code stdin}, when not null, is written to the process's
+   * input, which is then closed.
+   *
+   * @throws PlatformException when the stream ended without an exit status: the command may or
+   *     may not have run, so this is never reported as success
+   */
+  public ExecResult exec(String name, List<String> argv, byte[] stdin, Duration timeout, int cap)
+      throws InterruptedException {
+    BoundedSink out = new BoundedSink(cap);
+    BoundedSink err = new BoundedSink(cap);
+    AtomicReference<Status> exitStatus = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    ExecListener listener = new ExecListener() {
+      @Override
+      public void onFailure(Throwable t, Response response) {
+        failure.set(t);
+      }
+
+      @Override
+      public void onClose(int code, String reason) {}
+
+      @Override
+      public void onExit(int code, Status status) {
+        exitStatus.set(status);
+      }
+    };
+    ContainerResource container = pod(name).inContainer(Labels.MAIN_CONTAINER);
+    TtyExecOutputErrorable streams = stdin == null ? container : container.redirectingInput();
+    Instant start = Instant.now();
+    ExecWatch watch = streams.writingOutput(out).writingError(err).usingListener(listener)
+        .exec(argv.toArray(String[]::new));
+    try {
+      if (stdin != null) {
+        try (OutputStream input = watch.getInput()) {
+          input.write(stdin);
+          input.flush();
+        } catch (IOException e) {
+          // The process may exit without reading its input; its exit status still counts.
+        }
+      }
+      Integer code;
+      try {
+        code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        return new ExecResult(ExecResult.TIMED_OUT_EXIT_CODE, out.text(), err.text(),
+            out.truncated(), err.truncated(), true, Duration.between(start, Instant.now()));
+      } catch (ExecutionException e) {
+        throw PlatformException.unavailable(
+            "exec in pod " + namespace + "/" + name + " failed: " + e.getCause(), e.getCause());
+      }
+      if (code == null || code < 0) {
+        Status status = exitStatus.get();
+        String why = status != null && status.getMessage() != null ? status.getMessage()
+            : failure.get() != null ? String.valueOf(failure.get())
+            : "the stream closed before the exit status arrived";
+        throw PlatformException.unavailable("exec in pod " + namespace + "/" + name
+            + " ended without an exit code: " + why, failure.get());
+      }
+      return new ExecResult(code, out.text(), err.text(), out.truncated(), err.truncated(), false,
+          Duration.between(start, Instant.now()));
+    } finally {
+      watch.close();
+    }
+  }
+
+  // ---- logs
+
+  /**
+   * The last {@code tailLines} lines of the main container's log, each prefixed with its
+   * RFC 3339 timestamp, optionally only those since {@code since}.
+   */
+  public String log(String name, int tailLines, Instant since) {
+    TimeTailPrettyLoggable timestamped = pod(name).inContainer(Labels.MAIN_CONTAINER)
+        .usingTimestamps();
+    TailPrettyLoggable bounded = since == null ? timestamped
+        : timestamped.sinceTime(DateTimeFormatter.ISO_INSTANT.format(since));
+    return bounded.tailingLines(tailLines).getLog();
+  }
+
+  /** Stops the informer; the client belongs to the caller. */
+  @Override
+  public synchronized void close() {
+    if (informer != null) {
+      informer.close();
+      informer = null;
+    }
+    changes.values().forEach(f -> f.cancel(false));
+  }
+}

@@ -1,0 +1,171 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.model.EgressPolicy;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the Kubernetes runtime shapes the objects it creates. Build one with {@link #builder()};
+ * every field has a default that is safe for untrusted code.
+ *
+ * @param namespace where pods, network policies and claims live
+ * @param defaultCpu cpu request and limit of a sandbox that sets none
+ * @param defaultMemory memory request and limit of a sandbox that sets none
+ * @param runtimeClassName e.g. {@code gvisor} or {@code kata}; {@code null} for the node default
+ * @param execOutputCapBytes bytes kept per exec stream; the rest is drained and dropped
+ * @param defaultEgress egress of a sandbox that sets none
+ * @param imagePullPolicy {@code IfNotPresent}, {@code Always} or {@code Never}
+ * @param ttlGrace added to a sandbox's TTL for the pod's {@code activeDeadlineSeconds}: the
+ *     workflow terminates the sandbox at its TTL, the kubelet only if the workflow is gone
+ * @param defaultVolumeSize size of a volume that sets none
+ * @param defaultStorageClass storage class of a volume that sets none; {@code null} for the
+ *     cluster default
+ * @param defaultAccessMode access mode of a volume that sets none
+ * @param runAsUser uid and gid of the main process and of exec; never 0
+ */
+public record KubernetesRuntimeOptions(
+    String namespace,
+    String defaultCpu,
+    String defaultMemory,
+    String runtimeClassName,
+    int execOutputCapBytes,
+    EgressPolicy defaultEgress,
+    String imagePullPolicy,
+    Duration ttlGrace,
+    String defaultVolumeSize,
+    String defaultStorageClass,
+    String defaultAccessMode,
+    long runAsUser) {
+
+  public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
+
+  public KubernetesRuntimeOptions {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(defaultCpu, "defaultCpu");
+    Objects.requireNonNull(defaultMemory, "defaultMemory");
+    Objects.requireNonNull(defaultEgress, "defaultEgress");
+    Objects.requireNonNull(imagePullPolicy, "imagePullPolicy");
+    Objects.requireNonNull(ttlGrace, "ttlGrace");
+    Objects.requireNonNull(defaultVolumeSize, "defaultVolumeSize");
+    Objects.requireNonNull(defaultAccessMode, "defaultAccessMode");
+    if (execOutputCapBytes < 1) {
+      throw new IllegalArgumentException("execOutputCapBytes must be positive, got " + execOutputCapBytes);
+    }
+    if (runAsUser < 1) {
+      throw new IllegalArgumentException("runAsUser must be a non-root uid, got " + runAsUser);
+    }
+    if (ttlGrace.isNegative()) {
+      throw new IllegalArgumentException("ttlGrace must not be negative, got " + ttlGrace);
+    }
+  }
+
+  public static KubernetesRuntimeOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.namespace = namespace;
+    b.defaultCpu = defaultCpu;
+    b.defaultMemory = defaultMemory;
+    b.runtimeClassName = runtimeClassName;
+    b.execOutputCapBytes = execOutputCapBytes;
+    b.defaultEgress = defaultEgress;
+    b.imagePullPolicy = imagePullPolicy;
+    b.ttlGrace = ttlGrace;
+    b.defaultVolumeSize = defaultVolumeSize;
+    b.defaultStorageClass = defaultStorageClass;
+    b.defaultAccessMode = defaultAccessMode;
+    b.runAsUser = runAsUser;
+    return b;
+  }
+
+  /** Builds {@link KubernetesRuntimeOptions}; unset fields keep their defaults. */
+  public static final class Builder {
+    private String namespace = "sandboxes";
+    private String defaultCpu = "500m";
+    private String defaultMemory = "512Mi";
+    private String runtimeClassName;
+    private int execOutputCapBytes = DEFAULT_EXEC_OUTPUT_CAP;
+    private EgressPolicy defaultEgress = EgressPolicy.denyAll();
+    private String imagePullPolicy = "IfNotPresent";
+    private Duration ttlGrace = Duration.ofMinutes(5);
+    private String defaultVolumeSize = "1Gi";
+    private String defaultStorageClass;
+    private String defaultAccessMode = "ReadWriteOnce";
+    // The uid of the "nonroot" user in distroless images.
+    private long runAsUser = 65532;
+
+    private Builder() {}
+
+    public Builder namespace(String value) {
+      namespace = value;
+      return this;
+    }
+
+    public Builder defaultCpu(String value) {
+      defaultCpu = value;
+      return this;
+    }
+
+    public Builder defaultMemory(String value) {
+      defaultMemory = value;
+      return this;
+    }
+
+    public Builder runtimeClassName(String value) {
+      runtimeClassName = value;
+      return this;
+    }
+
+    public Builder execOutputCapBytes(int value) {
+      execOutputCapBytes = value;
+      return this;
+    }
+
+    public Builder defaultEgress(EgressPolicy value) {
+      defaultEgress = value;
+      return this;
+    }
+
+    public Builder imagePullPolicy(String value) {
+      imagePullPolicy = value;
+      return this;
+    }
+
+    public Builder ttlGrace(Duration value) {
+      ttlGrace = value;
+      return this;
+    }
+
+    public Builder defaultVolumeSize(String value) {
+      defaultVolumeSize = value;
+      return this;
+    }
+
+    public Builder defaultStorageClass(String value) {
+      defaultStorageClass = value;
+      return this;
+    }
+
+    public Builder defaultAccessMode(String value) {
+      defaultAccessMode = value;
+      return this;
+    }
+
+    public Builder runAsUser(long value) {
+      runAsUser = value;
+      return this;
+    }
+
+    public KubernetesRuntimeOptions build() {
+      return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
+          execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
+          defaultStorageClass, defaultAccessMode, runAsUser);
+    }
+  }
+}

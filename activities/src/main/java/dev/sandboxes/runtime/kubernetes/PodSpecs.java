@@ -1,0 +1,140 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.Conventions.Labels;
+import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.SandboxSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The pod of a sandbox, as a pure function of its spec, its owner and the runtime options.
+ *
+ * <p>The pod is hardened for untrusted code whatever the spec says: non-root uid/gid
+ * ({@link KubernetesRuntimeOptions#runAsUser()}), no privilege escalation, every capability
+ * dropped, seccomp {@code RuntimeDefault}, no service-account token and no service links,
+ * requests equal to limits, and optionally a sandboxing {@code runtimeClassName}. A TTL becomes
+ * {@code activeDeadlineSeconds} (TTL plus grace), so the kubelet ends the pod even if the
+ * owning workflow was hard-terminated and never cleans up.
+ *
+ * <p>Labels carry what selectors need (managed-by, sandbox name, one label per tag);
+ * annotations carry what only humans and the idempotent create read (owner, image).
+ */
+public final class PodSpecs {
+  private PodSpecs() {}
+
+  /** The pod for {@code spec}, whose name must be set. */
+  public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
+    String cpu = spec.cpu() != null ? spec.cpu() : options.defaultCpu();
+    String memory = spec.memory() != null ? spec.memory() : options.defaultMemory();
+    Map<String, Quantity> resources = new LinkedHashMap<>();
+    resources.put("cpu", new Quantity(cpu));
+    resources.put("memory", new Quantity(memory));
+
+    Set<String> volumeNames = new LinkedHashSet<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    for (Map.Entry<String, String> mount : spec.volumeMounts().entrySet()) {
+      volumeNames.add(mount.getValue());
+      mounts.add(new VolumeMountBuilder().withName(mount.getValue()).withMountPath(mount.getKey())
+          .build());
+    }
+    List<Volume> volumes = new ArrayList<>();
+    for (String volume : volumeNames) {
+      volumes.add(new VolumeBuilder().withName(volume)
+          .withNewPersistentVolumeClaim(VolumeClaims.claimName(volume), false).build());
+    }
+
+    List<EnvVar> env = new ArrayList<>();
+    spec.env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+
+    // Kubernetes semantics: command replaces the entrypoint, args its arguments; args alone
+    // keep the image's entrypoint. effectiveCommand() is empty exactly in that case.
+    List<String> command = spec.effectiveCommand();
+    Container main = new ContainerBuilder()
+        .withName(Labels.MAIN_CONTAINER)
+        .withImage(spec.image())
+        .withImagePullPolicy(options.imagePullPolicy())
+        .withCommand(command.isEmpty() ? null : command)
+        .withArgs(spec.args().isEmpty() ? null : spec.args())
+        .withEnv(env.isEmpty() ? null : env)
+        .withWorkingDir(spec.workdir())
+        .withNewResources().withRequests(resources).withLimits(resources).endResources()
+        .withVolumeMounts(mounts.isEmpty() ? null : mounts)
+        .withNewSecurityContext()
+          .withAllowPrivilegeEscalation(false)
+          .withPrivileged(false)
+          .withRunAsNonRoot(true)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .build();
+
+    return new PodBuilder()
+        .withNewMetadata()
+          .withName(spec.name())
+          .withLabels(labels(spec))
+          .withAnnotations(annotations(spec, owner))
+        .endMetadata()
+        .withNewSpec()
+          .withContainers(main)
+          .withRestartPolicy("Never")
+          .withAutomountServiceAccountToken(false)
+          .withEnableServiceLinks(false)
+          .withRuntimeClassName(options.runtimeClassName())
+          .withActiveDeadlineSeconds(activeDeadlineSeconds(spec, options))
+          .withVolumes(volumes.isEmpty() ? null : volumes)
+          .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(options.runAsUser())
+            .withRunAsGroup(options.runAsUser())
+            .withFsGroup(options.runAsUser())
+            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+          .endSecurityContext()
+        .endSpec()
+        .build();
+  }
+
+  /** Labels of a sandbox's objects: managed-by, the sandbox name and one label per tag. */
+  public static Map<String, String> labels(SandboxSpec spec) {
+    Map<String, String> labels = new LinkedHashMap<>(selector(spec.name()));
+    spec.tags().forEach((k, v) -> labels.put(Labels.TAG_PREFIX + k, v));
+    return labels;
+  }
+
+  /** The labels that select the objects of the sandbox {@code name}. */
+  public static Map<String, String> selector(String name) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    labels.put(Labels.SANDBOX, name);
+    return labels;
+  }
+
+  private static Map<String, String> annotations(SandboxSpec spec, SandboxOwner owner) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Labels.OWNER_WORKFLOW_ANNOTATION, owner.workflowId());
+    annotations.put(Labels.OWNER_RUN_ANNOTATION, owner.firstRunId());
+    annotations.put(Labels.IMAGE_ANNOTATION, spec.image());
+    return annotations;
+  }
+
+  private static Long activeDeadlineSeconds(SandboxSpec spec, KubernetesRuntimeOptions options) {
+    if (spec.ttl() == null) {
+      return null;
+    }
+    // Round the TTL up: the backstop must never fire before the workflow's own timer.
+    long ttlSeconds = (spec.ttl().toMillis() + 999) / 1000;
+    return ttlSeconds + options.ttlGrace().toSeconds();
+  }
+}

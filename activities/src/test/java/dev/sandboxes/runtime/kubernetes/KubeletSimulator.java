@@ -1,0 +1,119 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.Conventions.Labels;
+import dev.sandboxes.model.SandboxSpec;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * Plays scheduler and kubelet for the mock API server, which never changes a pod's status by
+ * itself: every new pod goes Pending (unscheduled) → Pending (scheduled, container creating)
+ * → Running; a pod whose main container runs a command other than the idle one then ends
+ * Succeeded or Failed with the exit code scripted for it. Status moves through the status
+ * subresource, as a kubelet's would, a few milliseconds apart so that waiting is exercised.
+ */
+final class KubeletSimulator implements AutoCloseable {
+  static final String NODE = "node-1";
+  private static final long STEP_MILLIS = 40;
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService steps = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "kubelet-simulator");
+    t.setDaemon(true);
+    return t;
+  });
+  private final SharedIndexInformer<Pod> informer;
+
+  KubeletSimulator(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+    this.informer = client.pods().inNamespace(namespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        schedule(pod);
+      }
+
+      @Override
+      public void onUpdate(Pod before, Pod after) {}
+
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {}
+    }, 0);
+  }
+
+  /** The main process of {@code pod} exits with {@code code} (idle pods never exit). */
+  void scriptExit(String pod, int code) {
+    exitCodes.put(pod, code);
+  }
+
+  private void schedule(Pod pod) {
+    String name = pod.getMetadata().getName();
+    boolean idles = SandboxSpec.IDLE_COMMAND.equals(pod.getSpec().getContainers().get(0).getCommand());
+    step(1, name, status -> new PodStatusBuilder().withPhase("Pending")
+        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
+            .build())
+        .build());
+    step(2, name, status -> new PodStatusBuilder().withPhase("Pending")
+        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
+        .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+            .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+            .build())
+        .build());
+    String startedAt = Instant.now().plusMillis(3 * STEP_MILLIS).toString();
+    step(3, name, status -> new PodStatusBuilder().withPhase("Running")
+        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
+        .withStartTime(startedAt)
+        .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+            .withNewState().withNewRunning().withStartedAt(startedAt).endRunning().endState()
+            .build())
+        .build());
+    if (!idles) {
+      step(4, name, status -> {
+        int code = exitCodes.getOrDefault(name, 0);
+        return new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed")
+            .withStartTime(startedAt)
+            .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(code)
+                .withReason(code == 0 ? "Completed" : "Error").withStartedAt(startedAt)
+                .withFinishedAt(Instant.now().toString()).endTerminated().endState()
+                .build())
+            .build();
+      });
+    }
+  }
+
+  private void step(int n, String name, UnaryOperator<PodStatus> next) {
+    steps.schedule(() -> {
+      try {
+        client.pods().inNamespace(namespace).withName(name).editStatus(pod -> {
+          pod.getSpec().setNodeName(NODE);
+          pod.setStatus(next.apply(pod.getStatus()));
+          return pod;
+        });
+      } catch (RuntimeException e) {
+        // Deleted meanwhile: a real kubelet would stop reporting too.
+      }
+    }, n * STEP_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+    steps.shutdownNow();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.runtime.SandboxRuntimeContract;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime contract against the fabric8 mock API server in CRUD mode, with
+ * {@link KubeletSimulator} moving pod status and {@link SimulatedApiServer} serving logs and
+ * exec sessions. What this cannot check (real exec, env and workdir actually applied, real
+ * scheduling) is left to the end-to-end suite on a real cluster.
+ */
+class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
+  private static final String NAMESPACE = "sandboxes";
+  private static final int CAP = 64 * 1024;
+
+  private static SimulatedApiServer api;
+  private static KubernetesClient client;
+  private static KubeletSimulator kubelet;
+  private static KubernetesRuntime runtime;
+
+  @BeforeAll
+  static void startCluster() {
+    api = SimulatedApiServer.start();
+    client = api.server().createClient();
+    kubelet = new KubeletSimulator(client, NAMESPACE);
+    runtime = new KubernetesRuntime(client,
+        KubernetesRuntimeOptions.builder().namespace(NAMESPACE).execOutputCapBytes(CAP).build());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    runtime.close();
+    kubelet.close();
+    client.close();
+    api.server().destroy();
+  }
+
+  @Override
+  protected SandboxRuntime runtime() {
+    return runtime;
+  }
+
+  @Override
+  protected int execOutputCap() {
+    return CAP;
+  }
+
+  @Override
+  protected void scriptMainProcess(String name, List<String> output, int exitCode) {
+    kubelet.scriptExit(name, exitCode);
+    api.scriptLog(name, output);
+  }
+
+  @Override
+  protected void scriptExec(String name, List<String> argv, String stdout, String stderr,
+      Integer exitCode) {
+    api.scriptExec(name, new SimulatedApiServer.ScriptedExec(argv, stdout, stderr, exitCode));
+  }
+
+  @Test
+  void execSendsEnvWorkdirAndStdinAsPositionalArguments() throws Exception {
+    String name = startIdle("exec-wire");
+    List<String> argv = List.of("cat");
+    scriptExec(name, argv, "x", "", 0);
+    runtime.exec(name, new ExecRequest(argv, Map.of("A", "it's $HOME"), "/tmp", null, "in\n"));
+    String path = api.execPaths().get(api.execPaths().size() - 1);
+    System.out.println("exec request path: " + path);
+    Map<String, List<String>> query = SimulatedApiServer.query(path.substring(path.indexOf('?')));
+    assertThat(query.get("command")).containsExactly("env", "A=it's $HOME", "sh", "-c",
+        ExecCommands.SCRIPT, "sh", "/tmp", "1", "in\n", "cat");
+    assertThat(query.get("container")).containsExactly("sandbox");
+    runtime.delete(name);
+  }
+}

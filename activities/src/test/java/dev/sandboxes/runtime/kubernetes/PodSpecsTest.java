@@ -1,0 +1,99 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumeSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden YAML for the objects the runtime creates. A difference fails the test; run with
+ * {@code -Dgolden.update=true} to rewrite the files, then review the diff by eye (hardening
+ * defaults above all) before committing it.
+ */
+class PodSpecsTest {
+  private static final SandboxOwner OWNER = new SandboxOwner("sandbox/job-1", "run-1");
+  private static final KubernetesRuntimeOptions DEFAULTS = KubernetesRuntimeOptions.defaults();
+
+  @Test
+  void minimalIdleSandbox() {
+    Pod pod = PodSpecs.pod(SandboxSpec.builder("busybox:1.36").name("idle-1").build(), OWNER, DEFAULTS);
+    assertGolden("pod-minimal-idle.yaml", Serialization.asYaml(pod));
+  }
+
+  @Test
+  void fullSandbox() {
+    SandboxSpec spec = SandboxSpec.builder("python:3.12-slim").name("full-1")
+        .command("python", "-m", "http.server").args("8080")
+        .env("MODE", "test").env("QUOTE", "it's \"quoted\"")
+        .tag("team", "data").tag("run", "42")
+        .cpu("2").memory("1Gi")
+        .volume("/data", "shared").volume("/cache", "cache-1")
+        .ttl(Duration.ofMillis(3_600_500))
+        .workdir("/data")
+        .build();
+    KubernetesRuntimeOptions gvisor = DEFAULTS.toBuilder().runtimeClassName("gvisor").build();
+    assertGolden("pod-full.yaml", Serialization.asYaml(PodSpecs.pod(spec, OWNER, gvisor)));
+  }
+
+  @Test
+  void argsAloneKeepTheImageEntrypoint() {
+    Pod pod = PodSpecs.pod(SandboxSpec.builder("alpine:3").name("args-1").args("--flag").build(),
+        OWNER, DEFAULTS);
+    assertThat(pod.getSpec().getContainers().get(0).getCommand()).isNullOrEmpty();
+    assertThat(pod.getSpec().getContainers().get(0).getArgs()).containsExactly("--flag");
+  }
+
+  @Test
+  void denyAllEgress() {
+    assertGolden("networkpolicy-deny-all.yaml", Serialization.asYaml(
+        NetworkPolicies.egress("idle-1", EgressPolicy.denyAll()).orElseThrow()));
+  }
+
+  @Test
+  void allowListEgress() {
+    assertGolden("networkpolicy-allow-list.yaml", Serialization.asYaml(NetworkPolicies
+        .egress("full-1", EgressPolicy.allow("10.0.0.0/8", "203.0.113.7/32")).orElseThrow()));
+  }
+
+  @Test
+  void unrestrictedEgressNeedsNoPolicy() {
+    assertThat(NetworkPolicies.egress("open-1", EgressPolicy.allowAll())).isEmpty();
+  }
+
+  @Test
+  void volumeClaim() {
+    assertGolden("pvc-default.yaml", Serialization.asYaml(
+        VolumeClaims.claim("shared", new VolumeSpec("5Gi", "fast", null), DEFAULTS)));
+  }
+
+  private static void assertGolden(String file, String actual) {
+    Path source = Path.of("src/test/resources/golden", file);
+    if (Boolean.getBoolean("golden.update")) {
+      try {
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, actual);
+      } catch (IOException e) {
+        throw new AssertionError("cannot write " + source, e);
+      }
+      return;
+    }
+    try (InputStream in = PodSpecsTest.class.getResourceAsStream("/golden/" + file)) {
+      assertThat(in).as("golden file %s (run with -Dgolden.update=true to create it)", file)
+          .isNotNull();
+      assertThat(actual).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

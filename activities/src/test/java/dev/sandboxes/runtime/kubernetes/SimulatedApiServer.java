@@ -1,0 +1,170 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
+import io.fabric8.kubernetes.client.server.mock.StatusStreamMessage;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.WebSocketMessage;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fabric8 mock server in CRUD mode, plus what CRUD mode lacks and a kubelet would serve:
+ * pod logs (honouring {@code tailLines}, {@code sinceTime} and {@code timestamps}) and exec
+ * sessions.
+ *
+ * <p>Exec sessions are ordinary websocket expectations, registered at the moment the request
+ * arrives for its exact path: the path carries the runtime's wrapped argv (env, workdir and
+ * stdin handling), which a script given only the user's argv cannot spell in advance. A script
+ * matches when the user's argv ends the sent {@code command} list.
+ */
+final class SimulatedApiServer extends KubernetesMixedDispatcher {
+  private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
+  private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec\\?(.*)");
+
+  private static final long NEVER_MILLIS = 15_000L;
+
+  record ScriptedExec(List<String> argv, String stdout, String stderr, Integer exitCode) {}
+
+  private final Map<String, List<LogLineAt>> logs = new ConcurrentHashMap<>();
+  private final Map<String, List<ScriptedExec>> execs = new ConcurrentHashMap<>();
+  private final List<String> execPaths = new CopyOnWriteArrayList<>();
+  private KubernetesMockServer server;
+
+  record LogLineAt(Instant at, String text) {}
+
+  private SimulatedApiServer(Map<ServerRequest, Queue<ServerResponse>> responses) {
+    super(responses);
+  }
+
+  static SimulatedApiServer start() {
+    Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
+    SimulatedApiServer dispatcher = new SimulatedApiServer(responses);
+    dispatcher.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+        new MockWebServer(), responses, dispatcher, false);
+    dispatcher.server.init();
+    return dispatcher;
+  }
+
+  KubernetesMockServer server() {
+    return server;
+  }
+
+  /** The main process of {@code pod} printed {@code lines}, one microsecond apart, from now. */
+  void scriptLog(String pod, List<String> lines) {
+    Instant start = Instant.now();
+    List<LogLineAt> timed = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      timed.add(new LogLineAt(start.plusNanos(i * 1000L), lines.get(i)));
+    }
+    logs.put(pod, timed);
+  }
+
+  void scriptExec(String pod, ScriptedExec exec) {
+    execs.computeIfAbsent(pod, k -> new CopyOnWriteArrayList<>()).add(0, exec);
+  }
+
+  /** Paths (with query) of every exec request received, oldest first. */
+  List<String> execPaths() {
+    return List.copyOf(execPaths);
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    Matcher log = LOG.matcher(path);
+    if ("GET".equals(request.getMethod()) && log.matches() && logs.containsKey(log.group(2))) {
+      return serveLog(logs.get(log.group(2)), query(log.group(3)));
+    }
+    Matcher exec = EXEC.matcher(path);
+    if (exec.matches()) {
+      execPaths.add(path);
+      List<String> command = query("?" + exec.group(3)).getOrDefault("command", List.of());
+      for (ScriptedExec script : execs.getOrDefault(exec.group(2), List.of())) {
+        if (endsWith(command, script.argv())) {
+          expectSession(path, script);
+          break;
+        }
+      }
+    }
+    return super.dispatch(request);
+  }
+
+  private void expectSession(String path, ScriptedExec script) {
+    List<Object> messages = new ArrayList<>();
+    if (!script.stdout().isEmpty()) {
+      messages.add(new OutputStreamMessage(script.stdout()));
+    }
+    if (!script.stderr().isEmpty()) {
+      messages.add(new ErrorStreamMessage(script.stderr()));
+    }
+    if (script.exitCode() != null) {
+      messages.add(new StatusStreamMessage(script.exitCode()));
+    } else {
+      // The mock closes a session once its messages are sent, which fabric8 reports as a null
+      // exit code. A command that never ends keeps the socket open with one empty stdout frame
+      // (channel 1) well after the contract's 1 s timeout; a longer delay only delays the
+      // server's shutdown, which waits for pending frames.
+      messages.add(new WebSocketMessage(NEVER_MILLIS, new byte[] {1}, true));
+    }
+    server.expect().get().withPath(path).andUpgradeToWebSocket().open(messages.toArray()).done()
+        .once();
+  }
+
+  private static MockResponse serveLog(List<LogLineAt> lines, Map<String, List<String>> query) {
+    List<LogLineAt> selected = lines;
+    if (query.containsKey("sinceTime")) {
+      Instant since = Instant.parse(query.get("sinceTime").get(0));
+      selected = selected.stream().filter(l -> !l.at().isBefore(since)).toList();
+    }
+    if (query.containsKey("tailLines")) {
+      int tail = Integer.parseInt(query.get("tailLines").get(0));
+      selected = selected.subList(Math.max(0, selected.size() - tail), selected.size());
+    }
+    boolean timestamps = "true".equals(query.getOrDefault("timestamps", List.of("false")).get(0));
+    StringBuilder body = new StringBuilder();
+    for (LogLineAt line : selected) {
+      if (timestamps) {
+        body.append(line.at()).append(' ');
+      }
+      body.append(line.text()).append('\n');
+    }
+    return new MockResponse().setResponseCode(200).setBody(body.toString());
+  }
+
+  private static boolean endsWith(List<String> command, List<String> argv) {
+    return command.size() >= argv.size()
+        && command.subList(command.size() - argv.size(), command.size()).equals(argv);
+  }
+
+  static Map<String, List<String>> query(String query) {
+    Map<String, List<String>> params = new java.util.LinkedHashMap<>();
+    if (query == null || query.length() < 2) {
+      return params;
+    }
+    for (String pair : query.substring(1).split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      params.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+    return params;
+  }
+}
