@@ -1,12 +1,11 @@
 package dev.sandboxes.runtime.local;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Ends a process and all its descendants: SIGTERM to each, then SIGKILL to whatever still
@@ -39,16 +38,39 @@ final class ProcessTree {
     return tree;
   }
 
+  /**
+   * Waits until every process is gone. A short poll rather than {@code onExit()}: for processes
+   * that are not our children the JDK itself polls, and a killed grandchild stays a zombie
+   * (alive to {@code isAlive()}) until whichever init adopted it reaps it, which can take
+   * seconds in a container. A zombie has ended, so it counts as gone.
+   */
   private static boolean awaitExit(List<ProcessHandle> processes, Duration limit) {
-    CompletableFuture<?>[] exits = processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (processes.stream().anyMatch(ProcessTree::running)) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean running(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
     try {
-      CompletableFuture.allOf(exits).get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException | ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // The state follows the parenthesised command name, which may itself contain ") ".
+      int end = stat.lastIndexOf(')');
+      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+    } catch (IOException e) {
+      return false; // No /proc entry: it is gone.
     }
   }
 }
