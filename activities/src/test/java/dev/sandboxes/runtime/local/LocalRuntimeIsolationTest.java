@@ -137,6 +137,18 @@ class LocalRuntimeIsolationTest {
     }
   }
 
+  @Test
+  void aSandboxOutlivesTheThreadThatCreatedIt() throws Exception {
+    // --die-with-parent signals on the death of the creating thread, not of the worker.
+    String name = uniqueName("thread");
+    Thread creator = new Thread(() -> runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)));
+    creator.start();
+    creator.join();
+    RuntimeState state = runtime.awaitChange(name, SandboxPhase.RUNNING, Duration.ofSeconds(1));
+    assertThat(state.phase()).isEqualTo(SandboxPhase.RUNNING);
+    assertThat(runtime.exec(name, ExecRequest.of("true")).exitCode()).isZero();
+  }
+
   private Set<String> interfaces(String name) throws Exception {
     ExecResult result = runtime.exec(name, ExecRequest.of("cat", "/proc/net/dev"));
     assertThat(result.exitCode()).isZero();
