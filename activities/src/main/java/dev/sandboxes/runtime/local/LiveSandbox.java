@@ -30,6 +30,9 @@ final class LiveSandbox {
    */
   volatile boolean abandoned;
 
+  /** Set when the spec's ttl ran out and the runtime killed the process. */
+  volatile boolean deadlineExceeded;
+
   LiveSandbox(String name, Path dir, SandboxSpec spec, SandboxView view, Process process,
       TimestampedLog log, List<Thread> readers) {
     this.name = name;

@@ -41,12 +41,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -84,8 +86,12 @@ import org.slf4j.LoggerFactory;
  * {@code --die-with-parent}, so they do not outlive the worker under bubblewrap; {@link #close()}
  * kills every process this runtime started.
  *
+ * <p>A spec's {@code ttl} is enforced here too, as a backstop for a sandbox whose workflow
+ * ended without cleanup: the process tree is killed and the sandbox is
+ * {@link SandboxPhase#FAILED} with reason {@code DeadlineExceeded}, as on Kubernetes.
+ *
  * <p>Single host: every call about one sandbox must reach the runtime (worker) that created
- * it. TTLs are enforced by the sandbox workflow, not here.
+ * it.
  */
 public final class LocalRuntime implements SandboxRuntime {
   private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
@@ -98,6 +104,8 @@ public final class LocalRuntime implements SandboxRuntime {
   private final String host;
   private final Map<String, LiveSandbox> live = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  /** Names being created right now: their record exists before their process does. */
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
   /**
    * Every process is started from this one long-lived thread. bubblewrap's
    * {@code --die-with-parent} uses the parent-death signal, which Linux sends when the
@@ -106,6 +114,8 @@ public final class LocalRuntime implements SandboxRuntime {
    */
   private final ExecutorService launcher;
   private final ExecutorService background;
+  /** Fires TTL deadlines; its one thread only signals, the killing runs in {@link #background}. */
+  private final ScheduledExecutorService deadlines;
   private volatile boolean closed;
 
   public LocalRuntime(LocalRuntimeOptions options) {
@@ -122,6 +132,7 @@ public final class LocalRuntime implements SandboxRuntime {
     this.host = hostName();
     this.launcher = Executors.newSingleThreadExecutor(daemonThreads("local-sandbox-launcher"));
     this.background = Executors.newCachedThreadPool(daemonThreads("local-sandbox"));
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(daemonThreads("local-sandbox-ttl"));
     log.warn("Local sandbox runtime: container images are NOT pulled; each sandbox's image is only "
         + "recorded and its command runs with this host's own /usr (isolation {})", isolation.mode());
   }
@@ -170,8 +181,13 @@ public final class LocalRuntime implements SandboxRuntime {
         throw PlatformException.unavailable("cannot create the directory of sandbox \"" + name + "\"", e);
       }
       SandboxRecord record = SandboxRecord.created(name, valid.image(), owner, Instant.now());
-      record.write(dir);
-      start(name, dir, valid, view, record);
+      starting.add(name);
+      try {
+        record.write(dir);
+        start(name, dir, valid, view, record);
+      } finally {
+        starting.remove(name);
+      }
       return inspect(name);
     }
   }
@@ -230,6 +246,20 @@ public final class LocalRuntime implements SandboxRuntime {
     live.put(name, sandbox);
     SandboxRecord started = record;
     process.onExit().thenRunAsync(() -> settle(sandbox, started), background);
+    if (spec.ttl() != null) {
+      // The backstop Kubernetes gets from activeDeadlineSeconds: a sandbox whose workflow was
+      // terminated (so no cleanup ran) still ends.
+      deadlines.schedule(() -> background.execute(() -> expire(sandbox)),
+          spec.ttl().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void expire(LiveSandbox sandbox) {
+    if (sandbox.settled.isDone() || sandbox.abandoned) {
+      return;
+    }
+    sandbox.deadlineExceeded = true;
+    ProcessTree.terminate(sandbox.process.toHandle(), options.killGrace());
   }
 
   /** Records how the main process ended, once its output is drained, then wakes waiters. */
@@ -239,7 +269,12 @@ public final class LocalRuntime implements SandboxRuntime {
       sandbox.log.close();
       synchronized (lockOf(sandbox.name)) {
         if (!sandbox.abandoned && live.get(sandbox.name) == sandbox) {
-          record.exited(Instant.now(), sandbox.process.exitValue()).write(sandbox.dir);
+          SandboxRecord ended = record.exited(Instant.now(), sandbox.process.exitValue());
+          if (sandbox.deadlineExceeded) {
+            ended = ended.failed(ended.finishedAt(), "DeadlineExceeded",
+                "the sandbox ran longer than its ttl of " + sandbox.spec.ttl() + " and was killed");
+          }
+          ended.write(sandbox.dir);
         }
       }
     } catch (RuntimeException e) {
@@ -254,7 +289,8 @@ public final class LocalRuntime implements SandboxRuntime {
     Path dir = sandboxes.resolve(name);
     SandboxRecord record = SandboxRecord.read(dir)
         .orElseThrow(() -> new SandboxNotFoundException("sandbox \"" + name + "\" does not exist on " + host));
-    return record.state(live.containsKey(name), new RuntimeRef(kind(), host, dir.toString(), null));
+    boolean held = live.containsKey(name) || starting.contains(name);
+    return record.state(held, new RuntimeRef(kind(), host, dir.toString(), null));
   }
 
   @Override
@@ -356,7 +392,7 @@ public final class LocalRuntime implements SandboxRuntime {
   public void delete(String name) {
     synchronized (lockOf(name)) {
       Path dir = sandboxes.resolve(name);
-      LiveSandbox sandbox = live.remove(name);
+      LiveSandbox sandbox = live.get(name);
       if (sandbox != null) {
         stop(sandbox);
       } else {
@@ -365,6 +401,11 @@ public final class LocalRuntime implements SandboxRuntime {
         SandboxRecord.read(dir).filter(r -> !r.ended() && r.pid() != null).ifPresent(this::killOrphan);
       }
       deleteTree(dir);
+      // Only now: until the directory is gone, inspect must not mistake it for a lost sandbox.
+      live.remove(name);
+      if (sandbox != null) {
+        sandbox.settled.complete(null);
+      }
     }
   }
 
@@ -377,7 +418,6 @@ public final class LocalRuntime implements SandboxRuntime {
     // Let the readers finish so nothing writes into the directory while it is removed.
     joinReaders(sandbox, DRAIN_AFTER_EXIT);
     sandbox.log.close();
-    sandbox.settled.complete(null);
   }
 
   private void killOrphan(SandboxRecord record) {
@@ -453,7 +493,11 @@ public final class LocalRuntime implements SandboxRuntime {
       // Not recorded as an exit: a later runtime reports these sandboxes as WorkerRestarted.
       stop(sandbox);
     }
+    // Waiters wake up and, like a restarted runtime, see these sandboxes as WorkerRestarted.
+    List<LiveSandbox> stopped = List.copyOf(live.values());
     live.clear();
+    stopped.forEach(s -> s.settled.complete(null));
+    deadlines.shutdownNow();
     launcher.shutdownNow();
     background.shutdownNow();
   }

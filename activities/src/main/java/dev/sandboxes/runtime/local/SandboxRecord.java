@@ -62,8 +62,8 @@ record SandboxRecord(
   }
 
   /**
-   * The sandbox's state: a pure function of this record and whether this runtime still holds
-   * the main process. A record that never ended whose process this runtime does not hold was
+   * The sandbox's state: a pure function of this record and whether this runtime holds (or is
+   * starting) the main process. A record that never ended whose process this runtime does not hold was
    * started by an earlier worker: nobody can observe that process any more, so it counts as
    * failed.
    */
@@ -76,6 +76,9 @@ record SandboxRecord(
           ? new RuntimeState(SandboxPhase.SUCCEEDED, null, null, 0, startedAt, finishedAt, ref)
           : new RuntimeState(SandboxPhase.FAILED, "Error", "main process exited with code " + exitCode,
               exitCode, startedAt, finishedAt, ref);
+    }
+    if (heldByThisRuntime && startedAt == null) {
+      return new RuntimeState(SandboxPhase.CREATING, null, null, null, null, null, ref);
     }
     if (heldByThisRuntime) {
       return new RuntimeState(SandboxPhase.RUNNING, null, null, null, startedAt, null, ref);

@@ -10,10 +10,12 @@ import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.runtime.PlatformException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +109,31 @@ class LocalRuntimeIsolationTest {
 
     String reader = startIdle(SandboxSpec.builder("busybox:1.36").volume("/mnt/in", volume));
     assertThat(runtime.exec(reader, ExecRequest.of("cat", "/mnt/in/greeting")).stdout()).isEqualTo("hello\n");
+  }
+
+  @Test
+  void aVolumeMountedByARunningSandboxCannotBeDeleted() throws Exception {
+    String volume = uniqueName("busy");
+    runtime.createVolume(volume, VolumeSpec.defaults());
+    String user = startIdle(SandboxSpec.builder("busybox:1.36").volume("/data", volume));
+    assertThatThrownBy(() -> runtime.deleteVolume(volume))
+        .isInstanceOfSatisfying(PlatformException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.RUNTIME_REJECTED);
+          assertThat(e.retryable()).isFalse();
+          assertThat(e.getMessage()).contains(volume, user);
+        });
+    runtime.delete(user);
+    runtime.deleteVolume(volume);
+    assertThatThrownBy(() -> runtime.inspectVolume(volume)).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void aSandboxPastItsTtlIsKilledAndFailsWithDeadlineExceeded() throws Exception {
+    String name = startIdle(SandboxSpec.builder("busybox:1.36").ttl(Duration.ofSeconds(1)));
+    RuntimeState state = awaitTerminal(name);
+    assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(state.reason()).isEqualTo("DeadlineExceeded");
+    assertThat(state.message()).contains("ttl");
   }
 
   @Test
