@@ -10,6 +10,7 @@ import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
@@ -125,6 +126,9 @@ public final class LocalRuntime implements SandboxRuntime {
     try {
       Files.createDirectories(sandboxes);
       Files.createDirectories(volumes);
+      // Sandbox files and logs are nobody else's business on a shared machine.
+      Files.setPosixFilePermissions(sandboxes, PosixFilePermissions.fromString("rwx------"));
+      Files.setPosixFilePermissions(volumes, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the local runtime's root " + options.root(), e);
     }
@@ -161,7 +165,7 @@ public final class LocalRuntime implements SandboxRuntime {
     String name = valid.name();
     synchronized (lockOf(name)) {
       requireOpen();
-      Path dir = sandboxes.resolve(name);
+      Path dir = sandboxDir(name);
       Optional<SandboxRecord> existing = SandboxRecord.read(dir);
       if (existing.isPresent()) {
         SandboxOwner recorded = existing.get().owner();
@@ -201,7 +205,7 @@ public final class LocalRuntime implements SandboxRuntime {
             "cannot be mounted: the local runtime runs without isolation (bubblewrap), so it has no "
                 + "mount namespace to show a volume at an absolute path")));
       }
-      Path data = volumes.resolve(mount.getValue()).resolve("data");
+      Path data = volumeDir(mount.getValue()).resolve("data");
       if (!Files.isDirectory(data)) {
         throw new SandboxNotFoundException("volume \"" + mount.getValue() + "\" mounted at "
             + mount.getKey() + " by sandbox \"" + name + "\" does not exist");
@@ -286,7 +290,7 @@ public final class LocalRuntime implements SandboxRuntime {
 
   @Override
   public RuntimeState inspect(String name) {
-    Path dir = sandboxes.resolve(name);
+    Path dir = sandboxDir(name);
     SandboxRecord record = SandboxRecord.read(dir)
         .orElseThrow(() -> new SandboxNotFoundException("sandbox \"" + name + "\" does not exist on " + host));
     boolean held = live.containsKey(name) || starting.contains(name);
@@ -379,7 +383,7 @@ public final class LocalRuntime implements SandboxRuntime {
   @Override
   public LogChunk logs(String name, LogRequest request) {
     LogRequest valid = request.validated();
-    Path dir = sandboxes.resolve(name);
+    Path dir = sandboxDir(name);
     if (SandboxRecord.read(dir).isEmpty()) {
       throw new SandboxNotFoundException("sandbox \"" + name + "\" does not exist on " + host);
     }
@@ -391,7 +395,7 @@ public final class LocalRuntime implements SandboxRuntime {
   @Override
   public void delete(String name) {
     synchronized (lockOf(name)) {
-      Path dir = sandboxes.resolve(name);
+      Path dir = sandboxDir(name);
       LiveSandbox sandbox = live.get(name);
       if (sandbox != null) {
         stop(sandbox);
@@ -432,7 +436,7 @@ public final class LocalRuntime implements SandboxRuntime {
     VolumeSpec.validName(name);
     VolumeSpec valid = (spec == null ? VolumeSpec.defaults() : spec).validated();
     synchronized (lockOf("volume/" + name)) {
-      Path dir = volumes.resolve(name);
+      Path dir = volumeDir(name);
       Path meta = dir.resolve("volume.properties");
       if (!Files.exists(meta)) {
         Properties p = new Properties();
@@ -457,7 +461,7 @@ public final class LocalRuntime implements SandboxRuntime {
 
   @Override
   public VolumeState inspectVolume(String name) {
-    Path dir = volumes.resolve(name);
+    Path dir = volumeDir(name);
     Properties p = new Properties();
     try (Reader in = Files.newBufferedReader(dir.resolve("volume.properties"), StandardCharsets.UTF_8)) {
       p.load(in);
@@ -481,7 +485,7 @@ public final class LocalRuntime implements SandboxRuntime {
         throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false,
             "volume \"" + name + "\" is mounted by running sandbox(es) " + users + "; delete them first", null);
       }
-      deleteTree(volumes.resolve(name));
+      deleteTree(volumeDir(name));
     }
   }
 
@@ -521,6 +525,15 @@ public final class LocalRuntime implements SandboxRuntime {
     if (closed) {
       throw PlatformException.unavailable("the local runtime is closed", null);
     }
+  }
+
+  /** Names become paths: validating them keeps {@code ..} and {@code /} out of the root. */
+  private Path sandboxDir(String name) {
+    return sandboxes.resolve(SandboxNames.valid(name));
+  }
+
+  private Path volumeDir(String name) {
+    return volumes.resolve(VolumeSpec.validName(name));
   }
 
   private Object lockOf(String key) {

@@ -47,6 +47,15 @@ class LocalRuntimeWithoutIsolationTest {
   }
 
   @Test
+  void namesThatAreNotLabelsNeverReachTheFilesystem() throws Exception {
+    Path marker = java.nio.file.Files.writeString(root.resolve("keep"), "x");
+    assertThatThrownBy(() -> runtime.delete("..")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime.inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime.deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
+    assertThat(marker).exists();
+  }
+
+  @Test
   void workspacePathsMapIntoTheSandboxDirectory() throws Exception {
     String name = startIdle();
     ExecResult result = runtime.exec(name, ExecRequest.of("pwd").withWorkdir("/workspace/sub"));
