@@ -263,7 +263,7 @@ public final class LocalRuntime implements SandboxRuntime {
       return;
     }
     sandbox.deadlineExceeded = true;
-    ProcessTree.terminate(sandbox.process.toHandle(), options.killGrace());
+    ProcessTree.terminate(sandbox.process.toHandle(), options.killGrace(), wrapped());
   }
 
   /** Records how the main process ended, once its output is drained, then wakes waiters. */
@@ -356,11 +356,11 @@ public final class LocalRuntime implements SandboxRuntime {
     try {
       finished = process.waitFor(valid.effectiveTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      ProcessTree.terminate(process.toHandle(), options.killGrace());
+      ProcessTree.terminate(process.toHandle(), options.killGrace(), wrapped());
       throw e;
     }
     if (!finished) {
-      ProcessTree.terminate(process.toHandle(), options.killGrace());
+      ProcessTree.terminate(process.toHandle(), options.killGrace(), wrapped());
     }
     awaitQuietly(outDrain, DRAIN_AFTER_EXIT);
     awaitQuietly(errDrain, DRAIN_AFTER_EXIT);
@@ -416,9 +416,9 @@ public final class LocalRuntime implements SandboxRuntime {
   private void stop(LiveSandbox sandbox) {
     sandbox.abandoned = true;
     for (Process exec : sandbox.execs) {
-      ProcessTree.terminate(exec.toHandle(), options.killGrace());
+      ProcessTree.terminate(exec.toHandle(), options.killGrace(), wrapped());
     }
-    ProcessTree.terminate(sandbox.process.toHandle(), options.killGrace());
+    ProcessTree.terminate(sandbox.process.toHandle(), options.killGrace(), wrapped());
     // Let the readers finish so nothing writes into the directory while it is removed.
     joinReaders(sandbox, DRAIN_AFTER_EXIT);
     sandbox.log.close();
@@ -428,7 +428,7 @@ public final class LocalRuntime implements SandboxRuntime {
     ProcessHandle.of(record.pid())
         .filter(p -> record.pidStartedAt() != null
             && p.info().startInstant().map(record.pidStartedAt()::equals).orElse(false))
-        .ifPresent(p -> ProcessTree.terminate(p, options.killGrace()));
+        .ifPresent(p -> ProcessTree.terminate(p, options.killGrace(), wrapped()));
   }
 
   @Override
@@ -534,6 +534,10 @@ public final class LocalRuntime implements SandboxRuntime {
 
   private Path volumeDir(String name) {
     return volumes.resolve(VolumeSpec.validName(name));
+  }
+
+  private boolean wrapped() {
+    return isolation.mode() == IsolationMode.BUBBLEWRAP;
   }
 
   private Object lockOf(String key) {

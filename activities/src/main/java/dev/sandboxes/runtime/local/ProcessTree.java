@@ -5,37 +5,79 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Ends a process and all its descendants: SIGTERM to each, then SIGKILL to whatever still
- * lives after the grace period. Descendants are collected before the first signal, because
- * once their parent dies they are re-parented and no longer found below it.
+ * Ends a process and all its descendants: SIGTERM first, SIGKILL to whatever still lives after
+ * the grace period. Descendants are looked up while the root is still alive, because once it
+ * dies they are re-parented and no longer found below it.
+ *
+ * <p>A wrapper root (bubblewrap) is spared the SIGTERM: killing it first can orphan the
+ * sandbox's own init, which ignores SIGTERM (it is a PID-namespace init without a handler) and
+ * may not yet have armed its parent-death signal. Instead the command inside gets the SIGTERM,
+ * and the wrapper exits by itself once the command is gone.
  */
 final class ProcessTree {
   private ProcessTree() {}
 
-  static void terminate(ProcessHandle root, Duration grace) {
-    List<ProcessHandle> tree = collect(root);
-    tree.forEach(ProcessHandle::destroy);
-    if (!awaitExit(tree, grace)) {
-      // Children started during the grace period are found again from the survivors.
-      List<ProcessHandle> survivors = new ArrayList<>();
-      for (ProcessHandle p : tree) {
-        if (p.isAlive()) {
-          survivors.addAll(collect(p));
-        }
-      }
-      survivors.forEach(ProcessHandle::destroyForcibly);
-      awaitExit(survivors, Duration.ofSeconds(5));
+  /**
+   * @param rootIsWrapper the root only supervises its descendants (bubblewrap) rather than
+   *     being the command itself
+   */
+  static void terminate(ProcessHandle root, Duration grace, boolean rootIsWrapper) {
+    Set<Long> signalled = new HashSet<>();
+    List<ProcessHandle> seen = new ArrayList<>();
+    // Children before their parent: signalled first, the parent could die and orphan them.
+    root.descendants().filter(p -> signalled.add(p.pid())).forEach(p -> {
+      seen.add(p);
+      p.destroy();
+    });
+    if (!rootIsWrapper) {
+      root.destroy();
     }
+    long deadline = System.nanoTime() + grace.toNanos();
+    // Processes that appear during the grace period (a command still being exec'd by the
+    // wrapper when we started) get their SIGTERM too, instead of waiting out the grace.
+    while (running(root) && System.nanoTime() < deadline) {
+      root.descendants().filter(p -> signalled.add(p.pid())).forEach(p -> {
+        seen.add(p);
+        p.destroy();
+      });
+      if (!pause()) {
+        break;
+      }
+    }
+    if (!running(root) && awaitExit(seen, Duration.ofMillis(200))) {
+      return;
+    }
+    // Descendants first, while the root still holds them; then the root.
+    List<ProcessHandle> survivors = new ArrayList<>();
+    if (root.isAlive()) {
+      root.descendants().forEach(survivors::add);
+    }
+    for (ProcessHandle p : seen) {
+      if (p.isAlive()) {
+        survivors.add(p);
+        p.descendants().forEach(survivors::add);
+      }
+    }
+    survivors.forEach(ProcessHandle::destroyForcibly);
+    root.destroyForcibly();
+    survivors.add(root);
+    awaitExit(survivors, Duration.ofSeconds(5));
   }
 
-  private static List<ProcessHandle> collect(ProcessHandle root) {
-    List<ProcessHandle> tree = new ArrayList<>();
-    tree.add(root);
-    root.descendants().forEach(tree::add);
-    return tree;
+  /** False when interrupted: then kill without further grace (and keep the interrupt). */
+  private static boolean pause() {
+    try {
+      Thread.sleep(10);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -60,7 +102,8 @@ final class ProcessTree {
     return true;
   }
 
-  private static boolean running(ProcessHandle process) {
+  /** Alive and not a zombie. */
+  static boolean running(ProcessHandle process) {
     if (!process.isAlive()) {
       return false;
     }

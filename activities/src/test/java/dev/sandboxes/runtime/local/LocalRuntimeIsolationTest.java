@@ -165,6 +165,19 @@ class LocalRuntimeIsolationTest {
   }
 
   @Test
+  void deleteRightAfterCreateLeavesNoProcessBehind() throws Exception {
+    // Killing bwrap itself first used to orphan the sandbox's init while it was still starting.
+    for (int i = 0; i < 10; i++) {
+      String name = startIdle(SandboxSpec.builder("busybox:1.36"));
+      String dir = root.resolve("sandboxes").resolve(name).toString();
+      runtime.delete(name);
+      assertThat(ProcessHandle.allProcesses()
+              .filter(p -> p.info().commandLine().map(c -> c.contains(dir)).orElse(false)))
+          .as("processes of deleted sandbox %s", name).isEmpty();
+    }
+  }
+
+  @Test
   void aSandboxOutlivesTheThreadThatCreatedIt() throws Exception {
     // --die-with-parent signals on the death of the creating thread, not of the worker.
     String name = uniqueName("thread");

@@ -14,6 +14,7 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,23 @@ class LocalRuntimeWithoutIsolationTest {
     assertThatThrownBy(() -> runtime.inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
     assertThatThrownBy(() -> runtime.deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
     assertThat(marker).exists();
+  }
+
+  @Test
+  void deleteKillsTheWholeProcessTree() throws Exception {
+    String name = startIdle();
+    long shell = Long.parseLong(java.nio.file.Files.readAllLines(
+            root.resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
+        .filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
+    List<ProcessHandle> tree = new java.util.ArrayList<>();
+    for (int i = 0; i < 100 && tree.isEmpty(); i++) {
+      Thread.sleep(10); // the idle shell forks its sleep right after starting
+      tree = ProcessHandle.of(shell).orElseThrow().descendants().toList();
+    }
+    assertThat(tree).as("the idle command's sleep").isNotEmpty();
+    runtime.delete(name);
+    // Killed children linger as zombies until the adopting init reaps them: they count as gone.
+    assertThat(tree).noneMatch(ProcessTree::running);
   }
 
   @Test
