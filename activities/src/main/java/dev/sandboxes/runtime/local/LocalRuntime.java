@@ -43,7 +43,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -76,8 +75,10 @@ import org.slf4j.LoggerFactory;
  * its egress policy allows traffic. An allow list cannot be enforced here and is treated as
  * unrestricted (with a warning). Every exec is a new bubblewrap process with the same binds:
  * it shares the main process's files but not its PID namespace, so it cannot see or signal the
- * main process. Without isolation, commands are plain child processes of the worker and
- * volumes are refused.
+ * main process. Without isolation, commands are plain child processes of the worker with a
+ * cleared environment, volumes are refused, and working directories at or below
+ * {@code /workspace} map into the sandbox's workspace directory while any other path is a host
+ * path (which must exist).
  *
  * <p>Lifecycle: {@code create} starts the main process and reports {@link SandboxPhase#RUNNING}
  * at once (there is no queue and no image pull); exit 0 gives {@link SandboxPhase#SUCCEEDED},

@@ -8,11 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +52,7 @@ class LocalRuntimeWithoutIsolationTest {
 
   @Test
   void namesThatAreNotLabelsNeverReachTheFilesystem() throws Exception {
-    Path marker = java.nio.file.Files.writeString(root.resolve("keep"), "x");
+    Path marker = Files.writeString(root.resolve("keep"), "x");
     assertThatThrownBy(() -> runtime.delete("..")).isInstanceOf(InvalidSpecException.class);
     assertThatThrownBy(() -> runtime.inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
     assertThatThrownBy(() -> runtime.deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
@@ -59,10 +62,10 @@ class LocalRuntimeWithoutIsolationTest {
   @Test
   void deleteKillsTheWholeProcessTree() throws Exception {
     String name = startIdle();
-    long shell = Long.parseLong(java.nio.file.Files.readAllLines(
+    long shell = Long.parseLong(Files.readAllLines(
             root.resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
         .filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
-    List<ProcessHandle> tree = new java.util.ArrayList<>();
+    List<ProcessHandle> tree = new ArrayList<>();
     for (int i = 0; i < 100 && tree.isEmpty(); i++) {
       Thread.sleep(10); // the idle shell forks its sleep right after starting
       tree = ProcessHandle.of(shell).orElseThrow().descendants().toList();
@@ -104,7 +107,7 @@ class LocalRuntimeWithoutIsolationTest {
     String name = uniqueName("missing");
     runtime.create(SandboxSpec.builder("busybox:1.36").name(name).command("no-such-program-here").build(),
         ownerOf(name));
-    var state = runtime.inspect(name);
+    RuntimeState state = runtime.inspect(name);
     assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
     assertThat(state.reason()).isEqualTo("StartError");
   }
