@@ -1,0 +1,186 @@
+package dev.sandboxes.runtime.local;
+
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main process's output as lines of {@code <instant> <text>}, stdout and stderr interleaved
+ * in the order they were read, each stamped when it was read.
+ *
+ * <p>Bounded: the log is two files of at most half the cap each. When the current one is full
+ * it replaces the previous one, so the newest output is always kept (the end of a failing run
+ * is what people read) and a marker file records that older lines were dropped. Lines longer
+ * than {@link #MAX_LINE_BYTES} are split.
+ */
+final class TimestampedLog implements AutoCloseable {
+  static final String FILE = "output.log";
+  static final int MAX_LINE_BYTES = 16 * 1024;
+  private static final Logger log = LoggerFactory.getLogger(TimestampedLog.class);
+
+  private final Path current;
+  private final Path previous;
+  private final Path droppedMarker;
+  private final long halfCap;
+  private OutputStream out;
+  private long written;
+
+  TimestampedLog(Path dir, long capBytes) throws IOException {
+    this.current = dir.resolve(FILE);
+    this.previous = dir.resolve(FILE + ".1");
+    this.droppedMarker = dir.resolve(FILE + ".dropped");
+    this.halfCap = capBytes / 2;
+    this.out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    this.written = Files.size(current);
+  }
+
+  /**
+   * Starts a thread that reads {@code in} to its end, appending each line. It never stops
+   * reading early: an unread pipe would block the process once its buffer fills.
+   */
+  Thread drainInBackground(InputStream in, String threadName) {
+    Thread thread = new Thread(() -> drain(in), threadName);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private void drain(InputStream in) {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        for (int i = 0; i < n; i++) {
+          byte b = buffer[i];
+          if (b == '\n') {
+            append(line);
+          } else {
+            line.write(b);
+            if (line.size() >= MAX_LINE_BYTES) {
+              append(line);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // The stream closes under us when the sandbox is deleted; nothing more to record.
+    }
+    if (line.size() > 0) {
+      append(line);
+    }
+  }
+
+  private void append(ByteArrayOutputStream line) {
+    String text = line.toString(StandardCharsets.UTF_8);
+    line.reset();
+    if (text.endsWith("\r")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    append(text);
+  }
+
+  /** Appends one line stamped now; the stamp is taken under the lock so stamps never go back. */
+  synchronized void append(String text) {
+    if (out == null) {
+      return;
+    }
+    byte[] bytes = (Instant.now() + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+    try {
+      if (written + bytes.length > halfCap && written > 0) {
+        rotate();
+      }
+      out.write(bytes);
+      out.flush();
+      written += bytes.length;
+    } catch (IOException e) {
+      log.warn("cannot write sandbox log {}: {}; further output is dropped", current, e.toString());
+      closeQuietly();
+    }
+  }
+
+  private void rotate() throws IOException {
+    out.close();
+    if (Files.exists(previous)) {
+      Files.writeString(droppedMarker, "older lines were dropped to keep the log within its cap\n");
+    }
+    Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING);
+    out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    written = 0;
+  }
+
+  /** Reads the log while it may still be written; consistent with respect to rotation. */
+  synchronized LogChunk readLive() {
+    return read(current.getParent());
+  }
+
+  /** Every complete line in {@code dir}'s log, oldest first; truncated when lines were dropped. */
+  static LogChunk read(Path dir) {
+    List<LogLine> lines = new ArrayList<>();
+    readInto(dir.resolve(FILE + ".1"), lines);
+    readInto(dir.resolve(FILE), lines);
+    return new LogChunk(lines, Files.exists(dir.resolve(FILE + ".dropped")));
+  }
+
+  private static void readInto(Path file, List<LogLine> lines) {
+    String content;
+    try {
+      content = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    int start = 0;
+    int end;
+    // A last line without its newline is still being written: leave it for the next read.
+    while ((end = content.indexOf('\n', start)) >= 0) {
+      lines.add(parse(content.substring(start, end)));
+      start = end + 1;
+    }
+  }
+
+  static LogLine parse(String stored) {
+    int space = stored.indexOf(' ');
+    if (space > 0) {
+      try {
+        return new LogLine(Instant.parse(stored.substring(0, space)), stored.substring(space + 1));
+      } catch (DateTimeParseException e) {
+        // Not written by us (hand-edited or damaged): keep the text, without a time.
+      }
+    }
+    return new LogLine(null, stored);
+  }
+
+  @Override
+  public synchronized void close() {
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException e) {
+        // Already reported or irrelevant: the log is done either way.
+      }
+      out = null;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.sandboxes.runtime.local;
+
+import static dev.sandboxes.runtime.local.LocalRuntimeIsolationTest.ownerOf;
+import static dev.sandboxes.runtime.local.LocalRuntimeIsolationTest.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumeSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the local runtime behaves with plain processes, where it cannot isolate. */
+class LocalRuntimeWithoutIsolationTest {
+  @TempDir Path root;
+  private LocalRuntime runtime;
+
+  @BeforeEach
+  void start() {
+    runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).isolation(IsolationMode.NONE).build());
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.close();
+  }
+
+  @Test
+  void volumeMountsAreRejectedNamingTheField() {
+    runtime.createVolume("data", VolumeSpec.defaults());
+    String name = uniqueName("vol");
+    assertThatThrownBy(() -> runtime.create(
+            SandboxSpec.builder("busybox:1.36").name(name).volume("/data", "data").build(), ownerOf(name)))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("volumeMounts[\"/data\"]")
+        .hasMessageContaining("without isolation");
+    assertThatThrownBy(() -> runtime.inspect(name)).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void namesThatAreNotLabelsNeverReachTheFilesystem() throws Exception {
+    Path marker = Files.writeString(root.resolve("keep"), "x");
+    assertThatThrownBy(() -> runtime.delete("..")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime.inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime.deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
+    assertThat(marker).exists();
+  }
+
+  @Test
+  void deleteKillsTheWholeProcessTree() throws Exception {
+    String name = startIdle();
+    long shell = Long.parseLong(Files.readAllLines(
+            root.resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
+        .filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
+    List<ProcessHandle> tree = new ArrayList<>();
+    for (int i = 0; i < 100 && tree.isEmpty(); i++) {
+      Thread.sleep(10); // the idle shell forks its sleep right after starting
+      tree = ProcessHandle.of(shell).orElseThrow().descendants().toList();
+    }
+    assertThat(tree).as("the idle command's sleep").isNotEmpty();
+    runtime.delete(name);
+    // Killed children linger as zombies until the adopting init reaps them: they count as gone.
+    assertThat(tree).noneMatch(ProcessTree::running);
+  }
+
+  @Test
+  void workspacePathsMapIntoTheSandboxDirectory() throws Exception {
+    String name = startIdle();
+    ExecResult result = runtime.exec(name, ExecRequest.of("pwd").withWorkdir("/workspace/sub"));
+    assertThat(result.stdout().trim())
+        .isEqualTo(root.resolve("sandboxes").resolve(name).resolve("workspace").resolve("sub").toString());
+  }
+
+  @Test
+  void aWorkdirThatIsNeitherWorkspaceNorAHostDirectoryIsRejected() throws Exception {
+    String name = startIdle();
+    assertThatThrownBy(() -> runtime.exec(name, ExecRequest.of("pwd").withWorkdir("/no/such/dir")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("workdir");
+  }
+
+  @Test
+  void theWorkersEnvironmentDoesNotLeakIn() throws Exception {
+    String name = startIdle();
+    ExecResult result = runtime.exec(name, ExecRequest.of("sh", "-c", "env | cut -d= -f1 | sort | tr '\\n' ' '")
+        .withEnv("GREETING", "hi"));
+    assertThat(Arrays.asList(result.stdout().trim().split(" ")))
+        .contains("GREETING", "PATH", "HOME", "TMPDIR")
+        .isSubsetOf("GREETING", "HOME", "OLDPWD", "PATH", "PWD", "SHLVL", "TMPDIR", "_");
+  }
+
+  @Test
+  void aMissingProgramFailsTheSandboxWithAReason() throws Exception {
+    String name = uniqueName("missing");
+    runtime.create(SandboxSpec.builder("busybox:1.36").name(name).command("no-such-program-here").build(),
+        ownerOf(name));
+    RuntimeState state = runtime.inspect(name);
+    assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(state.reason()).isEqualTo("StartError");
+  }
+
+  private String startIdle() {
+    String name = uniqueName("plain");
+    assertThat(runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)).phase())
+        .isEqualTo(SandboxPhase.RUNNING);
+    return name;
+  }
+}
