@@ -367,6 +367,15 @@ class SandboxWorkflowTest {
     assertThat(running).isCompletedExceptionally();
   }
 
+  void writeHistory(String name, java.nio.file.Path file) {
+    try {
+      java.nio.file.Files.writeString(file,
+          client.fetchHistory(Conventions.sandboxWorkflowId(name)).toJson(true));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   // --- cost ---------------------------------------------------------------------------------
 
   /**
@@ -400,6 +409,11 @@ class SandboxWorkflowTest {
       }
     }
     System.out.println("actions for create → running → exec → terminate: " + actions);
+    String record = System.getProperty("sandboxes.recordHistory");
+    if (record != null) {
+      // Refreshes the history SandboxWorkflowReplayTest replays: -Dsandboxes.recordHistory=FILE
+      writeHistory(name, java.nio.file.Path.of(record));
+    }
     assertThat(actions).containsEntry("workflow started", 1)
         .containsEntry("activity SandboxCreate", 1)
         .containsEntry("activity SandboxAwaitChange", 2)

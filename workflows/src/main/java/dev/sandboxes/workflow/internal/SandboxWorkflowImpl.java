@@ -105,6 +105,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   private int execCount;
 
   private String upsertedPhase;
+  private boolean identityUpserted;
   private int updatesThisRun;
   private String terminateReason;
   private String terminateMessage;
@@ -119,9 +120,13 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     spec = request.spec();
     updatesPerRun = request.updatesPerRun() == null ? DEFAULT_UPDATES_PER_RUN : request.updatesPerRun();
     notifyParent = request.notifyParent();
-    name = Conventions.sandboxNameOf(Workflow.getInfo().getWorkflowId());
-    upsertedPhase = Workflow.getTypedSearchAttributes().get(SearchAttributes.PHASE);
+    String idName = Conventions.sandboxNameOf(Workflow.getInfo().getWorkflowId());
+    name = spec.name() != null ? spec.name() : idName;
     SandboxStatus carried = request.carried();
+    // Starters set phase=queued, image and tags (SandboxPresentation); continue-as-new keeps
+    // the attributes. Not read back from Workflow.getTypedSearchAttributes(): replay from a
+    // recorded history does not restore them, and the decision to upsert must replay alike.
+    upsertedPhase = carried == null ? SandboxPhase.QUEUED.wireName() : carried.phase().wireName();
     if (carried != null) {
       restore(carried);
     } else {
@@ -161,9 +166,14 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   private void rejectInvalid() {
     List<Violation> violations = new ArrayList<>(spec.violations());
-    if (name == null || (spec.name() != null && !spec.name().equals(name))) {
+    String idName = Conventions.sandboxNameOf(Workflow.getInfo().getWorkflowId());
+    if (name == null) {
+      violations.add(new Violation("name", "must be set when the workflow ID is not "
+          + Conventions.SANDBOX_ID_PREFIX + "<name>"));
+    } else if (idName != null && !idName.equals(name)) {
+      // The ID is what makes names unique: a mismatch would let two sandboxes share a pod name.
       violations.add(new Violation("name", "must match the workflow ID "
-          + Conventions.sandboxWorkflowId(String.valueOf(spec.name()))));
+          + Conventions.sandboxWorkflowId(name) + ", got " + Workflow.getInfo().getWorkflowId()));
     }
     if (!violations.isEmpty()) {
       String text = "invalid sandbox spec: "
@@ -424,8 +434,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     if (!next.wireName().equals(upsertedPhase)) {
       List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
       updates.add(SearchAttributes.PHASE.valueSet(next.wireName()));
-      if (upsertedPhase == null) {
-        // Started without the attributes SandboxPresentation sets at start: add them once.
+      if (!identityUpserted) {
+        // Rides along with the first upsert of a run (no extra action), so a sandbox started
+        // without SandboxPresentation's attributes still becomes searchable by image and tags.
+        identityUpserted = true;
         updates.add(SearchAttributes.IMAGE.valueSet(spec.image()));
         if (!spec.tags().isEmpty()) {
           updates.add(SearchAttributes.TAGS.valueSet(SandboxPresentation.tagEntries(spec.tags())));

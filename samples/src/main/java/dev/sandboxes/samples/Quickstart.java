@@ -1,0 +1,43 @@
+package dev.sandboxes.samples;
+
+import dev.sandboxes.Conventions;
+import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.runtime.local.LocalRuntime;
+import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.util.List;
+
+/**
+ * The quickstart: an in-process Temporal server, a worker with the sandbox plugin over the
+ * local runtime (processes under bubblewrap when it is installed), and a workflow that fans out
+ * a few sandboxes through the author API. Needs no cluster and no Temporal server.
+ */
+public final class Quickstart {
+  private Quickstart() {}
+
+  public static void main(String[] args) {
+    List<String> inputs = args.length > 0 ? List.of(args) : List.of("alpha", "beta", "gamma", "fail");
+    try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.defaults())) {
+      TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+          .setUseTimeskipping(false)
+          .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
+              .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
+          .build());
+      env.registerSearchAttribute("SandboxPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      env.registerSearchAttribute("SandboxImage", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      env.registerSearchAttribute("SandboxTags", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+      env.newWorker(Conventions.DEFAULT_TASK_QUEUE).registerWorkflowImplementationTypes(FanOutWorkflowImpl.class);
+      env.start();
+      FanOutWorkflow workflow = env.getWorkflowClient().newWorkflowStub(FanOutWorkflow.class,
+          WorkflowOptions.newBuilder().setWorkflowId("quickstart-fan-out")
+              .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).build());
+      System.out.println("sandboxes on the " + runtime.kind() + " runtime, one per input:");
+      workflow.run(inputs).forEach(System.out::println);
+      env.close();
+    }
+  }
+}
