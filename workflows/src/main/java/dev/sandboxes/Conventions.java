@@ -38,6 +38,13 @@ public final class Conventions {
         SearchAttributeKey.forKeywordList("SandboxTags");
 
     public static final List<SearchAttributeKey<?>> ALL = List.of(PHASE, IMAGE, TAGS);
+
+    /** Name → type, as a namespace must register them (OperatorService, test environments). */
+    public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> DEFINITIONS =
+        java.util.Map.of(
+            PHASE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            IMAGE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            TAGS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
   }
 
   /** Signal a child sandbox workflow sends its parent on every phase change. */

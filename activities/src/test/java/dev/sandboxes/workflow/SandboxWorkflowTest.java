@@ -20,7 +20,6 @@ import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
@@ -58,9 +57,7 @@ class SandboxWorkflowTest {
             .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
                 .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
             .build());
-    env.registerSearchAttribute("SandboxPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    env.registerSearchAttribute("SandboxImage", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    env.registerSearchAttribute("SandboxTags", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(QUEUE);
     worker.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
     env.start();

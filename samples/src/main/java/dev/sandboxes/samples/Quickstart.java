@@ -4,7 +4,6 @@ import dev.sandboxes.Conventions;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -27,9 +26,7 @@ public final class Quickstart {
           .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
               .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
           .build());
-      env.registerSearchAttribute("SandboxPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-      env.registerSearchAttribute("SandboxImage", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-      env.registerSearchAttribute("SandboxTags", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+      Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
       env.newWorker(Conventions.DEFAULT_TASK_QUEUE).registerWorkflowImplementationTypes(FanOutWorkflowImpl.class);
       env.start();
       FanOutWorkflow workflow = env.getWorkflowClient().newWorkflowStub(FanOutWorkflow.class,

@@ -3,8 +3,6 @@ package dev.sandboxes.runtime.kubernetes;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.LogRequest;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,22 +30,9 @@ final class PodLogs {
         count--;
       }
       for (int i = 0; i < count; i++) {
-        lines.add(line(raw[i]));
+        lines.add(LogLine.parse(raw[i]));
       }
     }
     return new LogChunk(lines, false).select(request);
-  }
-
-  static LogLine line(String raw) {
-    String stripped = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
-    int space = stripped.indexOf(' ');
-    if (space > 0) {
-      try {
-        return new LogLine(Instant.parse(stripped.substring(0, space)), stripped.substring(space + 1));
-      } catch (DateTimeParseException e) {
-        // Not a timestamped line: keep it whole rather than lose it.
-      }
-    }
-    return new LogLine(null, stripped);
   }
 }

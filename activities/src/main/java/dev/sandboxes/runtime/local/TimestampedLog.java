@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -151,22 +150,11 @@ final class TimestampedLog implements AutoCloseable {
     int end;
     // A last line without its newline is still being written: leave it for the next read.
     while ((end = content.indexOf('\n', start)) >= 0) {
-      lines.add(parse(content.substring(start, end)));
+      lines.add(LogLine.parse(content.substring(start, end)));
       start = end + 1;
     }
   }
 
-  static LogLine parse(String stored) {
-    int space = stored.indexOf(' ');
-    if (space > 0) {
-      try {
-        return new LogLine(Instant.parse(stored.substring(0, space)), stored.substring(space + 1));
-      } catch (DateTimeParseException e) {
-        // Not written by us (hand-edited or damaged): keep the text, without a time.
-      }
-    }
-    return new LogLine(null, stored);
-  }
 
   @Override
   public synchronized void close() {

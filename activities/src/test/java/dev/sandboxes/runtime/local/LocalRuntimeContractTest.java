@@ -20,7 +20,11 @@ class LocalRuntimeContractTest extends SandboxRuntimeContract {
   @BeforeEach
   void start() {
     runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder()
-        .root(root).isolation(IsolationMode.BUBBLEWRAP).execOutputCapBytes(EXEC_CAP).build());
+        .root(root).isolation(isolation()).execOutputCapBytes(EXEC_CAP).build());
+  }
+
+  protected IsolationMode isolation() {
+    return IsolationMode.BUBBLEWRAP;
   }
 
   @AfterEach
