@@ -1,10 +1,78 @@
 package dev.sandboxes.cli;
 
-/** Entry point of the {@code sandbox} command line. */
-public final class SandboxCommand {
-  private SandboxCommand() {}
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.SandboxException;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sandbox} command line. Exit codes: 0 success, 1 operational error, 2 usage error,
+ * 3 the sandbox is not in a phase that allows the operation, 4 not found; {@code exec} exits
+ * with the command's own code. Every error is one line on stderr naming what was wrong.
+ */
+@Command(name = "sandbox", mixinStandardHelpOptions = true, version = "sandbox 0.1.0",
+    description = "Isolated sandboxes as durable Temporal workflows.",
+    subcommands = {
+        DevCommand.class, CreateCommand.class, ListCommand.class,
+        GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
+        TerminateCommand.class, DemoCommand.class})
+public final class SandboxCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
 
   public static void main(String[] args) {
-    System.exit(0);
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line with the given streams and returns its exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new SandboxCommand());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((e, argv) -> {
+      err.println("sandbox: " + e.getMessage());
+      return ExitCodes.USAGE;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+      if (System.getenv("SANDBOX_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      err.println("sandbox: " + message(e));
+      return exitCode(e);
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static int exitCode(Throwable e) {
+    if (e instanceof CliException cli) {
+      return cli.exitCode();
+    }
+    if (e instanceof InvalidSpecException || e instanceof IllegalArgumentException) {
+      return ExitCodes.USAGE;
+    }
+    if (e instanceof SandboxException typed) {
+      return ExitCodes.of(typed.type());
+    }
+    return ExitCodes.OPERATIONAL;
+  }
+
+  static String message(Throwable e) {
+    if (e instanceof CliException || e instanceof SandboxException
+        || e instanceof IllegalArgumentException) {
+      return e.getMessage();
+    }
+    if (e instanceof StatusRuntimeException grpc) {
+      return "Temporal answered " + grpc.getStatus().getCode() + ": " + grpc.getStatus().getDescription();
+    }
+    return e.getClass().getSimpleName() + ": " + GlobalOptions.rootMessage(e);
   }
 }

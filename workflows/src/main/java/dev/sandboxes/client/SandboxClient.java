@@ -11,6 +11,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.workflow.SandboxPresentation;
@@ -29,13 +30,35 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
+import com.google.protobuf.ByteString;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.common.SearchAttributes;
+import dev.sandboxes.model.SandboxPhase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sandboxes from outside workflows (applications, the CLI, tests). Errors arrive as the typed
  * {@link SandboxException}s of the model, whichever side raised them.
  */
 public final class SandboxClient {
+  private static final String SANDBOX_WORKFLOW_TYPE = "Sandbox";
+
   private final WorkflowClient client;
   private final String taskQueue;
 
@@ -83,7 +106,12 @@ public final class SandboxClient {
   /** Runs a command in the running sandbox. */
   public ExecResult exec(String name, ExecRequest request) {
     request.validated();
-    return call(name, () -> stub(name).exec(request));
+    try {
+      return call(name, () -> stub(name).exec(request));
+    } catch (SandboxNotFoundException e) {
+      // An update to a closed workflow reads as "not found"; the sandbox exists but has ended.
+      throw new SandboxNotRunningException(name, "exec", describe(name).phase());
+    }
   }
 
   /** Recent output, live while the sandbox runs and from its captured tail after it closed. */
@@ -114,6 +142,132 @@ public final class SandboxClient {
       }
       throw e;
     }
+  }
+
+  /**
+   * Waits until the sandbox runs or has ended, at most {@code timeout}, and returns its status
+   * then. Served by an update that the workflow completes on the phase change: no polling.
+   */
+  public SandboxStatus awaitRunning(String name, Duration timeout) {
+    if (closed(name)) {
+      return describe(name);
+    }
+    try {
+      return call(name, () -> stub(name).awaitRunning(timeout));
+    } catch (SandboxException e) {
+      if (closed(name)) {
+        return describe(name);
+      }
+      throw e;
+    }
+  }
+
+  /** Waits at most {@code timeout} for the sandbox to finish; empty when it is still going. */
+  public Optional<SandboxResult> awaitDone(String name, Duration timeout) {
+    try {
+      return Optional.ofNullable(call(name, () -> {
+        try {
+          return untyped(name).getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, SandboxResult.class);
+        } catch (TimeoutException e) {
+          return null;
+        }
+      }));
+    } catch (WorkflowFailedException e) {
+      if (!(e.getCause() instanceof CanceledFailure)) {
+        throw e;
+      }
+      return Optional.of(call(name, () -> stub(name).result()));
+    }
+  }
+
+  /**
+   * Asks the sandbox to terminate and returns once the workflow accepted the request, without
+   * waiting for the pod to go. Returns false when the sandbox had already ended.
+   */
+  public boolean requestTermination(String name, String reason) {
+    if (closed(name)) {
+      return false;
+    }
+    call(name, () -> untyped(name).startUpdate("terminate", WorkflowUpdateStage.ACCEPTED,
+        SandboxStatus.class, reason));
+    return true;
+  }
+
+  /**
+   * The sandboxes a filter selects, newest first. Uses a visibility query over the sandbox
+   * search attributes; on a server without list queries (Temporal's test server) it lists open
+   * and closed executions and filters them here, describing each for its attributes.
+   */
+  public List<SandboxSummary> list(SandboxFilter filter) {
+    List<WorkflowExecutionMetadata> found;
+    try {
+      found = client.listExecutions(filter.visibilityQuery()).toList();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+      found = listWithoutVisibilityQueries();
+    }
+    return found.stream()
+        .map(SandboxClient::summary)
+        .filter(s -> s != null && filter.matches(s.phase(), s.tags(), s.image()))
+        .sorted(Comparator.comparing(SandboxSummary::startTime, Comparator.nullsLast(Comparator.reverseOrder())))
+        .toList();
+  }
+
+  private List<WorkflowExecutionMetadata> listWithoutVisibilityQueries() {
+    String namespace = client.getOptions().getNamespace();
+    var stub = client.getWorkflowServiceStubs().blockingStub();
+    Set<String> ids = new LinkedHashSet<>();
+    ByteString token = ByteString.EMPTY;
+    do {
+      var page = stub.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
+      page.getExecutionsList().stream().filter(SandboxClient::isSandbox)
+          .forEach(e -> ids.add(e.getExecution().getWorkflowId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    do {
+      var page = stub.listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
+      page.getExecutionsList().stream().filter(SandboxClient::isSandbox)
+          .forEach(e -> ids.add(e.getExecution().getWorkflowId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    // Describe gives the latest run of each ID with its search attributes (the lists do not).
+    List<WorkflowExecutionMetadata> described = new ArrayList<>();
+    for (String id : ids) {
+      described.add(client.newUntypedWorkflowStub(id).describe());
+    }
+    return described;
+  }
+
+  private static boolean isSandbox(WorkflowExecutionInfo info) {
+    return SANDBOX_WORKFLOW_TYPE.equals(info.getType().getName())
+        && info.getExecution().getWorkflowId().startsWith(Conventions.SANDBOX_ID_PREFIX);
+  }
+
+  private static SandboxSummary summary(WorkflowExecutionMetadata meta) {
+    String name = Conventions.sandboxNameOf(meta.getExecution().getWorkflowId());
+    if (name == null) {
+      return null;
+    }
+    SearchAttributes attributes = meta.getTypedSearchAttributes();
+    String phaseValue = attributes.get(Conventions.SearchAttributes.PHASE);
+    SandboxPhase phase = phaseValue == null ? SandboxPhase.QUEUED : SandboxPhase.parse(phaseValue);
+    List<String> tagEntries = attributes.get(Conventions.SearchAttributes.TAGS);
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (tagEntries != null) {
+      for (String entry : tagEntries) {
+        int eq = entry.indexOf('=');
+        if (eq > 0) {
+          tags.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+      }
+    }
+    boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    return new SandboxSummary(name, attributes.get(Conventions.SearchAttributes.IMAGE), phase, tags,
+        meta.getStartTime(), open);
   }
 
   /** Waits for the sandbox to finish and returns its result. */

@@ -50,6 +50,13 @@ public interface SandboxWorkflow {
   void validateLogs(LogRequest request);
 
   /**
+   * Returns once the sandbox runs or has ended, or after {@code timeout} with its status then:
+   * how a client waits for a phase without polling.
+   */
+  @UpdateMethod
+  SandboxStatus awaitRunning(java.time.Duration timeout);
+
+  /**
    * Terminates the sandbox and returns once its pod is gone. Idempotent: on a sandbox that is
    * already terminal it returns the final status.
    */

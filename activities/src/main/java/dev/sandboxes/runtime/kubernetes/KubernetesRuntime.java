@@ -57,15 +57,31 @@ public class KubernetesRuntime implements SandboxRuntime {
 
   private final KubernetesRuntimeOptions options;
   private final KubernetesGateway gateway;
+  private final AutoCloseable ownedClient;
 
   /** A runtime on {@code client}, which stays the caller's to close. */
   public KubernetesRuntime(KubernetesClient client, KubernetesRuntimeOptions options) {
-    this(new KubernetesGateway(client, options.namespace()), options);
+    this(new KubernetesGateway(client, options.namespace()), options, null);
   }
 
   KubernetesRuntime(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
+    this(gateway, options, null);
+  }
+
+  private KubernetesRuntime(KubernetesGateway gateway, KubernetesRuntimeOptions options,
+      AutoCloseable ownedClient) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.options = Objects.requireNonNull(options, "options");
+    this.ownedClient = ownedClient;
+  }
+
+  /**
+   * A runtime on a client configured the standard way (KUBECONFIG, {@code ~/.kube/config}, or
+   * the in-cluster service account), closed with the runtime. Callers need no fabric8 types.
+   */
+  public static KubernetesRuntime connect(KubernetesRuntimeOptions options) {
+    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+    return new KubernetesRuntime(new KubernetesGateway(client, options.namespace()), options, client);
   }
 
   @Override
@@ -309,5 +325,12 @@ public class KubernetesRuntime implements SandboxRuntime {
   @Override
   public void close() {
     gateway.close();
+    if (ownedClient != null) {
+      try {
+        ownedClient.close();
+      } catch (Exception e) {
+        // Closing a client only releases connections; nothing is lost if that fails.
+      }
+    }
   }
 }

@@ -364,6 +364,13 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   }
 
   @Override
+  public SandboxStatus awaitRunning(Duration timeout) {
+    updatesThisRun++;
+    Workflow.await(timeout, () -> phase == SandboxPhase.RUNNING || phase.terminal());
+    return status();
+  }
+
+  @Override
   public SandboxStatus terminate(String why) {
     updatesThisRun++;
     requestTermination("TerminateRequested", why);

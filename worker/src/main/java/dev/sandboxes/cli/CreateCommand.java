@@ -1,0 +1,93 @@
+package dev.sandboxes.cli;
+
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.SandboxStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a sandbox and print its name. Without a command it "
+    + "idles and serves exec until terminated or its TTL.")
+final class CreateCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "container image")
+  String image;
+
+  @Parameters(index = "1..*", paramLabel = "CMD", description = "command and arguments, after --")
+  List<String> command = new ArrayList<>();
+
+  @Option(names = "--name", description = "DNS-1123 name; generated when omitted; never reusable")
+  String name;
+
+  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "environment variable")
+  Map<String, String> env = new LinkedHashMap<>();
+
+  @Option(names = "--tag", paramLabel = "K=V", description = "tag, searchable with list --tag")
+  Map<String, String> tags = new LinkedHashMap<>();
+
+  @Option(names = "--cpu", paramLabel = "Q", description = "CPU request and limit, e.g. 500m")
+  String cpu;
+
+  @Option(names = "--memory", paramLabel = "Q", description = "memory request and limit, e.g. 256Mi")
+  String memory;
+
+  @Option(names = "--volume", paramLabel = "/ABS/PATH=VOLUME", description = "mount a volume")
+  Map<String, String> volumes = new LinkedHashMap<>();
+
+  @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "terminate after this long, e.g. 30m")
+  Duration ttl;
+
+  @Option(names = "--workdir", paramLabel = "DIR", description = "working directory")
+  String workdir;
+
+  @Option(names = "--wait", description = "return once it is running or has ended")
+  boolean await;
+
+  @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "10m", description = "how long --wait waits (default ${DEFAULT-VALUE})")
+  Duration waitTimeout;
+
+  @Override
+  public Integer call() {
+    SandboxSpec sandbox = SandboxSpec.builder(image).name(name).command(command).env(env).tags(tags)
+        .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir).build();
+    try {
+      SandboxClient client = global.sandboxes();
+      String created = client.start(sandbox);
+      if (!await) {
+        if (global.json) {
+          Output.printJson(spec.commandLine().getOut(), Map.of("name", created));
+        } else {
+          spec.commandLine().getOut().println(created);
+        }
+        return ExitCodes.OK;
+      }
+      SandboxStatus status = client.awaitRunning(created, waitTimeout);
+      if (global.json) {
+        Output.printJson(spec.commandLine().getOut(), Output.json(status));
+      } else {
+        spec.commandLine().getOut().println(created);
+      }
+      if (status.phase() != dev.sandboxes.model.SandboxPhase.RUNNING && !status.phase().terminal()) {
+        throw new CliException(ExitCodes.OPERATIONAL, "sandbox \"" + created + "\" is still "
+            + status.phase().wireName() + " after " + waitTimeout.toSeconds() + "s");
+      }
+      return ExitCodes.OK;
+    } finally {
+      global.close();
+    }
+  }
+}

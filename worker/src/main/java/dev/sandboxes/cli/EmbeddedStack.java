@@ -1,0 +1,255 @@
+package dev.sandboxes.cli;
+
+import dev.sandboxes.Conventions;
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.client.SandboxFilter;
+import dev.sandboxes.client.SandboxSummary;
+import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.runtime.kubernetes.KubernetesRuntime;
+import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
+import dev.sandboxes.runtime.local.LocalRuntime;
+import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The development stack in one process: a Temporal server on 127.0.0.1 (the {@code temporal}
+ * CLI's dev server with its Web UI when that CLI is on PATH, otherwise Temporal's in-process
+ * Java server, which has no UI and no list queries), the sandbox search attributes, and a worker
+ * with the sandbox plugin over the chosen runtime. {@link #close()} terminates every sandbox
+ * still running, then stops the worker, the runtime and the server.
+ */
+final class EmbeddedStack implements AutoCloseable {
+  private final int port;
+  private final Process temporalCli;
+  private final TestServer.PortBoundTestServer javaServer;
+  private final SandboxRuntime runtime;
+  private final WorkflowServiceStubs stubs;
+  private final WorkerFactory factory;
+  private final SandboxClient client;
+  private final String uiUrl;
+
+  private EmbeddedStack(int port, Process temporalCli, TestServer.PortBoundTestServer javaServer,
+      SandboxRuntime runtime, WorkflowServiceStubs stubs, WorkerFactory factory,
+      SandboxClient client, String uiUrl) {
+    this.port = port;
+    this.temporalCli = temporalCli;
+    this.javaServer = javaServer;
+    this.runtime = runtime;
+    this.stubs = stubs;
+    this.factory = factory;
+    this.client = client;
+    this.uiUrl = uiUrl;
+  }
+
+  /**
+   * Starts the stack. {@code runtimeKind} is {@code local}, {@code kubernetes} or {@code null}
+   * for kubernetes when a kubeconfig is found and local otherwise. {@code extraWorkflows} are
+   * registered on the worker too (the demo's).
+   */
+  static EmbeddedStack start(int port, String runtimeKind, Class<?>... extraWorkflows) {
+    String kind = runtimeKind != null ? runtimeKind : (kubeconfigFound() ? "kubernetes" : "local");
+    if (!kind.equals("local") && !kind.equals("kubernetes")) {
+      throw new IllegalArgumentException("--runtime must be local or kubernetes, got \"" + kind + "\"");
+    }
+    Process cli = null;
+    TestServer.PortBoundTestServer java = null;
+    String ui = null;
+    SandboxRuntime runtime = null;
+    WorkflowServiceStubs stubs = null;
+    try {
+      Path temporal = onPath("temporal");
+      if (temporal != null) {
+        cli = startTemporalCli(temporal, port);
+        ui = "http://127.0.0.1:" + (port + 1000);
+      } else {
+        java = TestServer.createPortBoundServer(port);
+      }
+      stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+          .setTarget("127.0.0.1:" + port).build());
+      awaitServer(stubs, cli, Duration.ofSeconds(60));
+      if (java != null) {
+        registerSearchAttributes(port);
+      }
+      runtime = kind.equals("kubernetes")
+          ? KubernetesRuntime.connect(KubernetesRuntimeOptions.defaults())
+          : new LocalRuntime(LocalRuntimeOptions.defaults());
+      WorkflowClient workflowClient = WorkflowClient.newInstance(stubs,
+          WorkflowClientOptions.newBuilder().setNamespace("default").build());
+      WorkerFactory factory = WorkerFactory.newInstance(workflowClient,
+          WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
+      var worker = factory.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+      if (extraWorkflows.length > 0) {
+        worker.registerWorkflowImplementationTypes(extraWorkflows);
+      }
+      factory.start();
+      return new EmbeddedStack(port, cli, java, runtime, stubs, factory,
+          new SandboxClient(workflowClient), ui);
+    } catch (RuntimeException e) {
+      if (runtime != null) {
+        runtime.close();
+      }
+      if (stubs != null) {
+        stubs.shutdownNow();
+      }
+      if (java != null) {
+        java.close();
+      }
+      if (cli != null) {
+        cli.destroyForcibly();
+      }
+      throw e;
+    }
+  }
+
+  String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  String runtimeKind() {
+    return runtime.kind();
+  }
+
+  /** The Temporal Web UI, or {@code null} with the in-process server (which has none). */
+  String uiUrl() {
+    return uiUrl;
+  }
+
+  SandboxClient client() {
+    return client;
+  }
+
+  /** Terminates what still runs and stops everything; returns how many sandboxes it terminated. */
+  int shutdown() {
+    int terminated = 0;
+    try {
+      List<SandboxSummary> open = new ArrayList<>(client.list(SandboxFilter.all()));
+      for (SandboxSummary s : open) {
+        if (s.open()) {
+          client.terminate(s.name(), "the development stack is stopping");
+          terminated++;
+        }
+      }
+    } catch (RuntimeException e) {
+      // Best effort: the runtime's close below still kills every process it started.
+    }
+    close();
+    return terminated;
+  }
+
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+    runtime.close();
+    stubs.shutdownNow();
+    if (javaServer != null) {
+      javaServer.close();
+    }
+    if (temporalCli != null) {
+      temporalCli.destroy();
+      try {
+        if (!temporalCli.waitFor(10, TimeUnit.SECONDS)) {
+          temporalCli.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        temporalCli.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static Process startTemporalCli(Path temporal, int port) {
+    List<String> command = new ArrayList<>(List.of(temporal.toString(), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(port + 1000),
+        "--log-level", "error"));
+    Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
+      command.add("--search-attribute");
+      command.add(name + "=" + (type == io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+          ? "KeywordList" : "Keyword"));
+    });
+    try {
+      return new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.OPERATIONAL, "could not start " + temporal + ": " + e.getMessage());
+    }
+  }
+
+  /** Start-up is the one wait with nothing to watch: the server either answers or it does not yet. */
+  private static void awaitServer(WorkflowServiceStubs stubs, Process cli, Duration limit) {
+    Instant deadline = Instant.now().plus(limit);
+    while (true) {
+      try {
+        stubs.healthCheck();
+        return;
+      } catch (RuntimeException e) {
+        if (cli != null && !cli.isAlive()) {
+          throw new CliException(ExitCodes.OPERATIONAL,
+              "the temporal dev server exited with code " + cli.exitValue());
+        }
+        if (Instant.now().isAfter(deadline)) {
+          throw new CliException(ExitCodes.OPERATIONAL,
+              "Temporal did not start within " + limit.toSeconds() + "s: " + GlobalOptions.rootMessage(e));
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new CliException(ExitCodes.OPERATIONAL, "interrupted while Temporal was starting");
+        }
+      }
+    }
+  }
+
+  private static void registerSearchAttributes(int port) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).validateAndBuildWithDefaults());
+    try {
+      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+          .setNamespace("default").putAllSearchAttributes(Conventions.SearchAttributes.DEFINITIONS).build());
+    } finally {
+      operator.shutdownNow();
+    }
+  }
+
+  static boolean kubeconfigFound() {
+    String env = System.getenv("KUBECONFIG");
+    if (env != null && !env.isBlank()) {
+      return java.util.Arrays.stream(env.split(File.pathSeparator)).anyMatch(p -> Files.isRegularFile(Path.of(p)));
+    }
+    return Files.isRegularFile(Path.of(System.getProperty("user.home"), ".kube", "config"));
+  }
+
+  static Path onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}

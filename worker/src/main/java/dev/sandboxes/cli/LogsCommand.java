@@ -1,0 +1,86 @@
+package dev.sandboxes.cli;
+
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.SandboxPhase;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a sandbox's output, while it runs and after it ended.")
+final class LogsCommand implements Callable<Integer> {
+  /** How often --follow asks for new lines; each ask is one workflow update. */
+  static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(2);
+
+  @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME")
+  String name;
+
+  @Option(names = "--tail", paramLabel = "N", description = "last N lines (1..5000, default 500)")
+  Integer tail;
+
+  @Option(names = "--since", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "only lines from the last DURATION, e.g. 10m")
+  Duration since;
+
+  @Option(names = {"-f", "--follow"}, description = "keep printing new lines until the sandbox ends")
+  boolean follow;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try {
+      SandboxClient client = global.sandboxes();
+      PrintWriter out = spec.commandLine().getOut();
+      Instant from = since == null ? null : Instant.now().minus(since);
+      LogChunk chunk = client.logs(name, new LogRequest(tail, from));
+      Instant last = print(out, chunk, null);
+      while (follow && !client.describe(name).phase().terminal()) {
+        Thread.sleep(FOLLOW_INTERVAL.toMillis());
+        last = print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
+      }
+      if (follow) {
+        // The sandbox ended: its captured tail may hold lines written since the last ask.
+        print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
+      }
+      return ExitCodes.OK;
+    } finally {
+      global.close();
+    }
+  }
+
+  /** Prints the lines after {@code after} (lines at that instant were printed already). */
+  private Instant print(PrintWriter out, LogChunk chunk, Instant after) {
+    Instant last = after;
+    for (LogLine line : chunk.lines()) {
+      if (after != null && line.timestamp() != null && !line.timestamp().isAfter(after)) {
+        continue;
+      }
+      if (global.json) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("timestamp", line.timestamp());
+        o.put("text", line.text());
+        Output.printJson(out, o);
+      } else {
+        out.println(line.text());
+      }
+      if (line.timestamp() != null) {
+        last = line.timestamp();
+      }
+    }
+    out.flush();
+    return last;
+  }
+}

@@ -1,0 +1,357 @@
+package dev.sandboxes.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code sandbox} commands, run for real against a Temporal server and a worker. By default
+ * the embedded stack of {@code sandbox dev} (in-process, local runtime); with
+ * {@code -Dsandboxes.cli.address=HOST:PORT} against that server instead (the end-to-end rig).
+ */
+class SandboxCliTest {
+  static EmbeddedStack stack;
+  static String address;
+
+  record Run(int code, String out, String err) {
+    JsonNode json() {
+      try {
+        return Output.JSON.readTree(out);
+      } catch (Exception e) {
+        throw new AssertionError("not JSON: " + out, e);
+      }
+    }
+  }
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    address = System.getProperty("sandboxes.cli.address");
+    if (address == null) {
+      stack = EmbeddedStack.start(DemoCommand.freePort(), "local");
+      address = stack.address();
+    }
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.shutdown();
+    }
+  }
+
+  /** Runs {@code sandbox <command> --address A <rest...>}. */
+  static Run sandbox(String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(args[0]);
+    if (!args[0].startsWith("-")) {
+      argv.add("--address");
+      argv.add(address);
+    }
+    argv.addAll(Arrays.asList(args).subList(1, args.length));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SandboxCommand.execute(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static String idle(String prefix, String... extra) {
+    String name = unique(prefix);
+    List<String> args = new ArrayList<>(List.of("create", "busybox:1.36", "--name", name, "--wait"));
+    args.addAll(List.of(extra));
+    Run run = sandbox(args.toArray(String[]::new));
+    assertThat(run.code()).as(run.err()).isZero();
+    return name;
+  }
+
+  // --- create, get, wait, logs --------------------------------------------------------------
+
+  @Test
+  void createPrintsTheNameAndWaitReturnsOnceRunning() {
+    Run created = sandbox("create", "busybox:1.36", "--wait", "--tag", "suite=cli");
+    assertThat(created.code()).as(created.err()).isZero();
+    String name = created.out().trim();
+    assertThat(name).matches("sbx-[a-z0-9]{12}");
+    JsonNode status = sandbox("get", name, "--json").json();
+    assertThat(status.get("phase").asText()).isEqualTo("running");
+    assertThat(status.get("image").asText()).isEqualTo("busybox:1.36");
+    assertThat(status.get("tags").get("suite").asText()).isEqualTo("cli");
+    assertThat(status.has("reason")).isTrue();
+    assertThat(status.has("exitCode")).isTrue();
+    assertThat(status.get("createdAt").asText()).isNotBlank();
+    assertThat(status.get("startedAt").asText()).isNotBlank();
+    assertThat(sandbox("terminate", name).code()).isZero();
+  }
+
+  @Test
+  void aCommandRunsToCompletionAndItsLogsStayReadable() {
+    String name = unique("job");
+    Run created = sandbox("create", "busybox:1.36", "--name", name, "-e", "WHO=world", "--",
+        "sh", "-c", "echo hello $WHO; echo second line; exit 0");
+    assertThat(created.out().trim()).isEqualTo(name);
+    Run waited = sandbox("wait", name, "--for", "done", "--timeout", "2m");
+    assertThat(waited.code()).as(waited.err()).isZero();
+    assertThat(waited.out().trim()).isEqualTo("succeeded");
+    assertThat(sandbox("logs", name).out()).isEqualTo("hello world\nsecond line\n");
+    assertThat(sandbox("logs", name, "--tail", "1").out()).isEqualTo("second line\n");
+    assertThat(sandbox("logs", name, "--since", "1h").out()).contains("hello world");
+    JsonNode status = sandbox("get", name, "--json").json();
+    assertThat(status.get("phase").asText()).isEqualTo("succeeded");
+    assertThat(status.get("exitCode").asInt()).isZero();
+    assertThat(status.get("finishedAt").asText()).isNotBlank();
+  }
+
+  @Test
+  void aFailingCommandEndsFailedWithItsExitCode() {
+    String name = unique("bad");
+    sandbox("create", "busybox:1.36", "--name", name, "--", "sh", "-c", "exit 3");
+    assertThat(sandbox("wait", name).out().trim()).isEqualTo("failed");
+    assertThat(sandbox("get", name, "--json").json().get("exitCode").asInt()).isEqualTo(3);
+    Run waitRunning = sandbox("wait", name, "--for", "running");
+    assertThat(waitRunning.code()).isEqualTo(ExitCodes.WRONG_PHASE);
+    assertThat(waitRunning.err()).contains("is failed and will not run");
+  }
+
+  @Test
+  void followPrintsNewLinesUntilTheSandboxEnds() {
+    String name = unique("tick");
+    sandbox("create", "busybox:1.36", "--name", name, "--", "sh", "-c",
+        "for i in 1 2 3; do echo tick $i; sleep 1; done");
+    Run follow = sandbox("logs", name, "--follow");
+    assertThat(follow.code()).as(follow.err()).isZero();
+    assertThat(follow.out()).isEqualTo("tick 1\ntick 2\ntick 3\n");
+  }
+
+  @Test
+  void waitGivesUpAfterItsTimeout() {
+    String name = idle("slow");
+    Run run = sandbox("wait", name, "--for", "done", "--timeout", "1s");
+    assertThat(run.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(run.err()).contains("timed out after 1s waiting for sandbox \"" + name + "\" to be done; it is running");
+    sandbox("terminate", name);
+  }
+
+  // --- exec ---------------------------------------------------------------------------------
+
+  @Test
+  void execPassesStdoutStderrAndTheExitCodeThrough() {
+    String name = idle("exec");
+    Run run = sandbox("exec", name, "--", "sh", "-c", "echo out; echo err >&2; exit 7");
+    assertThat(run.code()).isEqualTo(7);
+    assertThat(run.out()).isEqualTo("out\n");
+    assertThat(run.err()).isEqualTo("err\n");
+    Run env = sandbox("exec", name, "-e", "GREETING=hi", "--workdir", "/tmp", "--", "sh", "-c", "echo $GREETING; pwd");
+    assertThat(env.code()).isZero();
+    assertThat(env.out()).isEqualTo("hi\n/tmp\n");
+    Run json = sandbox("exec", name, "--json", "--", "echo", "x");
+    assertThat(json.json().get("stdout").asText()).isEqualTo("x\n");
+    sandbox("terminate", name);
+  }
+
+  @Test
+  void execTimesOutWithCode124() {
+    String name = idle("exec-slow");
+    Run run = sandbox("exec", name, "--timeout", "1s", "--", "sleep", "30");
+    assertThat(run.code()).isEqualTo(124);
+    assertThat(run.err()).contains("timed out");
+    sandbox("terminate", name);
+  }
+
+  @Test
+  void execOnASandboxThatIsNotRunningExits3NamingItsPhase() {
+    String name = unique("done");
+    sandbox("create", "busybox:1.36", "--name", name, "--", "true");
+    sandbox("wait", name);
+    Run run = sandbox("exec", name, "--", "true");
+    assertThat(run.code()).isEqualTo(ExitCodes.WRONG_PHASE);
+    assertThat(run.err().trim()).isEqualTo(
+        "sandbox: sandbox \"" + name + "\" is succeeded; exec needs a running sandbox");
+  }
+
+  // --- list, terminate ----------------------------------------------------------------------
+
+  @Test
+  void listFiltersAndHidesTerminatedSandboxes() {
+    String batch = unique("b");
+    String a = idle("la", "--tag", "batch=" + batch, "--tag", "role=a");
+    String b = idle("lb", "--tag", "batch=" + batch, "--tag", "role=b");
+    Run table = sandbox("list", "--tag", "batch=" + batch);
+    assertThat(table.out().lines().findFirst().orElseThrow())
+        .containsSubsequence("NAME", "IMAGE", "PHASE", "CREATED", "STARTED", "EXIT", "TAGS");
+    assertThat(table.out()).contains(a, b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch, "--tag", "role=a").out()).contains(a).doesNotContain(b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch, "--phase", "running", "--image", "busybox:1.36").out())
+        .contains(a, b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch, "--image", "other:1").out()).doesNotContain(a);
+    sandbox("terminate", b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch).out()).contains(a).doesNotContain(b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch, "--all").out()).contains(a, b);
+    assertThat(sandbox("list", "--tag", "batch=" + batch, "--phase", "terminated").out()).contains(b).doesNotContain(a);
+    JsonNode json = sandbox("list", "--tag", "batch=" + batch, "--all", "--json").json();
+    assertThat(json.isArray()).isTrue();
+    assertThat(json.size()).isEqualTo(2);
+    sandbox("terminate", a);
+  }
+
+  @Test
+  void terminateSelectsByNameTagOrPhaseSkipsEndedOnesAndHonoursDryRun() {
+    String batch = unique("t");
+    String a = idle("ta", "--tag", "batch=" + batch);
+    String b = idle("tb", "--tag", "batch=" + batch);
+    Run dry = sandbox("terminate", "--tag", "batch=" + batch, "--dry-run");
+    assertThat(dry.code()).isZero();
+    assertThat(dry.out()).contains("would-terminate", a, b);
+    assertThat(sandbox("get", a, "--json").json().get("phase").asText()).isEqualTo("running");
+
+    Run byName = sandbox("terminate", a);
+    assertThat(byName.out()).contains("terminated", a);
+    assertThat(sandbox("get", a, "--json").json().get("phase").asText()).isEqualTo("terminated");
+    Run again = sandbox("terminate", a);
+    assertThat(again.code()).isZero();
+    assertThat(again.out()).contains("skipped", a, "terminated");
+
+    Run noWait = sandbox("terminate", "--tag", "batch=" + batch, "--no-wait");
+    assertThat(noWait.code()).isZero();
+    assertThat(noWait.out()).contains("terminating", b);
+    assertThat(sandbox("wait", b).out().trim()).isEqualTo("terminated");
+  }
+
+  @Test
+  void terminateByPhaseAndAll() {
+    String batch = unique("p");
+    String a = idle("pa", "--tag", "batch=" + batch);
+    Run byPhase = sandbox("terminate", "--phase", "running", "--tag", "batch=" + batch);
+    assertThat(byPhase.out()).contains("terminated", a);
+    String b = idle("pb", "--tag", "batch=" + batch);
+    Run all = sandbox("terminate", "--all", "--dry-run");
+    assertThat(all.out()).contains(b).doesNotContain(a);
+    sandbox("terminate", b);
+  }
+
+  // --- errors and exit codes ----------------------------------------------------------------
+
+  @Test
+  void anUnknownSandboxExits4() {
+    for (String[] args : List.of(new String[] {"get", "no-such"}, new String[] {"logs", "no-such"},
+        new String[] {"exec", "no-such", "--", "true"}, new String[] {"wait", "no-such"},
+        new String[] {"terminate", "no-such"})) {
+      Run run = sandbox(args);
+      assertThat(run.code()).as(String.join(" ", args)).isEqualTo(ExitCodes.NOT_FOUND);
+      assertThat(run.err()).as(String.join(" ", args)).contains("no sandbox named \"no-such\"");
+    }
+  }
+
+  @Test
+  void badInputExits2WithOneLineNamingTheProblem() {
+    assertUsage(sandbox("create", "busybox:1.36", "--cpu", "lots"),
+        "cpu: must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got \"lots\"");
+    assertUsage(sandbox("create", "busybox:1.36", "--name", "Bad_Name"), "name: must be a DNS-1123 label");
+    assertUsage(sandbox("create", "busybox:1.36", "--ttl", "5x"), "must be a duration such as 30s");
+    assertUsage(sandbox("create", "busybox:1.36", "--volume", "data=vol"), "must be an absolute path");
+    assertUsage(sandbox("create", "busybox:1.36", "-e", "1X=v"), "env[\"1X\"]: name must match");
+    assertUsage(sandbox("create"), "Missing required parameter: 'IMAGE'");
+    assertUsage(sandbox("create", "busybox:1.36", "--bogus"), "Unknown option: '--bogus'");
+    assertUsage(sandbox("list", "--phase", "sleeping"), "phase must be one of queued, creating");
+    assertUsage(sandbox("logs", "x", "--tail", "0"), "tail: must be between 1 and 5000, got 0");
+    assertUsage(sandbox("terminate"), "give sandbox names, or --tag/--phase/--all, but not both");
+    assertUsage(sandbox("wait", "x", "--for", "sleeping"), "--for");
+    assertUsage(sandbox("nonsense"), "Unmatched argument");
+  }
+
+  static void assertUsage(Run run, String message) {
+    assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains(message);
+    assertThat(run.err().lines().count()).as(run.err()).isEqualTo(1);
+  }
+
+  @Test
+  void aUsedNameExits1() {
+    String name = unique("once");
+    sandbox("create", "busybox:1.36", "--name", name, "--", "true");
+    Run again = sandbox("create", "busybox:1.36", "--name", name);
+    assertThat(again.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(again.err().trim()).isEqualTo("sandbox: sandbox name \"" + name
+        + "\" is already used; sandbox names are never reused, even after the sandbox ended");
+  }
+
+  @Test
+  void anUnreachableServerExits1() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SandboxCommand.execute(new String[] {"list", "--address", "127.0.0.1:1"},
+        new PrintWriter(out), new PrintWriter(err));
+    assertThat(code).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(err.toString()).startsWith("sandbox: cannot reach Temporal at 127.0.0.1:1");
+  }
+
+  @Test
+  void helpAndVersionExit0() {
+    assertThat(sandbox("--help").code()).isZero();
+    assertThat(sandbox("--version").out()).contains("sandbox");
+    assertThat(sandbox("create", "--help").out()).contains("--ttl", "--volume", "--wait");
+  }
+
+  // --- dev and demo -------------------------------------------------------------------------
+
+  @Test
+  void devPrintsReadyServesCommandsAndTerminatesItsSandboxesOnStop() throws Exception {
+    int port = DemoCommand.freePort();
+    StringWriter out = new StringWriter();
+    DevCommand[] dev = new DevCommand[1];
+    picocli.CommandLine cli = new picocli.CommandLine(new SandboxCommand(), new picocli.CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K made = picocli.CommandLine.defaultFactory().create(cls);
+        if (made instanceof DevCommand d) {
+          dev[0] = d;
+        }
+        return made;
+      }
+    });
+    cli.setOut(new PrintWriter(out, true));
+    CompletableFuture<Integer> running = CompletableFuture.supplyAsync(
+        () -> cli.execute("dev", "--port", String.valueOf(port), "--runtime", "local"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!out.toString().contains("ready")) {
+      assertThat(System.nanoTime()).as("dev ready; output so far: " + out).isLessThan(deadline);
+      assertThat(running).isNotDone();
+      Thread.sleep(50);
+    }
+    assertThat(out.toString()).contains("ready address=127.0.0.1:" + port + " runtime=local");
+    String saved = address;
+    try {
+      address = "127.0.0.1:" + port;
+      idle("dev");
+    } finally {
+      address = saved;
+    }
+    dev[0].stop.countDown();
+    assertThat(running.get(60, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("stopped: terminated 1 sandbox(es)");
+  }
+
+  @Test
+  void demoFansOutAndPrintsAResultsTable() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SandboxCommand.execute(new String[] {"demo", "--count", "3", "--runtime", "local"},
+        new PrintWriter(out), new PrintWriter(err));
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("SANDBOX", "PHASE", "EXIT", "OUTPUT", "3 of 3 succeeded.")
+        .contains("sum(1..1000)=500500", "sum(1..3000)=4501500");
+  }
+}

@@ -1,0 +1,64 @@
+package dev.sandboxes.client;
+
+import dev.sandboxes.model.SandboxPhase;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which sandboxes to list: all conditions must hold. With no phases given, terminated sandboxes
+ * are left out unless {@code includeTerminated}.
+ *
+ * @param phases any of these phases; empty for any
+ * @param tags every one of these tags
+ * @param image exactly this image; {@code null} for any
+ */
+public record SandboxFilter(
+    Set<SandboxPhase> phases, Map<String, String> tags, String image, boolean includeTerminated) {
+  public SandboxFilter {
+    phases = phases == null ? Set.of() : Set.copyOf(phases);
+    tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  public static SandboxFilter all() {
+    return new SandboxFilter(Set.of(), Map.of(), null, true);
+  }
+
+  /** True when a sandbox with these attributes is selected. */
+  public boolean matches(SandboxPhase phase, Map<String, String> sandboxTags, String sandboxImage) {
+    if (!phases.isEmpty() ? !phases.contains(phase)
+        : !includeTerminated && phase == SandboxPhase.TERMINATED) {
+      return false;
+    }
+    if (image != null && !image.equals(sandboxImage)) {
+      return false;
+    }
+    return tags.entrySet().stream()
+        .allMatch(t -> t.getValue().equals(sandboxTags.get(t.getKey())));
+  }
+
+  /** The same selection as a Temporal visibility query over the sandbox search attributes. */
+  public String visibilityQuery() {
+    StringBuilder q = new StringBuilder("WorkflowType = 'Sandbox'");
+    if (!phases.isEmpty()) {
+      q.append(" AND SandboxPhase IN (");
+      q.append(String.join(", ", phases.stream().sorted().map(p -> quote(p.wireName())).toList()));
+      q.append(')');
+    } else if (!includeTerminated) {
+      q.append(" AND SandboxPhase != 'terminated'");
+    }
+    tags.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(t -> q.append(" AND SandboxTags = ").append(quote(t.getKey() + "=" + t.getValue())));
+    if (image != null) {
+      q.append(" AND SandboxImage = ").append(quote(image));
+    }
+    return q.toString();
+  }
+
+  private static String quote(String value) {
+    if (value.indexOf('\'') >= 0 || value.indexOf('\\') >= 0) {
+      throw new IllegalArgumentException("filter values must not contain quotes or backslashes, got "
+          + value);
+    }
+    return "'" + value + "'";
+  }
+}
