@@ -36,7 +36,7 @@ public final class TemporalConnection {
         options.setChannelInitializer(channel -> channel.overrideAuthority(tls.serverName()));
       }
     }
-    return options.build();
+    return options.validateAndBuildWithDefaults();
   }
 
   private static SslContext sslContext(TlsProperties tls) {

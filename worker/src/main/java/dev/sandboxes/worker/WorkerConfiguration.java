@@ -19,10 +19,12 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 
 /**
  * The worker's object graph: runtime, Temporal connection, client, worker factory, lifecycle
@@ -43,6 +45,7 @@ public class WorkerConfiguration {
 
   /** Spring Boot applies a validator of this bean name to every configuration properties class. */
   @Bean(name = "configurationPropertiesValidator")
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   static SandboxesPropertiesValidator configurationPropertiesValidator() {
     return new SandboxesPropertiesValidator();
   }

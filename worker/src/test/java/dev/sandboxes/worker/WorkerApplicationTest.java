@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -37,6 +38,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * Temporal SDK and JVM metrics, and runs a sandbox to completion.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Spring Boot tests turn metrics export (and with it /actuator/prometheus) off unless asked.
+@AutoConfigureObservability(tracing = false)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class WorkerApplicationTest {
   private static TestServer.PortBoundTestServer temporal;
@@ -98,7 +101,7 @@ class WorkerApplicationTest {
 
   private static void registerSearchAttributes(String target) {
     OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setTarget(target).build());
+        OperatorServiceStubsOptions.newBuilder().setTarget(target).validateAndBuildWithDefaults());
     try {
       operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
           .setNamespace("default")
