@@ -11,8 +11,9 @@ import org.springframework.validation.Validator;
  * The rules of {@link SandboxesProperties}, applied while Spring binds them. Registered under
  * the bean name {@code configurationPropertiesValidator}, which Spring Boot applies to
  * configuration properties; each rejection names the property by its path below
- * {@code sandboxes}, so the startup failure report reads
- * {@code Property: sandboxes.kubernetes.namespace ... Reason: ...}.
+ * {@code sandboxes} in its canonical dashed form, so the startup failure report reads
+ * {@code Property: sandboxes.kubernetes.default-egress ... Reason: ...}, the spelling an operator
+ * writes in {@code application.yaml}.
  *
  * <p>Nothing here rejects {@code sandboxes.temporal.api-key} itself: the failure report prints
  * the rejected value, and a secret must not end up in a log.
@@ -37,13 +38,13 @@ public final class SandboxesPropertiesValidator implements Validator {
     SandboxesProperties p = (SandboxesProperties) target;
     checkTemporal(p.temporal(), errors);
     if (p.taskQueue() == null || p.taskQueue().isBlank()) {
-      errors.rejectValue("taskQueue", "blank", "must not be blank");
+      errors.rejectValue("task-queue", "blank", "must not be blank");
     }
     if (p.shutdownTimeout() == null || p.shutdownTimeout().isNegative()) {
-      errors.rejectValue("shutdownTimeout", "negative", "must be a duration of zero or more, e.g. 30s");
+      errors.rejectValue("shutdown-timeout", "negative", "must be a duration of zero or more, e.g. 30s");
     }
     checkKubernetes(p.kubernetes(), errors);
-    checkCap(p.local().execOutputCap(), "local.execOutputCap", errors);
+    checkCap(p.local().execOutputCap(), "local.exec-output-cap", errors);
   }
 
   private static void checkTemporal(TemporalProperties t, Errors errors) {
@@ -62,18 +63,18 @@ public final class SandboxesPropertiesValidator implements Validator {
     }
     TlsProperties tls = t.tls();
     if (tls.clientCert() != null && tls.clientKey() == null) {
-      errors.rejectValue("temporal.tls.clientKey", "required",
+      errors.rejectValue("temporal.tls.client-key", "required",
           "must be set when sandboxes.temporal.tls.client-cert is set");
     }
     if (tls.clientKey() != null && tls.clientCert() == null) {
-      errors.rejectValue("temporal.tls.clientCert", "required",
+      errors.rejectValue("temporal.tls.client-cert", "required",
           "must be set when sandboxes.temporal.tls.client-key is set");
     }
-    checkReadable(tls.clientCert(), "temporal.tls.clientCert", errors);
-    checkReadable(tls.clientKey(), "temporal.tls.clientKey", errors);
-    checkReadable(tls.caCert(), "temporal.tls.caCert", errors);
+    checkReadable(tls.clientCert(), "temporal.tls.client-cert", errors);
+    checkReadable(tls.clientKey(), "temporal.tls.client-key", errors);
+    checkReadable(tls.caCert(), "temporal.tls.ca-cert", errors);
     if (tls.serverName() != null && tls.serverName().isBlank()) {
-      errors.rejectValue("temporal.tls.serverName", "blank", "must not be blank when set");
+      errors.rejectValue("temporal.tls.server-name", "blank", "must not be blank when set");
     }
   }
 
@@ -84,23 +85,23 @@ public final class SandboxesPropertiesValidator implements Validator {
               + k.namespace() + "\"");
     }
     if (k.defaultCpu() == null || !QUANTITY.matcher(k.defaultCpu()).matches()) {
-      errors.rejectValue("kubernetes.defaultCpu", "format",
+      errors.rejectValue("kubernetes.default-cpu", "format",
           "must be a Kubernetes quantity such as 500m or 2, got \"" + k.defaultCpu() + "\"");
     }
     if (k.defaultMemory() == null || !QUANTITY.matcher(k.defaultMemory()).matches()) {
-      errors.rejectValue("kubernetes.defaultMemory", "format",
+      errors.rejectValue("kubernetes.default-memory", "format",
           "must be a Kubernetes quantity such as 512Mi or 2Gi, got \"" + k.defaultMemory() + "\"");
     }
-    checkCap(k.execOutputCap(), "kubernetes.execOutputCap", errors);
+    checkCap(k.execOutputCap(), "kubernetes.exec-output-cap", errors);
     if (k.runtimeClassName() != null
         && (k.runtimeClassName().length() > 253 || !DNS_SUBDOMAIN.matcher(k.runtimeClassName()).matches())) {
-      errors.rejectValue("kubernetes.runtimeClassName", "format",
+      errors.rejectValue("kubernetes.runtime-class-name", "format",
           "must be a DNS-1123 subdomain such as gvisor, got \"" + k.runtimeClassName() + "\"");
     }
     try {
       EgressSetting.parse(k.defaultEgress());
     } catch (IllegalArgumentException e) {
-      errors.rejectValue("kubernetes.defaultEgress", "format", e.getMessage());
+      errors.rejectValue("kubernetes.default-egress", "format", e.getMessage());
     }
   }
 
