@@ -1,0 +1,119 @@
+package dev.sandboxes.worker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * The rules of {@link SandboxesProperties}, applied while Spring binds them. Registered under
+ * the bean name {@code configurationPropertiesValidator}, which Spring Boot applies to
+ * configuration properties; each rejection names the property by its path below
+ * {@code sandboxes} in its canonical dashed form, so the startup failure report reads
+ * {@code Property: sandboxes.kubernetes.default-egress ... Reason: ...}, the spelling an operator
+ * writes in {@code application.yaml}.
+ *
+ * <p>Nothing here rejects {@code sandboxes.temporal.api-key} itself: the failure report prints
+ * the rejected value, and a secret must not end up in a log.
+ */
+public final class SandboxesPropertiesValidator implements Validator {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern QUANTITY =
+      Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
+  // host:port, [ipv6]:port, or a gRPC name-resolver URI such as dns:///host:port.
+  private static final Pattern TARGET =
+      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:///?\\S+)|(\\[[0-9A-Fa-f:.]+\\]|[^\\s:/\\[\\]]+):\\d{1,5}");
+
+  @Override
+  public boolean supports(Class<?> type) {
+    return SandboxesProperties.class.isAssignableFrom(type);
+  }
+
+  @Override
+  public void validate(Object target, Errors errors) {
+    SandboxesProperties p = (SandboxesProperties) target;
+    checkTemporal(p.temporal(), errors);
+    if (p.taskQueue() == null || p.taskQueue().isBlank()) {
+      errors.rejectValue("task-queue", "blank", "must not be blank");
+    }
+    if (p.shutdownTimeout() == null || p.shutdownTimeout().isNegative()) {
+      errors.rejectValue("shutdown-timeout", "negative", "must be a duration of zero or more, e.g. 30s");
+    }
+    checkKubernetes(p.kubernetes(), errors);
+    checkCap(p.local().execOutputCap(), "local.exec-output-cap", errors);
+  }
+
+  private static void checkTemporal(TemporalProperties t, Errors errors) {
+    if (t.target() != null && !TARGET.matcher(t.target()).matches()) {
+      errors.rejectValue("temporal.target", "format",
+          "must be host:port (e.g. my-ns.a1b2c.tmprl.cloud:7233), got \"" + t.target() + "\"");
+    }
+    if (t.hasApiKey() && t.target() == null) {
+      errors.rejectValue("temporal.target", "required",
+          "must be set when sandboxes.temporal.api-key is set: an API key is for a remote "
+              + "endpoint such as <namespace>.<account>.tmprl.cloud:7233 (or <region>.<cloud>.api.temporal.io:7233), "
+              + "not the local default " + TemporalProperties.LOCAL_TARGET);
+    }
+    if (t.namespace() == null || t.namespace().isBlank()) {
+      errors.rejectValue("temporal.namespace", "blank", "must not be blank");
+    }
+    TlsProperties tls = t.tls();
+    if (tls.clientCert() != null && tls.clientKey() == null) {
+      errors.rejectValue("temporal.tls.client-key", "required",
+          "must be set when sandboxes.temporal.tls.client-cert is set");
+    }
+    if (tls.clientKey() != null && tls.clientCert() == null) {
+      errors.rejectValue("temporal.tls.client-cert", "required",
+          "must be set when sandboxes.temporal.tls.client-key is set");
+    }
+    checkReadable(tls.clientCert(), "temporal.tls.client-cert", errors);
+    checkReadable(tls.clientKey(), "temporal.tls.client-key", errors);
+    checkReadable(tls.caCert(), "temporal.tls.ca-cert", errors);
+    if (tls.serverName() != null && tls.serverName().isBlank()) {
+      errors.rejectValue("temporal.tls.server-name", "blank", "must not be blank when set");
+    }
+  }
+
+  private static void checkKubernetes(KubernetesProperties k, Errors errors) {
+    if (k.namespace() == null || !DNS_LABEL.matcher(k.namespace()).matches()) {
+      errors.rejectValue("kubernetes.namespace", "format",
+          "must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got \""
+              + k.namespace() + "\"");
+    }
+    if (k.defaultCpu() == null || !QUANTITY.matcher(k.defaultCpu()).matches()) {
+      errors.rejectValue("kubernetes.default-cpu", "format",
+          "must be a Kubernetes quantity such as 500m or 2, got \"" + k.defaultCpu() + "\"");
+    }
+    if (k.defaultMemory() == null || !QUANTITY.matcher(k.defaultMemory()).matches()) {
+      errors.rejectValue("kubernetes.default-memory", "format",
+          "must be a Kubernetes quantity such as 512Mi or 2Gi, got \"" + k.defaultMemory() + "\"");
+    }
+    checkCap(k.execOutputCap(), "kubernetes.exec-output-cap", errors);
+    if (k.runtimeClassName() != null
+        && (k.runtimeClassName().length() > 253 || !DNS_SUBDOMAIN.matcher(k.runtimeClassName()).matches())) {
+      errors.rejectValue("kubernetes.runtime-class-name", "format",
+          "must be a DNS-1123 subdomain such as gvisor, got \"" + k.runtimeClassName() + "\"");
+    }
+    try {
+      EgressSetting.parse(k.defaultEgress());
+    } catch (IllegalArgumentException e) {
+      errors.rejectValue("kubernetes.default-egress", "format", e.getMessage());
+    }
+  }
+
+  private static void checkCap(DataSize cap, String field, Errors errors) {
+    if (cap == null || cap.toBytes() < 1 || cap.toBytes() > Integer.MAX_VALUE) {
+      errors.rejectValue(field, "range", "must be between 1B and 2GB, e.g. 1MB, got " + cap);
+    }
+  }
+
+  private static void checkReadable(Path file, String field, Errors errors) {
+    if (file != null && !Files.isReadable(file)) {
+      errors.rejectValue(field, "missing", "must name a readable file, got " + file);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.sandboxes.worker;
+
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.runtime.kubernetes.KubernetesRuntime;
+import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
+import dev.sandboxes.runtime.local.LocalRuntime;
+import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+
+/**
+ * The worker's object graph: runtime, Temporal connection, client, worker factory, lifecycle
+ * and health. Temporal is wired here by hand rather than through
+ * {@code temporal-spring-boot-starter}, so the {@link SandboxPlugin} is attached the same way
+ * in every mode (the starter's test-server mode silently drops plugin beans).
+ *
+ * <p>Beans are destroyed in reverse dependency order after {@link WorkerLifecycle} has stopped
+ * polling: the worker factory first, then the runtime, the Kubernetes client, the gRPC channel
+ * and finally the metrics scope.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SandboxesProperties.class)
+public class WorkerConfiguration {
+  /** How often the SDK's metrics are pushed into the Micrometer registry. */
+  static final Duration METRICS_REPORT_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(3);
+
+  /** Spring Boot applies a validator of this bean name to every configuration properties class. */
+  @Bean(name = "configurationPropertiesValidator")
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static SandboxesPropertiesValidator configurationPropertiesValidator() {
+    return new SandboxesPropertiesValidator();
+  }
+
+  /** Only built for the Kubernetes runtime: KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(prefix = "sandboxes", name = "runtime", havingValue = "kubernetes", matchIfMissing = true)
+  KubernetesClient kubernetesClient() {
+    return new KubernetesClientBuilder().build();
+  }
+
+  @Bean(destroyMethod = "close")
+  SandboxRuntime sandboxRuntime(SandboxesProperties properties, ObjectProvider<KubernetesClient> kubernetes) {
+    return switch (properties.runtime()) {
+      case KUBERNETES -> {
+        KubernetesProperties k = properties.kubernetes();
+        yield new KubernetesRuntime(kubernetes.getObject(), KubernetesRuntimeOptions.builder()
+            .namespace(k.namespace())
+            .defaultCpu(k.defaultCpu())
+            .defaultMemory(k.defaultMemory())
+            .execOutputCapBytes((int) k.execOutputCap().toBytes())
+            .runtimeClassName(k.runtimeClassName())
+            .defaultEgress(EgressSetting.parse(k.defaultEgress()))
+            .build());
+      }
+      case LOCAL -> {
+        LocalProperties l = properties.local();
+        LocalRuntimeOptions.Builder options = LocalRuntimeOptions.newBuilder()
+            .isolation(l.isolation())
+            .execOutputCapBytes((int) l.execOutputCap().toBytes());
+        if (l.root() != null) {
+          options.root(l.root());
+        }
+        yield new LocalRuntime(options.build());
+      }
+    };
+  }
+
+  /** The SDK reports through tally; this scope forwards every metric to Spring's registry. */
+  @Bean(destroyMethod = "close")
+  Scope temporalMetricsScope(MeterRegistry registry) {
+    return new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(registry))
+        .reportEvery(com.uber.m3.util.Duration.ofMillis(METRICS_REPORT_INTERVAL.toMillis()));
+  }
+
+  /** Connects lazily: the worker starts even while Temporal is down, and health says so. */
+  @Bean(destroyMethod = "shutdown")
+  WorkflowServiceStubs workflowServiceStubs(SandboxesProperties properties, Scope temporalMetricsScope) {
+    return WorkflowServiceStubs.newServiceStubs(
+        TemporalConnection.stubsOptions(properties.temporal(), temporalMetricsScope));
+  }
+
+  @Bean
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, SandboxesProperties properties) {
+    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+        .setNamespace(properties.temporal().namespace())
+        .build());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  WorkerFactory workerFactory(WorkflowClient client, SandboxRuntime runtime, SandboxesProperties properties) {
+    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setPlugins(SandboxPlugin.forRuntime(runtime))
+        .build());
+    factory.newWorker(properties.taskQueue());
+    return factory;
+  }
+
+  @Bean
+  WorkerLifecycle workerLifecycle(WorkerFactory factory, SandboxRuntime runtime, SandboxesProperties properties) {
+    return new WorkerLifecycle(factory, properties.shutdownTimeout(),
+        "task queue " + properties.taskQueue() + " in namespace " + properties.temporal().namespace()
+            + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime");
+  }
+
+  @Bean
+  TemporalHealthIndicator temporalHealthIndicator(WorkflowServiceStubs stubs, WorkerLifecycle worker,
+      SandboxesProperties properties, SandboxRuntime runtime) {
+    return new TemporalHealthIndicator(stubs, worker, properties, runtime.kind(), HEALTH_CHECK_TIMEOUT);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.sandboxes.worker;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts polling when the application is ready and stops it gracefully when the context closes.
+ *
+ * <p>Polling starts on {@link ApplicationReadyEvent} rather than during the context refresh, so a
+ * worker whose startup fails half-way never picks up a task it cannot finish.
+ *
+ * <p>{@link WorkerFactory#start()} first asks the server about the namespace. When the server
+ * cannot be reached ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}) the worker keeps running
+ * and retries in the background with capped exponential backoff, reporting DOWN meanwhile: a
+ * worker deployed before its Temporal server, or riding out a server restart, recovers by
+ * itself. Any other answer (unknown namespace, rejected API key or certificate) is a
+ * configuration error and fails startup.
+ *
+ * <p>On shutdown the factory stops polling and waits up to {@code sandboxes.shutdown-timeout}
+ * for running tasks; only then does Spring destroy the beans this one depends on (the runtime is
+ * closed, the gRPC channel shut down), because lifecycle beans stop before any singleton is
+ * destroyed.
+ */
+public final class WorkerLifecycle implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
+  private static final Logger log = LoggerFactory.getLogger(WorkerLifecycle.class);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+  private final WorkerFactory factory;
+  private final Duration shutdownTimeout;
+  private final String description;
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "sandbox-worker-start");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean running;
+
+  public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description) {
+    this.factory = factory;
+    this.shutdownTimeout = shutdownTimeout;
+    this.description = description;
+  }
+
+  @Override
+  public void onApplicationEvent(ApplicationReadyEvent event) {
+    start();
+  }
+
+  /** Not started by the context refresh: {@link ApplicationReadyEvent} does it. */
+  @Override
+  public boolean isAutoStartup() {
+    return false;
+  }
+
+  /**
+   * Starts polling now, or schedules retries when the server is unreachable. Throws when the
+   * server answers with anything that a retry cannot fix.
+   */
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    if (!attempt(FIRST_RETRY, true)) {
+      log.warn("Temporal is unreachable ({}); the worker keeps retrying and reports DOWN until it polls",
+          description);
+    }
+  }
+
+  /** One start attempt; on an unreachable server the next one is scheduled after {@code delay}. */
+  private synchronized boolean attempt(Duration delay, boolean failOnConfigurationError) {
+    if (!running || factory.isStarted()) {
+      return factory.isStarted();
+    }
+    try {
+      // gRPC backs off reconnecting for up to two minutes; a server that is back should be seen now.
+      factory.getWorkflowClient().getWorkflowServiceStubs().getRawChannel().resetConnectBackoff();
+      factory.start();
+      log.info("Sandbox worker polling: {}", description);
+      return true;
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      boolean unreachable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      if (!unreachable && failOnConfigurationError) {
+        throw new IllegalStateException("Temporal refused the worker (" + description + "): " + code
+            + " " + e.getStatus().getDescription()
+            + "; check sandboxes.temporal.namespace and the credentials", e);
+      }
+      if (!unreachable) {
+        log.error("Temporal refused the worker ({}): {}; retrying", description, e.getStatus());
+      } else {
+        log.debug("Temporal unreachable, next attempt in {}", delay, e);
+      }
+      Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+      retries.schedule(() -> attempt(next, false), delay.toMillis(), TimeUnit.MILLISECONDS);
+      return false;
+    }
+  }
+
+  @Override
+  public void stop() {
+    synchronized (this) {
+      if (!running) {
+        return;
+      }
+      running = false;
+    }
+    retries.shutdownNow();
+    if (!factory.isStarted()) {
+      return;
+    }
+    log.info("Sandbox worker stopping; waiting up to {} for running tasks", shutdownTimeout);
+    factory.shutdown();
+    factory.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (!factory.isTerminated()) {
+      // Activities interrupted here are retried by Temporal on another worker.
+      factory.shutdownNow();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Whether the factory has started polling and not been shut down. */
+  public boolean isPolling() {
+    return running && factory.isStarted() && !factory.isShutdown();
+  }
+}

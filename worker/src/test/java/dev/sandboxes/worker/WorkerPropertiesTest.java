@@ -1,0 +1,155 @@
+package dev.sandboxes.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.runtime.local.IsolationMode;
+import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.unit.DataSize;
+
+/** How {@code sandboxes.*} binds, and how a bad value stops startup naming the property. */
+class WorkerPropertiesTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(SandboxesProperties.class)
+  static class PropertiesOnly {
+    @Bean(name = "configurationPropertiesValidator")
+    static SandboxesPropertiesValidator configurationPropertiesValidator() {
+      return WorkerConfiguration.configurationPropertiesValidator();
+    }
+  }
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(PropertiesOnly.class);
+
+  @Test
+  void defaultsNeedNoConfiguration() {
+    runner.run(context -> {
+      SandboxesProperties p = context.getBean(SandboxesProperties.class);
+      assertThat(p.temporal().effectiveTarget()).isEqualTo("127.0.0.1:7233");
+      assertThat(p.temporal().namespace()).isEqualTo("default");
+      assertThat(p.temporal().tlsEnabled()).isFalse();
+      assertThat(p.taskQueue()).isEqualTo("sandboxes");
+      assertThat(p.runtime()).isEqualTo(RuntimeKind.KUBERNETES);
+      assertThat(p.kubernetes().namespace()).isEqualTo("sandboxes");
+      assertThat(p.kubernetes().execOutputCap()).isEqualTo(DataSize.ofMegabytes(1));
+      assertThat(EgressSetting.parse(p.kubernetes().defaultEgress())).isEqualTo(EgressPolicy.denyAll());
+      assertThat(p.local().isolation()).isEqualTo(IsolationMode.AUTO);
+    });
+  }
+
+  @Test
+  void everyPropertyBindsFromTheEnvironment() {
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "SANDBOXES_TEMPORAL_TARGET", "my-ns.a1b2c.tmprl.cloud:7233",
+                "SANDBOXES_TEMPORAL_NAMESPACE", "my-ns.a1b2c",
+                "SANDBOXES_TEMPORAL_API_KEY", "secret-key",
+                "SANDBOXES_TASK_QUEUE", "sandboxes-gpu",
+                "SANDBOXES_RUNTIME", "local",
+                "SANDBOXES_KUBERNETES_DEFAULT_EGRESS", "10.0.0.0/8, 192.168.1.0/24",
+                "SANDBOXES_KUBERNETES_EXEC_OUTPUT_CAP", "4MB",
+                "SANDBOXES_KUBERNETES_RUNTIME_CLASS_NAME", "gvisor",
+                "SANDBOXES_LOCAL_ISOLATION", "none"))))
+        .run(context -> {
+          SandboxesProperties p = context.getBean(SandboxesProperties.class);
+          assertThat(p.temporal().effectiveTarget()).isEqualTo("my-ns.a1b2c.tmprl.cloud:7233");
+          assertThat(p.temporal().namespace()).isEqualTo("my-ns.a1b2c");
+          assertThat(p.temporal().apiKey()).isEqualTo("secret-key");
+          assertThat(p.temporal().tlsEnabled()).isTrue();
+          assertThat(p.taskQueue()).isEqualTo("sandboxes-gpu");
+          assertThat(p.runtime()).isEqualTo(RuntimeKind.LOCAL);
+          assertThat(EgressSetting.parse(p.kubernetes().defaultEgress()))
+              .isEqualTo(EgressPolicy.allow("10.0.0.0/8", "192.168.1.0/24"));
+          assertThat(p.kubernetes().execOutputCap()).isEqualTo(DataSize.ofMegabytes(4));
+          assertThat(p.kubernetes().runtimeClassName()).isEqualTo("gvisor");
+          assertThat(p.local().isolation()).isEqualTo(IsolationMode.NONE);
+        });
+  }
+
+  @Test
+  void anUnknownRuntimeIsRefused() {
+    runner.withPropertyValues("sandboxes.runtime=docker")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.runtime")
+            .hasStackTraceContaining("docker"));
+  }
+
+  @Test
+  void anApiKeyWithoutATargetIsRefusedWithoutPrintingTheKey() {
+    runner.withPropertyValues("sandboxes.temporal.api-key=super-secret")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.temporal.target")
+            .hasStackTraceContaining("must be set when sandboxes.temporal.api-key is set")
+            .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("super-secret")));
+  }
+
+  @Test
+  void aNamespaceThatIsNotADnsLabelIsRefused() {
+    runner.withPropertyValues("sandboxes.kubernetes.namespace=Sandboxes_Prod")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.kubernetes.namespace")
+            .hasStackTraceContaining("must be a DNS-1123 label"));
+  }
+
+  @Test
+  void aMalformedEgressCidrIsRefused() {
+    runner.withPropertyValues("sandboxes.kubernetes.default-egress=10.0.0.0/8,10.1.0.0/33")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.kubernetes.default-egress")
+            .hasStackTraceContaining("10.1.0.0/33"));
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsRefused() {
+    runner.withPropertyValues("sandboxes.temporal.target=temporal.example.com:7233",
+            "sandboxes.temporal.tls.client-cert=pom.xml")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.temporal.tls.client-key")
+            .hasStackTraceContaining("must be set when sandboxes.temporal.tls.client-cert is set"));
+  }
+
+  @Test
+  void aTargetWithoutPortIsRefused() {
+    runner.withPropertyValues("sandboxes.temporal.target=temporal.example.com")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.temporal.target")
+            .hasStackTraceContaining("must be host:port"));
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void theWorkerApplicationRefusesToStartAndReportsTheProperty(CapturedOutput output) {
+    assertThatThrownBy(() -> WorkerApplication.run("--sandboxes.kubernetes.default-egress=everything",
+            "--server.port=0", "--spring.main.web-application-type=none"))
+        .hasStackTraceContaining("sandboxes.kubernetes.default-egress");
+    assertThat(output.getOut() + output.getErr())
+        .contains("APPLICATION FAILED TO START")
+        .contains("Property: sandboxes.kubernetes.default-egress")
+        .contains("must be deny-all, allow-all or a comma-separated list of CIDRs");
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> startupFailure(AssertableApplicationContext context) {
+    assertThat(context).hasFailed();
+    return assertThat(context.getStartupFailure());
+  }
+
+  private static String stackTrace(Throwable e) {
+    var out = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
+  }
+}
