@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sandbox", mixinStandardHelpOptions = true, version = "sandbox 0.1.0",
     description = "Isolated sandboxes as durable Temporal workflows.",
     subcommands = {
-        DevCommand.class, CreateCommand.class, ListCommand.class,
+        DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
         GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
         TerminateCommand.class, DemoCommand.class})
 public final class SandboxCommand implements Runnable {

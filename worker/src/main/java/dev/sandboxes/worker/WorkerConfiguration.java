@@ -8,8 +8,6 @@ import dev.sandboxes.runtime.kubernetes.KubernetesRuntime;
 import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -18,9 +16,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,19 +46,13 @@ public class WorkerConfiguration {
     return new SandboxesPropertiesValidator();
   }
 
-  /** Only built for the Kubernetes runtime: KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   @Bean(destroyMethod = "close")
-  @ConditionalOnProperty(prefix = "sandboxes", name = "runtime", havingValue = "kubernetes", matchIfMissing = true)
-  KubernetesClient kubernetesClient() {
-    return new KubernetesClientBuilder().build();
-  }
-
-  @Bean(destroyMethod = "close")
-  SandboxRuntime sandboxRuntime(SandboxesProperties properties, ObjectProvider<KubernetesClient> kubernetes) {
+  /** The Kubernetes runtime's client comes from KUBECONFIG, ~/.kube/config or the in-cluster account. */
+  SandboxRuntime sandboxRuntime(SandboxesProperties properties) {
     return switch (properties.runtime()) {
       case KUBERNETES -> {
         KubernetesProperties k = properties.kubernetes();
-        yield new KubernetesRuntime(kubernetes.getObject(), KubernetesRuntimeOptions.builder()
+        yield KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
             .namespace(k.namespace())
             .defaultCpu(k.defaultCpu())
             .defaultMemory(k.defaultMemory())

@@ -41,6 +41,8 @@ class SandboxCliTest {
       stack = EmbeddedStack.start(DemoCommand.freePort(), "local");
       address = stack.address();
     }
+    System.out.println("CLI tests against " + address + (stack == null ? " (external)"
+        : stack.uiUrl() != null ? " (temporal CLI dev server)" : " (in-process Java test server)"));
   }
 
   @AfterAll

@@ -133,7 +133,9 @@ public final class Sandbox implements AutoCloseable {
 
   /** Terminates the sandbox (if it still runs) and returns its final result. */
   public SandboxResult terminate() {
-    if (!result.isCompleted()) {
+    // Cancelling the owner already cancelled the child's scope; a second request for the same
+    // child is refused by the server and would fail the owner's workflow task.
+    if (!result.isCompleted() && !scope.isCancelRequested()) {
       scope.cancel("terminated by its owner");
     }
     return awaitCompletion();

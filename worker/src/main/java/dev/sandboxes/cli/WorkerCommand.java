@@ -1,0 +1,60 @@
+package dev.sandboxes.cli;
+
+import dev.sandboxes.worker.WorkerApplication;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+
+@Command(name = "worker", description = "Run the production worker (Spring Boot): configured by "
+    + "application.yaml, SANDBOXES_* environment variables or --sandboxes.x=y arguments; health "
+    + "and Prometheus metrics under /actuator. See worker/README.md.")
+final class WorkerCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  /** Spring arguments such as --sandboxes.runtime=local or --server.port=9090, passed through. */
+  @Unmatched List<String> springArguments = new ArrayList<>();
+
+  @Parameters(hidden = true, arity = "0..*")
+  List<String> positional = new ArrayList<>();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<String> args = new ArrayList<>();
+    // Global flags given on this command line (or TEMPORAL_ADDRESS/NAMESPACE) map onto the
+    // worker's properties; otherwise application.yaml and SANDBOXES_* decide.
+    ParseResult parsed = spec.commandLine().getParseResult();
+    if (parsed.hasMatchedOption("--address") || System.getenv("TEMPORAL_ADDRESS") != null) {
+      args.add("--sandboxes.temporal.target=" + global.address);
+    }
+    if (parsed.hasMatchedOption("--namespace") || System.getenv("TEMPORAL_NAMESPACE") != null) {
+      args.add("--sandboxes.temporal.namespace=" + global.namespace);
+    }
+    if (parsed.hasMatchedOption("--task-queue")) {
+      args.add("--sandboxes.task-queue=" + global.taskQueue);
+    }
+    args.addAll(springArguments);
+    args.addAll(positional);
+    try {
+      WorkerApplication.run(args.toArray(String[]::new));
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof org.springframework.boot.context.properties.bind.BindException bind) {
+          throw new CliException(ExitCodes.USAGE, "invalid worker configuration: " + bind.getName()
+              + ": " + GlobalOptions.rootMessage(bind));
+        }
+      }
+      throw e;
+    }
+    // The web server keeps the JVM alive; Spring's shutdown hook stops the worker on SIGTERM.
+    Thread.currentThread().join();
+    return ExitCodes.OK;
+  }
+}
