@@ -4,6 +4,10 @@ import dev.sandboxes.worker.WorkerApplication;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -26,7 +30,7 @@ final class WorkerCommand implements Callable<Integer> {
   List<String> positional = new ArrayList<>();
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     List<String> args = new ArrayList<>();
     // Global flags given on this command line (or TEMPORAL_ADDRESS/NAMESPACE) map onto the
     // worker's properties; otherwise application.yaml and SANDBOXES_* decide.
@@ -42,8 +46,9 @@ final class WorkerCommand implements Callable<Integer> {
     }
     args.addAll(springArguments);
     args.addAll(positional);
+    ConfigurableApplicationContext context;
     try {
-      WorkerApplication.run(args.toArray(String[]::new));
+      context = WorkerApplication.run(args.toArray(String[]::new));
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof org.springframework.boot.context.properties.bind.BindException bind) {
@@ -53,8 +58,16 @@ final class WorkerCommand implements Callable<Integer> {
       }
       throw e;
     }
-    // The web server keeps the JVM alive; Spring's shutdown hook stops the worker on SIGTERM.
-    Thread.currentThread().join();
+    // Runs until the context closes (Spring's shutdown hook on SIGTERM) or this thread is
+    // interrupted, which closes it.
+    CountDownLatch closed = new CountDownLatch(1);
+    context.addApplicationListener((ApplicationListener<ContextClosedEvent>) event -> closed.countDown());
+    try {
+      closed.await();
+    } catch (InterruptedException e) {
+      context.close();
+      Thread.currentThread().interrupt();
+    }
     return ExitCodes.OK;
   }
 }

@@ -347,6 +347,36 @@ class SandboxCliTest {
   }
 
   @Test
+  void workerServesSandboxesOnItsTaskQueueUntilStopped() throws Exception {
+    String queue = unique("queue");
+    StringWriter err = new StringWriter();
+    Thread worker = new Thread(() -> SandboxCommand.execute(new String[] {"worker", "--address", address,
+        "--task-queue", queue, "--sandboxes.runtime=local", "--sandboxes.local.isolation=none",
+        "--server.port=0"}, new PrintWriter(new StringWriter()), new PrintWriter(err)));
+    worker.start();
+    try {
+      String name = unique("viaworker");
+      Run created = sandbox("create", "busybox:1.36", "--task-queue", queue, "--name", name, "--",
+          "sh", "-c", "echo served by the worker");
+      assertThat(created.code()).as(created.err()).isZero();
+      Run done = sandbox("wait", name, "--timeout", "2m");
+      assertThat(done.out().trim()).as(done.err() + err).isEqualTo("succeeded");
+      assertThat(sandbox("logs", name).out()).isEqualTo("served by the worker\n");
+    } finally {
+      worker.interrupt();
+      worker.join(60_000);
+    }
+    assertThat(worker.isAlive()).isFalse();
+  }
+
+  @Test
+  void workerRejectsABadPropertyWithExitCode2() {
+    Run run = sandbox("worker", "--sandboxes.runtime=docker", "--server.port=0");
+    assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("invalid worker configuration: sandboxes.runtime");
+  }
+
+  @Test
   void demoFansOutAndPrintsAResultsTable() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
