@@ -356,6 +356,11 @@ class SandboxWorkflowTest {
         WorkflowOptions.newBuilder().setWorkflowId("owner-2").setTaskQueue(QUEUE).build());
     CompletableFuture<List<String>> running = WorkflowClient.execute(owner::run, "child-2", true);
     awaitPhase("child-2", SandboxPhase.RUNNING);
+    // Cancel once the owner's exec is done: the Java test server does not apply a workflow task
+    // atomically when cancelling an activity races its completion (ACTIVITY_UNKNOWN), and the
+    // retried task then repeats the child's cancellation, which it refuses.
+    await(() -> client.fetchHistory("owner-2").getEvents().stream()
+        .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED), "the owner's exec");
     client.newUntypedWorkflowStub("owner-2").cancel();
     SandboxResult child = sandboxes.result("child-2");
     assertThat(child.phase()).isEqualTo(SandboxPhase.TERMINATED);

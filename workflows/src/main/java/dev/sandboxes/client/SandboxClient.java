@@ -131,17 +131,7 @@ public final class SandboxClient {
 
   /** Terminates the sandbox and returns once its pod is gone; idempotent. */
   public SandboxStatus terminate(String name, String reason) {
-    if (closed(name)) {
-      return describe(name);
-    }
-    try {
-      return call(name, () -> stub(name).terminate(reason));
-    } catch (SandboxException e) {
-      if (closed(name)) {
-        return describe(name);
-      }
-      throw e;
-    }
+    return updateOrFinalStatus(name, sandbox -> sandbox.terminate(reason));
   }
 
   /**
@@ -149,11 +139,20 @@ public final class SandboxClient {
    * then. Served by an update that the workflow completes on the phase change: no polling.
    */
   public SandboxStatus awaitRunning(String name, Duration timeout) {
+    return updateOrFinalStatus(name, sandbox -> sandbox.awaitRunning(timeout));
+  }
+
+  /**
+   * Sends an update that answers with a status. A closed workflow takes no updates: then (also
+   * when it closes while the update is in flight) its final status is the answer.
+   */
+  private SandboxStatus updateOrFinalStatus(String name,
+      java.util.function.Function<SandboxWorkflow, SandboxStatus> update) {
     if (closed(name)) {
       return describe(name);
     }
     try {
-      return call(name, () -> stub(name).awaitRunning(timeout));
+      return call(name, () -> update.apply(stub(name)));
     } catch (SandboxException e) {
       if (closed(name)) {
         return describe(name);
