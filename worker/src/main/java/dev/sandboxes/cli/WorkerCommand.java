@@ -44,6 +44,11 @@ final class WorkerCommand implements Callable<Integer> {
     if (parsed.hasMatchedOption("--task-queue")) {
       args.add("--sandboxes.task-queue=" + global.taskQueue);
     }
+    if (System.getenv("SANDBOX_DEBUG") == null) {
+      // A failed start is reported as one line below; Spring's multi-line report only on debug.
+      args.add("--logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter=OFF");
+      args.add("--logging.level.org.springframework.boot.web.servlet.context=ERROR");
+    }
     args.addAll(springArguments);
     args.addAll(positional);
     ConfigurableApplicationContext context;
@@ -52,8 +57,7 @@ final class WorkerCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof org.springframework.boot.context.properties.bind.BindException bind) {
-          throw new CliException(ExitCodes.USAGE, "invalid worker configuration: " + bind.getName()
-              + ": " + GlobalOptions.rootMessage(bind));
+          throw new CliException(ExitCodes.USAGE, "invalid worker configuration: " + describe(bind));
         }
       }
       throw e;
@@ -69,5 +73,19 @@ final class WorkerCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return ExitCodes.OK;
+  }
+
+  /** One line naming each property that failed to bind or validate, and why. */
+  static String describe(org.springframework.boot.context.properties.bind.BindException bind) {
+    if (bind.getCause() instanceof org.springframework.boot.context.properties.bind.validation.BindValidationException invalid) {
+      return String.join("; ", invalid.getValidationErrors().getAllErrors().stream()
+          .map(error -> (error instanceof org.springframework.validation.FieldError field
+              ? invalid.getValidationErrors().getName() + "." + field.getField() + ": " : "")
+              + error.getDefaultMessage())
+          .toList());
+    }
+    Object value = bind.getProperty() == null ? null : bind.getProperty().getValue();
+    return bind.getName() + (value == null ? "" : " = \"" + value + "\"") + ": "
+        + GlobalOptions.rootMessage(bind);
   }
 }
