@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * the embedded stack of {@code sandbox dev} (in-process, local runtime); with
  * {@code -Dsandboxes.cli.address=HOST:PORT} against that server instead (the end-to-end rig).
  */
-class SandboxCliTest {
+public class SandboxCliTest {
   static EmbeddedStack stack;
   static String address;
 
@@ -37,7 +37,11 @@ class SandboxCliTest {
   @BeforeAll
   static void startStack() throws Exception {
     address = System.getProperty("sandboxes.cli.address");
-    if (address == null) {
+    if ((address == null || address.isBlank()) && Boolean.getBoolean("sandboxes.e2e")) {
+      org.assertj.core.api.Assertions.fail("the e2e suite needs the rig's Temporal server: "
+          + "-Dsandboxes.cli.address is not set; start it with deploy/rig/up.sh");
+    }
+    if (address == null || address.isBlank()) {
       stack = EmbeddedStack.start(DemoCommand.freePort(), "local");
       address = stack.address();
     }
