@@ -105,6 +105,20 @@ public class KubernetesGateway implements AutoCloseable {
         .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
   }
 
+  /**
+   * Waits (on a watch) until the claim is gone: its protection finalizer keeps it a moment after
+   * the delete. Returns false when it is still there after {@code limit}.
+   */
+  public boolean awaitClaimGone(String name, java.time.Duration limit) {
+    try {
+      client.persistentVolumeClaims().inNamespace(namespace).withName(name)
+          .waitUntilCondition(java.util.Objects::isNull, limit.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException e) {
+      return false;
+    }
+  }
+
   // ---- waiting
 
   /**

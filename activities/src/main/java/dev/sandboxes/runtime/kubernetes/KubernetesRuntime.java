@@ -54,6 +54,8 @@ import java.util.concurrent.TimeoutException;
 public class KubernetesRuntime implements SandboxRuntime {
   public static final String KIND = PodPhases.RUNTIME;
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+  /** How long delete waits for a terminating pod to disappear. */
+  static final Duration DELETE_WAIT = Duration.ofSeconds(60);
 
   private final KubernetesRuntimeOptions options;
   private final KubernetesGateway gateway;
@@ -253,6 +255,38 @@ public class KubernetesRuntime implements SandboxRuntime {
         throw KubernetesErrors.translate(e, "delete sandbox " + name);
       }
     }
+    awaitGone(name, DELETE_WAIT);
+  }
+
+  /**
+   * Deletion is graceful on a real cluster: the pod terminates, then disappears. Waits for that
+   * on the informer, so a terminate that returns means the pod is gone; a pod still terminating
+   * after {@code limit} is left to the kubelet (it carries a deletion timestamp already).
+   */
+  private void awaitGone(String name, Duration limit) {
+    Instant deadline = Instant.now().plus(limit);
+    try {
+      while (true) {
+        CompletableFuture<Void> change = gateway.nextChange(name);
+        Pod pod = gateway.cachedPod(name);
+        if (pod == null) {
+          pod = gateway.getPod(name);
+        }
+        long remaining = Duration.between(Instant.now(), deadline).toMillis();
+        if (pod == null || remaining <= 0) {
+          return;
+        }
+        try {
+          change.get(remaining, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+          // Re-check once more at the top; the deadline ends the loop.
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "watch the deletion of sandbox " + name);
+    }
   }
 
   @Override
@@ -298,6 +332,7 @@ public class KubernetesRuntime implements SandboxRuntime {
   public void deleteVolume(String name) {
     try {
       gateway.deleteClaim(VolumeClaims.claimName(name));
+      gateway.awaitClaimGone(VolumeClaims.claimName(name), DELETE_WAIT);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw KubernetesErrors.translate(e, "delete volume " + name);
