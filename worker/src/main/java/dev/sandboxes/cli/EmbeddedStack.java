@@ -90,7 +90,9 @@ final class EmbeddedStack implements AutoCloseable {
         registerSearchAttributes(port);
       }
       runtime = kind.equals("kubernetes")
-          ? KubernetesRuntime.connect(KubernetesRuntimeOptions.defaults())
+          ? KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
+              // Development clusters are small: modest defaults let many sandboxes fit.
+              .defaultCpu("100m").defaultMemory("128Mi").build())
           : new LocalRuntime(LocalRuntimeOptions.defaults());
       WorkflowClient workflowClient = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace("default").build());
