@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the rig's container images without a registry or a Docker engine and imports them into
+# containerd's k8s.io namespace:
+#   $PAUSE_IMAGE    pause.c from the k8s.io/kubernetes module, compiled statically with gcc
+#   $BUSYBOX_IMAGE  Debian's busybox-static with its applet links
+# Each image is written by hand as a docker-archive tar (manifest.json + config + one layer),
+# with fixed timestamps and ownership so the same inputs give the same digest.
+# Run after build.sh (which downloads the kubernetes module) and with containerd up
+# (up.sh calls it); with --build-only it only writes the tars into $RIG_IMAGES.
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./versions.sh
+
+BUILD_ONLY=false
+[[ "${1:-}" == "--build-only" ]] && BUILD_ONLY=true
+CTR=(ctr --address /run/containerd/containerd.sock -n k8s.io)
+mkdir -p "$RIG_IMAGES"
+
+# write_archive NAME ROOTFS OUT CMD_JSON: a single-layer docker-archive of ROOTFS tagged NAME
+write_archive() {
+  local name=$1 rootfs=$2 out=$3 cmd=$4 work
+  work="$(mktemp -d)"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+      -C "$rootfs" -cf "$work/layer.tar" .
+  local diff; diff="$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
+  mkdir "$work/$diff" && mv "$work/layer.tar" "$work/$diff/layer.tar"
+  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+      "$cmd" "$diff" > "$work/config.json"
+  local cfg; cfg="$(sha256sum "$work/config.json" | cut -d' ' -f1)"
+  mv "$work/config.json" "$work/$cfg.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+      "$cfg" "$name" "$diff" > "$work/manifest.json"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+      -C "$work" -cf "$out.tmp" manifest.json "$cfg.json" "$diff"
+  mv "$out.tmp" "$out"
+  rm -rf "$work"
+}
+
+build_pause() {
+  local out="$RIG_IMAGES/pause.tar" src
+  src="$(go env GOMODCACHE)/k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c"
+  [[ -f "$src" ]] || go mod download "k8s.io/kubernetes@$K8S_VERSION"
+  if [[ -f "$out" && "$(cat "$out.version" 2>/dev/null)" == "$PAUSE_IMAGE $K8S_VERSION" ]]; then
+    log "pause image already built"; return
+  fi
+  local root; root="$(mktemp -d)"; chmod 755 "$root"
+  gcc -Os -Wall -Werror -static -DVERSION="$K8S_VERSION-rig" -o "$root/pause" "$src"
+  strip "$root/pause"
+  touch -d @0 "$root/pause"
+  write_archive "$PAUSE_IMAGE" "$root" "$out" '["/pause"]'
+  rm -rf "$root"
+  echo "$PAUSE_IMAGE $K8S_VERSION" > "$out.version"
+  log "built $out"
+}
+
+build_busybox() {
+  local out="$RIG_IMAGES/busybox.tar" bb=/bin/busybox
+  [[ -x "$bb" ]] || { log "$bb missing: apt-get install busybox-static (up.sh does)"; exit 1; }
+  local bbver; bbver="$(dpkg-query -W -f '${Version}' busybox-static)"
+  if [[ -f "$out" && "$(cat "$out.version" 2>/dev/null)" == "$BUSYBOX_IMAGE $bbver" ]]; then
+    log "busybox image already built"; return
+  fi
+  local root; root="$(mktemp -d)"; chmod 755 "$root"
+  mkdir -p "$root"/{bin,etc,tmp,root,proc,sys,dev,var}
+  chmod 1777 "$root/tmp"
+  cp "$bb" "$root/bin/busybox"
+  local applet
+  for applet in $("$bb" --list); do
+    [[ "$applet" == busybox ]] || ln -s busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' > "$root/etc/group"
+  find "$root" -exec touch -h -d @0 {} +
+  write_archive "$BUSYBOX_IMAGE" "$root" "$out" '["sh"]'
+  rm -rf "$root"
+  echo "$BUSYBOX_IMAGE $bbver" > "$out.version"
+  log "built $out"
+}
+
+import_image() {
+  local name=$1 tar=$2
+  # re-import only when the tar's manifest names an image containerd does not hold
+  if "${CTR[@]}" images ls -q | grep -qx "$name"; then
+    local have want
+    have="$("${CTR[@]}" images ls | awk -v n="$name" '$1==n{print $3}')"
+    want="$(cat "$tar.digest" 2>/dev/null || true)"
+    if [[ -n "$want" && "$have" == "$want" ]]; then log "$name already imported"; return; fi
+  fi
+  "${CTR[@]}" images import --no-unpack=false "$tar" >/dev/null
+  "${CTR[@]}" images ls | awk -v n="$name" '$1==n{print $3}' > "$tar.digest"
+  log "imported $name ($(cat "$tar.digest"))"
+}
+
+build_pause
+build_busybox
+$BUILD_ONLY && exit 0
+import_image "$PAUSE_IMAGE" "$RIG_IMAGES/pause.tar"
+import_image "$BUSYBOX_IMAGE" "$RIG_IMAGES/busybox.tar"

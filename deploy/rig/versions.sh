@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Pinned versions for the rig. Sourced by build.sh, images.sh, up.sh and down.sh.
+# One Kubernetes minor for every component; the staging modules carry the matching v0.Y.Z.
+K8S_VERSION="${K8S_VERSION:-v1.36.3}"
+K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
+BUSYBOX_TAG="1.36"
+
+RIG_CACHE="${RIG_CACHE:-/var/cache/sandboxes-rig}"
+RIG_BIN="$RIG_CACHE/bin"
+RIG_SRC="$RIG_CACHE/src"
+RIG_IMAGES="$RIG_CACHE/images"
+# Runtime state (certs, etcd data, logs, pids) lives apart from the build cache so that
+# down.sh can wipe it without losing the builds.
+RIG_STATE="${RIG_STATE:-/var/lib/sandboxes-rig}"
+RIG_LOGS="$RIG_STATE/logs"
+RIG_RUN="$RIG_STATE/run"
+RIG_KUBECONFIG="$RIG_STATE/admin.kubeconfig"
+
+# Built locally from pause.c (see images.sh); named like the upstream image so that the kubelet
+# and containerd agree on the sandbox image without a registry.
+PAUSE_IMAGE="registry.k8s.io/pause:3.10.2"
+BUSYBOX_IMAGE="docker.io/library/busybox:$BUSYBOX_TAG"
+
+log() { printf '[rig %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
