@@ -19,13 +19,13 @@ export CGO_ENABLED="${CGO_ENABLED:-0}"
 is_built() { [[ -x "$RIG_BIN/$1" && "$(cat "$RIG_BIN/$1.version" 2>/dev/null)" == "$2" ]]; }
 
 build_kube() {
-  local wanted=(kube-apiserver kube-controller-manager kube-scheduler kubelet) todo=() b
+  local wanted=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl) todo=() b
   for b in "${wanted[@]}"; do is_built "$b" "$K8S_VERSION" || todo+=("$b"); done
   if ((${#todo[@]} == 0)); then log "kubernetes $K8S_VERSION binaries already built"; return; fi
 
   local mod="$RIG_SRC/kube-$K8S_VERSION"
   mkdir -p "$mod"
-  if [[ ! -f "$mod/go.sum" ]]; then
+  if [[ ! -f "$mod/go.mod" ]]; then
     log "preparing wrapper module for k8s.io/kubernetes $K8S_VERSION"
     go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >/dev/null
     local kdir; kdir="$(go env GOMODCACHE)/k8s.io/kubernetes@$K8S_VERSION"
@@ -43,10 +43,11 @@ build_kube() {
       echo ")"
     } > "$mod/go.mod.tmp"
     mv "$mod/go.mod.tmp" "$mod/go.mod"
-    local cmds=() b
-    for b in "${wanted[@]}"; do cmds+=("k8s.io/kubernetes/cmd/$b@$K8S_VERSION"); done
-    (cd "$mod" && go get "${cmds[@]}")
   fi
+  # resolves (and records in go.mod/go.sum) what the commands need; quick once cached
+  local cmds=()
+  for b in "${wanted[@]}"; do cmds+=("k8s.io/kubernetes/cmd/$b@$K8S_VERSION"); done
+  (cd "$mod" && go get "${cmds[@]}" 2> >(grep -v '^go: downloading' >&2))
   for b in "${todo[@]}"; do
     log "building $b $K8S_VERSION (this takes minutes on 2 cores)"
     local t0=$SECONDS

@@ -13,7 +13,7 @@ source ./versions.sh
 
 BUILD_ONLY=false
 [[ "${1:-}" == "--build-only" ]] && BUILD_ONLY=true
-CTR=(ctr --address /run/containerd/containerd.sock -n k8s.io)
+CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
 mkdir -p "$RIG_IMAGES"
 
 # write_archive NAME ROOTFS OUT CMD_JSON: a single-layer docker-archive of ROOTFS tagged NAME

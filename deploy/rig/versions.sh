@@ -23,3 +23,21 @@ PAUSE_IMAGE="registry.k8s.io/pause:3.10.2"
 BUSYBOX_IMAGE="docker.io/library/busybox:$BUSYBOX_TAG"
 
 log() { printf '[rig %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# containerd of the rig: its own socket and state, so a system containerd is never touched.
+CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
+NODE_NAME="sandboxes-rig"
+APISERVER_PORT=6443
+SERVICE_CIDR="10.96.0.0/16"
+POD_SUBNET="10.88.0.0/16"
+RIG_PV_COUNT="${RIG_PV_COUNT:-6}"
+
+# the rig's kubectl, built for the same version as the cluster
+kc() { "$RIG_BIN/kubectl" --kubeconfig "$RIG_KUBECONFIG" "$@"; }
+
+# pid_alive NAME: the daemon NAME recorded in $RIG_RUN is running
+pid_alive() {
+  local pid
+  pid="$(cat "$RIG_RUN/$1.pid" 2>/dev/null)" || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
