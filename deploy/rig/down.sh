@@ -81,8 +81,10 @@ stop etcd
 unmount_under "$RIG_STATE/kubelet"
 unmount_under "$RIG_STATE/containerd"
 unmount_under "$(dirname "$CONTAINERD_SOCK")"
-# network namespaces of pod sandboxes the kubelet did not get to tear down
+# network namespaces of pod sandboxes the kubelet did not get to tear down (only when no other
+# containerd runs, since their names do not tell which containerd made them)
 for ns in /run/netns/cni-*; do
+  pgrep -x containerd >/dev/null && break
   [[ -e "$ns" ]] || continue
   if grep -qF "$ns" <(findmnt -rn -o TARGET); then umount "$ns" 2>/dev/null || true; fi
   rm -f "$ns"
