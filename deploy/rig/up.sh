@@ -184,6 +184,12 @@ start_control_plane() {
     --bind-address 127.0.0.1 --leader-elect=false --profiling=false
 }
 
+# capsh_has_sys_resource: this process holds CAP_SYS_RESOURCE (bit 24 of CapEff)
+capsh_has_sys_resource() {
+  local eff; eff="$(awk '/^CapEff/{print $2}' /proc/self/status)"
+  (( (16#$eff >> 24) & 1 ))
+}
+
 write_containerd_config() {
   mkdir -p "$RIG_STATE/containerd" "$(dirname "$CONTAINERD_SOCK")"
   cat > "$RIG_STATE/containerd/config.toml" <<TOML
@@ -194,6 +200,10 @@ state = "$(dirname "$CONTAINERD_SOCK")/state"
   address = "$CONTAINERD_SOCK"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
+  # These machines drop CAP_SYS_RESOURCE, so runc may not lower oom_score_adj (pod sandboxes
+  # ask for -998): "nsexec: failed to update /proc/self/oom_score_adj: Permission denied".
+  # Clamp every container's oom_score_adj to containerd's own instead.
+  restrict_oom_score_adj = $(capsh_has_sys_resource && echo false || echo true)
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -201,6 +211,7 @@ state = "$(dirname "$CONTAINERD_SOCK")/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "$(dirname "$CONTAINERD_SOCK")/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$CNI_CONF_DIR"
@@ -283,9 +294,12 @@ provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: Immediate
 reclaimPolicy: Delete
 YAML
-    local i
+    local i modes
     for ((i = 1; i <= RIG_PV_COUNT; i++)); do
       mkdir -p "$RIG_STATE/pv/pv$i"
+      # ReadWriteOncePod may not be combined with other modes: the last PV carries it alone
+      modes="[ReadWriteOnce, ReadWriteMany, ReadOnlyMany]"
+      ((i == RIG_PV_COUNT)) && modes="[ReadWriteOncePod]"
       cat <<YAML
 ---
 apiVersion: v1
@@ -293,7 +307,7 @@ kind: PersistentVolume
 metadata: {name: rig-pv$i, labels: {sandboxes.dev/rig: "true"}}
 spec:
   capacity: {storage: 5Gi}
-  accessModes: [ReadWriteOnce, ReadWriteMany, ReadOnlyMany, ReadWriteOncePod]
+  accessModes: $modes
   persistentVolumeReclaimPolicy: Retain
   storageClassName: rig-hostpath
   hostPath: {path: $RIG_STATE/pv/pv$i, type: DirectoryOrCreate}
