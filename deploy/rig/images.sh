@@ -79,13 +79,13 @@ build_busybox() {
 
 import_image() {
   local name=$1 tar=$2
-  # re-import only when the tar's manifest names an image containerd does not hold
-  if "${CTR[@]}" images ls -q | grep -qx "$name"; then
-    local have want
-    have="$("${CTR[@]}" images ls | awk -v n="$name" '$1==n{print $3}')"
-    want="$(cat "$tar.digest" 2>/dev/null || true)"
-    if [[ -n "$want" && "$have" == "$want" ]]; then log "$name already imported"; return; fi
-  fi
+  # re-import only when containerd does not hold NAME at the digest recorded at import
+  # (the listing goes to a variable first: `ctr ... | grep -q` can die of SIGPIPE under pipefail)
+  local listing have want
+  listing="$("${CTR[@]}" images ls)"
+  have="$(awk -v n="$name" '$1==n{print $3}' <<<"$listing")"
+  want="$(cat "$tar.digest" 2>/dev/null || true)"
+  if [[ -n "$want" && "$have" == "$want" ]]; then log "$name already imported"; return; fi
   "${CTR[@]}" images import --no-unpack=false "$tar" >/dev/null
   "${CTR[@]}" images ls | awk -v n="$name" '$1==n{print $3}' > "$tar.digest"
   log "imported $name ($(cat "$tar.digest"))"

@@ -314,6 +314,15 @@ spec:
 YAML
     done
   } | kc apply -f - >/dev/null
+  # PVs are Retain (no recycler here): make Released ones Available again with an empty dir,
+  # so running up.sh between test runs hands out clean volumes
+  local pv
+  for pv in $(kc get pv -l sandboxes.dev/rig=true \
+      -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    find "$RIG_STATE/pv/${pv#rig-}" -mindepth 1 -delete
+    kc patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+    log "recycled released PV $pv"
+  done
   log "namespace sandboxes, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
 }
 
@@ -337,6 +346,8 @@ start_control_plane "$IP"
 start_containerd
 ./images.sh
 start_kubelet "$IP"
+# the node object may be left Ready from the last run: wait for this kubelet's own health first
+wait_for "kubelet healthz" 120 curl -fsS http://127.0.0.1:10248/healthz
 wait_for "node $NODE_NAME Ready" 180 node_ready
 wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
 apply_objects
