@@ -39,5 +39,9 @@ kc() { "$RIG_BIN/kubectl" --kubeconfig "$RIG_KUBECONFIG" "$@"; }
 pid_alive() {
   local pid
   pid="$(cat "$RIG_RUN/$1.pid" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # a stale pid file may name a pid reused by something else: the command must be NAME
+  local argv0
+  IFS= read -r -d '' argv0 < "/proc/$pid/cmdline" || true
+  [[ "$(basename "$argv0")" == "$1" ]]
 }
