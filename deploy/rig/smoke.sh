@@ -8,7 +8,7 @@ source ./versions.sh
 NS=sandboxes
 POD="rig-smoke-$$"
 fail() { log "SMOKE FAILED: $*"; kc -n "$NS" describe pod "$POD" 2>/dev/null | tail -15 >&2 || true; exit 1; }
-cleanup() { kc -n "$NS" delete pod "$POD" pvc "$POD" --ignore-not-found --wait=false >/dev/null 2>&1 || true; }
+cleanup() { kc -n "$NS" delete "pod/$POD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 [[ -f "$RIG_KUBECONFIG" ]] && kc get --raw /readyz >/dev/null 2>&1 || fail "the rig is not up (run up.sh)"
