@@ -86,13 +86,18 @@ unmount_under "$(dirname "$CONTAINERD_SOCK")"
 for ns in /run/netns/cni-*; do
   pgrep -x containerd >/dev/null && break
   [[ -e "$ns" ]] || continue
-  if grep -qF "$ns" <(findmnt -rn -o TARGET); then umount "$ns" 2>/dev/null || true; fi
+  umount "$ns" 2>/dev/null || true
   rm -f "$ns"
 done
 ip link delete rig0 2>/dev/null || true
 
 if $PURGE; then
-  rm -rf "$RIG_STATE" "$(dirname "$CONTAINERD_SOCK")"
+  # never follow a mount left behind (a hostPath bind, say) into the host's files
+  mounts="$(findmnt -rn -o TARGET)"
+  if grep -qF -e "$RIG_STATE" -e "$(dirname "$CONTAINERD_SOCK")" <<<"$mounts"; then
+    log "mounts remain under $RIG_STATE; not purging"; exit 1
+  fi
+  rm -rf --one-file-system "$RIG_STATE" "$(dirname "$CONTAINERD_SOCK")"
   log "removed $RIG_STATE"
 fi
 log "rig is down"

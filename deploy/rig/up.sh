@@ -22,7 +22,7 @@ DEB_PACKAGES=(containerd runc containernetworking-plugins iptables busybox-stati
 install_packages() {
   local missing=() p
   for p in "${DEB_PACKAGES[@]}"; do
-    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    [[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" == *"ok installed"* ]] || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return
   log "installing ${missing[*]}"
@@ -332,6 +332,7 @@ node_ready() {
 
 # --- main ---------------------------------------------------------------------------------
 install_packages
+log "build.sh: reusing or building binaries (a cold build takes ~15 min; log in $RIG_LOGS/build.log)"
 ./build.sh >"$RIG_LOGS/build.log" 2>&1 || { log "build.sh failed; see $RIG_LOGS/build.log"; exit 1; }
 prepare_host
 IP="$(node_ip)"
