@@ -3,6 +3,7 @@
 # containerd's k8s.io namespace:
 #   $PAUSE_IMAGE    pause.c from the k8s.io/kubernetes module, compiled statically with gcc
 #   $BUSYBOX_IMAGE  Debian's busybox-static with its applet links
+#   $PYTHON_IMAGE   Debian's python3 in a debootstrap --variant=minbase root (same suite as the host)
 # Each image is written by hand as a docker-archive tar (manifest.json + config + one layer),
 # with fixed timestamps and ownership so the same inputs give the same digest.
 # Run after build.sh (which downloads the kubernetes module) and with containerd up
@@ -77,6 +78,40 @@ build_busybox() {
   log "built $out"
 }
 
+# apt_mirror: the Debian mirror apt is configured with (deb822 .sources or sources.list)
+apt_mirror() {
+  local m
+  m="$(awk '/^URIs:/{print $2}' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 || true)"
+  [[ -n "$m" ]] || m="$(awk '$1=="deb"{print $2}' /etc/apt/sources.list 2>/dev/null | grep -v security | head -n1 || true)"
+  [[ -n "$m" ]] || { log "no Debian mirror found in apt's sources"; exit 1; }
+  echo "$m"
+}
+
+build_python() {
+  local out="$RIG_IMAGES/python.tar" suite
+  suite="$(. /etc/os-release && echo "$VERSION_CODENAME")"
+  if [[ -f "$out" && "$(cat "$out.version" 2>/dev/null)" == "$PYTHON_IMAGE $suite" ]]; then
+    log "python image already built"; return
+  fi
+  command -v debootstrap >/dev/null || { log "debootstrap missing: apt-get install debootstrap (up.sh does)"; exit 1; }
+  local root; root="$(mktemp -d)"; chmod 755 "$root"
+  log "debootstrapping $suite minbase + python3 for $PYTHON_IMAGE (about 2 min)"
+  debootstrap --variant=minbase --include=python3 "$suite" "$root" "$(apt_mirror)" \
+    > "$RIG_IMAGES/python-debootstrap.log" 2>&1 \
+    || { log "debootstrap failed; see $RIG_IMAGES/python-debootstrap.log"; exit 1; }
+  # drop what varies from run to run or only serves a package manager on a live system
+  rm -rf "$root"/var/cache/* "$root"/var/lib/apt/lists/* "$root"/var/log/* \
+         "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/info \
+         "$root"/var/lib/dpkg/*-old "$root"/etc/hostname "$root"/etc/resolv.conf
+  : > "$root/etc/machine-id"
+  sed -i 's/^\([^:]*:[^:]*:\)[0-9]*:/\10:/' "$root/etc/shadow" "$root/etc/shadow-" 2>/dev/null || true
+  ln -sf python3 "$root/usr/bin/python"
+  write_archive "$PYTHON_IMAGE" "$root" "$out" '["python3"]'
+  rm -rf "$root"
+  echo "$PYTHON_IMAGE $suite" > "$out.version"
+  log "built $out ($(du -h "$out" | cut -f1))"
+}
+
 import_image() {
   local name=$1 tar=$2
   # re-import only when containerd does not hold NAME at the digest recorded at import
@@ -93,6 +128,8 @@ import_image() {
 
 build_pause
 build_busybox
+build_python
 $BUILD_ONLY && exit 0
 import_image "$PAUSE_IMAGE" "$RIG_IMAGES/pause.tar"
 import_image "$BUSYBOX_IMAGE" "$RIG_IMAGES/busybox.tar"
+import_image "$PYTHON_IMAGE" "$RIG_IMAGES/python.tar"

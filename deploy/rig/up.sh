@@ -18,7 +18,7 @@ mkdir -p "$RIG_LOGS" "$RIG_RUN" "$PKI" "$CNI_CONF_DIR" "$KUBELET_DIR" "$RIG_STAT
 
 # --- packages -----------------------------------------------------------------------------
 DEB_PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static conntrack
-              socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux)
+              socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux debootstrap)
 install_packages() {
   local missing=() p
   for p in "${DEB_PACKAGES[@]}"; do
@@ -360,7 +360,7 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
   kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
   containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)
-  images     : $PAUSE_IMAGE, $BUSYBOX_IMAGE
+  images     : $PAUSE_IMAGE, $BUSYBOX_IMAGE, $PYTHON_IMAGE
   logs       : $RIG_LOGS/
   daemons    :
 INFO

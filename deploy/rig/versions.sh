@@ -21,6 +21,8 @@ RIG_KUBECONFIG="$RIG_STATE/admin.kubeconfig"
 # and containerd agree on the sandbox image without a registry.
 PAUSE_IMAGE="registry.k8s.io/pause:3.10.2"
 BUSYBOX_IMAGE="docker.io/library/busybox:$BUSYBOX_TAG"
+# Debian's python3 (3.11 on bookworm) in a debootstrap minbase root; `python:3.11-slim` in a pod
+PYTHON_IMAGE="docker.io/library/python:3.11-slim"
 
 log() { printf '[rig %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
