@@ -11,7 +11,9 @@ fail() { log "SMOKE FAILED: $*"; kc -n "$NS" describe pod "$POD" 2>/dev/null | t
 cleanup() { kc -n "$NS" delete "pod/$POD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-[[ -f "$RIG_KUBECONFIG" ]] && kc get --raw /readyz >/dev/null 2>&1 || fail "the rig is not up (run up.sh)"
+if [[ ! -f "$RIG_KUBECONFIG" ]] || ! kc get --raw /readyz >/dev/null 2>&1; then
+  fail "the rig is not up (run up.sh)"
+fi
 
 t0=$(date +%s%N)
 kc -n "$NS" apply -f - >/dev/null <<YAML

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # every variable here is used by the scripts that source it
 # Pinned versions for the rig. Sourced by build.sh, images.sh, up.sh and down.sh.
 # One Kubernetes minor for every component; the staging modules carry the matching v0.Y.Z.
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"
