@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Proves the rig runs real containers: a busybox pod that echoes, then `kubectl logs` and
+# `kubectl exec` (stdout, stderr, exit code) against it; a PVC that binds to a rig PV.
+# Run with the rig up (up.sh). Exits non-zero on the first thing that does not hold.
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./versions.sh
+NS=sandboxes
+POD="rig-smoke-$$"
+fail() { log "SMOKE FAILED: $*"; kc -n "$NS" describe pod "$POD" 2>/dev/null | tail -15 >&2 || true; exit 1; }
+cleanup() { kc -n "$NS" delete "pod/$POD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+if [[ ! -f "$RIG_KUBECONFIG" ]] || ! kc get --raw /readyz >/dev/null 2>&1; then
+  fail "the rig is not up (run up.sh)"
+fi
+
+t0=$(date +%s%N)
+kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: $POD}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: $POD}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:$BUSYBOX_TAG
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'echo hello from the rig; echo on-stderr >&2; echo kept > /data/f; sleep 3600']
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: $POD}}]
+YAML
+kc -n "$NS" wait --for=condition=Ready "pod/$POD" --timeout=90s >/dev/null || fail "pod not Ready"
+log "pod Ready $(( ($(date +%s%N) - t0) / 1000000 )) ms after create"
+
+logs="$(kc -n "$NS" logs "$POD")"
+[[ "$logs" == *"hello from the rig"* ]] || fail "logs: got '$logs'"
+log "kubectl logs: $(tr '\n' ' ' <<<"$logs")"
+
+set +e
+out="$(kc -n "$NS" exec "$POD" -- sh -c 'cat /data/f; echo exec-stderr >&2; exit 7' 2>/tmp/rig-smoke-err.$$)"
+code=$?
+set -e
+err="$(cat /tmp/rig-smoke-err.$$)"; rm -f /tmp/rig-smoke-err.$$
+[[ "$out" == kept && "$code" == 7 && "$err" == *exec-stderr* ]] \
+  || fail "exec: stdout '$out', exit $code, stderr '$err'"
+log "kubectl exec: stdout '$out', stderr has 'exec-stderr', exit code $code"
+log "smoke passed"

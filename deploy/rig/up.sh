@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# Brings up a single-node Kubernetes on this machine (root, no Docker engine):
+#   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
+#   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
+#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs.
+# Idempotent: a daemon already running is left alone, existing certs and objects are kept.
+# Needs the binaries from build.sh (it runs it; a warm cache makes that a no-op).
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./versions.sh
+[[ $EUID -eq 0 ]] || { echo "up.sh must run as root" >&2; exit 1; }
+t_start=$SECONDS
+
+PKI="$RIG_STATE/pki"
+CNI_CONF_DIR="$RIG_STATE/cni/net.d"
+KUBELET_DIR="$RIG_STATE/kubelet"
+mkdir -p "$RIG_LOGS" "$RIG_RUN" "$PKI" "$CNI_CONF_DIR" "$KUBELET_DIR" "$RIG_STATE/pv"
+
+# --- packages -----------------------------------------------------------------------------
+DEB_PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static conntrack
+              socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux debootstrap)
+install_packages() {
+  local missing=() p
+  for p in "${DEB_PACKAGES[@]}"; do
+    [[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" == *"ok installed"* ]] || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- host preparation ---------------------------------------------------------------------
+prepare_host() {
+  # the kubelet needs shared mount propagation for volume mounts
+  mount --make-rshared /
+  modprobe br_netfilter 2>/dev/null || true
+  modprobe overlay 2>/dev/null || true
+  sysctl -qw net.ipv4.ip_forward=1
+  [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
+  true
+}
+
+node_ip() {
+  local dev
+  dev="$(ip -4 route show default | awk '{for (i=1;i<NF;i++) if ($i=="dev") {print $(i+1); exit}}')"
+  if [[ -n "$dev" ]]; then
+    ip -4 -o addr show dev "$dev" | awk '{split($4,a,"/"); print a[1]; exit}'
+  else
+    echo 127.0.0.1
+  fi
+}
+
+# --- certificates -------------------------------------------------------------------------
+# cert NAME CN ORG [SAN]: a client/server cert signed by the rig CA, kept if it exists
+cert() {
+  local name=$1 cn=$2 org=$3 san=${4:-}
+  [[ -f "$PKI/$name.crt" ]] && return
+  local ext; ext="$(mktemp)"
+  {
+    echo "basicConstraints=CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=serverAuth,clientAuth"
+    [[ -n "$san" ]] && echo "subjectAltName=$san"
+  } > "$ext"
+  local subj="/CN=$cn"; [[ -n "$org" ]] && subj="/O=$org/CN=$cn"
+  openssl genrsa -out "$PKI/$name.key" 2048 2>/dev/null
+  openssl req -new -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 365 -sha256 -extfile "$ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$ext"
+}
+
+make_pki() {
+  local ip=$1
+  if [[ ! -f "$PKI/ca.crt" ]]; then
+    log "generating CA and certificates in $PKI"
+    openssl genrsa -out "$PKI/ca.key" 2048 2>/dev/null
+    openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=sandboxes-rig-ca" -days 3650 -sha256 \
+      -out "$PKI/ca.crt" 2>/dev/null
+  fi
+  local svc_ip; svc_ip="${SERVICE_CIDR%.*/*}.1"
+  cert apiserver kube-apiserver "" \
+    "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:$ip,IP:$svc_ip"
+  cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters
+  cert admin rig-admin system:masters
+  cert controller-manager system:kube-controller-manager ""
+  cert scheduler system:kube-scheduler ""
+  cert kubelet-client "system:node:$NODE_NAME" system:nodes
+  cert kubelet "$NODE_NAME" "" "DNS:$NODE_NAME,DNS:localhost,IP:127.0.0.1,IP:$ip"
+  if [[ ! -f "$PKI/sa.key" ]]; then
+    openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+  fi
+  chmod 600 "$PKI"/*.key
+}
+
+# kubeconfig FILE USER: a kubeconfig for the rig's apiserver with USER's client cert
+kubeconfig() {
+  local file=$1 user=$2
+  cat > "$file" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: sandboxes-rig
+  cluster:
+    server: https://127.0.0.1:$APISERVER_PORT
+    certificate-authority: $PKI/ca.crt
+users:
+- name: $user
+  user:
+    client-certificate: $PKI/$user.crt
+    client-key: $PKI/$user.key
+contexts:
+- name: sandboxes-rig
+  context: {cluster: sandboxes-rig, user: $user}
+current-context: sandboxes-rig
+KC
+}
+
+# --- daemons ------------------------------------------------------------------------------
+# start NAME CMD...: runs CMD in its own session, logs to $RIG_LOGS/NAME.log, unless running
+start() {
+  local name=$1; shift
+  if pid_alive "$name"; then log "$name already running (pid $(cat "$RIG_RUN/$name.pid"))"; return; fi
+  setsid nohup "$@" >>"$RIG_LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RIG_RUN/$name.pid"
+  log "started $name (pid $!)"
+}
+
+# wait_for WHAT SECONDS CMD...: retries CMD until it succeeds
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${secs}s waiting for $what; see $RIG_LOGS"; exit 1
+    fi
+    sleep 0.5
+  done
+  log "$what is ready"
+}
+
+start_etcd() {
+  start etcd "$RIG_BIN/etcd" --name rig --data-dir "$RIG_STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster rig=http://127.0.0.1:2380 \
+    --listen-metrics-urls http://127.0.0.1:2381 --quota-backend-bytes 2147483648
+  wait_for etcd 60 curl -fsS http://127.0.0.1:2381/health
+}
+
+start_control_plane() {
+  local ip=$1
+  start kube-apiserver "$RIG_BIN/kube-apiserver" \
+    --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" \
+    --etcd-servers http://127.0.0.1:2379 \
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$PKI/ca.crt" \
+    --kubelet-preferred-address-types InternalIP,Hostname \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --allow-privileged=true --profiling=false
+  wait_for kube-apiserver 120 curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" \
+    --key "$PKI/admin.key" "https://127.0.0.1:$APISERVER_PORT/readyz"
+
+  start kube-controller-manager "$RIG_BIN/kube-controller-manager" \
+    --kubeconfig "$RIG_STATE/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$RIG_STATE/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$RIG_STATE/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*' --profiling=false
+  start kube-scheduler "$RIG_BIN/kube-scheduler" \
+    --kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
+    --authorization-kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --leader-elect=false --profiling=false
+}
+
+# capsh_has_sys_resource: this process holds CAP_SYS_RESOURCE (bit 24 of CapEff)
+capsh_has_sys_resource() {
+  local eff; eff="$(awk '/^CapEff/{print $2}' /proc/self/status)"
+  (( (16#$eff >> 24) & 1 ))
+}
+
+write_containerd_config() {
+  mkdir -p "$RIG_STATE/containerd" "$(dirname "$CONTAINERD_SOCK")"
+  cat > "$RIG_STATE/containerd/config.toml" <<TOML
+version = 2
+root = "$RIG_STATE/containerd/root"
+state = "$(dirname "$CONTAINERD_SOCK")/state"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  # These machines drop CAP_SYS_RESOURCE, so runc may not lower oom_score_adj (pod sandboxes
+  # ask for -998): "nsexec: failed to update /proc/self/oom_score_adj: Permission denied".
+  # Clamp every container's oom_score_adj to containerd's own instead.
+  restrict_oom_score_adj = $(capsh_has_sys_resource && echo false || echo true)
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$(dirname "$CONTAINERD_SOCK")/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$CNI_CONF_DIR"
+TOML
+  # pods talk to the apiserver and each other only; no masquerading to the outside
+  cat > "$CNI_CONF_DIR/10-rig-bridge.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "rig",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "rig0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local", "dataDir": "$RIG_STATE/cni/ipam",
+        "ranges": [[{"subnet": "$POD_SUBNET"}]], "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+JSON
+}
+
+start_containerd() {
+  write_containerd_config
+  start containerd containerd --config "$RIG_STATE/containerd/config.toml"
+  wait_for containerd 30 ctr --address "$CONTAINERD_SOCK" version
+}
+
+write_kubelet_config() {
+  local ip=$1
+  cat > "$KUBELET_DIR/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization: {mode: Webhook}
+tlsCertFile: $PKI/kubelet.crt
+tlsPrivateKeyFile: $PKI/kubelet.key
+address: $ip
+# cgroup v1 with containerd 1.6 (see shared REFERENCE.md)
+failCgroupV1: false
+cgroupDriver: cgroupfs
+cgroupsPerQOS: false
+enforceNodeAllocatable: []
+failSwapOn: false
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
+# images are imported by hand and cannot be pulled again: never garbage-collect them
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+serializeImagePulls: false
+clusterDomain: cluster.local
+resolvConf: /etc/resolv.conf
+maxPods: 110
+YAML
+}
+
+start_kubelet() {
+  local ip=$1
+  write_kubelet_config "$ip"
+  start kubelet "$RIG_BIN/kubelet" --config "$KUBELET_DIR/config.yaml" \
+    --kubeconfig "$RIG_STATE/kubelet.kubeconfig" --root-dir "$KUBELET_DIR/root" \
+    --hostname-override "$NODE_NAME" --node-ip "$ip" --v 1
+}
+
+# --- cluster objects ----------------------------------------------------------------------
+apply_objects() {
+  kc get namespace sandboxes >/dev/null 2>&1 || kc create namespace sandboxes >/dev/null
+  {
+    cat <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: rig-hostpath
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: Immediate
+reclaimPolicy: Delete
+YAML
+    local i modes
+    for ((i = 1; i <= RIG_PV_COUNT; i++)); do
+      mkdir -p "$RIG_STATE/pv/pv$i"
+      # ReadWriteOncePod may not be combined with other modes: the last PV carries it alone
+      modes="[ReadWriteOnce, ReadWriteMany, ReadOnlyMany]"
+      ((i == RIG_PV_COUNT)) && modes="[ReadWriteOncePod]"
+      cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: rig-pv$i, labels: {sandboxes.dev/rig: "true"}}
+spec:
+  capacity: {storage: 5Gi}
+  accessModes: $modes
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: rig-hostpath
+  hostPath: {path: $RIG_STATE/pv/pv$i, type: DirectoryOrCreate}
+YAML
+    done
+  } | kc apply -f - >/dev/null
+  # PVs are Retain (no recycler here): make Released ones Available again with an empty dir,
+  # so running up.sh between test runs hands out clean volumes
+  local pv
+  for pv in $(kc get pv -l sandboxes.dev/rig=true \
+      -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    find "$RIG_STATE/pv/${pv#rig-}" -mindepth 1 -delete
+    kc patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+    log "recycled released PV $pv"
+  done
+  log "namespace sandboxes, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
+}
+
+node_ready() {
+  [[ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
+}
+
+# --- main ---------------------------------------------------------------------------------
+install_packages
+log "build.sh: reusing or building binaries (a cold build takes ~15 min; log in $RIG_LOGS/build.log)"
+./build.sh >"$RIG_LOGS/build.log" 2>&1 || { log "build.sh failed; see $RIG_LOGS/build.log"; exit 1; }
+prepare_host
+IP="$(node_ip)"
+make_pki "$IP"
+kubeconfig "$RIG_KUBECONFIG" admin
+kubeconfig "$RIG_STATE/controller-manager.kubeconfig" controller-manager
+kubeconfig "$RIG_STATE/scheduler.kubeconfig" scheduler
+kubeconfig "$RIG_STATE/kubelet.kubeconfig" kubelet-client
+
+start_etcd
+start_control_plane "$IP"
+start_containerd
+./images.sh
+start_kubelet "$IP"
+# the node object may be left Ready from the last run: wait for this kubelet's own health first
+wait_for "kubelet healthz" 120 curl -fsS http://127.0.0.1:10248/healthz
+wait_for "node $NODE_NAME Ready" 180 node_ready
+wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
+apply_objects
+
+cat <<INFO
+
+Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))s
+  kubeconfig : $RIG_KUBECONFIG
+  apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
+  kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
+  containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)
+  images     : $PAUSE_IMAGE, $BUSYBOX_IMAGE, $PYTHON_IMAGE
+  logs       : $RIG_LOGS/
+  daemons    :
+INFO
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet; do
+  printf '    %-24s pid %-8s log %s\n' "$name" "$(cat "$RIG_RUN/$name.pid")" "$RIG_LOGS/$name.log"
+done

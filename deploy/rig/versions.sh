@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # every variable here is used by the scripts that source it
+# Pinned versions for the rig. Sourced by build.sh, images.sh, up.sh and down.sh.
+# One Kubernetes minor for every component; the staging modules carry the matching v0.Y.Z.
+K8S_VERSION="${K8S_VERSION:-v1.36.3}"
+K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
+BUSYBOX_TAG="1.36"
+
+RIG_CACHE="${RIG_CACHE:-/var/cache/sandboxes-rig}"
+RIG_BIN="$RIG_CACHE/bin"
+RIG_SRC="$RIG_CACHE/src"
+RIG_IMAGES="$RIG_CACHE/images"
+# Runtime state (certs, etcd data, logs, pids) lives apart from the build cache so that
+# down.sh can wipe it without losing the builds.
+RIG_STATE="${RIG_STATE:-/var/lib/sandboxes-rig}"
+RIG_LOGS="$RIG_STATE/logs"
+RIG_RUN="$RIG_STATE/run"
+RIG_KUBECONFIG="$RIG_STATE/admin.kubeconfig"
+
+# Built locally from pause.c (see images.sh); named like the upstream image so that the kubelet
+# and containerd agree on the sandbox image without a registry.
+PAUSE_IMAGE="registry.k8s.io/pause:3.10.2"
+BUSYBOX_IMAGE="docker.io/library/busybox:$BUSYBOX_TAG"
+# Debian's python3 (3.11 on bookworm) in a debootstrap minbase root; `python:3.11-slim` in a pod
+PYTHON_IMAGE="docker.io/library/python:3.11-slim"
+
+log() { printf '[rig %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# containerd of the rig: its own socket and state, so a system containerd is never touched.
+CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
+NODE_NAME="sandboxes-rig"
+APISERVER_PORT=6443
+SERVICE_CIDR="10.96.0.0/16"
+POD_SUBNET="10.88.0.0/16"
+RIG_PV_COUNT="${RIG_PV_COUNT:-6}"
+
+# the rig's kubectl, built for the same version as the cluster
+kc() { "$RIG_BIN/kubectl" --kubeconfig "$RIG_KUBECONFIG" "$@"; }
+
+# pid_alive NAME: the daemon NAME recorded in $RIG_RUN is running
+pid_alive() {
+  local pid
+  pid="$(cat "$RIG_RUN/$1.pid" 2>/dev/null)" || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # a stale pid file may name a pid reused by something else: the command must be NAME
+  local argv0
+  IFS= read -r -d '' argv0 < "/proc/$pid/cmdline" || true
+  [[ "$(basename "$argv0")" == "$1" ]]
+}
