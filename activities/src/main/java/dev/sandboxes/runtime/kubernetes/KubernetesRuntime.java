@@ -176,35 +176,45 @@ public class KubernetesRuntime implements SandboxRuntime {
   @Override
   public RuntimeState awaitChange(String name, SandboxPhase known, Duration maxWait)
       throws InterruptedException {
-    Instant deadline = Instant.now().plus(maxWait);
-    boolean first = true;
     try {
-      while (true) {
-        CompletableFuture<Void> change = gateway.nextChange(name);
-        Pod pod = gateway.cachedPod(name);
-        if (pod == null) {
-          pod = gateway.getPod(name);
-        }
-        if (pod == null && first) {
-          throw new SandboxNotFoundException(
-              "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
-        }
-        first = false;
-        RuntimeState state = PodPhases.stateOf(pod);
-        long remaining = Duration.between(Instant.now(), deadline).toMillis();
-        if (state.phase() != known || remaining <= 0 || pod == null) {
-          return state;
-        }
-        try {
-          change.get(remaining, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          return state;
-        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-          return state;
-        }
+      if (currentPod(name) == null) {
+        throw new SandboxNotFoundException(
+            "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
       }
+      Pod pod = awaitPod(name, p -> p == null || PodPhases.stateOf(p).phase() != known,
+          Instant.now().plus(maxWait));
+      return PodPhases.stateOf(pod);
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "watch sandbox " + name);
+    }
+  }
+
+  /** The pod as the informer has it, or from the API server when the informer has not seen it. */
+  private Pod currentPod(String name) {
+    Pod pod = gateway.cachedPod(name);
+    return pod != null ? pod : gateway.getPod(name);
+  }
+
+  /**
+   * Waits on the informer's events until {@code done} holds for the pod ({@code null} once it is
+   * gone) or the deadline passes, and returns the pod as last seen. Never polls: each pass waits
+   * for the next event of that pod.
+   */
+  private Pod awaitPod(String name, java.util.function.Predicate<Pod> done, Instant deadline)
+      throws InterruptedException {
+    while (true) {
+      // Registered before the read, so an event between the two is not missed.
+      CompletableFuture<Void> change = gateway.nextChange(name);
+      Pod pod = currentPod(name);
+      long remaining = Duration.between(Instant.now(), deadline).toMillis();
+      if (done.test(pod) || remaining <= 0) {
+        return pod;
+      }
+      try {
+        change.get(remaining, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+        // Checked again above; the deadline ends the loop.
+      }
     }
   }
 
@@ -264,30 +274,15 @@ public class KubernetesRuntime implements SandboxRuntime {
    * after {@code limit} is left to the kubelet (it carries a deletion timestamp already).
    */
   private void awaitGone(String name, Duration limit) {
-    Instant deadline = Instant.now().plus(limit);
     try {
-      while (true) {
-        CompletableFuture<Void> change = gateway.nextChange(name);
-        Pod pod = gateway.cachedPod(name);
-        if (pod == null) {
-          pod = gateway.getPod(name);
-        }
-        long remaining = Duration.between(Instant.now(), deadline).toMillis();
-        if (pod == null || remaining <= 0) {
-          return;
-        }
-        try {
-          change.get(remaining, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
-          // Re-check once more at the top; the deadline ends the loop.
-        }
-      }
+      awaitPod(name, java.util.Objects::isNull, Instant.now().plus(limit));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "watch the deletion of sandbox " + name);
     }
   }
+
 
   @Override
   public VolumeState createVolume(String name, VolumeSpec spec) {
