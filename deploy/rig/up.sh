@@ -324,6 +324,33 @@ YAML
     log "recycled released PV $pv"
   done
   log "namespace sandboxes, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
+  kc apply -f ../k8s/worker-rbac.yaml >/dev/null
+  worker_kubeconfig "$RIG_WORKER_KUBECONFIG"
+  log "ServiceAccount sandboxes/sandbox-worker with its Role; kubeconfig $RIG_WORKER_KUBECONFIG"
+}
+
+# worker_kubeconfig FILE: the worker's least-privilege kubeconfig, a ServiceAccount token (24 h)
+worker_kubeconfig() {
+  local token
+  token="$(kc -n sandboxes create token sandbox-worker --duration 24h)"
+  umask 077
+  cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: sandboxes-rig
+  cluster:
+    server: https://127.0.0.1:$APISERVER_PORT
+    certificate-authority: $PKI/ca.crt
+users:
+- name: sandbox-worker
+  user:
+    token: $token
+contexts:
+- name: sandboxes-rig
+  context: {cluster: sandboxes-rig, namespace: sandboxes, user: sandbox-worker}
+current-context: sandboxes-rig
+KC
 }
 
 node_ready() {
@@ -356,7 +383,7 @@ apply_objects
 cat <<INFO
 
 Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))s
-  kubeconfig : $RIG_KUBECONFIG
+  kubeconfig : $RIG_KUBECONFIG (admin), $RIG_WORKER_KUBECONFIG (worker, least privilege)
   apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
   kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
   containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)

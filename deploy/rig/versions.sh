@@ -17,6 +17,8 @@ RIG_STATE="${RIG_STATE:-/var/lib/sandboxes-rig}"
 RIG_LOGS="$RIG_STATE/logs"
 RIG_RUN="$RIG_STATE/run"
 RIG_KUBECONFIG="$RIG_STATE/admin.kubeconfig"
+# the sandbox worker's least-privilege ServiceAccount (deploy/k8s/worker-rbac.yaml)
+RIG_WORKER_KUBECONFIG="$RIG_STATE/worker.kubeconfig"
 
 # Built locally from pause.c (see images.sh); named like the upstream image so that the kubelet
 # and containerd agree on the sandbox image without a registry.
