@@ -6,6 +6,8 @@ K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
 BUSYBOX_TAG="1.36"
+# The Temporal CLI (dev server with Web UI); later tags carry a replace directive go install refuses.
+TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 
 RIG_CACHE="${RIG_CACHE:-/var/cache/sandboxes-rig}"
 RIG_BIN="$RIG_CACHE/bin"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The end-to-end suite on real infrastructure: brings the rig up (deploy/rig/up.sh), a Temporal
+# CLI dev server and a worker on the Kubernetes runtime with the worker's least-privilege
+# kubeconfig (`sandbox dev --runtime kubernetes`), runs `mvn verify -Pe2e`, and takes all of it
+# down again, whatever the outcome. Run as root. Extra arguments go to Maven.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=rig/versions.sh
+source "$root/deploy/rig/versions.sh"
+port="${E2E_TEMPORAL_PORT:-7600}"
+dev_log="$RIG_LOGS/e2e-dev.log"
+
+"$root/deploy/rig/up.sh"
+
+gobin="$(go env GOPATH)/bin"
+if [[ ! -x "$gobin/temporal" ]] || ! "$gobin/temporal" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
+  log "installing the temporal CLI $TEMPORAL_CLI_VERSION with go install (a cold build takes minutes)"
+  go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+fi
+export PATH="$gobin:$PATH"
+
+dev_pid=""
+cleanup() {
+  if [[ -n "$dev_pid" ]] && kill -0 "$dev_pid" 2>/dev/null; then
+    kill -TERM "$dev_pid"
+    wait "$dev_pid" || true
+  fi
+  "$root/deploy/rig/down.sh"
+}
+trap cleanup EXIT
+
+cd "$root"
+mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities,worker -am
+KUBECONFIG="$RIG_WORKER_KUBECONFIG" java -jar worker/target/sandbox.jar dev --port "$port" \
+  --runtime kubernetes >"$dev_log" 2>&1 &
+dev_pid=$!
+for _ in $(seq 1 120); do
+  grep -q '^ready ' "$dev_log" && break
+  kill -0 "$dev_pid" 2>/dev/null || { log "sandbox dev exited; see $dev_log"; exit 1; }
+  sleep 1
+done
+grep -q '^ready ' "$dev_log" || { log "sandbox dev not ready after 120 s; see $dev_log"; exit 1; }
+log "$(grep -E '^(ui|ready) ' "$dev_log" | tr '\n' ' ')"
+
+mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
+  -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
+  -Dsandboxes.cli.address="127.0.0.1:$port" "$@"
