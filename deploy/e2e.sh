@@ -3,6 +3,10 @@
 # CLI dev server and a worker on the Kubernetes runtime with the worker's least-privilege
 # kubeconfig (`sandbox dev --runtime kubernetes`), runs `mvn verify -Pe2e`, and takes all of it
 # down again, whatever the outcome. Run as root. Extra arguments go to Maven.
+#
+# deploy/e2e.sh --bench [ITERATIONS]: on the same stack, runs the benchmark instead
+# (RigBenchmark: create → running and exec round trip, SandboxWorkflow vs raw fabric8) and
+# appends its results to deploy/benchmarks/RESULTS.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=rig/versions.sh
@@ -41,6 +45,18 @@ for _ in $(seq 1 120); do
 done
 grep -q '^ready ' "$dev_log" || { log "sandbox dev not ready after 120 s; see $dev_log"; exit 1; }
 log "$(grep -E '^(ui|ready) ' "$dev_log" | tr '\n' ' ')"
+
+if [[ "${1:-}" == "--bench" ]]; then
+  results="$root/deploy/benchmarks/RESULTS.md"
+  {
+    printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; worker: sandbox dev on the least-privilege kubeconfig.\n' \
+      "$(uname -srm)" "$(nproc)" "$(free -g | awk '/^Mem:/{print $2 " GiB"}')" "$K8S_VERSION"
+  } >>"$results"
+  mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
+    -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
+    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20}"
+  exit 0
+fi
 
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \

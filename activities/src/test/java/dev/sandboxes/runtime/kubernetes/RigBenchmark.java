@@ -1,0 +1,153 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Benchmark on the rig (not a test): the cost of going through a SandboxWorkflow against the
+ * same operation done directly with fabric8, measured interleaved in one run so machine noise
+ * hits both alike. Reports p50/p95 and their ratios, and appends them to a results file.
+ *
+ * <p>Args: KUBECONFIG TEMPORAL_ADDRESS RESULTS_FILE [ITERATIONS]. Needs a worker on the
+ * Kubernetes runtime behind TEMPORAL_ADDRESS (deploy/bench.sh starts everything).
+ */
+public final class RigBenchmark {
+  private RigBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path kubeconfig = Path.of(args[0]);
+    String address = args[1];
+    Path results = Path.of(args[2]);
+    int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    KubernetesRuntimeOptions options = KubernetesRuntimeOptions.builder().namespace("sandboxes")
+        .defaultCpu("100m").defaultMemory("64Mi").build();
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs));
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      List<Long> rawStart = new ArrayList<>();
+      List<Long> workflowStart = new ArrayList<>();
+      for (int i = 0; i < iterations; i++) {
+        rawStart.add(rawCreateToRunning(client, options));
+        workflowStart.add(workflowCreateToRunning(sandboxes));
+      }
+      String idle = sandboxes.start(SandboxSpec.builder("busybox:1.36").cpu("100m").memory("64Mi").build());
+      sandboxes.awaitRunning(idle, Duration.ofMinutes(2));
+      List<Long> rawExec = new ArrayList<>();
+      List<Long> workflowExec = new ArrayList<>();
+      for (int i = 0; i < iterations * 2; i++) {
+        rawExec.add(rawExec(client, idle));
+        workflowExec.add(workflowExec(sandboxes, idle));
+      }
+      sandboxes.terminate(idle, "benchmark done");
+      String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec);
+      System.out.println(report);
+      Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } finally {
+      stubs.shutdownNow();
+    }
+  }
+
+  /** Raw fabric8: create the same pod the runtime would, watch until it runs. */
+  static long rawCreateToRunning(KubernetesClient client, KubernetesRuntimeOptions options) {
+    String name = "raw-" + UUID.randomUUID().toString().substring(0, 8);
+    SandboxSpec spec = SandboxSpec.builder("busybox:1.36").name(name).build();
+    Pod pod = PodSpecs.pod(spec, new SandboxOwner("bench/" + name, "bench"), options);
+    long start = System.nanoTime();
+    client.pods().inNamespace("sandboxes").resource(pod).create();
+    client.pods().inNamespace("sandboxes").withName(name).waitUntilCondition(
+        p -> p != null && PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING, 2, TimeUnit.MINUTES);
+    long elapsed = System.nanoTime() - start;
+    client.pods().inNamespace("sandboxes").withName(name).delete();
+    client.pods().inNamespace("sandboxes").withName(name)
+        .waitUntilCondition(java.util.Objects::isNull, 2, TimeUnit.MINUTES);
+    return elapsed;
+  }
+
+  /** Through the workflow: start, then the awaitRunning update returns when it runs. */
+  static long workflowCreateToRunning(SandboxClient sandboxes) {
+    long start = System.nanoTime();
+    String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").cpu("100m").memory("64Mi").build());
+    SandboxPhase phase = sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase();
+    long elapsed = System.nanoTime() - start;
+    if (phase != SandboxPhase.RUNNING) {
+      throw new IllegalStateException(name + " is " + phase);
+    }
+    sandboxes.terminate(name, "benchmark");
+    return elapsed;
+  }
+
+  static long rawExec(KubernetesClient client, String pod) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    long start = System.nanoTime();
+    try (ExecWatch watch = client.pods().inNamespace("sandboxes").withName(pod)
+        .inContainer(dev.sandboxes.Conventions.Labels.MAIN_CONTAINER)
+        .writingOutput(out).writingError(err).exec("echo", "x")) {
+      Integer code = watch.exitCode().get(1, TimeUnit.MINUTES);
+      if (code == null || code != 0) {
+        throw new IllegalStateException("raw exec exited " + code);
+      }
+    }
+    return System.nanoTime() - start;
+  }
+
+  static long workflowExec(SandboxClient sandboxes, String name) {
+    long start = System.nanoTime();
+    int code = sandboxes.exec(name, ExecRequest.of("echo", "x")).exitCode();
+    long elapsed = System.nanoTime() - start;
+    if (code != 0) {
+      throw new IllegalStateException("exec exited " + code);
+    }
+    return elapsed;
+  }
+
+  static String report(int n, List<Long> rawStart, List<Long> wfStart, List<Long> rawExec, List<Long> wfExec)
+      throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("\n## ").append(Instant.now()).append(" — ").append(n).append(" starts, ")
+        .append(rawExec.size()).append(" execs each way, interleaved\n\n");
+    md.append("| measure | raw fabric8 p50 | p95 | through SandboxWorkflow p50 | p95 | ratio p50 | ratio p95 |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    row(md, "pod create → running", rawStart, wfStart);
+    row(md, "exec round trip (`echo x`)", rawExec, wfExec);
+    return md.toString();
+  }
+
+  private static void row(StringBuilder md, String what, List<Long> raw, List<Long> wf) {
+    double r50 = pct(raw, 50), r95 = pct(raw, 95), w50 = pct(wf, 50), w95 = pct(wf, 95);
+    md.append(String.format("| %s | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f | %.2f |%n",
+        what, r50, r95, w50, w95, w50 / r50, w95 / r95));
+  }
+
+  static double pct(List<Long> nanos, int p) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, index)) / 1_000_000.0;
+  }
+}
