@@ -95,10 +95,18 @@ make_pki() {
   chmod 600 "$PKI"/*.key
 }
 
-# kubeconfig FILE USER: a kubeconfig for the rig's apiserver with USER's client cert
+# kubeconfig FILE USER [TOKEN]: a kubeconfig for the rig's apiserver, authenticating USER by
+# its client certificate, or by TOKEN (a ServiceAccount token) when one is given
 kubeconfig() {
-  local file=$1 user=$2
-  cat > "$file" <<KC
+  local file=$1 user=$2 token=${3:-} credentials namespace=""
+  if [[ -n "$token" ]]; then
+    credentials="    token: $token"
+    namespace=" namespace: sandboxes,"
+  else
+    credentials="    client-certificate: $PKI/$user.crt
+    client-key: $PKI/$user.key"
+  fi
+  (umask 077; cat > "$file" <<KC
 apiVersion: v1
 kind: Config
 clusters:
@@ -109,13 +117,13 @@ clusters:
 users:
 - name: $user
   user:
-    client-certificate: $PKI/$user.crt
-    client-key: $PKI/$user.key
+$credentials
 contexts:
 - name: sandboxes-rig
-  context: {cluster: sandboxes-rig, user: $user}
+  context: {cluster: sandboxes-rig,$namespace user: $user}
 current-context: sandboxes-rig
 KC
+  )
 }
 
 # --- daemons ------------------------------------------------------------------------------
@@ -331,28 +339,8 @@ YAML
 
 # worker_kubeconfig FILE: the worker's least-privilege kubeconfig, a ServiceAccount token (24 h)
 worker_kubeconfig() {
-  local token
-  token="$(kc -n sandboxes create token sandbox-worker --duration 24h)"
-  umask 077
-  cat > "$1" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: sandboxes-rig
-  cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority: $PKI/ca.crt
-users:
-- name: sandbox-worker
-  user:
-    token: $token
-contexts:
-- name: sandboxes-rig
-  context: {cluster: sandboxes-rig, namespace: sandboxes, user: sandbox-worker}
-current-context: sandboxes-rig
-KC
+  kubeconfig "$1" sandbox-worker "$(kc -n sandboxes create token sandbox-worker --duration 24h)"
 }
-
 node_ready() {
   [[ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
 }
