@@ -37,8 +37,6 @@ public final class Conventions {
     public static final SearchAttributeKey<List<String>> TAGS =
         SearchAttributeKey.forKeywordList("SandboxTags");
 
-    public static final List<SearchAttributeKey<?>> ALL = List.of(PHASE, IMAGE, TAGS);
-
     /** Name → type, as a namespace must register them (OperatorService, test environments). */
     public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> DEFINITIONS =
         java.util.Map.of(

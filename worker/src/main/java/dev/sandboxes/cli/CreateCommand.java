@@ -68,19 +68,11 @@ final class CreateCommand implements Callable<Integer> {
       SandboxClient client = global.sandboxes();
       String created = client.start(sandbox);
       if (!await) {
-        if (global.json) {
-          Output.printJson(spec.commandLine().getOut(), Map.of("name", created));
-        } else {
-          spec.commandLine().getOut().println(created);
-        }
+        Output.print(spec.commandLine().getOut(), global.json, Map.of("name", created), created);
         return ExitCodes.OK;
       }
       SandboxStatus status = client.awaitRunning(created, waitTimeout);
-      if (global.json) {
-        Output.printJson(spec.commandLine().getOut(), Output.json(status));
-      } else {
-        spec.commandLine().getOut().println(created);
-      }
+      Output.print(spec.commandLine().getOut(), global.json, Output.json(status), created);
       if (status.phase() != dev.sandboxes.model.SandboxPhase.RUNNING && !status.phase().terminal()) {
         throw new CliException(ExitCodes.OPERATIONAL, "sandbox \"" + created + "\" is still "
             + status.phase().wireName() + " after " + waitTimeout.toSeconds() + "s");

@@ -51,6 +51,15 @@ final class Output {
     return o;
   }
 
+  /** Prints {@code json} as JSON with {@code --json}, else the line {@code text}. */
+  static void print(PrintWriter out, boolean asJson, Object json, String text) {
+    if (asJson) {
+      printJson(out, json);
+    } else {
+      out.println(text);
+    }
+  }
+
   static void printJson(PrintWriter out, Object value) {
     try {
       out.println(JSON.writeValueAsString(value));

@@ -62,11 +62,7 @@ final class WaitCommand implements Callable<Integer> {
   }
 
   private void print(SandboxStatus status) {
-    if (global.json) {
-      Output.printJson(spec.commandLine().getOut(), Output.json(status));
-    } else {
-      spec.commandLine().getOut().println(status.phase().wireName());
-    }
+    Output.print(spec.commandLine().getOut(), global.json, Output.json(status), status.phase().wireName());
   }
 
   private CliException timedOut(SandboxStatus status) {

@@ -19,11 +19,4 @@ public record RuntimeState(
     Instant finishedAt,
     RuntimeRef ref) {
 
-  public static RuntimeState of(SandboxPhase phase) {
-    return new RuntimeState(phase, null, null, null, null, null, null);
-  }
-
-  public RuntimeState withRef(RuntimeRef newRef) {
-    return new RuntimeState(phase, reason, message, exitCode, startedAt, finishedAt, newRef);
-  }
 }
