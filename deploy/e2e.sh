@@ -15,6 +15,8 @@ port="${E2E_TEMPORAL_PORT:-7600}"
 dev_log="$RIG_LOGS/e2e-dev.log"
 
 "$root/deploy/rig/up.sh"
+# the browser test drives Debian's headless Chromium through its chromedriver
+install_debs chromium chromium-driver
 
 gobin="$(go env GOPATH)/bin"
 if [[ ! -x "$gobin/temporal" ]] || ! "$gobin/temporal" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
@@ -45,6 +47,8 @@ for _ in $(seq 1 120); do
 done
 grep -q '^ready ' "$dev_log" || { log "sandbox dev not ready after 120 s; see $dev_log"; exit 1; }
 log "$(grep -E '^(ui|ready) ' "$dev_log" | tr '\n' ' ')"
+ui="$(awk '$1 == "ui" {print $2; exit}' "$dev_log")"
+[[ -n "$ui" ]] || { log "sandbox dev printed no Web UI address (is the temporal CLI on PATH?); see $dev_log"; exit 1; }
 
 if [[ "${1:-}" == "--bench" ]]; then
   results="$root/deploy/benchmarks/RESULTS.md"
@@ -60,4 +64,4 @@ fi
 
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
-  -Dsandboxes.cli.address="127.0.0.1:$port" "$@"
+  -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" "$@"

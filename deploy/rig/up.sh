@@ -19,17 +19,6 @@ mkdir -p "$RIG_LOGS" "$RIG_RUN" "$PKI" "$CNI_CONF_DIR" "$KUBELET_DIR" "$RIG_STAT
 # --- packages -----------------------------------------------------------------------------
 DEB_PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static conntrack
               socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux debootstrap)
-install_packages() {
-  local missing=() p
-  for p in "${DEB_PACKAGES[@]}"; do
-    [[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" == *"ok installed"* ]] || missing+=("$p")
-  done
-  ((${#missing[@]} == 0)) && return
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
 # --- host preparation ---------------------------------------------------------------------
 prepare_host() {
   # the kubelet needs shared mount propagation for volume mounts
@@ -346,7 +335,7 @@ node_ready() {
 }
 
 # --- main ---------------------------------------------------------------------------------
-install_packages
+install_debs "${DEB_PACKAGES[@]}"
 log "build.sh: reusing or building binaries (a cold build takes ~15 min; log in $RIG_LOGS/build.log)"
 ./build.sh >"$RIG_LOGS/build.log" 2>&1 || { log "build.sh failed; see $RIG_LOGS/build.log"; exit 1; }
 prepare_host

@@ -31,6 +31,18 @@ PYTHON_IMAGE="docker.io/library/python:3.11-slim"
 
 log() { printf '[rig %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# install_debs PACKAGE...: apt-get installs those not installed yet (as root)
+install_debs() {
+  local missing=() p
+  for p in "$@"; do
+    [[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" == *"ok installed"* ]] || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 # containerd of the rig: its own socket and state, so a system containerd is never touched.
 CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
 NODE_NAME="sandboxes-rig"

@@ -46,24 +46,27 @@ public final class SandboxPresentation {
         .replaceAll("\uFFFD$", "") + "...";
   }
 
-  /** Markdown shown as the workflow's current details: phase, reason, pod and exit code. */
+  /**
+   * Markdown shown as the workflow's current details: phase, reason, pod and exit code, one list
+   * item each (the UI joins plain lines into one paragraph).
+   */
   public static String currentDetails(SandboxStatus status) {
     StringBuilder md = new StringBuilder();
-    md.append("**Phase:** ").append(status.phase().wireName());
+    md.append("- **Phase:** ").append(status.phase().wireName());
     if (status.reason() != null) {
       md.append(" (").append(status.reason()).append(')');
     }
     md.append('\n');
     if (status.message() != null) {
-      md.append("**Message:** ").append(status.message()).append('\n');
+      md.append("- **Message:** ").append(status.message()).append('\n');
     }
     if (status.ref() != null) {
-      md.append("**Pod:** `").append(status.ref()).append("`\n");
+      md.append("- **Pod:** `").append(status.ref()).append("`\n");
     }
     if (status.exitCode() != null) {
-      md.append("**Exit code:** ").append(status.exitCode()).append('\n');
+      md.append("- **Exit code:** ").append(status.exitCode()).append('\n');
     }
-    md.append("**Execs:** ").append(status.execCount()).append('\n');
+    md.append("- **Execs:** ").append(status.execCount()).append('\n');
     return md.toString();
   }
 
