@@ -19,7 +19,8 @@ dev_log="$RIG_LOGS/e2e-dev.log"
 install_debs chromium chromium-driver
 
 gobin="$(go env GOPATH)/bin"
-if [[ ! -x "$gobin/temporal" ]] || ! "$gobin/temporal" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
+# (a go-installed binary reports version 0.0.0-DEV; its module version is in the build info)
+if ! go version -m "$gobin/temporal" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/temporalio/cli\s+$TEMPORAL_CLI_VERSION\s"; then
   log "installing the temporal CLI $TEMPORAL_CLI_VERSION with go install (a cold build takes minutes)"
   go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
 fi
