@@ -274,10 +274,10 @@ public abstract class SandboxRuntimeContract {
   @Test
   void volumesAreCreatedIdempotentlyAndDeleted() {
     String name = uniqueName("vol");
-    VolumeState created = runtime().createVolume(name, new VolumeSpec("1Mi", null, null));
+    VolumeState created = runtime().createVolume(name, new VolumeSpec("1Mi", null, null), ownerOf("volume-" + name));
     assertThat(created.name()).isEqualTo(name);
     assertThat(created.phase()).isIn(VolumeState.PENDING, VolumeState.READY);
-    VolumeState again = runtime().createVolume(name, new VolumeSpec("1Mi", null, null));
+    VolumeState again = runtime().createVolume(name, new VolumeSpec("1Mi", null, null), ownerOf("volume-" + name));
     assertThat(again.name()).isEqualTo(name);
     assertThat(runtime().inspectVolume(name).name()).isEqualTo(name);
     runtime().deleteVolume(name);

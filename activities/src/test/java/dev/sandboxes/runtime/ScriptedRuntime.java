@@ -3,6 +3,8 @@ package dev.sandboxes.runtime;
 import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.FileChunk;
+import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.LogRequest;
@@ -37,7 +39,15 @@ public final class ScriptedRuntime implements SandboxRuntime {
   private final AtomicInteger deletes = new AtomicInteger();
   private final Map<String, Entry> sandboxes = new HashMap<>();
   private final List<String> log = new ArrayList<>();
-  private final java.util.Set<String> volumes = new java.util.HashSet<>();
+  private final Map<String, Volume> volumes = new HashMap<>();
+  private volatile boolean volumesStartPending;
+
+  private static final class Volume {
+    SandboxOwner owner;
+    String size;
+    String phase;
+    final Map<String, byte[]> files = new java.util.TreeMap<>();
+  }
 
   private static final class Entry {
     SandboxSpec spec;
@@ -177,23 +187,139 @@ public final class ScriptedRuntime implements SandboxRuntime {
     notifyAll();
   }
 
+  /** Volumes start pending and wait for {@link #makeVolumeReady} (true), or are ready at once. */
+  public ScriptedRuntime volumesStartPending(boolean pending) {
+    volumesStartPending = pending;
+    return this;
+  }
+
+  /** Moves a pending volume to ready, waking its waiters. */
+  public synchronized void makeVolumeReady(String name) {
+    volume(name).phase = VolumeState.READY;
+    notifyAll();
+  }
+
+  /** The volumes that exist, by name. */
+  public synchronized java.util.Set<String> volumeNames() {
+    return java.util.Set.copyOf(volumes.keySet());
+  }
+
   @Override
-  public synchronized VolumeState createVolume(String name, VolumeSpec spec) {
-    volumes.add(name);
+  public synchronized VolumeState createVolume(String name, VolumeSpec spec, SandboxOwner owner) {
+    log.add("createVolume " + name);
+    Volume existing = volumes.get(name);
+    if (existing != null && !existing.owner.equals(owner)) {
+      throw new PlatformException(dev.sandboxes.model.SandboxErrors.NAME_CONFLICT, false,
+          "volume " + name + " belongs to " + existing.owner, null);
+    }
+    if (existing == null) {
+      Volume v = new Volume();
+      v.owner = owner;
+      v.size = spec.size();
+      v.phase = volumesStartPending ? VolumeState.PENDING : VolumeState.READY;
+      volumes.put(name, v);
+    }
     return inspectVolume(name);
   }
 
   @Override
   public synchronized VolumeState inspectVolume(String name) {
-    if (!volumes.contains(name)) {
-      throw new SandboxNotFoundException("no volume " + name);
+    return new VolumeState(name, volume(name).phase, null, volume(name).size, null);
+  }
+
+  @Override
+  public synchronized VolumeState awaitVolumeChange(String name, String known, Duration maxWait)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (volume(name).phase.equals(known)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
     }
-    return new VolumeState(name, VolumeState.READY, null, null, null);
+    return inspectVolume(name);
+  }
+
+  @Override
+  public synchronized List<String> attachedTo(String volume) {
+    return sandboxes.entrySet().stream()
+        .filter(e -> e.getValue().spec.volumeMounts().containsValue(volume)
+            && !e.getValue().state.phase().terminal())
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
   }
 
   @Override
   public synchronized void deleteVolume(String name) {
+    log.add("deleteVolume " + name);
+    List<String> users = attachedTo(name);
+    if (!users.isEmpty()) {
+      throw new dev.sandboxes.model.VolumeInUseException(name, users);
+    }
     volumes.remove(name);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized List<FileEntry> listFiles(String volume, String path) {
+    Map<String, byte[]> files = volume(volume).files;
+    String prefix = path.equals("/") ? "/" : path + "/";
+    if (files.containsKey(path)) {
+      return List.of(fileEntry(path, files.get(path)));
+    }
+    List<FileEntry> entries = files.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .map(e -> fileEntry(e.getKey(), e.getValue()))
+        .sorted(java.util.Comparator.comparing(FileEntry::path))
+        .toList();
+    if (entries.isEmpty() && !path.equals("/")) {
+      throw new SandboxNotFoundException("no file " + path + " in volume " + volume);
+    }
+    return entries;
+  }
+
+  @Override
+  public synchronized FileChunk readFile(String volume, String path, long offset, int length) {
+    byte[] data = volume(volume).files.get(path);
+    if (data == null) {
+      throw new SandboxNotFoundException("no file " + path + " in volume " + volume);
+    }
+    int from = (int) Math.min(offset, data.length);
+    int to = (int) Math.min((long) from + length, data.length);
+    return new FileChunk(path, from, java.util.Arrays.copyOfRange(data, from, to), data.length);
+  }
+
+  @Override
+  public synchronized FileEntry writeFile(String volume, String path, byte[] data) {
+    volume(volume).files.put(path, data.clone());
+    return fileEntry(path, data);
+  }
+
+  @Override
+  public synchronized void moveFile(String volume, String from, String to) {
+    Map<String, byte[]> files = volume(volume).files;
+    if (!files.containsKey(from)) {
+      throw new SandboxNotFoundException("no file " + from + " in volume " + volume);
+    }
+    if (files.containsKey(to)) {
+      throw new dev.sandboxes.model.InvalidSpecException("volume file request",
+          List.of(new dev.sandboxes.model.Violation("to", "already exists: " + to)));
+    }
+    files.put(to, files.remove(from));
+  }
+
+  private static FileEntry fileEntry(String path, byte[] data) {
+    return new FileEntry(path, FileEntry.FILE, data.length, Instant.EPOCH);
+  }
+
+  private Volume volume(String name) {
+    Volume v = volumes.get(name);
+    if (v == null) {
+      throw new SandboxNotFoundException("no volume " + name);
+    }
+    return v;
   }
 
   private Entry entry(String name) {

@@ -21,9 +21,13 @@ public final class SandboxErrors {
   public static final String RUNTIME_UNAVAILABLE = "SandboxRuntimeUnavailable";
   /** The platform rejected the request as invalid (a 4xx other than the above). Not retryable. */
   public static final String RUNTIME_REJECTED = "SandboxRuntimeRejected";
+  /** A volume of that name exists (its workflow is open). Not retryable. */
+  public static final String VOLUME_EXISTS = "VolumeExists";
+  /** The volume is attached to sandboxes that have not finished. Not retryable. */
+  public static final String VOLUME_IN_USE = "VolumeInUse";
 
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
-      NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED);
+      NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED, VOLUME_EXISTS, VOLUME_IN_USE);
 
   private SandboxErrors() {}
 

@@ -285,7 +285,7 @@ public class KubernetesRuntime implements SandboxRuntime {
 
 
   @Override
-  public VolumeState createVolume(String name, VolumeSpec spec) {
+  public VolumeState createVolume(String name, VolumeSpec spec, SandboxOwner owner) {
     VolumeSpec.validName(name);
     spec.validated();
     String claim = VolumeClaims.claimName(name);
@@ -362,5 +362,37 @@ public class KubernetesRuntime implements SandboxRuntime {
         // Closing a client only releases connections; nothing is lost if that fails.
       }
     }
+  }
+
+  // ---- placeholders while the volume API is being implemented (replaced in the next commits)
+
+  @Override
+  public VolumeState awaitVolumeChange(String name, String known, java.time.Duration maxWait) {
+    throw new UnsupportedOperationException("awaitVolumeChange");
+  }
+
+  @Override
+  public List<String> attachedTo(String volume) {
+    throw new UnsupportedOperationException("attachedTo");
+  }
+
+  @Override
+  public List<dev.sandboxes.model.FileEntry> listFiles(String volume, String path) {
+    throw new UnsupportedOperationException("listFiles");
+  }
+
+  @Override
+  public dev.sandboxes.model.FileChunk readFile(String volume, String path, long offset, int length) {
+    throw new UnsupportedOperationException("readFile");
+  }
+
+  @Override
+  public dev.sandboxes.model.FileEntry writeFile(String volume, String path, byte[] data) {
+    throw new UnsupportedOperationException("writeFile");
+  }
+
+  @Override
+  public void moveFile(String volume, String from, String to) {
+    throw new UnsupportedOperationException("moveFile");
   }
 }

@@ -433,7 +433,7 @@ public final class LocalRuntime implements SandboxRuntime {
   }
 
   @Override
-  public VolumeState createVolume(String name, VolumeSpec spec) {
+  public VolumeState createVolume(String name, VolumeSpec spec, SandboxOwner owner) {
     VolumeSpec.validName(name);
     VolumeSpec valid = (spec == null ? VolumeSpec.defaults() : spec).validated();
     synchronized (lockOf("volume/" + name)) {
@@ -670,5 +670,37 @@ public final class LocalRuntime implements SandboxRuntime {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  // ---- placeholders while the volume API is being implemented (replaced in the next commits)
+
+  @Override
+  public VolumeState awaitVolumeChange(String name, String known, java.time.Duration maxWait) {
+    throw new UnsupportedOperationException("awaitVolumeChange");
+  }
+
+  @Override
+  public List<String> attachedTo(String volume) {
+    throw new UnsupportedOperationException("attachedTo");
+  }
+
+  @Override
+  public List<dev.sandboxes.model.FileEntry> listFiles(String volume, String path) {
+    throw new UnsupportedOperationException("listFiles");
+  }
+
+  @Override
+  public dev.sandboxes.model.FileChunk readFile(String volume, String path, long offset, int length) {
+    throw new UnsupportedOperationException("readFile");
+  }
+
+  @Override
+  public dev.sandboxes.model.FileEntry writeFile(String volume, String path, byte[] data) {
+    throw new UnsupportedOperationException("writeFile");
+  }
+
+  @Override
+  public void moveFile(String volume, String from, String to) {
+    throw new UnsupportedOperationException("moveFile");
   }
 }

@@ -101,7 +101,7 @@ class LocalRuntimeIsolationTest {
   @Test
   void volumeDataWrittenByOneSandboxIsReadByAnother() throws Exception {
     String volume = uniqueName("vol");
-    runtime.createVolume(volume, VolumeSpec.defaults());
+    runtime.createVolume(volume, VolumeSpec.defaults(), new dev.sandboxes.activity.SandboxOwner("volume/" + volume, "run"));
     String writer = uniqueName("writer");
     runtime.create(SandboxSpec.builder("busybox:1.36").name(writer).volume("/data", volume)
         .command("sh", "-c", "echo hello > /data/greeting").build(), ownerOf(writer));
@@ -114,7 +114,7 @@ class LocalRuntimeIsolationTest {
   @Test
   void aVolumeMountedByARunningSandboxCannotBeDeleted() throws Exception {
     String volume = uniqueName("busy");
-    runtime.createVolume(volume, VolumeSpec.defaults());
+    runtime.createVolume(volume, VolumeSpec.defaults(), new dev.sandboxes.activity.SandboxOwner("volume/" + volume, "run"));
     String user = startIdle(SandboxSpec.builder("busybox:1.36").volume("/data", volume));
     assertThatThrownBy(() -> runtime.deleteVolume(volume))
         .isInstanceOfSatisfying(PlatformException.class, e -> {

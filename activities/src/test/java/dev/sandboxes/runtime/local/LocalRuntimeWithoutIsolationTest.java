@@ -40,7 +40,7 @@ class LocalRuntimeWithoutIsolationTest {
 
   @Test
   void volumeMountsAreRejectedNamingTheField() {
-    runtime.createVolume("data", VolumeSpec.defaults());
+    runtime.createVolume("data", VolumeSpec.defaults(), new dev.sandboxes.activity.SandboxOwner("volume/data", "run"));
     String name = uniqueName("vol");
     assertThatThrownBy(() -> runtime.create(
             SandboxSpec.builder("busybox:1.36").name(name).volume("/data", "data").build(), ownerOf(name)))
