@@ -27,6 +27,20 @@ public final class Conventions {
         : null;
   }
 
+  /** Workflow ID prefix of volume workflows: {@code volume/<name>}. */
+  public static final String VOLUME_ID_PREFIX = "volume/";
+
+  public static String volumeWorkflowId(String name) {
+    return VOLUME_ID_PREFIX + name;
+  }
+
+  /** The volume name in a volume workflow ID, or {@code null} if it is not one. */
+  public static String volumeNameOf(String workflowId) {
+    return workflowId != null && workflowId.startsWith(VOLUME_ID_PREFIX)
+        ? workflowId.substring(VOLUME_ID_PREFIX.length())
+        : null;
+  }
+
   /** Search attributes of sandbox workflows (all Keyword / KeywordList). */
   public static final class SearchAttributes {
     private SearchAttributes() {}
@@ -36,13 +50,17 @@ public final class Conventions {
     /** Tags as {@code key=value} entries. */
     public static final SearchAttributeKey<List<String>> TAGS =
         SearchAttributeKey.forKeywordList("SandboxTags");
+    /** Names of the volumes the sandbox mounts: how a volume finds the sandboxes attached to it. */
+    public static final SearchAttributeKey<List<String>> VOLUMES =
+        SearchAttributeKey.forKeywordList("SandboxVolumes");
 
     /** Name → type, as a namespace must register them (OperatorService, test environments). */
     public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> DEFINITIONS =
         java.util.Map.of(
             PHASE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
             IMAGE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-            TAGS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+            TAGS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+            VOLUMES.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
   }
 
   /** Signal a child sandbox workflow sends its parent on every phase change. */

@@ -1,22 +1,22 @@
 package dev.sandboxes.activity;
 
+import static dev.sandboxes.activity.ActivityCalls.call;
+
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeState;
-import dev.sandboxes.model.SandboxErrors;
-import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
-import dev.sandboxes.runtime.PlatformException;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.runtime.SandboxRuntime;
-import io.temporal.activity.Activity;
-import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one implementation of {@link SandboxActivities}, over any {@link SandboxRuntime}. It does
@@ -46,25 +46,62 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public RuntimeState create(CreateSandboxRequest request) {
-    return call(() -> runtime.create(request.spec(), request.owner()));
+    return call(() -> {
+      List<String> pending = volumesNotReady(request.spec().volumeMounts());
+      if (!pending.isEmpty()) {
+        // Nothing is created until every volume is ready; the workflow waits with awaitVolumes.
+        return new RuntimeState(SandboxPhase.QUEUED, VOLUME_PENDING,
+            "waiting for volume(s) " + String.join(", ", pending) + " to be ready", null, null, null, null);
+      }
+      return runtime.create(request.spec(), request.owner());
+    });
+  }
+
+  @Override
+  public boolean awaitVolumes(Map<String, String> mounts) {
+    for (String volume : volumesNotReady(mounts)) {
+      VolumeState state = ActivityCalls.awaitHeartbeating(awaitSlice, heartbeatEvery,
+          wait -> runtime.awaitVolumeChange(volume, VolumeState.PENDING, wait),
+          s -> !VolumeState.PENDING.equals(s.phase()));
+      if (VolumeState.PENDING.equals(state.phase())) {
+        return false;
+      }
+    }
+    return call(() -> volumesNotReady(mounts).isEmpty());
+  }
+
+  /**
+   * The mounted volumes that are still pending. A volume that does not exist or failed makes the
+   * spec invalid, naming the mount.
+   */
+  private List<String> volumesNotReady(Map<String, String> mounts) {
+    List<Violation> violations = new ArrayList<>();
+    List<String> pending = new ArrayList<>();
+    for (Map.Entry<String, String> mount : mounts.entrySet()) {
+      String field = "volumeMounts[\"" + mount.getKey() + "\"]";
+      try {
+        VolumeState state = runtime.inspectVolume(mount.getValue());
+        if (VolumeState.FAILED.equals(state.phase())) {
+          violations.add(new Violation(field, "volume \"" + mount.getValue() + "\" failed"
+              + (state.reason() == null ? "" : " (" + state.reason() + ")")));
+        } else if (VolumeState.PENDING.equals(state.phase()) && !pending.contains(mount.getValue())) {
+          pending.add(mount.getValue());
+        }
+      } catch (SandboxNotFoundException e) {
+        violations.add(new Violation(field, "no volume named \"" + mount.getValue()
+            + "\"; create it first (sandbox volume create " + mount.getValue() + ")"));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidSpecException("sandbox spec", violations);
+    }
+    return pending;
   }
 
   @Override
   public RuntimeState awaitChange(String name, SandboxPhase known) {
-    ActivityExecutionContext context = Activity.getExecutionContext();
-    Instant deadline = Instant.now().plus(awaitSlice);
-    return call(() -> {
-      while (true) {
-        Duration left = Duration.between(Instant.now(), deadline);
-        Duration wait = left.compareTo(heartbeatEvery) < 0 ? left : heartbeatEvery;
-        RuntimeState state = runtime.awaitChange(name, known, wait.isNegative() ? Duration.ZERO : wait);
-        if (state.phase() != known || !Instant.now().isBefore(deadline)) {
-          return state;
-        }
-        // Throws ActivityCompletionException once the workflow cancelled this wait.
-        context.heartbeat(state.phase());
-      }
-    });
+    return ActivityCalls.awaitHeartbeating(awaitSlice, heartbeatEvery,
+        wait -> runtime.awaitChange(name, known, wait), state -> state.phase() != known);
   }
 
   @Override
@@ -79,36 +116,6 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public void delete(String name) {
-    call(() -> {
-      runtime.delete(name);
-      return null;
-    });
-  }
-
-  private static <T> T call(Callable<T> action) {
-    try {
-      return action.call();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Activity.wrap(e);
-    } catch (InvalidSpecException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type(),
-          e.violations().stream().map(Object::toString).toList());
-    } catch (PlatformException e) {
-      throw e.retryable()
-          ? ApplicationFailure.newFailureWithCause(e.getMessage(), e.type(), e.getCause())
-          : ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.type(), e.getCause());
-    } catch (SandboxException e) {
-      // Not found, not running: the state of the world, which a retry will not change.
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type());
-    } catch (RuntimeException e) {
-      if (e instanceof io.temporal.client.ActivityCompletionException) {
-        throw e;
-      }
-      throw ApplicationFailure.newFailureWithCause(
-          String.valueOf(e.getMessage()), SandboxErrors.RUNTIME_UNAVAILABLE, e);
-    } catch (Exception e) {
-      throw Activity.wrap(e);
-    }
+    ActivityCalls.run(() -> runtime.delete(name));
   }
 }

@@ -1,8 +1,10 @@
 package dev.sandboxes.plugin;
 
 import dev.sandboxes.activity.SandboxActivitiesImpl;
+import dev.sandboxes.activity.VolumeActivitiesImpl;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
+import dev.sandboxes.workflow.internal.VolumeWorkflowImpl;
 import io.temporal.common.SimplePlugin;
 import java.util.Set;
 
@@ -34,10 +36,11 @@ public final class SandboxPlugin extends SimplePlugin {
   /** Registers only on the given task queues (all of them when the set is empty). */
   public static SandboxPlugin forRuntime(SandboxRuntime runtime, Set<String> taskQueues) {
     SandboxActivitiesImpl activities = new SandboxActivitiesImpl(runtime);
+    VolumeActivitiesImpl volumes = new VolumeActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
       if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
-        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class);
-        worker.registerActivitiesImplementations(activities);
+        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class, VolumeWorkflowImpl.class);
+        worker.registerActivitiesImplementations(activities, volumes);
       }
     });
     return new SandboxPlugin(builder);

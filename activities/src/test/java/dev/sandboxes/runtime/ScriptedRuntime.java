@@ -41,6 +41,7 @@ public final class ScriptedRuntime implements SandboxRuntime {
   private final List<String> log = new ArrayList<>();
   private final Map<String, Volume> volumes = new HashMap<>();
   private volatile boolean volumesStartPending;
+  private final AtomicInteger failVolumeCallsAfterEffect = new AtomicInteger();
 
   private static final class Volume {
     SandboxOwner owner;
@@ -193,6 +194,20 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return this;
   }
 
+  /**
+   * The next {@code n} volume creates and deletes take effect and then fail as if the worker died
+   * before it could report (Temporal retries them, as it would on another worker).
+   */
+  public void failVolumeCallsAfterEffect(int n) {
+    failVolumeCallsAfterEffect.set(n);
+  }
+
+  private void maybeFailAfterEffect(String what) {
+    if (failVolumeCallsAfterEffect.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw PlatformException.unavailable("worker lost after " + what + " took effect", null);
+    }
+  }
+
   /** Moves a pending volume to ready, waking its waiters. */
   public synchronized void makeVolumeReady(String name) {
     volume(name).phase = VolumeState.READY;
@@ -218,6 +233,7 @@ public final class ScriptedRuntime implements SandboxRuntime {
       v.size = spec.size();
       v.phase = volumesStartPending ? VolumeState.PENDING : VolumeState.READY;
       volumes.put(name, v);
+      maybeFailAfterEffect("createVolume " + name);
     }
     return inspectVolume(name);
   }
@@ -258,8 +274,10 @@ public final class ScriptedRuntime implements SandboxRuntime {
     if (!users.isEmpty()) {
       throw new dev.sandboxes.model.VolumeInUseException(name, users);
     }
-    volumes.remove(name);
-    notifyAll();
+    if (volumes.remove(name) != null) {
+      notifyAll();
+      maybeFailAfterEffect("deleteVolume " + name);
+    }
   }
 
   @Override

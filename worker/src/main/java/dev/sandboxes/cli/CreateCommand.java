@@ -73,6 +73,10 @@ final class CreateCommand implements Callable<Integer> {
       }
       SandboxStatus status = client.awaitRunning(created, waitTimeout);
       Output.print(spec.commandLine().getOut(), global.json, Output.json(status), created);
+      if (dev.sandboxes.model.SandboxErrors.INVALID_SPEC.equals(status.reason())) {
+        // refused by the platform side (e.g. a volume deleted meanwhile): bad input, not a result
+        throw new CliException(ExitCodes.USAGE, "sandbox \"" + created + "\" failed: " + status.message());
+      }
       if (status.phase() != dev.sandboxes.model.SandboxPhase.RUNNING && !status.phase().terminal()) {
         throw new CliException(ExitCodes.OPERATIONAL, "sandbox \"" + created + "\" is still "
             + status.phase().wireName() + " after " + waitTimeout.toSeconds() + "s");

@@ -51,6 +51,11 @@ final class GlobalOptions {
     return client;
   }
 
+  /** Volumes through the same connection. */
+  dev.sandboxes.client.VolumeClient volumes() {
+    return new dev.sandboxes.client.VolumeClient(sandboxes().workflowClient(), taskQueue);
+  }
+
   void close() {
     if (stubs != null) {
       stubs.shutdownNow();

@@ -33,6 +33,9 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--image", paramLabel = "I", description = "only this image")
   String image;
 
+  @Option(names = "--volume", paramLabel = "V", description = "only sandboxes that mount this volume")
+  String volume;
+
   @Option(names = "--all", description = "include terminated sandboxes")
   boolean all;
 
@@ -40,7 +43,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     try {
       SandboxClient client = global.sandboxes();
-      List<SandboxSummary> rows = client.list(new SandboxFilter(Set.copyOf(phases), tags, image, all));
+      List<SandboxSummary> rows = client.list(new SandboxFilter(Set.copyOf(phases), tags, image, volume, all));
       // The visibility store has phase, image and tags; exit code and times come from each workflow.
       Map<String, SandboxStatus> statuses = new LinkedHashMap<>();
       for (SandboxSummary row : rows) {

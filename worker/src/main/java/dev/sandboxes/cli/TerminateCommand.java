@@ -66,7 +66,7 @@ final class TerminateCommand implements Callable<Integer> {
       int code = ExitCodes.OK;
       List<Target> targets = new ArrayList<>();
       if (byFilter) {
-        client.list(new SandboxFilter(Set.copyOf(phases), tags, null, false))
+        client.list(new SandboxFilter(Set.copyOf(phases), tags, null, null, false))
             .forEach(s -> targets.add(new Target(s.name(), s.phase())));
       } else {
         for (String name : names) {

@@ -390,4 +390,108 @@ public class SandboxCliTest {
     assertThat(out.toString()).contains("SANDBOX", "PHASE", "EXIT", "OUTPUT", "3 of 3 succeeded.")
         .contains("sum(1..1000)=500500", "sum(1..3000)=4501500");
   }
+
+  // --- volumes ------------------------------------------------------------------------------
+
+  static String volume(String prefix) {
+    String name = unique(prefix);
+    Run created = sandbox("volume", "create", name, "--size", "64Mi");
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out().trim()).isEqualTo(name);
+    return name;
+  }
+
+  @Test
+  void volumesAreCreatedListedServeFilesAndAreDeletedThenTheNameIsFreeForAnEmptyOne(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String vol = volume("vol");
+    Run again = sandbox("volume", "create", vol);
+    assertThat(again.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(again.err()).contains("volume \"" + vol + "\" already exists");
+    JsonNode status = sandbox("volume", "get", vol, "--json").json();
+    assertThat(status.get("phase").asText()).isEqualTo("ready");
+    assertThat(status.get("attachedTo")).isEmpty();
+    assertThat(sandbox("volume", "list").out()).contains(vol);
+
+    java.nio.file.Path input = dir.resolve("in.txt");
+    java.nio.file.Files.writeString(input, "line one\nline two\n");
+    Run written = sandbox("volume", "write", vol, "/docs/in.txt", "--file", input.toString());
+    assertThat(written.code()).as(written.err()).isZero();
+    assertThat(written.out()).contains("/docs/in.txt (18 bytes)");
+    Run listed = sandbox("volume", "ls", vol, "/docs", "--json");
+    assertThat(listed.code()).as(listed.err()).isZero();
+    assertThat(listed.json().get(0).get("path").asText()).isEqualTo("/docs/in.txt");
+    assertThat(listed.json().get(0).get("size").asLong()).isEqualTo(18);
+
+    java.nio.file.Path output = dir.resolve("out.txt");
+    Run read = sandbox("volume", "read", vol, "/docs/in.txt", "--offset", "5", "--length", "3", "-o", output.toString());
+    assertThat(read.code()).as(read.err()).isZero();
+    assertThat(java.nio.file.Files.readString(output)).isEqualTo("one");
+    assertThat(sandbox("volume", "mv", vol, "/docs/in.txt", "/final.txt").code()).isZero();
+    assertThat(sandbox("volume", "ls", vol).out()).contains("/final.txt").doesNotContain("/docs/in.txt");
+    assertThat(sandbox("volume", "read", vol, "/docs/in.txt", "-o", output.toString()).code())
+        .isEqualTo(ExitCodes.NOT_FOUND);
+
+    Run deleted = sandbox("volume", "delete", vol);
+    assertThat(deleted.code()).as(deleted.err()).isZero();
+    assertThat(sandbox("volume", "get", vol).code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(sandbox("volume", "list").out()).doesNotContain(vol);
+    assertThat(sandbox("volume", "delete", vol).code()).isEqualTo(ExitCodes.NOT_FOUND);
+
+    assertThat(sandbox("volume", "create", vol).code()).isZero();
+    Run empty = sandbox("volume", "ls", vol, "--json");
+    assertThat(empty.code()).as(empty.err()).isZero();
+    assertThat(empty.json()).isEmpty();
+    assertThat(sandbox("volume", "delete", vol).code()).isZero();
+  }
+
+  @Test
+  void sandboxesShareDataThroughAVolumeThatOutlivesTheWriter() {
+    String vol = volume("shared");
+    String writer = unique("writer");
+    sandbox("create", "busybox:1.36", "--name", writer, "--volume", "/data=" + vol, "--",
+        "sh", "-c", "mkdir -p /data/out && echo made by " + writer + " > /data/out/msg");
+    assertThat(sandbox("wait", writer, "--for", "done", "--timeout", "2m").out().trim()).isEqualTo("succeeded");
+
+    String reader = unique("reader");
+    sandbox("create", "busybox:1.36", "--name", reader, "--volume", "/in=" + vol, "--", "cat", "/in/out/msg");
+    assertThat(sandbox("wait", reader, "--for", "done", "--timeout", "2m").out().trim()).isEqualTo("succeeded");
+    assertThat(sandbox("logs", reader).out()).isEqualTo("made by " + writer + "\n");
+    assertThat(sandbox("volume", "ls", vol, "/out").out()).contains("/out/msg");
+    assertThat(sandbox("volume", "delete", vol).code()).isZero();
+  }
+
+  @Test
+  void aVolumeAttachedToARunningSandboxIsNotDeleted() {
+    String vol = volume("busy");
+    String user = idle("user", "--volume", "/work=" + vol);
+    assertThat(sandbox("volume", "get", vol, "--json").json().get("attachedTo").get(0).asText()).isEqualTo(user);
+    assertThat(sandbox("list", "--volume", vol).out()).contains(user);
+    Run refused = sandbox("volume", "delete", vol);
+    assertThat(refused.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(refused.err()).contains("volume \"" + vol + "\" is attached to sandbox(es) " + user);
+    assertThat(sandbox("volume", "get", vol, "--json").json().get("phase").asText()).isEqualTo("ready");
+
+    assertThat(sandbox("terminate", user).code()).isZero();
+    assertThat(sandbox("volume", "delete", vol).code()).isZero();
+  }
+
+  @Test
+  void volumeMistakesGetOneLineAndTheirExitCode() {
+    Run unknown = sandbox("create", "busybox:1.36", "--volume", "/data=no-such-volume", "--", "true");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("volumeMounts[\"/data\"]: no volume named \"no-such-volume\"");
+    Run badName = sandbox("volume", "create", "Not_A_Label");
+    assertThat(badName.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badName.err()).contains("name");
+    assertThat(sandbox("volume", "ls", "no-such-volume").code()).isEqualTo(ExitCodes.NOT_FOUND);
+    String vol = volume("rules");
+    Run relative = sandbox("volume", "read", vol, "etc/passwd");
+    assertThat(relative.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(relative.err()).contains("path: must be absolute");
+    Run escape = sandbox("volume", "mv", vol, "/a", "/../b");
+    assertThat(escape.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(escape.err()).contains("to: must not contain \"..\"");
+    assertThat(sandbox("volume", "delete", vol).code()).isZero();
+  }
 }

@@ -16,10 +16,24 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface(namePrefix = "Sandbox")
 public interface SandboxActivities {
+  /** The reason of a create that waits for its volumes: nothing was created yet. */
+  String VOLUME_PENDING = "VolumePending";
 
-  /** Creates the sandbox's runtime object, or finds the one an earlier attempt created. */
+  /**
+   * Creates the sandbox's runtime object, or finds the one an earlier attempt created. While a
+   * volume it mounts is pending it creates nothing and returns phase queued with reason
+   * {@code VolumePending}; a volume that does not exist fails it as an invalid spec.
+   */
   @ActivityMethod
   RuntimeState create(CreateSandboxRequest request);
+
+  /**
+   * Waits, heartbeating, until every volume these mounts name is ready; false when one is still
+   * pending after a bounded wait (call again). Fails as an invalid spec, naming the mount, when a
+   * volume does not exist or failed.
+   */
+  @ActivityMethod
+  boolean awaitVolumes(java.util.Map<String, String> mounts);
 
   /**
    * Waits, heartbeating, until the sandbox's phase differs from {@code known}, and returns the

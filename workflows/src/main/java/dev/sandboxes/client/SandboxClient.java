@@ -7,47 +7,37 @@ import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.NameAlreadyUsedException;
-import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.Violation;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.client.WorkflowUpdateException;
-import io.temporal.failure.ApplicationFailure;
-import com.google.protobuf.ByteString;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributes;
 import dev.sandboxes.model.SandboxPhase;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,6 +73,7 @@ public final class SandboxClient {
   public String start(SandboxSpec spec) {
     SandboxSpec named = spec.name() != null ? spec : spec.withName(SandboxNames.generate(UUID.randomUUID()));
     named.validated();
+    requireVolumes(named);
     SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(Conventions.sandboxWorkflowId(named.name()))
         .setTaskQueue(taskQueue)
@@ -96,6 +87,30 @@ public final class SandboxClient {
       throw new NameAlreadyUsedException(named.name());
     }
     return named.name();
+  }
+
+  /**
+   * Refuses, before the name is spent, a spec that mounts a volume that does not exist (its
+   * workflow {@code volume/<name>} is not open). The sandbox's create checks again, on the platform.
+   */
+  private void requireVolumes(SandboxSpec spec) {
+    List<Violation> missing = new ArrayList<>();
+    spec.volumeMounts().forEach((path, volume) -> {
+      boolean open;
+      try {
+        open = !client.newUntypedWorkflowStub(Conventions.volumeWorkflowId(volume)).describe()
+            .getWorkflowExecutionInfo().hasCloseTime();
+      } catch (io.temporal.client.WorkflowNotFoundException e) {
+        open = false;
+      }
+      if (!open) {
+        missing.add(new Violation("volumeMounts[\"" + path + "\"]", "no volume named \"" + volume
+            + "\"; create it first (sandbox volume create " + volume + ")"));
+      }
+    });
+    if (!missing.isEmpty()) {
+      throw new InvalidSpecException("sandbox spec", missing);
+    }
   }
 
   /** The current status; works after the sandbox's workflow closed. */
@@ -198,47 +213,11 @@ public final class SandboxClient {
    * and closed executions and filters them here, describing each for its attributes.
    */
   public List<SandboxSummary> list(SandboxFilter filter) {
-    List<WorkflowExecutionMetadata> found;
-    try {
-      found = client.listExecutions(filter.visibilityQuery()).toList();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
-        throw e;
-      }
-      found = listWithoutVisibilityQueries();
-    }
-    return found.stream()
+    return ClientCalls.list(client, filter.visibilityQuery(), SandboxClient::isSandbox, true).stream()
         .map(SandboxClient::summary)
-        .filter(s -> s != null && filter.matches(s.phase(), s.tags(), s.image()))
+        .filter(s -> s != null && filter.matches(s))
         .sorted(Comparator.comparing(SandboxSummary::startTime, Comparator.nullsLast(Comparator.reverseOrder())))
         .toList();
-  }
-
-  private List<WorkflowExecutionMetadata> listWithoutVisibilityQueries() {
-    String namespace = client.getOptions().getNamespace();
-    var stub = client.getWorkflowServiceStubs().blockingStub();
-    Set<String> ids = new LinkedHashSet<>();
-    ByteString token = ByteString.EMPTY;
-    do {
-      var page = stub.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
-          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
-      page.getExecutionsList().stream().filter(SandboxClient::isSandbox)
-          .forEach(e -> ids.add(e.getExecution().getWorkflowId()));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    do {
-      var page = stub.listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
-          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
-      page.getExecutionsList().stream().filter(SandboxClient::isSandbox)
-          .forEach(e -> ids.add(e.getExecution().getWorkflowId()));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    // Describe gives the latest run of each ID with its search attributes (the lists do not).
-    List<WorkflowExecutionMetadata> described = new ArrayList<>();
-    for (String id : ids) {
-      described.add(client.newUntypedWorkflowStub(id).describe());
-    }
-    return described;
   }
 
   private static boolean isSandbox(WorkflowExecutionInfo info) {
@@ -266,7 +245,7 @@ public final class SandboxClient {
     }
     boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     return new SandboxSummary(name, attributes.get(Conventions.SearchAttributes.IMAGE), phase, tags,
-        meta.getStartTime(), open);
+        meta.getStartTime(), open, attributes.get(Conventions.SearchAttributes.VOLUMES));
   }
 
   /** Waits for the sandbox to finish and returns its result. */
@@ -295,38 +274,6 @@ public final class SandboxClient {
   }
 
   private static <T> T call(String name, java.util.function.Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (WorkflowNotFoundException e) {
-      throw new SandboxNotFoundException("no sandbox named \"" + name + "\"");
-    } catch (WorkflowUpdateException e) {
-      throw typed(e.getCause(), e);
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        throw new SandboxNotFoundException("no sandbox named \"" + name + "\"");
-      }
-      throw e;
-    } catch (WorkflowFailedException e) {
-      if (e.getCause() instanceof CanceledFailure) {
-        throw e;
-      }
-      throw typed(e.getCause(), e);
-    } catch (io.temporal.client.WorkflowException e) {
-      throw typed(e.getCause(), e);
-    }
-  }
-
-  /** The typed error behind a Temporal failure; validators' rejections arrive wrapped. */
-  private static RuntimeException typed(Throwable cause, RuntimeException original) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      String type = t instanceof ApplicationFailure app ? SandboxErrors.typeOf(app.getType()) : null;
-      if (type != null) {
-        String message = ((ApplicationFailure) t).getOriginalMessage();
-        return SandboxErrors.NOT_FOUND.equals(type)
-            ? new SandboxNotFoundException(message)
-            : new SandboxException(type, message, original);
-      }
-    }
-    return original;
+    return ClientCalls.call("no sandbox named \"" + name + "\"", action);
   }
 }

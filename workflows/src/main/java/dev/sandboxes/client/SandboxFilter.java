@@ -11,19 +11,32 @@ import java.util.Set;
  * @param phases any of these phases; empty for any
  * @param tags every one of these tags
  * @param image exactly this image; {@code null} for any
+ * @param volume mounting this volume; {@code null} for any
  */
-public record SandboxFilter(
-    Set<SandboxPhase> phases, Map<String, String> tags, String image, boolean includeTerminated) {
+public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, String image,
+    String volume, boolean includeTerminated) {
   public SandboxFilter {
     phases = phases == null ? Set.of() : Set.copyOf(phases);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
   }
 
   public static SandboxFilter all() {
-    return new SandboxFilter(Set.of(), Map.of(), null, true);
+    return new SandboxFilter(Set.of(), Map.of(), null, null, true);
+  }
+
+  /** The sandboxes attached to a volume: those that mount it and have not reached a terminal phase. */
+  public static SandboxFilter attachedTo(String volume) {
+    return new SandboxFilter(Set.of(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING),
+        Map.of(), null, volume, false);
   }
 
   /** True when a sandbox with these attributes is selected. */
+  public boolean matches(SandboxSummary sandbox) {
+    return matches(sandbox.phase(), sandbox.tags(), sandbox.image())
+        && (volume == null || sandbox.volumes().contains(volume));
+  }
+
+  /** True when a sandbox with these attributes is selected (the volume condition aside). */
   public boolean matches(SandboxPhase phase, Map<String, String> sandboxTags, String sandboxImage) {
     if (!phases.isEmpty() ? !phases.contains(phase)
         : !includeTerminated && phase == SandboxPhase.TERMINATED) {
@@ -50,6 +63,9 @@ public record SandboxFilter(
         .forEach(t -> q.append(" AND SandboxTags = ").append(quote(t.getKey() + "=" + t.getValue())));
     if (image != null) {
       q.append(" AND SandboxImage = ").append(quote(image));
+    }
+    if (volume != null) {
+      q.append(" AND SandboxVolumes = ").append(quote(volume));
     }
     return q.toString();
   }

@@ -9,7 +9,12 @@ import java.util.Map;
  *
  * @param startTime when its workflow (its current run) started
  * @param open its workflow is still running
+ * @param volumes names of the volumes it mounts
  */
 public record SandboxSummary(
     String name, String image, SandboxPhase phase, Map<String, String> tags, Instant startTime,
-    boolean open) {}
+    boolean open, java.util.List<String> volumes) {
+  public SandboxSummary {
+    volumes = volumes == null ? java.util.List.of() : java.util.List.copyOf(volumes);
+  }
+}

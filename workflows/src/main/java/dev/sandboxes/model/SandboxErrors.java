@@ -48,11 +48,15 @@ public final class SandboxErrors {
     if (InvalidSpecException.class.getName().equals(failureType)) {
       return INVALID_SPEC;
     }
-    if (SandboxNotRunningException.class.getName().equals(failureType)) {
+    if (SandboxNotRunningException.class.getName().equals(failureType)
+        || VolumeNotReadyException.class.getName().equals(failureType)) {
       return NOT_RUNNING;
     }
     if (SandboxNotFoundException.class.getName().equals(failureType)) {
       return NOT_FOUND;
+    }
+    if (VolumeInUseException.class.getName().equals(failureType)) {
+      return VOLUME_IN_USE;
     }
     return null;
   }

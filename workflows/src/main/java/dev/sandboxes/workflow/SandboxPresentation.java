@@ -26,7 +26,15 @@ public final class SandboxPresentation {
     if (!spec.tags().isEmpty()) {
       builder.set(SearchAttributes.TAGS, tagEntries(spec.tags()));
     }
+    if (!spec.volumeMounts().isEmpty()) {
+      builder.set(SearchAttributes.VOLUMES, volumeNames(spec));
+    }
     return builder.build();
+  }
+
+  /** The distinct volumes a sandbox mounts, sorted: its {@code SandboxVolumes} attribute. */
+  public static List<String> volumeNames(SandboxSpec spec) {
+    return spec.volumeMounts().values().stream().distinct().sorted().toList();
   }
 
   /** Tags as the {@code key=value} keywords of the {@code SandboxTags} attribute. */

@@ -200,6 +200,12 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         failWith(failure, "create");
         return;
       }
+      if (phase == SandboxPhase.QUEUED && SandboxActivities.VOLUME_PENDING.equals(reason)) {
+        if (!awaitVolumes()) {
+          return;
+        }
+        continue;
+      }
       if (phase != SandboxPhase.QUEUED || !QUOTA_EXCEEDED.equals(reason)) {
         return;
       }
@@ -209,6 +215,33 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       }
       backoff = backoff.multipliedBy(2).compareTo(QUOTA_BACKOFF_MAX) > 0 ? QUOTA_BACKOFF_MAX
           : backoff.multipliedBy(2);
+    }
+  }
+
+  /**
+   * Waits (watching, through a heartbeating activity) until the sandbox's volumes are ready.
+   * False when the sandbox must not be created after all: it was terminated, or a volume is
+   * gone or failed (then the sandbox has failed).
+   */
+  private boolean awaitVolumes() {
+    while (true) {
+      List<Promise<Boolean>> ready = new ArrayList<>(1);
+      CancellationScope scope = Workflow.newCancellationScope(
+          () -> ready.add(Async.function(watch::awaitVolumes, spec.volumeMounts())));
+      scope.run();
+      Workflow.await(() -> ready.get(0).isCompleted() || mustStop());
+      if (!ready.get(0).isCompleted()) {
+        scope.cancel();
+        return false;
+      }
+      try {
+        if (ready.get(0).get()) {
+          return true;
+        }
+      } catch (ActivityFailure failure) {
+        failWith(failure, "create");
+        return false;
+      }
     }
   }
 
@@ -448,6 +481,9 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         updates.add(SearchAttributes.IMAGE.valueSet(spec.image()));
         if (!spec.tags().isEmpty()) {
           updates.add(SearchAttributes.TAGS.valueSet(SandboxPresentation.tagEntries(spec.tags())));
+        }
+        if (!spec.volumeMounts().isEmpty()) {
+          updates.add(SearchAttributes.VOLUMES.valueSet(SandboxPresentation.volumeNames(spec)));
         }
       }
       Workflow.upsertTypedSearchAttributes(updates.toArray(new SearchAttributeUpdate<?>[0]));

@@ -1,0 +1,86 @@
+package dev.sandboxes.activity;
+
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.runtime.PlatformException;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+/**
+ * The Temporal side of every activity, done once: runtime errors become typed
+ * {@link ApplicationFailure}s, retryable only where a retry can help; long waits heartbeat
+ * (which is also how a cancellation reaches them).
+ */
+final class ActivityCalls {
+  private ActivityCalls() {}
+
+  /** A bounded wait on the runtime: returns the state after at most {@code maxWait}. */
+  interface Wait<T> {
+    T await(Duration maxWait) throws InterruptedException;
+  }
+
+  /**
+   * Waits in steps of {@code heartbeatEvery}, heartbeating between them, until {@code changed}
+   * holds or {@code slice} has passed; returns the last state.
+   */
+  static <T> T awaitHeartbeating(Duration slice, Duration heartbeatEvery, Wait<T> wait,
+      java.util.function.Predicate<T> changed) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    Instant deadline = Instant.now().plus(slice);
+    return call(() -> {
+      while (true) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        Duration step = left.compareTo(heartbeatEvery) < 0 ? left : heartbeatEvery;
+        T state = wait.await(step.isNegative() ? Duration.ZERO : step);
+        if (changed.test(state) || !Instant.now().isBefore(deadline)) {
+          return state;
+        }
+        // Throws ActivityCompletionException once the workflow cancelled this wait.
+        context.heartbeat(String.valueOf(state));
+      }
+    });
+  }
+
+  static <T> T call(Callable<T> action) {
+    try {
+      return action.call();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Activity.wrap(e);
+    } catch (InvalidSpecException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type(),
+          e.violations().stream().map(Object::toString).toList());
+    } catch (PlatformException e) {
+      throw e.retryable()
+          ? ApplicationFailure.newFailureWithCause(e.getMessage(), e.type(), e.getCause())
+          : ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.type(), e.getCause());
+    } catch (SandboxException e) {
+      // Not found, not running, in use: the state of the world, which a retry will not change.
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type());
+    } catch (RuntimeException e) {
+      if (e instanceof io.temporal.client.ActivityCompletionException) {
+        throw e;
+      }
+      throw ApplicationFailure.newFailureWithCause(
+          String.valueOf(e.getMessage()), SandboxErrors.RUNTIME_UNAVAILABLE, e);
+    } catch (Exception e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  static void run(ThrowingRunnable action) {
+    call(() -> {
+      action.run();
+      return null;
+    });
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+}

@@ -1,0 +1,269 @@
+package dev.sandboxes.cli;
+
+import dev.sandboxes.model.FileEntry;
+import dev.sandboxes.model.VolumePaths;
+import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.model.VolumeStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sandbox volume ...}: storage that outlives sandboxes, and its files. */
+@Command(name = "volume", mixinStandardHelpOptions = true,
+    description = "Manage volumes: storage that outlives sandboxes, mounted with create --volume /PATH=NAME.",
+    subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Get.class,
+        VolumeCommand.Delete.class, VolumeCommand.Ls.class, VolumeCommand.Read.class,
+        VolumeCommand.Write.class, VolumeCommand.Move.class})
+final class VolumeCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a volume command is required");
+  }
+
+  /** The shape of every volume subcommand: connect, act, print, disconnect. */
+  abstract static class Sub implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Spec CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+      try {
+        return act(spec.commandLine().getOut());
+      } finally {
+        global.close();
+      }
+    }
+
+    abstract int act(PrintWriter out) throws Exception;
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a volume and wait until it is ready (prints its name).")
+  static final class Create extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Option(names = "--size", paramLabel = "Q", description = "capacity, e.g. 1Gi (default: the worker's)")
+    String size;
+    @Option(names = "--storage-class", paramLabel = "C", description = "Kubernetes storage class (default: the worker's)")
+    String storageClass;
+    @Option(names = "--access-mode", paramLabel = "M", description = "ReadWriteOnce, ReadWriteMany, ReadOnlyMany")
+    String accessMode;
+    @Option(names = "--timeout", paramLabel = "D", converter = DurationConverter.class, defaultValue = "2m",
+        description = "how long to wait for ready (default ${DEFAULT-VALUE})")
+    Duration timeout;
+    @Option(names = "--no-wait", description = "return once the volume's workflow started")
+    boolean noWait;
+
+    @Override
+    int act(PrintWriter out) {
+      VolumeStatus status = global.volumes().create(name, new VolumeSpec(size, storageClass, accessMode));
+      if (!noWait) {
+        status = global.volumes().awaitReady(name, timeout);
+      }
+      Output.print(out, global.json, json(status), name);
+      if (VolumeState.FAILED.equals(status.phase())) {
+        throw new CliException(ExitCodes.OPERATIONAL, "volume \"" + name + "\" failed: " + status.message());
+      }
+      if (!noWait && VolumeState.PENDING.equals(status.phase())) {
+        throw new CliException(ExitCodes.OPERATIONAL, "volume \"" + name + "\" is still pending after "
+            + timeout.toSeconds() + "s" + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List volumes.")
+  static final class ListVolumes extends Sub {
+    @Override
+    int act(PrintWriter out) {
+      List<VolumeStatus> volumes = global.volumes().list();
+      if (global.json) {
+        Output.printJson(out, volumes.stream().map(VolumeCommand::json).toList());
+        return ExitCodes.OK;
+      }
+      out.printf("%-24s %-9s %-8s %-20s %s%n", "NAME", "PHASE", "SIZE", "CREATED", "ATTACHED TO");
+      for (VolumeStatus v : volumes) {
+        out.printf("%-24s %-9s %-8s %-20s %s%n", v.name(), v.phase(), v.size() == null ? "-" : v.size(),
+            Output.time(v.createdAt()), v.attachedTo().isEmpty() ? "-" : String.join(",", v.attachedTo()));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a volume's status.")
+  static final class Get extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    int act(PrintWriter out) {
+      VolumeStatus v = global.volumes().get(name);
+      if (global.json) {
+        Output.printJson(out, json(v));
+        return ExitCodes.OK;
+      }
+      json(v).forEach((key, value) -> {
+        if (value != null) {
+          out.printf("%-12s %s%n", key + ":", value instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : value);
+        }
+      });
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a volume and its data; refused while unfinished sandboxes mount it.")
+  static final class Delete extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    int act(PrintWriter out) {
+      VolumeStatus v = global.volumes().delete(name);
+      Output.print(out, global.json, json(v), "deleted " + name);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List files in a volume.")
+  static final class Ls extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/", description = "default ${DEFAULT-VALUE}")
+    String path;
+
+    @Override
+    int act(PrintWriter out) {
+      List<FileEntry> entries = global.volumes().listFiles(name, path);
+      if (global.json) {
+        Output.printJson(out, entries);
+        return ExitCodes.OK;
+      }
+      for (FileEntry e : entries) {
+        out.printf("%-4s %12d %-20s %s%n", e.type(), e.size(), Output.time(e.modifiedAt()),
+            e.path() + (FileEntry.DIR.equals(e.type()) ? "/" : ""));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "read", mixinStandardHelpOptions = true, description = "Write a file's bytes to stdout.")
+  static final class Read extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "PATH") String path;
+    @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "first byte (default 0)")
+    long offset;
+    @Option(names = "--length", paramLabel = "N", defaultValue = "-1", description = "bytes to read (default: to the end)")
+    long length;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "F", description = "write to this file instead of stdout")
+    Path output;
+
+    @Override
+    int act(PrintWriter out) throws IOException {
+      if (offset < 0) {
+        throw new CliException(ExitCodes.USAGE, "--offset must be 0 or more, got " + offset);
+      }
+      if (output != null) {
+        // the whole range lands under a temporary name first: no half-written file on failure
+        Path partial = output.resolveSibling("." + output.getFileName() + ".partial");
+        try (OutputStream file = Files.newOutputStream(partial)) {
+          global.volumes().readFile(name, path, offset, length, file);
+        } catch (RuntimeException | IOException e) {
+          Files.deleteIfExists(partial);
+          throw e;
+        }
+        Files.move(partial, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return ExitCodes.OK;
+      }
+      // file content is bytes, not text: straight to the process's stdout
+      out.flush();
+      global.volumes().readFile(name, path, offset, length, System.out);
+      System.out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "write", mixinStandardHelpOptions = true,
+      description = "Replace a file's content atomically, from --file or stdin (at most 1 MiB).")
+  static final class Write extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "PATH") String path;
+    @Option(names = "--file", paramLabel = "F", description = "read the content from this file (default: stdin)")
+    Path file;
+
+    @Override
+    int act(PrintWriter out) throws IOException {
+      byte[] data;
+      if (file != null) {
+        try (InputStream in = Files.newInputStream(file)) {
+          data = readAtMost(in);
+        }
+      } else {
+        data = readAtMost(System.in);
+      }
+      FileEntry written = global.volumes().writeFile(name, path, data);
+      Output.print(out, global.json, written, written.path() + " (" + written.size() + " bytes)");
+      return ExitCodes.OK;
+    }
+
+    /** Reads one byte past the limit at most, so that an oversized input is refused by the rule. */
+    private static byte[] readAtMost(InputStream in) throws IOException {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      byte[] chunk = new byte[64 * 1024];
+      int n;
+      while (buffer.size() <= VolumePaths.MAX_TRANSFER && (n = in.read(chunk)) > 0) {
+        buffer.write(chunk, 0, n);
+      }
+      return buffer.toByteArray();
+    }
+  }
+
+  @Command(name = "mv", mixinStandardHelpOptions = true,
+      description = "Rename a file or directory in a volume; refused when TO exists.")
+  static final class Move extends Sub {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "FROM") String from;
+    @Parameters(index = "2", paramLabel = "TO") String to;
+
+    @Override
+    int act(PrintWriter out) {
+      global.volumes().moveFile(name, from, to);
+      Output.print(out, global.json, Map.of("from", from, "to", to), from + " -> " + to);
+      return ExitCodes.OK;
+    }
+  }
+
+  static Map<String, Object> json(VolumeStatus v) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("name", v.name());
+    o.put("phase", v.phase());
+    o.put("reason", v.reason());
+    o.put("message", v.message());
+    o.put("size", v.size() != null ? v.size() : v.spec() == null ? null : v.spec().size());
+    o.put("storageClass", v.spec() == null ? null : v.spec().storageClass());
+    o.put("accessMode", v.spec() == null ? null : v.spec().accessMode());
+    o.put("createdAt", v.createdAt());
+    o.put("readyAt", v.readyAt());
+    o.put("deletedAt", v.deletedAt());
+    o.put("storage", v.ref() == null ? null : v.ref().toString());
+    o.put("attachedTo", v.attachedTo());
+    return o;
+  }
+}

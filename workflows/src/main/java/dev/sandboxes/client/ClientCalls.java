@@ -1,0 +1,107 @@
+package dev.sandboxes.client;
+
+import com.google.protobuf.ByteString;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.model.SandboxNotFoundException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** What the sandbox and volume clients share: typed errors and listing with or without visibility queries. */
+final class ClientCalls {
+  private ClientCalls() {}
+
+  /** Runs a client call, turning Temporal's failures into the model's typed exceptions. */
+  static <T> T call(String notFoundMessage, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (WorkflowNotFoundException e) {
+      throw new SandboxNotFoundException(notFoundMessage);
+    } catch (WorkflowUpdateException e) {
+      throw typed(e.getCause(), e);
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw new SandboxNotFoundException(notFoundMessage);
+      }
+      throw e;
+    } catch (WorkflowFailedException e) {
+      if (e.getCause() instanceof CanceledFailure) {
+        throw e;
+      }
+      throw typed(e.getCause(), e);
+    } catch (io.temporal.client.WorkflowException e) {
+      throw typed(e.getCause(), e);
+    }
+  }
+
+  /** The typed error behind a Temporal failure; validators' rejections arrive wrapped. */
+  static RuntimeException typed(Throwable cause, RuntimeException original) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      String type = t instanceof ApplicationFailure app ? SandboxErrors.typeOf(app.getType()) : null;
+      if (type != null) {
+        String message = ((ApplicationFailure) t).getOriginalMessage();
+        return SandboxErrors.NOT_FOUND.equals(type)
+            ? new SandboxNotFoundException(message)
+            : new SandboxException(type, message, original);
+      }
+    }
+    return original;
+  }
+
+  /**
+   * Executions selected by a visibility query; on a server without list queries (Temporal's test
+   * server) the open (and, with {@code includeClosed}, closed) executions that {@code fallback}
+   * accepts, each described for its search attributes (the plain lists carry none).
+   */
+  static List<WorkflowExecutionMetadata> list(WorkflowClient client, String query,
+      Predicate<WorkflowExecutionInfo> fallback, boolean includeClosed) {
+    try {
+      return client.listExecutions(query).toList();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+    }
+    String namespace = client.getOptions().getNamespace();
+    var stub = client.getWorkflowServiceStubs().blockingStub();
+    Set<String> ids = new LinkedHashSet<>();
+    ByteString token = ByteString.EMPTY;
+    do {
+      var page = stub.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
+      page.getExecutionsList().stream().filter(fallback).forEach(e -> ids.add(e.getExecution().getWorkflowId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    while (includeClosed) {
+      var page = stub.listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setMaximumPageSize(1000).setNextPageToken(token).build());
+      page.getExecutionsList().stream().filter(fallback).forEach(e -> ids.add(e.getExecution().getWorkflowId()));
+      token = page.getNextPageToken();
+      if (token.isEmpty()) {
+        break;
+      }
+    }
+    // Describe gives the latest run of each ID with its search attributes.
+    List<WorkflowExecutionMetadata> described = new ArrayList<>();
+    for (String id : ids) {
+      described.add(client.newUntypedWorkflowStub(id).describe());
+    }
+    return described;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.sandboxes.model;
+
+import java.util.List;
+
+/**
+ * What listing a path in a volume found: the directory's entries sorted by path, or the one
+ * entry when the path is a file.
+ */
+public record FileListing(String path, List<FileEntry> entries) {
+  public FileListing {
+    entries = entries == null ? List.of() : List.copyOf(entries);
+  }
+}

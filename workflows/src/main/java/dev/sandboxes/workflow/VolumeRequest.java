@@ -1,0 +1,20 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.VolumeStatus;
+
+/**
+ * The input of a volume workflow.
+ *
+ * @param carried the status handed over by continue-as-new; {@code null} on a fresh start
+ * @param updatesPerRun updates served before continuing as new; {@code null} for the default
+ */
+public record VolumeRequest(String name, VolumeSpec spec, VolumeStatus carried, Integer updatesPerRun) {
+  public static VolumeRequest of(String name, VolumeSpec spec) {
+    return new VolumeRequest(name, spec, null, null);
+  }
+
+  public VolumeRequest continued(VolumeStatus status) {
+    return new VolumeRequest(name, spec, status, updatesPerRun);
+  }
+}
