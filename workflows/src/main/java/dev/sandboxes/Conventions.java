@@ -41,6 +41,26 @@ public final class Conventions {
         : null;
   }
 
+  /** Workflow ID prefix of batch workflows: {@code batch/<name>}; their chunks are {@code batch/<name>/<k>}. */
+  public static final String BATCH_ID_PREFIX = "batch/";
+
+  public static String batchWorkflowId(String name) {
+    return BATCH_ID_PREFIX + name;
+  }
+
+  public static String batchChunkWorkflowId(String name, int chunk) {
+    return BATCH_ID_PREFIX + name + "/" + chunk;
+  }
+
+  /** The batch name in a batch workflow ID, or {@code null} if it is not one (chunks are not). */
+  public static String batchNameOf(String workflowId) {
+    if (workflowId == null || !workflowId.startsWith(BATCH_ID_PREFIX)) {
+      return null;
+    }
+    String rest = workflowId.substring(BATCH_ID_PREFIX.length());
+    return rest.contains("/") ? null : rest;
+  }
+
   /** Search attributes of sandbox workflows (all Keyword / KeywordList). */
   public static final class SearchAttributes {
     private SearchAttributes() {}
@@ -54,13 +74,20 @@ public final class Conventions {
     public static final SearchAttributeKey<List<String>> VOLUMES =
         SearchAttributeKey.forKeywordList("SandboxVolumes");
 
+    /** A batch's state: running, succeeded, failed or cancelled. */
+    public static final SearchAttributeKey<String> BATCH_STATE = SearchAttributeKey.forKeyword("BatchState");
+    /** Items of a batch with an outcome, updated as its chunks finish. */
+    public static final SearchAttributeKey<Long> BATCH_DONE = SearchAttributeKey.forLong("BatchItemsDone");
+
     /** Name → type, as a namespace must register them (OperatorService, test environments). */
     public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> DEFINITIONS =
         java.util.Map.of(
             PHASE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
             IMAGE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
             TAGS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-            VOLUMES.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+            VOLUMES.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+            BATCH_STATE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            BATCH_DONE.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT);
   }
 
   /** Signal a child sandbox workflow sends its parent on every phase change. */

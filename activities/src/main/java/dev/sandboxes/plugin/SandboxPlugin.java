@@ -1,6 +1,8 @@
 package dev.sandboxes.plugin;
 
 import dev.sandboxes.activity.SandboxActivitiesImpl;
+import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl;
+import dev.sandboxes.batch.internal.BatchWorkflowImpl;
 import dev.sandboxes.activity.VolumeActivitiesImpl;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
@@ -39,7 +41,8 @@ public final class SandboxPlugin extends SimplePlugin {
     VolumeActivitiesImpl volumes = new VolumeActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
       if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
-        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class, VolumeWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class, VolumeWorkflowImpl.class,
+            BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class);
         worker.registerActivitiesImplementations(activities, volumes);
       }
     });

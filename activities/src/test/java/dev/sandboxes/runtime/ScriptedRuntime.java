@@ -38,6 +38,8 @@ public final class ScriptedRuntime implements SandboxRuntime {
   private final AtomicInteger objectsCreated = new AtomicInteger();
   private final AtomicInteger deletes = new AtomicInteger();
   private final Map<String, Entry> sandboxes = new HashMap<>();
+  private volatile java.util.function.ToIntFunction<SandboxSpec> exitCode;
+  private final AtomicInteger peak = new AtomicInteger();
   private final List<String> log = new ArrayList<>();
   private final Map<String, Volume> volumes = new HashMap<>();
   private volatile boolean volumesStartPending;
@@ -63,6 +65,22 @@ public final class ScriptedRuntime implements SandboxRuntime {
     initialReason = reason;
     autoRun = thenRun;
     return this;
+  }
+
+  /**
+   * Every sandbox created from now on runs to completion by itself: it prints one line naming
+   * its spec's {@code SANDBOX_INDEX} and {@code SANDBOX_INPUT} and exits with {@code exitCode}
+   * of its spec (0 succeeds, anything else fails with reason Error; a negative code keeps it
+   * running until it is deleted).
+   */
+  public ScriptedRuntime runToCompletion(java.util.function.ToIntFunction<SandboxSpec> exitCode) {
+    this.exitCode = exitCode;
+    return this;
+  }
+
+  /** The most sandboxes that existed at once (created, not yet deleted). */
+  public int peakSandboxes() {
+    return peak.get();
   }
 
   /** The next {@code n} creates are refused for quota, as Kubernetes does: nothing is stored. */
@@ -135,7 +153,16 @@ public final class ScriptedRuntime implements SandboxRuntime {
     e.state = autoRun
         ? new RuntimeState(SandboxPhase.RUNNING, null, null, null, Instant.now(), null, ref)
         : reported;
+    if (exitCode != null && exitCode.applyAsInt(spec) >= 0) {
+      int code = exitCode.applyAsInt(spec);
+      Instant now = Instant.now();
+      e.lines.add(new LogLine(now, "item " + spec.env().get("SANDBOX_INDEX") + " input "
+          + spec.env().get("SANDBOX_INPUT")));
+      e.state = new RuntimeState(code == 0 ? SandboxPhase.SUCCEEDED : SandboxPhase.FAILED,
+          code == 0 ? null : "Error", null, code, now, now, ref);
+    }
     sandboxes.put(spec.name(), e);
+    peak.accumulateAndGet(sandboxes.size(), Math::max);
     objectsCreated.incrementAndGet();
     if (failCreatesAfterStoring.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw PlatformException.unavailable("connection reset after the create was stored", null);

@@ -14,6 +14,16 @@ public final class SandboxNames {
     return name;
   }
 
+  /** What is wrong with {@code value} as a DNS-1123 label of at most {@code maxLength} characters. */
+  public static java.util.List<Violation> labelViolations(String field, String value, int maxLength) {
+    Rules rules = new Rules();
+    rules.dnsLabel(field, value);
+    if (rules.violations().isEmpty() && value.length() > maxLength) {
+      rules.add(field, "must be at most " + maxLength + " characters, got " + value.length());
+    }
+    return rules.violations();
+  }
+
   /**
    * A fresh name {@code sbx-} + 12 base-36 characters from the given UUID. Workflow code passes
    * {@code Workflow.randomUUID()} so that replay produces the same name.

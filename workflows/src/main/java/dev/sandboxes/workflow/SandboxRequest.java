@@ -11,15 +11,25 @@ import dev.sandboxes.model.SandboxStatus;
  * @param carried status of the previous run; {@code null} on the first run
  * @param updatesPerRun updates one run serves before it continues as new; {@code null} for the
  *     default (500, well under the server's 2000 per run)
+ * @param resultLines the most log lines the workflow's return value carries (at most
+ *     {@link #RESULT_BYTES} bytes in all), for callers that collect many results, like batches;
+ *     {@code null} for the whole captured tail. The {@code result} query always has the whole tail.
  */
-public record SandboxRequest(
-    SandboxSpec spec, boolean notifyParent, SandboxStatus carried, Integer updatesPerRun) {
+public record SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStatus carried,
+    Integer updatesPerRun, Integer resultLines) {
+  /** The size bound of a result trimmed to {@code resultLines}. */
+  public static final int RESULT_BYTES = 4096;
+
+  public SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStatus carried, Integer updatesPerRun) {
+    this(spec, notifyParent, carried, updatesPerRun, null);
+  }
+
   public static SandboxRequest of(SandboxSpec spec) {
-    return new SandboxRequest(spec, false, null, null);
+    return new SandboxRequest(spec, false, null, null, null);
   }
 
   /** The request the next run starts with after continue-as-new. */
   public SandboxRequest continued(SandboxStatus status) {
-    return new SandboxRequest(spec, notifyParent, status, updatesPerRun);
+    return new SandboxRequest(spec, notifyParent, status, updatesPerRun, resultLines);
   }
 }

@@ -156,10 +156,32 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
           notifyParentOf(result());
         }
       }).run();
-      return result();
+      return returned();
     }
     finish();
-    return result();
+    return returned();
+  }
+
+  /** The result as {@code run} returns it: trimmed when the request asks for few lines. */
+  private SandboxResult returned() {
+    SandboxResult full = result();
+    Integer lines = request.resultLines();
+    if (lines == null) {
+      return full;
+    }
+    List<LogLine> all = full.logs().lines();
+    List<LogLine> kept = new ArrayList<>();
+    int bytes = 0;
+    for (int i = all.size() - 1; i >= 0 && kept.size() < lines; i--) {
+      int size = all.get(i).text().length();
+      if (bytes + size > SandboxRequest.RESULT_BYTES) {
+        break;
+      }
+      bytes += size;
+      kept.add(0, all.get(i));
+    }
+    return new SandboxResult(full.status(),
+        new LogChunk(kept, full.logs().truncated() || kept.size() < all.size()));
   }
 
   // --- stages -------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+package dev.sandboxes.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.Conventions;
+import dev.sandboxes.batch.BatchProgress;
+import dev.sandboxes.batch.BatchSpec;
+import dev.sandboxes.batch.Batches;
+import dev.sandboxes.batch.ItemResult;
+import dev.sandboxes.batch.RetryPolicy;
+import dev.sandboxes.client.BatchClient;
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.runtime.ScriptedRuntime;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** BatchWorkflow, its chunks and the author API's map, over a scripted runtime. */
+class BatchWorkflowTest {
+  static final SandboxSpec TEMPLATE = SandboxSpec.builder("busybox:1.36").command("sh", "-c", "echo $SANDBOX_INDEX").build();
+
+  ScriptedRuntime runtime;
+  TestWorkflowEnvironment env;
+  WorkflowClient client;
+  BatchClient batches;
+
+  @WorkflowInterface
+  public interface MapWorkflow {
+    @WorkflowMethod
+    List<String> run(List<String> words);
+  }
+
+  public static class MapWorkflowImpl implements MapWorkflow {
+    @Override
+    public List<String> run(List<String> words) {
+      return Batches.map(words, w -> SandboxSpec.builder("busybox:1.36").env("SANDBOX_INPUT", w)
+          .command("echo", w).build(), 2).stream()
+          .map(r -> r.phase().wireName() + ":" + r.logs().lines().get(0).text()).toList();
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    runtime = new ScriptedRuntime();
+    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
+            .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
+        .build());
+    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
+    env.newWorker(Conventions.DEFAULT_TASK_QUEUE).registerWorkflowImplementationTypes(MapWorkflowImpl.class);
+    env.start();
+    client = env.getWorkflowClient();
+    batches = new BatchClient(client);
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  static int index(SandboxSpec spec) {
+    return Integer.parseInt(spec.env().get(BatchSpec.INDEX_ENV));
+  }
+
+  BatchProgress finished(String name) {
+    return batches.awaitDone(name, Duration.ofMinutes(2)).orElseThrow();
+  }
+
+  @Test
+  void aTemplateRunsCountTimesWithinItsParallelismAndEveryResultComesBack() {
+    runtime.runToCompletion(spec -> 0);
+    String name = batches.start(BatchSpec.ofCount("counted", TEMPLATE, 25, 4));
+    assertThat(name).isEqualTo("counted");
+    BatchProgress done = finished(name);
+    assertThat(done.state()).isEqualTo(BatchProgress.SUCCEEDED);
+    assertThat(done.succeeded()).isEqualTo(25);
+    assertThat(done.done()).isEqualTo(25);
+    assertThat(runtime.peakSandboxes()).isLessThanOrEqualTo(4);
+    List<ItemResult> results = batches.results(name);
+    assertThat(results).extracting(ItemResult::index).containsExactlyElementsOf(IntStream.range(0, 25).boxed().toList());
+    assertThat(results.get(7).sandbox()).isEqualTo("counted-7");
+    assertThat(results.get(7).tail()).containsExactly("item 7 input null");
+    assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).isZero());
+    assertThat(batches.progress(name)).isEqualTo(done);
+  }
+
+  @Test
+  void inputsReachTheirItems() {
+    runtime.runToCompletion(spec -> 0);
+    String name = batches.start(BatchSpec.ofInputs("inputs", TEMPLATE, List.of("a", "b b", "c"), 2));
+    assertThat(finished(name).succeeded()).isEqualTo(3);
+    assertThat(batches.results(name)).extracting(r -> r.tail().get(0))
+        .containsExactly("item 0 input a", "item 1 input b b", "item 2 input c");
+  }
+
+  @Test
+  void failedItemsAreRetriedInNewSandboxesAndTheRestFailForGood() {
+    // odd items fail on their first attempt; item 4 always fails with 3
+    runtime.runToCompletion(spec -> index(spec) == 4 ? 3 : index(spec) % 2 == 1 && !spec.name().contains("-r") ? 1 : 0);
+    String name = batches.start(BatchSpec.ofCount("retried", TEMPLATE, 6, 3)
+        .withRetry(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(4), List.of("exit:1", "exit:3"))));
+    BatchProgress done = finished(name);
+    assertThat(done.state()).isEqualTo(BatchProgress.FAILED);
+    assertThat(done.succeeded()).isEqualTo(5);
+    assertThat(done.failed()).isEqualTo(1);
+    assertThat(done.retries()).isEqualTo(3 + 2);
+    List<ItemResult> results = batches.results(name);
+    assertThat(results.get(1).sandbox()).isEqualTo("retried-1-r2");
+    assertThat(results.get(1).attempts()).isEqualTo(2);
+    assertThat(results.get(4).sandbox()).isEqualTo("retried-4-r3");
+    assertThat(results.get(4).exitCode()).isEqualTo(3);
+    assertThat(results.get(4).reason()).isEqualTo("Error");
+    assertThat(results.get(0).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void failFastTerminatesTheRunningItemsAndSkipsTheRest() {
+    // item 2 fails at once; every other item runs until it is stopped
+    runtime.runToCompletion(spec -> index(spec) == 2 ? 1 : -1);
+    String name = batches.start(BatchSpec.ofCount("fast", TEMPLATE, 12, 3).withFailFast(true));
+    BatchProgress done = finished(name);
+    assertThat(done.state()).isEqualTo(BatchProgress.FAILED);
+    assertThat(done.failed()).isEqualTo(1);
+    assertThat(done.terminated()).isEqualTo(2);
+    assertThat(done.skipped()).isEqualTo(9);
+    List<ItemResult> results = batches.results(name);
+    assertThat(results.get(0).phase()).isEqualTo("terminated");
+    assertThat(results.get(11).phase()).isEqualTo(ItemResult.SKIPPED);
+    assertThat(runtime.exists("fast-0")).isFalse();
+    assertThat(runtime.exists("fast-1")).isFalse();
+  }
+
+  @Test
+  void cancellingABatchTerminatesEveryRunningItem() {
+    runtime.runToCompletion(spec -> -1);
+    String name = batches.start(BatchSpec.ofCount("cancelled", TEMPLATE, 10, 4));
+    SandboxWorkflowTest.await(() -> batches.progress(name).running() == 4, "four running items");
+    batches.cancel(name);
+    assertThat(finished(name).state()).isEqualTo(BatchProgress.CANCELLED);
+    assertThat(IntStream.range(0, 10).filter(i -> runtime.exists("cancelled-" + i)))
+        .as("item sandboxes left after the batch closed; runtime calls %s", runtime.calls()).isEmpty();
+    List<ItemResult> results = batches.results(name);
+    assertThat(results).filteredOn(r -> r.phase().equals("terminated")).hasSize(4);
+    assertThat(results).filteredOn(r -> r.phase().equals(ItemResult.SKIPPED)).hasSize(6);
+  }
+
+  @Test
+  void largeBatchesRunInChunksWhoseHistoriesStaySmall() {
+    runtime.runToCompletion(spec -> 0);
+    // 4 attempts per item: chunks of 100 items, so 250 items run as three chunks
+    String name = batches.start(BatchSpec.ofCount("chunked", TEMPLATE, 250, 25).withRetry(RetryPolicy.attempts(4)));
+    BatchProgress done = finished(name);
+    assertThat(done.succeeded()).isEqualTo(250);
+    assertThat(done.chunks()).isEqualTo(3);
+    assertThat(batches.results(name)).hasSize(250).extracting(ItemResult::index)
+        .containsExactlyElementsOf(IntStream.range(0, 250).boxed().toList());
+    int batchEvents = client.fetchHistory(Conventions.batchWorkflowId(name)).getEvents().size();
+    int chunkEvents = client.fetchHistory(Conventions.batchChunkWorkflowId(name, 0)).getEvents().size();
+    assertThat(batchEvents).isLessThan(60);
+    assertThat(chunkEvents).isLessThan(4096);
+  }
+
+  @Test
+  void mapRunsOneSandboxPerItemFromWorkflowCodeInOrder() {
+    runtime.runToCompletion(spec -> 0);
+    MapWorkflow map = client.newWorkflowStub(MapWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).setWorkflowId("mapper").build());
+    assertThat(map.run(List.of("x", "y", "z", "w", "v")))
+        .containsExactly("succeeded:item null input x", "succeeded:item null input y", "succeeded:item null input z",
+            "succeeded:item null input w", "succeeded:item null input v");
+  }
+
+  @Test
+  void aBadBatchIsRefusedNamingEveryFieldAndRule() {
+    assertThatThrownBy(() -> batches.start(new BatchSpec("Bad Name", List.of(TEMPLATE), TEMPLATE, 3, null, 0,
+        RetryPolicy.attempts(11), false, 500)))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("name: must be a DNS-1123 label")
+        .hasMessageContaining("items: give either a list of specs or a template, not both")
+        .hasMessageContaining("parallelism: must be between 1 and 1000, got 0")
+        .hasMessageContaining("retry.attempts: must be between 1 and 10, got 11")
+        .hasMessageContaining("tailLines: must be between 0 and 200, got 500");
+    assertThatThrownBy(() -> batches.start(BatchSpec.ofCount("huge", TEMPLATE, 100_001, 5)))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("count: must give 1 to 100000 items");
+    assertThatThrownBy(() -> batches.start(BatchSpec.ofCount("badtemplate",
+        SandboxSpec.builder("busybox:1.36").memory("lots").build(), 3, 1)))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("template.memory");
+  }
+}

@@ -1,0 +1,10 @@
+package dev.sandboxes.batch;
+
+import java.util.List;
+
+/** Item results of one chunk, in index order (a record, so the list keeps its element type on the wire). */
+public record ItemResults(List<ItemResult> items) {
+  public ItemResults {
+    items = items == null ? List.of() : List.copyOf(items);
+  }
+}

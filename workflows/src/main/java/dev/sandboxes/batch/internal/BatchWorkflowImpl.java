@@ -1,0 +1,156 @@
+package dev.sandboxes.batch.internal;
+
+import dev.sandboxes.Conventions;
+import dev.sandboxes.Conventions.SearchAttributes;
+import dev.sandboxes.batch.BatchChunkWorkflow;
+import dev.sandboxes.batch.BatchProgress;
+import dev.sandboxes.batch.BatchRequest;
+import dev.sandboxes.batch.BatchSpec;
+import dev.sandboxes.batch.BatchWorkflow;
+import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl.Counts;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.Violation;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowCancellationType;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a batch as a sequence of chunk workflows and keeps only counts, so its own history grows
+ * by a handful of events per chunk; it continues as new after {@link #CHUNKS_PER_RUN} chunks.
+ */
+public class BatchWorkflowImpl implements BatchWorkflow {
+  static final int CHUNKS_PER_RUN = 100;
+  /** Item attempts per chunk: a chunk's history stays well under Temporal's 4,096-event suggestion. */
+  static final int ATTEMPTS_PER_CHUNK = 400;
+  static final int MAX_CHUNK = 200;
+
+  private BatchSpec spec;
+  private final Counts counts = new Counts();
+  private int retries;
+  private int chunksDone;
+  private int current = -1;
+  private String state = BatchProgress.RUNNING;
+  private Instant startedAt;
+  private Instant finishedAt;
+
+  /** Items per chunk for a spec: fewer when items may be retried. */
+  public static int chunkSize(BatchSpec spec) {
+    return Math.max(10, Math.min(MAX_CHUNK, ATTEMPTS_PER_CHUNK / spec.retry().attempts()));
+  }
+
+  @Override
+  public BatchProgress run(BatchRequest request) {
+    spec = request.spec();
+    if (spec.name() == null) {
+      spec = spec.withName(Conventions.batchNameOf(Workflow.getInfo().getWorkflowId()));
+    }
+    rejectInvalid();
+    BatchProgress carried = request.carried();
+    if (carried != null) {
+      counts.add(carried);
+      retries = carried.retries();
+      startedAt = carried.startedAt();
+    } else {
+      startedAt = now();
+    }
+    chunksDone = request.nextChunk();
+    int size = chunkSize(spec);
+    int chunks = (spec.size() + size - 1) / size;
+    int startedThisRun = 0;
+    try {
+      while (chunksDone < chunks) {
+        if (spec.failFast() && counts.failedOrWorse() > 0) {
+          // the rest never starts
+          counts.skipped += spec.size() - chunksDone * size;
+          break;
+        }
+        if (startedThisRun >= CHUNKS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
+          Workflow.continueAsNew(new BatchRequest(spec, progress(), chunksDone));
+        }
+        runChunk(chunksDone, chunksDone * size, Math.min(spec.size(), (chunksDone + 1) * size));
+        chunksDone++;
+        startedThisRun++;
+      }
+      state = counts.failedOrWorse() > 0 ? BatchProgress.FAILED : BatchProgress.SUCCEEDED;
+    } catch (CanceledFailure e) {
+      state = BatchProgress.CANCELLED;
+      Workflow.newDetachedCancellationScope(this::recordEnd).run();
+      throw e;
+    }
+    recordEnd();
+    return progress();
+  }
+
+  private void rejectInvalid() {
+    List<Violation> violations = new ArrayList<>(spec.violations());
+    String idName = Conventions.batchNameOf(Workflow.getInfo().getWorkflowId());
+    if (idName == null || !idName.equals(spec.name())) {
+      violations.add(new Violation("name", "must match the workflow ID "
+          + Conventions.batchWorkflowId(String.valueOf(spec.name())) + ", got " + Workflow.getInfo().getWorkflowId()));
+    }
+    if (!violations.isEmpty()) {
+      state = BatchProgress.FAILED;
+      throw ApplicationFailure.newNonRetryableFailure("invalid batch spec: "
+          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")), SandboxErrors.INVALID_SPEC);
+    }
+  }
+
+  private void runChunk(int index, int from, int to) {
+    current = index;
+    BatchChunkWorkflow chunk = Workflow.newChildWorkflowStub(BatchChunkWorkflow.class,
+        ChildWorkflowOptions.newBuilder()
+            .setWorkflowId(Conventions.batchChunkWorkflowId(spec.name(), index))
+            .setTaskQueue(Workflow.getInfo().getTaskQueue())
+            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+            .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
+            .setStaticSummary("items " + from + ".." + (to - 1) + " of batch " + spec.name())
+            .build());
+    BatchProgress done;
+    try {
+      done = chunk.run(spec.chunk(from, to));
+    } catch (ChildWorkflowFailure failure) {
+      if (failure.getCause() instanceof CanceledFailure cancelled) {
+        throw cancelled;
+      }
+      // A chunk that failed as a workflow (a bug, not an item outcome): its items count as failed.
+      done = new BatchProgress(spec.name(), BatchProgress.FAILED, to - from, 0, 0, to - from, 0, 0, 0, 0, null, null);
+    }
+    counts.add(done);
+    retries += done.retries();
+    current = -1;
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.BATCH_DONE.valueSet((long) counts.done()));
+    Workflow.setCurrentDetails(Counts.details(progress()));
+  }
+
+  private void recordEnd() {
+    finishedAt = now();
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.BATCH_STATE.valueSet(state),
+        SearchAttributes.BATCH_DONE.valueSet((long) counts.done()));
+    Workflow.setCurrentDetails(Counts.details(progress()));
+  }
+
+  @Override
+  public BatchProgress progress() {
+    return counts.progress(spec == null ? null : spec.name(), state, spec == null ? 0 : spec.size(), 0, retries,
+        chunksDone + (current >= 0 ? 1 : 0), startedAt, finishedAt);
+  }
+
+  @Override
+  public int currentChunk() {
+    return current;
+  }
+
+  private static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+}
