@@ -185,8 +185,12 @@ final class EmbeddedStack implements AutoCloseable {
         "--log-level", "error"));
     Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
       command.add("--search-attribute");
-      command.add(name + "=" + (type == io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
-          ? "KeywordList" : "Keyword"));
+      command.add(name + "=" + switch (type) {
+        case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+        case INDEXED_VALUE_TYPE_INT -> "Int";
+        case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+        default -> throw new IllegalStateException("no CLI name for search attribute type " + type);
+      });
     });
     try {
       return new ProcessBuilder(command).redirectErrorStream(true)

@@ -51,6 +51,11 @@ final class GlobalOptions {
     return client;
   }
 
+  /** Batches through the same connection. */
+  dev.sandboxes.client.BatchClient batches() {
+    return new dev.sandboxes.client.BatchClient(sandboxes().workflowClient(), taskQueue);
+  }
+
   /** Volumes through the same connection. */
   dev.sandboxes.client.VolumeClient volumes() {
     return new dev.sandboxes.client.VolumeClient(sandboxes().workflowClient(), taskQueue);

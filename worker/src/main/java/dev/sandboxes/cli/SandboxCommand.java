@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
         GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
-        TerminateCommand.class, VolumeCommand.class, DemoCommand.class})
+        TerminateCommand.class, VolumeCommand.class, BatchCommand.class, DemoCommand.class})
 public final class SandboxCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,26 +37,9 @@ final class VolumeCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a volume command is required");
   }
 
-  /** The shape of every volume subcommand: connect, act, print, disconnect. */
-  abstract static class Sub implements Callable<Integer> {
-    @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
-
-    @Override
-    public final Integer call() throws Exception {
-      try {
-        return act(spec.commandLine().getOut());
-      } finally {
-        global.close();
-      }
-    }
-
-    abstract int act(PrintWriter out) throws Exception;
-  }
-
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create a volume and wait until it is ready (prints its name).")
-  static final class Create extends Sub {
+  static final class Create extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Option(names = "--size", paramLabel = "Q", description = "capacity, e.g. 1Gi (default: the worker's)")
     String size;
@@ -91,7 +72,7 @@ final class VolumeCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List volumes.")
-  static final class ListVolumes extends Sub {
+  static final class ListVolumes extends ClientCommand {
     @Override
     int act(PrintWriter out) {
       List<VolumeStatus> volumes = global.volumes().list();
@@ -109,7 +90,7 @@ final class VolumeCommand implements Runnable {
   }
 
   @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a volume's status.")
-  static final class Get extends Sub {
+  static final class Get extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
 
     @Override
@@ -130,7 +111,7 @@ final class VolumeCommand implements Runnable {
 
   @Command(name = "delete", mixinStandardHelpOptions = true,
       description = "Delete a volume and its data; refused while unfinished sandboxes mount it.")
-  static final class Delete extends Sub {
+  static final class Delete extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
 
     @Override
@@ -142,7 +123,7 @@ final class VolumeCommand implements Runnable {
   }
 
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List files in a volume.")
-  static final class Ls extends Sub {
+  static final class Ls extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/", description = "default ${DEFAULT-VALUE}")
     String path;
@@ -163,7 +144,7 @@ final class VolumeCommand implements Runnable {
   }
 
   @Command(name = "read", mixinStandardHelpOptions = true, description = "Write a file's bytes to stdout.")
-  static final class Read extends Sub {
+  static final class Read extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "PATH") String path;
     @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "first byte (default 0)")
@@ -202,7 +183,7 @@ final class VolumeCommand implements Runnable {
 
   @Command(name = "write", mixinStandardHelpOptions = true,
       description = "Replace a file's content atomically, from --file or stdin (at most 1 MiB).")
-  static final class Write extends Sub {
+  static final class Write extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "PATH") String path;
     @Option(names = "--file", paramLabel = "F", description = "read the content from this file (default: stdin)")
@@ -237,7 +218,7 @@ final class VolumeCommand implements Runnable {
 
   @Command(name = "mv", mixinStandardHelpOptions = true,
       description = "Rename a file or directory in a volume; refused when TO exists.")
-  static final class Move extends Sub {
+  static final class Move extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "FROM") String from;
     @Parameters(index = "2", paramLabel = "TO") String to;

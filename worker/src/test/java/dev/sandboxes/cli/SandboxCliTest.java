@@ -59,12 +59,14 @@ public class SandboxCliTest {
   /** Runs {@code sandbox <command> --address A <rest...>}. */
   static Run sandbox(String... args) {
     List<String> argv = new ArrayList<>();
-    argv.add(args[0]);
-    if (!args[0].startsWith("-")) {
+    // the global options belong to the leaf command: `volume create --address A NAME`
+    int leaf = List.of("volume", "batch").contains(args[0]) && args.length > 1 ? 2 : 1;
+    argv.addAll(Arrays.asList(args).subList(0, leaf));
+    if (!args[leaf - 1].startsWith("-")) {
       argv.add("--address");
       argv.add(address);
     }
-    argv.addAll(Arrays.asList(args).subList(1, args.length));
+    argv.addAll(Arrays.asList(args).subList(leaf, args.length));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = SandboxCommand.execute(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
@@ -493,5 +495,68 @@ public class SandboxCliTest {
     assertThat(escape.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(escape.err()).contains("to: must not contain \"..\"");
     assertThat(sandbox("volume", "delete", vol).code()).isZero();
+  }
+
+  // --- batches ------------------------------------------------------------------------------
+
+  @Test
+  void aBatchRunsEveryItemAndKeepsEveryResult() {
+    String batch = unique("b");
+    Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--count", "5", "--parallelism", "2",
+        "--wait", "--", "sh", "-c", "echo item $SANDBOX_INDEX of five");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).contains(batch + " succeeded: 5 of 5 done (5 succeeded, 0 failed");
+    JsonNode results = sandbox("batch", "results", batch, "--json").json();
+    assertThat(results).hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      assertThat(results.get(i).get("index").asInt()).isEqualTo(i);
+      assertThat(results.get(i).get("sandbox").asText()).isEqualTo(batch + "-" + i);
+      assertThat(results.get(i).get("tail").get(0).asText()).isEqualTo("item " + i + " of five");
+    }
+    assertThat(sandbox("batch", "status", batch, "--json").json().get("state").asText()).isEqualTo("succeeded");
+    assertThat(sandbox("list", "--all", "--tag", "batch=" + batch).out().lines().count()).isEqualTo(6);
+  }
+
+  @Test
+  void aBatchWithAFailingItemRetriesItAndExitsNonZero() {
+    String batch = unique("f");
+    Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--input", "ok", "--input", "bad",
+        "--retries", "1", "--wait", "--", "sh", "-c", "echo got $SANDBOX_INPUT; test $SANDBOX_INPUT = ok");
+    assertThat(run.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(run.out()).contains(batch + " failed: 2 of 2 done (1 succeeded, 1 failed, 0 terminated, 0 skipped), 0 running, 1 retries");
+    Run failed = sandbox("batch", "results", batch, "--failed");
+    assertThat(failed.out()).contains(batch + "-1-r2").contains("failed").contains("got bad")
+        .doesNotContain(batch + "-0 ");
+  }
+
+  @Test
+  void cancellingABatchTerminatesItsRunningItems() {
+    String batch = unique("c");
+    Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--count", "6", "--parallelism", "2",
+        "--", "sleep", "600");
+    assertThat(run.code()).as(run.err()).isZero();
+    // items 0 and 1 start first; wait on them (an update the workflow answers on the phase change)
+    assertThat(sandbox("wait", batch + "-0", "--for", "running", "--timeout", "2m").code()).isZero();
+    assertThat(sandbox("wait", batch + "-1", "--for", "running", "--timeout", "2m").code()).isZero();
+    assertThat(sandbox("batch", "status", batch, "--json").json().get("running").asInt()).isEqualTo(2);
+    assertThat(sandbox("batch", "cancel", batch).code()).isZero();
+    assertThat(sandbox("wait", batch + "-0", "--timeout", "2m").out().trim()).isEqualTo("terminated");
+    assertThat(sandbox("wait", batch + "-1", "--timeout", "2m").out().trim()).isEqualTo("terminated");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    String state;
+    while ((state = sandbox("batch", "status", batch, "--json").json().get("state").asText()).equals("running")) {
+      assertThat(System.nanoTime()).as("the batch to close after its items").isLessThan(deadline);
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    assertThat(state).isEqualTo("cancelled");
+    JsonNode results = sandbox("batch", "results", batch, "--json").json();
+    assertThat(results).hasSize(6);
+    assertThat(results.get(5).get("phase").asText()).isEqualTo("skipped");
+    assertThat(sandbox("list", "--tag", "batch=" + batch).out().lines().count()).isEqualTo(1);
+    assertThat(sandbox("batch", "status", "no-such-batch").code()).isEqualTo(ExitCodes.NOT_FOUND);
   }
 }
