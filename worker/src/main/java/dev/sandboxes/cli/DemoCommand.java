@@ -67,9 +67,23 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** A port P such that P (frontend), P+1000 (UI) and P+2000 (metrics) are all free now. */
   static int freePort() throws java.io.IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int tries = 0; tries < 200; tries++) {
+      int port = 20000 + random.nextInt(20000);
+      if (free(port) && free(port + 1000) && free(port + 2000)) {
+        return port;
+      }
+    }
+    throw new java.io.IOException("no free port P with P+1000 and P+2000 free between 20000 and 42000");
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 }

@@ -135,6 +135,15 @@ final class EmbeddedStack implements AutoCloseable {
     return uiUrl;
   }
 
+  /** The temporal CLI dev server's Prometheus endpoint (its {@code action} counter is billing's); null otherwise. */
+  String metricsUrl() {
+    return temporalCli == null ? null : "http://127.0.0.1:" + (port + 2000) + "/metrics";
+  }
+
+  SandboxRuntime runtime() {
+    return runtime;
+  }
+
   SandboxClient client() {
     return client;
   }
@@ -182,6 +191,7 @@ final class EmbeddedStack implements AutoCloseable {
   private static Process startTemporalCli(Path temporal, int port) {
     List<String> command = new ArrayList<>(List.of(temporal.toString(), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(port + 1000),
+        "--metrics-port", String.valueOf(port + 2000),
         "--log-level", "error"));
     Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
       command.add("--search-attribute");
