@@ -51,16 +51,7 @@ public final class Sandboxes {
     SandboxSpec named = spec.withName(name);
     String taskQueue = options.taskQueue() != null ? options.taskQueue() : Workflow.getInfo().getTaskQueue();
     SandboxEvents events = SandboxEvents.current();
-    SandboxWorkflow child = Workflow.newChildWorkflowStub(SandboxWorkflow.class,
-        ChildWorkflowOptions.newBuilder()
-            .setWorkflowId(Conventions.sandboxWorkflowId(name))
-            .setTaskQueue(taskQueue)
-            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
-            .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
-            .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
-            .setStaticSummary(SandboxPresentation.staticSummary(named))
-            .build());
+    SandboxWorkflow child = Workflow.newChildWorkflowStub(SandboxWorkflow.class, childOptions(named, taskQueue));
     List<Promise<SandboxResult>> result = new ArrayList<>(1);
     CancellationScope scope = Workflow.newCancellationScope(
         () -> result.add(Async.function(child::run, new SandboxRequest(named, true, null, null))));
@@ -68,6 +59,22 @@ public final class Sandboxes {
     // Surfaces "name already used" and other start failures here rather than at first use.
     Workflow.getWorkflowExecution(child).get();
     return new Sandbox(name, taskQueue, result.get(0), scope, events);
+  }
+
+  /**
+   * How a sandbox starts as a child workflow: {@code sandbox/<name>} never reused, cancelled when
+   * its parent closes, and its cancellation awaited (so its pod is gone when the parent goes on).
+   */
+  public static ChildWorkflowOptions childOptions(SandboxSpec named, String taskQueue) {
+    return ChildWorkflowOptions.newBuilder()
+        .setWorkflowId(Conventions.sandboxWorkflowId(named.name()))
+        .setTaskQueue(taskQueue)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+        .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
+        .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
+        .setStaticSummary(SandboxPresentation.staticSummary(named))
+        .build();
   }
 
   /** Runs a sandbox to completion and returns its result, whatever its final phase. */

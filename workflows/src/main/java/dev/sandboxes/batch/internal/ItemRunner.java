@@ -1,24 +1,19 @@
 package dev.sandboxes.batch.internal;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
-import io.temporal.api.enums.v1.ParentClosePolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import dev.sandboxes.workflow.Sandboxes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.ChildWorkflowCancellationType;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayDeque;
@@ -152,15 +147,7 @@ public final class ItemRunner {
   private void start(Attempt attempt) {
     SandboxSpec spec = specOf.apply(attempt.index(), attempt.attempt());
     SandboxWorkflow child = Workflow.newChildWorkflowStub(SandboxWorkflow.class,
-        ChildWorkflowOptions.newBuilder()
-            .setWorkflowId(Conventions.sandboxWorkflowId(spec.name()))
-            .setTaskQueue(taskQueue)
-            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
-            .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
-            .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(spec))
-            .setStaticSummary(SandboxPresentation.staticSummary(spec))
-            .build());
+        Sandboxes.childOptions(spec, taskQueue));
     List<Promise<SandboxResult>> result = new ArrayList<>(1);
     CancellationScope scope = Workflow.newCancellationScope(() -> result.add(
         Async.function(child::run, new SandboxRequest(spec, false, null, null, tailLines))));

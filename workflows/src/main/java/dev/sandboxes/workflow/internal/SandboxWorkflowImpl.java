@@ -58,7 +58,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   private static final Logger log = Workflow.getLogger(SandboxWorkflowImpl.class);
 
-  private static final RetryOptions PLATFORM_RETRY = RetryOptions.newBuilder()
+  /** Platform calls: retried with backoff from 1 s to 30 s until the platform answers. */
+  static final RetryOptions PLATFORM_RETRY = RetryOptions.newBuilder()
       .setInitialInterval(Duration.ofSeconds(1))
       .setBackoffCoefficient(2)
       .setMaximumInterval(Duration.ofSeconds(30))

@@ -44,11 +44,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
 
   private static final Logger log = Workflow.getLogger(VolumeWorkflowImpl.class);
 
-  private static final RetryOptions PLATFORM_RETRY = RetryOptions.newBuilder()
-      .setInitialInterval(Duration.ofSeconds(1))
-      .setBackoffCoefficient(2)
-      .setMaximumInterval(Duration.ofSeconds(30))
-      .build();
+  private static final RetryOptions PLATFORM_RETRY = SandboxWorkflowImpl.PLATFORM_RETRY;
 
   /** Create and delete: retried until the platform answers (delete waits for the storage to go). */
   private final VolumeActivities control = Workflow.newActivityStub(VolumeActivities.class,
@@ -175,11 +171,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
       created = true;
       setDetails();
     } catch (ActivityFailure failure) {
-      ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
-      phase = VolumeState.FAILED;
-      reason = cause != null ? cause.getType() : "ActivityFailed";
-      message = "create failed: " + (cause != null ? cause.getOriginalMessage() : failure.getMessage());
-      setDetails();
+      failWith(failure, "create");
       // Nothing of this volume exists (another owner's storage is never touched): fail the
       // workflow so the name is free again, with the reason as the failure.
       throw ApplicationFailure.newNonRetryableFailure(message, reason);
@@ -200,11 +192,16 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     try {
       apply(change.get(0).get());
     } catch (ActivityFailure failure) {
-      ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
-      phase = VolumeState.FAILED;
-      reason = cause != null ? cause.getType() : "ActivityFailed";
-      message = "watch failed: " + (cause != null ? cause.getOriginalMessage() : failure.getMessage());
+      failWith(failure, "watch");
     }
+    setDetails();
+  }
+
+  private void failWith(ActivityFailure failure, String stage) {
+    ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
+    phase = VolumeState.FAILED;
+    reason = cause != null ? cause.getType() : "ActivityFailed";
+    message = stage + " failed: " + (cause != null ? cause.getOriginalMessage() : failure.getMessage());
     setDetails();
   }
 

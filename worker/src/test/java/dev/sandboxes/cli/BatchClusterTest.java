@@ -1,0 +1,55 @@
+package dev.sandboxes.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.sandboxes.batch.BatchProgress;
+import dev.sandboxes.batch.BatchSpec;
+import dev.sandboxes.batch.ItemResult;
+import dev.sandboxes.client.BatchClient;
+import dev.sandboxes.model.SandboxSpec;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A 1,000-item batch on the rig: a pod per item on the real cluster, through the real Temporal
+ * server and the worker on the least-privilege kubeconfig. e2e profile only; fails without the rig.
+ */
+class BatchClusterTest {
+  static final int ITEMS = Integer.getInteger("sandboxes.e2e.batchItems", 1000);
+
+  @Test
+  void aThousandItemBatchCompletesWithEveryResult() {
+    String address = System.getProperty("sandboxes.cli.address");
+    if (address == null || address.isBlank() || address.startsWith("${")) {
+      fail("the e2e suite needs the rig's Temporal server: -Dsandboxes.cli.address; run deploy/e2e.sh");
+    }
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    try {
+      BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs));
+      SandboxSpec item = SandboxSpec.builder("busybox:1.36")
+          .command("sh", "-c", "echo square $((SANDBOX_INDEX * SANDBOX_INDEX))").cpu("10m").memory("16Mi").build();
+      String name = batches.start(BatchSpec.ofCount("e2e-" + UUID.randomUUID().toString().substring(0, 6), item,
+          ITEMS, 20).withRetry(dev.sandboxes.batch.RetryPolicy.attempts(2)));
+      long t0 = System.nanoTime();
+      BatchProgress done = batches.awaitDone(name, Duration.ofMinutes(40)).orElseThrow(
+          () -> new AssertionError("the batch did not finish in 40 minutes: " + batches.progress(name)));
+      System.out.printf("%d-item batch on the rig: %.0f s, %s%n", ITEMS, (System.nanoTime() - t0) / 1e9, done);
+      assertThat(done.state()).isEqualTo(BatchProgress.SUCCEEDED);
+      assertThat(done.succeeded()).isEqualTo(ITEMS);
+      List<ItemResult> results = batches.results(name);
+      assertThat(results).hasSize(ITEMS);
+      for (ItemResult r : results) {
+        assertThat(r.tail()).containsExactly("square " + ((long) r.index() * r.index()));
+      }
+    } finally {
+      stubs.shutdownNow();
+    }
+  }
+}
