@@ -18,12 +18,7 @@ dev_log="$RIG_LOGS/e2e-dev.log"
 # the browser test drives Debian's headless Chromium through its chromedriver
 install_debs chromium chromium-driver
 
-gobin="$(go env GOPATH)/bin"
-# (a go-installed binary reports version 0.0.0-DEV; its module version is in the build info)
-if ! go version -m "$gobin/temporal" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/temporalio/cli\s+$TEMPORAL_CLI_VERSION\s"; then
-  log "installing the temporal CLI $TEMPORAL_CLI_VERSION with go install (a cold build takes minutes)"
-  go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
-fi
+gobin="$("$root/deploy/temporal-cli.sh")"
 export PATH="$gobin:$PATH"
 
 dev_pid=""

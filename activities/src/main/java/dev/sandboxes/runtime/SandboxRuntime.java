@@ -118,6 +118,11 @@ public interface SandboxRuntime extends AutoCloseable {
    */
   void moveFile(String volume, String from, String to);
 
+  /** Requests sent to the platform's API so far (for benchmarks and metrics); 0 where there is no API. */
+  default long apiRequests() {
+    return 0;
+  }
+
   @Override
   default void close() {}
 }
