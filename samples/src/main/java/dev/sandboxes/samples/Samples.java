@@ -1,0 +1,37 @@
+package dev.sandboxes.samples;
+
+import dev.sandboxes.samples.fanout.FanOutSample;
+import java.util.Arrays;
+
+/**
+ * Runs one sample on the embedded stack (in-process Temporal, local runtime):
+ * {@code fanout}, {@code agent}, {@code volumes} or {@code cancel}. Exits non-zero when the
+ * sample's own check fails.
+ */
+public final class Samples {
+  static final String USAGE = "usage: sample fanout|agent|volumes|cancel";
+
+  private Samples() {}
+
+  public static void main(String[] args) {
+    if (args.length != 1) {
+      System.err.println(USAGE);
+      System.exit(2);
+    }
+    Runnable sample = switch (args[0]) {
+      case "fanout" -> () -> {
+        try (EmbeddedStack stack = EmbeddedStack.create()) {
+          FanOutSample.register(stack.worker());
+          stack.start();
+          FanOutSample.run(stack.client(), FanOutSample.DEFAULT, System.out);
+        }
+      };
+      default -> null;
+    };
+    if (sample == null) {
+      System.err.println("unknown sample \"" + args[0] + "\"; " + USAGE + " (got " + Arrays.toString(args) + ")");
+      System.exit(2);
+    }
+    sample.run();
+  }
+}
