@@ -1,5 +1,6 @@
 package dev.sandboxes.samples;
 
+import dev.sandboxes.samples.agent.AgentSample;
 import dev.sandboxes.samples.fanout.FanOutSample;
 import java.util.Arrays;
 
@@ -24,6 +25,13 @@ public final class Samples {
           FanOutSample.register(stack.worker());
           stack.start();
           FanOutSample.run(stack.client(), FanOutSample.DEFAULT, System.out);
+        }
+      };
+      case "agent" -> () -> {
+        try (EmbeddedStack stack = EmbeddedStack.create()) {
+          AgentSample.register(stack.worker());
+          stack.start();
+          AgentSample.run(stack.client(), System.out);
         }
       };
       default -> null;

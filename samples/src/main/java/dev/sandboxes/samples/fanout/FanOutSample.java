@@ -5,6 +5,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.UUID;
 
@@ -26,6 +27,8 @@ public final class FanOutSample {
     PrimeCountWorkflow workflow = client.newWorkflowStub(PrimeCountWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId("sample-fanout-" + UUID.randomUUID().toString().substring(0, 8))
         .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+        // a sample that stalls (a workflow task failing over and over) should fail, not hang
+        .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
         .build());
     out.printf("counting the primes below %,d in %d sandboxes, %d at a time...%n",
         request.limit(), request.parts(), request.parallelism());
