@@ -2,6 +2,7 @@ package dev.sandboxes.samples;
 
 import dev.sandboxes.samples.agent.AgentSample;
 import dev.sandboxes.samples.fanout.FanOutSample;
+import dev.sandboxes.samples.volumes.VolumeSample;
 import java.util.Arrays;
 
 /**
@@ -32,6 +33,13 @@ public final class Samples {
           AgentSample.register(stack.worker());
           stack.start();
           AgentSample.run(stack.client(), System.out);
+        }
+      };
+      case "volumes" -> () -> {
+        try (EmbeddedStack stack = EmbeddedStack.create()) {
+          VolumeSample.register(stack.worker());
+          stack.start();
+          VolumeSample.run(stack.client(), stack.root(), System.out);
         }
       };
       default -> null;
