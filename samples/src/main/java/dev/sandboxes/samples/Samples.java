@@ -1,6 +1,7 @@
 package dev.sandboxes.samples;
 
 import dev.sandboxes.samples.agent.AgentSample;
+import dev.sandboxes.samples.cancel.CancelSample;
 import dev.sandboxes.samples.fanout.FanOutSample;
 import dev.sandboxes.samples.volumes.VolumeSample;
 import java.util.Arrays;
@@ -40,6 +41,15 @@ public final class Samples {
           VolumeSample.register(stack.worker());
           stack.start();
           VolumeSample.run(stack.client(), stack.root(), System.out);
+        }
+      };
+      case "cancel" -> () -> {
+        try (EmbeddedStack stack = EmbeddedStack.create()) {
+          CancelSample.register(stack.worker());
+          stack.start();
+          CancelSample.run(stack.client(), true, System.out);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
       };
       default -> null;
