@@ -5,6 +5,7 @@ import dev.sandboxes.samples.cancel.CancelSample;
 import dev.sandboxes.samples.fanout.FanOutSample;
 import dev.sandboxes.samples.volumes.VolumeSample;
 import java.util.Arrays;
+import java.util.UUID;
 
 /**
  * Runs one sample on the embedded stack (in-process Temporal, local runtime):
@@ -26,28 +27,28 @@ public final class Samples {
         try (EmbeddedStack stack = EmbeddedStack.create()) {
           FanOutSample.register(stack.worker());
           stack.start();
-          FanOutSample.run(stack.client(), FanOutSample.DEFAULT, System.out);
+          FanOutSample.run(stack.client(), uniqueName("sample-fanout"), FanOutSample.DEFAULT, System.out);
         }
       };
       case "agent" -> () -> {
         try (EmbeddedStack stack = EmbeddedStack.create()) {
           AgentSample.register(stack.worker());
           stack.start();
-          AgentSample.run(stack.client(), System.out);
+          AgentSample.run(stack.client(), uniqueName("sample-agent"), System.out);
         }
       };
       case "volumes" -> () -> {
         try (EmbeddedStack stack = EmbeddedStack.create()) {
           VolumeSample.register(stack.worker());
           stack.start();
-          VolumeSample.run(stack.client(), stack.root(), System.out);
+          VolumeSample.run(stack.client(), uniqueName("sample-data"), stack.root(), System.out);
         }
       };
       case "cancel" -> () -> {
         try (EmbeddedStack stack = EmbeddedStack.create()) {
           CancelSample.register(stack.worker());
           stack.start();
-          CancelSample.run(stack.client(), true, System.out);
+          CancelSample.run(stack.client(), uniqueName("sample-cancel"), true, System.out);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -59,5 +60,10 @@ public final class Samples {
       System.exit(2);
     }
     sample.run();
+  }
+
+  /** Workflow IDs and volume names are not reused: each run gets its own. */
+  static String uniqueName(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * A code-interpreter agent: the scripted model proposes Python, each snippet runs in a fresh
@@ -26,9 +25,9 @@ public final class AgentSample {
     worker.registerActivitiesImplementations(new ScriptedModel());
   }
 
-  public static AgentTranscript run(WorkflowClient client, PrintStream out) {
+  public static AgentTranscript run(WorkflowClient client, String workflowId, PrintStream out) {
     CodeAgentWorkflow agent = client.newWorkflowStub(CodeAgentWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId("sample-agent-" + UUID.randomUUID().toString().substring(0, 8))
+        .setWorkflowId(workflowId)
         .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
         // a sample that stalls (a workflow task failing over and over) should fail, not hang
         .setWorkflowExecutionTimeout(Duration.ofMinutes(5))

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Cancel guarantees cleanup: a workflow runs several {@code sleep 600} sandboxes, the sample
@@ -39,12 +38,13 @@ public final class CancelSample {
   public record Outcome(List<SandboxStatus> sandboxes, List<SandboxSummary> stillGoing, long processesLeft) {}
 
   /**
+   * @param workflowId also the value of the {@code run} tag on its sandboxes
    * @param localWorker the worker (and so the local runtime's processes) runs in this JVM, so
    *     leftover processes can be counted among its descendants
    */
-  public static Outcome run(WorkflowClient client, boolean localWorker, PrintStream out) throws InterruptedException {
+  public static Outcome run(WorkflowClient client, String workflowId, boolean localWorker, PrintStream out)
+      throws InterruptedException {
     SandboxClient sandboxes = new SandboxClient(client);
-    String workflowId = "sample-cancel-" + UUID.randomUUID().toString().substring(0, 8);
     LongJobsWorkflow workflow = client.newWorkflowStub(LongJobsWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)

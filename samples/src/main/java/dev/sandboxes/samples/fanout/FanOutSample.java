@@ -7,7 +7,6 @@ import io.temporal.worker.Worker;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.UUID;
 
 /**
  * Fan-out and reduce: the primes below two million, counted in eight sandboxes (four at a
@@ -23,9 +22,10 @@ public final class FanOutSample {
   }
 
   /** Runs the workflow, prints each part and the answer; throws when the answer is wrong. */
-  public static PrimeCount run(WorkflowClient client, PrimeCountRequest request, PrintStream out) {
+  public static PrimeCount run(WorkflowClient client, String workflowId, PrimeCountRequest request,
+      PrintStream out) {
     PrimeCountWorkflow workflow = client.newWorkflowStub(PrimeCountWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId("sample-fanout-" + UUID.randomUUID().toString().substring(0, 8))
+        .setWorkflowId(workflowId)
         .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
         // a sample that stalls (a workflow task failing over and over) should fail, not hang
         .setWorkflowExecutionTimeout(Duration.ofMinutes(5))

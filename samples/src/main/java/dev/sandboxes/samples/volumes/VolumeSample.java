@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * A volume pipeline: create a volume, run a producer and a consumer sandbox that share it,
@@ -29,12 +28,12 @@ public final class VolumeSample {
   }
 
   /**
+   * @param volume the name of the volume to create (and delete)
    * @param runtimeRoot the local runtime's directory, to show the volume's storage is gone too;
    *     {@code null} when the worker runs elsewhere
    */
-  public static PipelineResult run(WorkflowClient client, Path runtimeRoot, PrintStream out) {
+  public static PipelineResult run(WorkflowClient client, String volume, Path runtimeRoot, PrintStream out) {
     VolumeClient volumes = new VolumeClient(client);
-    String volume = "sample-data-" + UUID.randomUUID().toString().substring(0, 8);
     VolumeStatus created = volumes.create(volume, VolumeSpec.defaults());
     out.printf("volume %s: %s%n", volume, created.phase());
     PipelineResult result;
@@ -46,7 +45,7 @@ public final class VolumeSample {
       out.printf("volume %s: %s%n", volume, ready.phase());
       VolumePipelineWorkflow pipeline = client.newWorkflowStub(VolumePipelineWorkflow.class,
           WorkflowOptions.newBuilder()
-              .setWorkflowId("sample-volumes-" + volume)
+              .setWorkflowId(workflowId(volume))
               .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
               // a sample that stalls (a workflow task failing over and over) should fail, not hang
               .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
@@ -73,6 +72,11 @@ public final class VolumeSample {
           + "), still listed " + listed + ", storage left " + storageLeft);
     }
     return result;
+  }
+
+  /** The pipeline workflow's ID for a volume. */
+  public static String workflowId(String volume) {
+    return "sample-volumes-" + volume;
   }
 
   private static void print(PrintStream out, String role, PipelineResult.Stage stage) {
