@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +28,9 @@ public final class EmbeddedStack implements AutoCloseable {
   private final LocalRuntime runtime;
   private final TestWorkflowEnvironment env;
   private final Worker worker;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Ctrl-C skips try-with-resources: stop the sandboxes and remove the directory anyway. */
+  private final Thread onExit = new Thread(this::stop, "sample-stack-cleanup");
 
   private EmbeddedStack(Path root) {
     this.root = root;
@@ -38,6 +42,7 @@ public final class EmbeddedStack implements AutoCloseable {
         .build());
     Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
     this.worker = env.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** A stack that is not started yet: register the sample's types on {@link #worker()}, then {@link #start()}. */
@@ -73,6 +78,18 @@ public final class EmbeddedStack implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs (or ran) stop() itself
+    }
+    stop();
+  }
+
+  private void stop() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     env.close();
     runtime.close();
     try (Stream<Path> files = Files.walk(root)) {
