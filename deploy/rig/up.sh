@@ -147,8 +147,33 @@ start_etcd() {
   wait_for etcd 60 curl -fsS http://127.0.0.1:2381/health
 }
 
+# write_recycler_template: the pod the PV controller runs to scrub a released rig PV. The
+# built-in template pulls a debian-base image from registry.k8s.io; this one uses the locally
+# imported busybox, never pulls, and removes hidden entries too (busybox find has no -delete).
+# The controller replaces volumes[0] with the PV's hostPath and sets activeDeadlineSeconds.
+write_recycler_template() {
+  cat > "$RIG_RECYCLER_TEMPLATE" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: pv-recycler-
+  namespace: default
+spec:
+  restartPolicy: Never
+  volumes: [{name: vol}]
+  containers:
+  - name: pv-recycler
+    image: $BUSYBOX_IMAGE
+    imagePullPolicy: Never
+    command: [/bin/sh, -c]
+    args: ['rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "\$(ls -A /scrub)"']
+    volumeMounts: [{name: vol, mountPath: /scrub}]
+YAML
+}
+
 start_control_plane() {
   local ip=$1
+  write_recycler_template
   start kube-apiserver "$RIG_BIN/kube-apiserver" \
     --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" \
     --etcd-servers http://127.0.0.1:2379 \
@@ -173,7 +198,8 @@ start_control_plane() {
     --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*' --profiling=false
+    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*' --profiling=false \
+    --pv-recycler-pod-template-filepath-hostpath "$RIG_RECYCLER_TEMPLATE"
   start kube-scheduler "$RIG_BIN/kube-scheduler" \
     --kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
     --authentication-kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
@@ -294,6 +320,8 @@ YAML
     local i modes
     for ((i = 1; i <= RIG_PV_COUNT; i++)); do
       mkdir -p "$RIG_STATE/pv/pv$i"
+      # hostPath ignores fsGroup: the non-root sandboxes and volume helpers must be able to write
+      chmod 0777 "$RIG_STATE/pv/pv$i"
       # ReadWriteOncePod may not be combined with other modes: the last PV carries it alone
       modes="[ReadWriteOnce, ReadWriteMany, ReadOnlyMany]"
       ((i == RIG_PV_COUNT)) && modes="[ReadWriteOncePod]"
@@ -305,14 +333,14 @@ metadata: {name: rig-pv$i, labels: {sandboxes.dev/rig: "true"}}
 spec:
   capacity: {storage: 5Gi}
   accessModes: $modes
-  persistentVolumeReclaimPolicy: Retain
+  persistentVolumeReclaimPolicy: Recycle
   storageClassName: rig-hostpath
   hostPath: {path: $RIG_STATE/pv/pv$i, type: DirectoryOrCreate}
 YAML
     done
   } | kc apply -f - >/dev/null
-  # PVs are Retain (no recycler here): make Released ones Available again with an empty dir,
-  # so running up.sh between test runs hands out clean volumes
+  # PVs are recycled by the controller-manager while it runs; one released while it was down, or
+  # before the rig recycled, is emptied and made Available again here
   local pv
   for pv in $(kc get pv -l sandboxes.dev/rig=true \
       -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
