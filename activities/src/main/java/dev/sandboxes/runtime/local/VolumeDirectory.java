@@ -123,6 +123,9 @@ final class VolumeDirectory {
   void move(String from, String to) {
     String source = VolumePaths.validFile("from", from);
     String destination = VolumePaths.validFile("to", to);
+    if ((destination + "/").startsWith(source + "/")) {
+      throw invalid("to", "lies inside " + source + ", which cannot be moved into itself");
+    }
     Path sourcePath = inside("from", source);
     if (!Files.exists(sourcePath, LinkOption.NOFOLLOW_LINKS)) {
       throw notFound(source);
@@ -130,9 +133,6 @@ final class VolumeDirectory {
     Path targetPath = inside("to", destination);
     if (Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS)) {
       throw invalid("to", "already exists: " + destination);
-    }
-    if ((destination + "/").startsWith(source + "/")) {
-      throw invalid("to", "lies inside " + source + ", which cannot be moved into itself");
     }
     createParents("to", targetPath);
     try {
