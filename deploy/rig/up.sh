@@ -2,7 +2,8 @@
 # Brings up a single-node Kubernetes on this machine (root, no Docker engine):
 #   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
 #   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
-#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs.
+#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs that
+#   the controller-manager recycles (scrubs) when their claim is deleted.
 # Idempotent: a daemon already running is left alone, existing certs and objects are kept.
 # Needs the binaries from build.sh (it runs it; a warm cache makes that a no-op).
 set -euo pipefail
