@@ -463,15 +463,15 @@ public class KubernetesRuntime implements SandboxRuntime {
       ExecResult last = null;
       boolean done = false;
       try {
-        for (List<String> argv : VolumeFileCommands.write(normal, temporary, data)) {
-          last = helperExec(volume, helper, argv);
+        for (VolumeFileCommands.Exec exec : VolumeFileCommands.write(normal, temporary, data)) {
+          last = helperExec(volume, helper, exec.argv(), exec.stdin());
           checkExit(volume, last, normal, "path", null);
         }
         done = true;
       } finally {
         if (!done) {
           try {
-            helperExec(volume, helper, VolumeFileCommands.abort(temporary));
+            helperExec(volume, helper, VolumeFileCommands.abort(temporary), null);
           } catch (RuntimeException e) {
             // A hidden leftover file at worst; the write's own failure is what the caller sees.
           }
@@ -556,7 +556,12 @@ public class KubernetesRuntime implements SandboxRuntime {
 
   private ExecResult helperExec(String volume, String helper, List<String> argv)
       throws InterruptedException {
-    ExecResult result = gateway.exec(helper, argv, null, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP);
+    return helperExec(volume, helper, argv, null);
+  }
+
+  private ExecResult helperExec(String volume, String helper, List<String> argv, byte[] stdin)
+      throws InterruptedException {
+    ExecResult result = gateway.exec(helper, argv, stdin, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP);
     if (result.timedOut() || result.stdoutTruncated()) {
       throw PlatformException.unavailable("volume " + volume + ": helper pod " + helper
           + (result.timedOut() ? " did not answer within " + HELPER_EXEC_TIMEOUT.toSeconds() + "s"
@@ -583,6 +588,9 @@ public class KubernetesRuntime implements SandboxRuntime {
         throw invalidPath(field, "leads outside the volume (through a symbolic link): " + path);
       case VolumeFileCommands.OUTSIDE_SECOND:
         throw invalidPath(secondField, "leads outside the volume (through a symbolic link): " + second);
+      case VolumeFileCommands.SHORT_WRITE:
+        throw PlatformException.unavailable("volume " + volume + ": the content of " + path
+            + " arrived incomplete in the helper pod; nothing was replaced", null);
       case VolumeFileCommands.NOT_A_DIRECTORY:
         throw invalidPath(second == null ? field : secondField,
             "has a parent that is not a directory: " + (second == null ? path : second));

@@ -32,7 +32,7 @@ class VolumeFileCommandsTest {
     bin = Files.createDirectories(tmp.resolve("bin"));
     Path busybox = findBusybox();
     for (String applet : List.of("sh", "stat", "tr", "realpath", "dd", "base64", "mkdir", "mv",
-        "rm", "printf", "cat")) {
+        "rm", "printf", "cat", "head")) {
       Files.createSymbolicLink(bin.resolve(applet), busybox);
     }
   }
@@ -71,13 +71,13 @@ class VolumeFileCommandsTest {
   void aMegabyteWriteArrivesInChunksAndIsReadBackByRange() throws Exception {
     byte[] data = new byte[VolumePaths.MAX_TRANSFER];
     new Random(7).nextBytes(data);
-    List<List<String>> execs = VolumeFileCommands.write("/a/b/blob", VolumeFileCommands.temporary("/a/b/blob", "u1"), data);
+    List<VolumeFileCommands.Exec> execs = VolumeFileCommands.write("/a/b/blob",
+        VolumeFileCommands.temporary("/a/b/blob", "u1"), data);
     assertThat(execs).hasSize(4);
-    assertThat(execs).allSatisfy(argv -> assertThat(argv).allSatisfy(arg ->
-        assertThat(arg.length()).isLessThan(128 * 1024)));
+    assertThat(execs).allSatisfy(exec -> assertThat(exec.stdin()).hasSize(256 * 1024));
     Result last = null;
-    for (List<String> argv : execs) {
-      last = run(argv);
+    for (VolumeFileCommands.Exec exec : execs) {
+      last = run(exec.argv(), exec.stdin(), false);
       assertThat(last.code).as(last.err).isZero();
     }
     assertThat(VolumeFileCommands.parseEntry("/a/b/blob", last.out).size()).isEqualTo(data.length);
@@ -95,11 +95,23 @@ class VolumeFileCommandsTest {
 
   @Test
   void anEmptyWriteCreatesAnEmptyFile() throws Exception {
-    List<List<String>> execs = VolumeFileCommands.write("/empty", VolumeFileCommands.temporary("/empty", "u"), new byte[0]);
+    List<VolumeFileCommands.Exec> execs =
+        VolumeFileCommands.write("/empty", VolumeFileCommands.temporary("/empty", "u"), new byte[0]);
     assertThat(execs).hasSize(1);
-    Result r = run(execs.get(0));
+    assertThat(execs.get(0).stdin()).isNull();
+    Result r = run(execs.get(0).argv());
     assertThat(r.code).isZero();
     assertThat(Files.size(volume.resolve("empty"))).isZero();
+  }
+
+  @Test
+  void aStreamThatArrivesShortFailsTheWriteAndReplacesNothing() throws Exception {
+    Files.writeString(volume.resolve("kept"), "old");
+    VolumeFileCommands.Exec exec = VolumeFileCommands.write("/kept",
+        VolumeFileCommands.temporary("/kept", "u"), "new content".getBytes(StandardCharsets.UTF_8)).get(0);
+    Result r = run(exec.argv(), "new".getBytes(StandardCharsets.UTF_8), true);
+    assertThat(r.code).isEqualTo(VolumeFileCommands.SHORT_WRITE);
+    assertThat(Files.readString(volume.resolve("kept"))).isEqualTo("old");
   }
 
   @Test
@@ -124,10 +136,10 @@ class VolumeFileCommandsTest {
     assertThat(run(VolumeFileCommands.read("/out/secret", 0, 1)).code).isEqualTo(VolumeFileCommands.OUTSIDE_FIRST);
     assertThat(run(VolumeFileCommands.list("/out")).code).isEqualTo(VolumeFileCommands.OUTSIDE_FIRST);
     assertThat(run(VolumeFileCommands.write("/out/x", VolumeFileCommands.temporary("/out/x", "u"),
-        "hi".getBytes(StandardCharsets.UTF_8)).get(0)).code).isEqualTo(VolumeFileCommands.OUTSIDE_FIRST);
+        "hi".getBytes(StandardCharsets.UTF_8)).get(0).argv()).code).isEqualTo(VolumeFileCommands.OUTSIDE_FIRST);
     assertThat(run(VolumeFileCommands.move("/f", "/out/new/f")).code).isEqualTo(VolumeFileCommands.OUTSIDE_SECOND);
     assertThat(run(VolumeFileCommands.write("/f/x", VolumeFileCommands.temporary("/f/x", "u"),
-        "hi".getBytes(StandardCharsets.UTF_8)).get(0)).code).isEqualTo(VolumeFileCommands.NOT_A_DIRECTORY);
+        "hi".getBytes(StandardCharsets.UTF_8)).get(0).argv()).code).isEqualTo(VolumeFileCommands.NOT_A_DIRECTORY);
     assertThat(Files.exists(tmp.resolve("x"))).isFalse();
     assertThat(Files.exists(tmp.resolve("new"))).isFalse();
   }
@@ -142,8 +154,15 @@ class VolumeFileCommandsTest {
 
   private record Result(int code, String out, String err) {}
 
-  /** Runs {@code argv} with the helper's mount point replaced by the temporary volume. */
   private Result run(List<String> argv) throws Exception {
+    return run(argv, null, false);
+  }
+
+  /**
+   * Runs {@code argv} with the helper's mount point replaced by the temporary volume, writing
+   * {@code stdin} to it. Stdin stays open, as over the exec websocket, unless {@code close}.
+   */
+  private Result run(List<String> argv, byte[] stdin, boolean close) throws Exception {
     String root = volume.toString();
     List<String> local = new ArrayList<>();
     for (String arg : argv) {
@@ -156,7 +175,13 @@ class VolumeFileCommandsTest {
     pb.environment().clear();
     pb.environment().put("PATH", bin.toString());
     Process p = pb.start();
-    p.getOutputStream().close();
+    if (stdin != null) {
+      p.getOutputStream().write(stdin);
+      p.getOutputStream().flush();
+    }
+    if (stdin == null || close) {
+      p.getOutputStream().close();
+    }
     var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
         return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -166,6 +191,7 @@ class VolumeFileCommandsTest {
     });
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    p.getOutputStream().close();
     return new Result(p.exitValue(), out, err.get());
   }
 
