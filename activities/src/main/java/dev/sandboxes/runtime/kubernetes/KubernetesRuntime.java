@@ -64,8 +64,12 @@ public class KubernetesRuntime implements SandboxRuntime {
   static final Duration HELPER_START = Duration.ofSeconds(60);
   /** How long one exec in a volume helper may take. */
   static final Duration HELPER_EXEC_TIMEOUT = Duration.ofSeconds(60);
-  /** Helper output cap: a 1 MiB read arrives as about 1.4 MB of base64. */
+  /** Helper output cap: a read chunk arrives as about 350 KB of base64; generous for listings. */
   static final int HELPER_OUTPUT_CAP = 2 * 1024 * 1024;
+  /** How often a write is started when exec streams break. */
+  static final int WRITE_ATTEMPTS = 2;
+  /** How often one bounded read is made when exec streams break. */
+  static final int READ_ATTEMPTS = 3;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KubernetesRuntime.class);
 
   private final KubernetesRuntimeOptions options;
@@ -447,38 +451,105 @@ public class KubernetesRuntime implements SandboxRuntime {
     String normal = VolumePaths.valid("path", path);
     VolumePaths.validRange(offset, length);
     return withHelper(volume, "read " + normal, helper -> {
-      ExecResult result = helperExec(volume, helper, VolumeFileCommands.read(normal, offset, length));
-      checkExit(volume, result, normal, "path", null);
-      VolumeFileCommands.ReadOutput read = VolumeFileCommands.parseRead(result.stdout());
-      return new FileChunk(normal, offset, read.data(), read.size());
+      java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+      long size;
+      while (true) {
+        int wanted = Math.min(VolumeFileCommands.READ_CHUNK_BYTES, length - data.size());
+        VolumeFileCommands.ReadOutput read =
+            readRange(volume, helper, normal, offset + data.size(), wanted);
+        data.writeBytes(read.data());
+        size = read.size();
+        if (read.data().length < wanted || data.size() >= length) {
+          return new FileChunk(normal, offset, data.toByteArray(), size);
+        }
+      }
     });
   }
 
+  /**
+   * One bounded read. Reads change nothing, so one whose exec stream breaks (seen on the rig now
+   * and then for about 1.4 MB of output in one exec: "WebSocket connection closed unexpectedly")
+   * is simply made again.
+   */
+  private VolumeFileCommands.ReadOutput readRange(String volume, String helper, String path,
+      long offset, int length) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      ExecResult result;
+      try {
+        result = helperExec(volume, helper, VolumeFileCommands.read(path, offset, length));
+      } catch (PlatformException e) {
+        if (attempt >= READ_ATTEMPTS) {
+          throw e;
+        }
+        log.info("volume {}: read of {} is made again after a broken exec stream: {}", volume, path,
+            e.getMessage());
+        continue;
+      }
+      checkExit(volume, result, path, "path", null);
+      return VolumeFileCommands.parseRead(result.stdout());
+    }
+  }
+
+  /**
+   * Streams the content in chunks to a temporary file and renames it over the target. An exec
+   * whose stream breaks restarts the whole write once with a fresh temporary file, so no chunk is
+   * ever appended twice (breaks were seen only for large exec output, but a write must not rely
+   * on that).
+   */
   @Override
   public FileEntry writeFile(String volume, String path, byte[] data) {
     String normal = VolumePaths.validFile("path", path);
     VolumePaths.validContent(data);
-    String temporary = VolumeFileCommands.temporary(normal, UUID.randomUUID().toString());
     return withHelper(volume, "write " + normal, helper -> {
-      ExecResult last = null;
-      boolean done = false;
-      try {
-        for (VolumeFileCommands.Exec exec : VolumeFileCommands.write(normal, temporary, data)) {
-          last = helperExec(volume, helper, exec.argv(), exec.stdin());
-          checkExit(volume, last, normal, "path", null);
-        }
-        done = true;
-      } finally {
-        if (!done) {
-          try {
-            helperExec(volume, helper, VolumeFileCommands.abort(temporary), null);
-          } catch (RuntimeException e) {
-            // A hidden leftover file at worst; the write's own failure is what the caller sees.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return writeThrough(volume, helper, normal, data);
+        } catch (BrokenStream e) {
+          if (attempt >= WRITE_ATTEMPTS) {
+            throw e.failure;
           }
+          log.info("volume {}: write of {} restarts after a broken exec stream: {}", volume, normal,
+              e.failure.getMessage());
         }
       }
-      return VolumeFileCommands.parseEntry(normal, last.stdout());
     });
+  }
+
+  private FileEntry writeThrough(String volume, String helper, String path, byte[] data)
+      throws InterruptedException {
+    String temporary = VolumeFileCommands.temporary(path, UUID.randomUUID().toString());
+    ExecResult last = null;
+    boolean done = false;
+    try {
+      for (VolumeFileCommands.Exec exec : VolumeFileCommands.write(path, temporary, data)) {
+        try {
+          last = helperExec(volume, helper, exec.argv(), exec.stdin());
+        } catch (PlatformException e) {
+          throw new BrokenStream(e);
+        }
+        checkExit(volume, last, path, "path", null);
+      }
+      done = true;
+      return VolumeFileCommands.parseEntry(path, last.stdout());
+    } finally {
+      if (!done) {
+        try {
+          helperExec(volume, helper, VolumeFileCommands.abort(temporary), null);
+        } catch (RuntimeException e) {
+          // A hidden leftover file at worst; the write's own failure is what the caller sees.
+        }
+      }
+    }
+  }
+
+  /** An exec of a write lost its stream or its exit status: the write may be restarted. */
+  private static final class BrokenStream extends RuntimeException {
+    final PlatformException failure;
+
+    BrokenStream(PlatformException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
+    }
   }
 
   @Override

@@ -39,6 +39,12 @@ class KubernetesVolumeClusterTest extends VolumeContract {
     }
   }
 
+  /** More cycles than the rig has PVs (12), so some claims must bind to recycled, scrubbed PVs. */
+  @Override
+  protected int reuseCycles() {
+    return 15;
+  }
+
   @Override
   protected SandboxRuntime runtime() {
     return runtime;

@@ -73,8 +73,9 @@ class VolumeFileCommandsTest {
     new Random(7).nextBytes(data);
     List<VolumeFileCommands.Exec> execs = VolumeFileCommands.write("/a/b/blob",
         VolumeFileCommands.temporary("/a/b/blob", "u1"), data);
-    assertThat(execs).hasSize(4);
-    assertThat(execs).allSatisfy(exec -> assertThat(exec.stdin()).hasSize(256 * 1024));
+    assertThat(execs).hasSize(VolumePaths.MAX_TRANSFER / VolumeFileCommands.STDIN_CHUNK_BYTES);
+    assertThat(execs).allSatisfy(exec ->
+        assertThat(exec.stdin()).hasSize(VolumeFileCommands.STDIN_CHUNK_BYTES));
     Result last = null;
     for (VolumeFileCommands.Exec exec : execs) {
       last = run(exec.argv(), exec.stdin(), false);
