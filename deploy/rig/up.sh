@@ -2,8 +2,8 @@
 # Brings up a single-node Kubernetes on this machine (root, no Docker engine):
 #   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
 #   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
-#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs that
-#   the controller-manager recycles (scrubs) when their claim is deleted.
+#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs, and
+#   pv-recycler.sh, which empties a PV and makes it Available again when its claim is deleted.
 # Idempotent: a daemon already running is left alone, existing certs and objects are kept.
 # Needs the binaries from build.sh (it runs it; a warm cache makes that a no-op).
 set -euo pipefail
@@ -148,33 +148,8 @@ start_etcd() {
   wait_for etcd 60 curl -fsS http://127.0.0.1:2381/health
 }
 
-# write_recycler_template: the pod the PV controller runs to scrub a released rig PV. The
-# built-in template pulls a debian-base image from registry.k8s.io; this one uses the locally
-# imported busybox, never pulls, and removes hidden entries too (busybox find has no -delete).
-# The controller replaces volumes[0] with the PV's hostPath and sets activeDeadlineSeconds.
-write_recycler_template() {
-  cat > "$RIG_RECYCLER_TEMPLATE" <<YAML
-apiVersion: v1
-kind: Pod
-metadata:
-  generateName: pv-recycler-
-  namespace: default
-spec:
-  restartPolicy: Never
-  volumes: [{name: vol}]
-  containers:
-  - name: pv-recycler
-    image: $BUSYBOX_IMAGE
-    imagePullPolicy: Never
-    command: [/bin/sh, -c]
-    args: ['rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "\$(ls -A /scrub)"']
-    volumeMounts: [{name: vol, mountPath: /scrub}]
-YAML
-}
-
 start_control_plane() {
   local ip=$1
-  write_recycler_template
   start kube-apiserver "$RIG_BIN/kube-apiserver" \
     --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" \
     --etcd-servers http://127.0.0.1:2379 \
@@ -199,8 +174,7 @@ start_control_plane() {
     --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*' --profiling=false \
-    --pv-recycler-pod-template-filepath-hostpath "$RIG_RECYCLER_TEMPLATE"
+    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*' --profiling=false
   start kube-scheduler "$RIG_BIN/kube-scheduler" \
     --kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
     --authentication-kubeconfig "$RIG_STATE/scheduler.kubeconfig" \
@@ -334,14 +308,14 @@ metadata: {name: rig-pv$i, labels: {sandboxes.dev/rig: "true"}}
 spec:
   capacity: {storage: 5Gi}
   accessModes: $modes
-  persistentVolumeReclaimPolicy: Recycle
+  persistentVolumeReclaimPolicy: Retain
   storageClassName: rig-hostpath
   hostPath: {path: $RIG_STATE/pv/pv$i, type: DirectoryOrCreate}
 YAML
     done
   } | kc apply -f - >/dev/null
-  # PVs are recycled by the controller-manager while it runs; one released while it was down, or
-  # before the rig recycled, is emptied and made Available again here
+  # pv-recycler (started below) empties released PVs while the rig runs; one released while it
+  # was down is emptied and made Available again here
   local pv
   for pv in $(kc get pv -l sandboxes.dev/rig=true \
       -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
@@ -385,6 +359,8 @@ wait_for "kubelet healthz" 120 curl -fsS http://127.0.0.1:10248/healthz
 wait_for "node $NODE_NAME Ready" 180 node_ready
 wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
 apply_objects
+# argv[0] "pv-recycler" is what pid_alive checks
+start pv-recycler bash -c 'exec -a pv-recycler bash "$0"' "$PWD/pv-recycler.sh"
 
 cat <<INFO
 
@@ -397,6 +373,6 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   logs       : $RIG_LOGS/
   daemons    :
 INFO
-for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet; do
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet pv-recycler; do
   printf '    %-24s pid %-8s log %s\n' "$name" "$(cat "$RIG_RUN/$name.pid")" "$RIG_LOGS/$name.log"
 done
