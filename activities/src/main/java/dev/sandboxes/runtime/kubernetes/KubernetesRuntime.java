@@ -54,6 +54,13 @@ import java.util.concurrent.TimeoutException;
  * {@code QuotaExceeded} and creates no pod: call create again later.
  *
  * <p>Phases come only from {@link PodPhases}; waiting uses the gateway's pod informer.
+ *
+ * <p>Volumes: the claim records its owner like a pod does ({@link VolumeClaims}); a volume is
+ * attached to the unfinished sandbox pods that mount its claim; deleting one waits until the
+ * claim is gone, so its PersistentVolume is released before a volume of the same name can be
+ * created again. The file API runs in a short-lived, hardened helper pod per operation
+ * ({@link VolumeHelpers}, commands in {@link VolumeFileCommands}), always deleted afterwards and
+ * bounded by {@code activeDeadlineSeconds} in case the worker dies first.
  */
 public class KubernetesRuntime implements SandboxRuntime {
   public static final String KIND = PodPhases.RUNTIME;
