@@ -68,6 +68,7 @@ unmount_under() {
   done < <(findmnt -rn -o TARGET | grep -F "$prefix" | sort -r)
 }
 
+stop pv-recycler
 delete_pods
 stop kubelet
 kill_containers

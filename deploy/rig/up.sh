@@ -2,7 +2,8 @@
 # Brings up a single-node Kubernetes on this machine (root, no Docker engine):
 #   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
 #   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
-#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs.
+#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs, and
+#   pv-recycler.sh, which empties a PV and makes it Available again when its claim is deleted.
 # Idempotent: a daemon already running is left alone, existing certs and objects are kept.
 # Needs the binaries from build.sh (it runs it; a warm cache makes that a no-op).
 set -euo pipefail
@@ -294,6 +295,8 @@ YAML
     local i modes
     for ((i = 1; i <= RIG_PV_COUNT; i++)); do
       mkdir -p "$RIG_STATE/pv/pv$i"
+      # hostPath ignores fsGroup: the non-root sandboxes and volume helpers must be able to write
+      chmod 0777 "$RIG_STATE/pv/pv$i"
       # ReadWriteOncePod may not be combined with other modes: the last PV carries it alone
       modes="[ReadWriteOnce, ReadWriteMany, ReadOnlyMany]"
       ((i == RIG_PV_COUNT)) && modes="[ReadWriteOncePod]"
@@ -311,8 +314,8 @@ spec:
 YAML
     done
   } | kc apply -f - >/dev/null
-  # PVs are Retain (no recycler here): make Released ones Available again with an empty dir,
-  # so running up.sh between test runs hands out clean volumes
+  # pv-recycler (started below) empties released PVs while the rig runs; one released while it
+  # was down is emptied and made Available again here
   local pv
   for pv in $(kc get pv -l sandboxes.dev/rig=true \
       -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
@@ -356,6 +359,8 @@ wait_for "kubelet healthz" 120 curl -fsS http://127.0.0.1:10248/healthz
 wait_for "node $NODE_NAME Ready" 180 node_ready
 wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
 apply_objects
+# argv[0] "pv-recycler" is what pid_alive checks
+start pv-recycler bash -c 'exec -a pv-recycler bash "$0"' "$PWD/pv-recycler.sh"
 
 cat <<INFO
 
@@ -368,6 +373,6 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   logs       : $RIG_LOGS/
   daemons    :
 INFO
-for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet; do
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet pv-recycler; do
   printf '    %-24s pid %-8s log %s\n' "$name" "$(cat "$RIG_RUN/$name.pid")" "$RIG_LOGS/$name.log"
 done

@@ -49,7 +49,9 @@ NODE_NAME="sandboxes-rig"
 APISERVER_PORT=6443
 SERVICE_CIDR="10.96.0.0/16"
 POD_SUBNET="10.88.0.0/16"
-RIG_PV_COUNT="${RIG_PV_COUNT:-6}"
+# hostPath PVs of the default StorageClass, emptied and made Available again by pv-recycler.sh
+# once their claim is deleted: enough for the e2e suites' concurrent volumes
+RIG_PV_COUNT="${RIG_PV_COUNT:-12}"
 
 # the rig's kubectl, built for the same version as the cluster
 kc() { "$RIG_BIN/kubectl" --kubeconfig "$RIG_KUBECONFIG" "$@"; }

@@ -15,6 +15,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import java.time.Duration;
@@ -283,5 +284,75 @@ public abstract class SandboxRuntimeContract {
     runtime().deleteVolume(name);
     runtime().deleteVolume(name);
     assertThatThrownBy(() -> runtime().inspectVolume(name)).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void createVolumeRefusesAVolumeOfAnotherOwnerAndLeavesItAlone() {
+    String name = uniqueName("vol-owned");
+    VolumeState created = runtime().createVolume(name, VolumeSpec.defaults(), ownerOf("volume-" + name));
+    assertThatThrownBy(() -> runtime().createVolume(name, VolumeSpec.defaults(),
+        new SandboxOwner("volume/" + name, "another-run")))
+        .isInstanceOfSatisfying(PlatformException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.NAME_CONFLICT);
+          assertThat(e.retryable()).isFalse();
+          assertThat(e.getMessage()).contains(name, "another-run");
+        });
+    assertThat(runtime().inspectVolume(name).ref()).isEqualTo(created.ref());
+    runtime().deleteVolume(name);
+  }
+
+  @Test
+  void awaitVolumeChangeReturnsTheVolumeWithinMaxWait() throws Exception {
+    String name = uniqueName("vol-wait");
+    VolumeState created = runtime().createVolume(name, VolumeSpec.defaults(), ownerOf("volume-" + name));
+    Instant start = Instant.now();
+    VolumeState state = runtime().awaitVolumeChange(name, created.phase(), Duration.ofSeconds(1));
+    assertThat(state.name()).isEqualTo(name);
+    assertThat(state.phase()).isIn(VolumeState.PENDING, VolumeState.READY);
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(15));
+    runtime().deleteVolume(name);
+  }
+
+  @Test
+  void unknownVolumesAreNotFound() {
+    String name = uniqueName("vol-ghost");
+    assertThatThrownBy(() -> runtime().inspectVolume(name)).isInstanceOf(SandboxNotFoundException.class);
+    assertThatThrownBy(() -> runtime().awaitVolumeChange(name, VolumeState.PENDING, Duration.ofSeconds(1)))
+        .isInstanceOf(SandboxNotFoundException.class);
+    assertThatThrownBy(() -> runtime().listFiles(name, "/")).isInstanceOf(SandboxNotFoundException.class);
+    assertThatThrownBy(() -> runtime().writeFile(name, "/x", new byte[1]))
+        .isInstanceOf(SandboxNotFoundException.class);
+    runtime().deleteVolume(name);
+  }
+
+  @Test
+  void aVolumeNoSandboxMountsIsAttachedToNothing() {
+    String name = uniqueName("vol-free");
+    runtime().createVolume(name, VolumeSpec.defaults(), ownerOf("volume-" + name));
+    assertThat(runtime().attachedTo(name)).isEmpty();
+    runtime().deleteVolume(name);
+  }
+
+  @Test
+  void fileRequestsWithBadPathsAreRefusedBeforeTouchingTheVolume() {
+    String name = uniqueName("vol-paths");
+    runtime().createVolume(name, VolumeSpec.defaults(), ownerOf("volume-" + name));
+    assertThatThrownBy(() -> runtime().listFiles(name, "/a/../../etc"))
+        .isInstanceOfSatisfying(InvalidSpecException.class,
+            e -> assertThat(e.violations()).extracting(v -> v.field()).containsExactly("path"));
+    assertThatThrownBy(() -> runtime().readFile(name, "relative", 0, 10))
+        .isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime().readFile(name, "/f", 0, VolumePaths.MAX_TRANSFER + 1))
+        .isInstanceOfSatisfying(InvalidSpecException.class,
+            e -> assertThat(e.violations()).extracting(v -> v.field()).containsExactly("length"));
+    assertThatThrownBy(() -> runtime().writeFile(name, "/", new byte[1]))
+        .isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> runtime().writeFile(name, "/big", new byte[VolumePaths.MAX_TRANSFER + 1]))
+        .isInstanceOfSatisfying(InvalidSpecException.class,
+            e -> assertThat(e.violations()).extracting(v -> v.field()).containsExactly("data"));
+    assertThatThrownBy(() -> runtime().moveFile(name, "/a", "/a/b"))
+        .isInstanceOfSatisfying(InvalidSpecException.class,
+            e -> assertThat(e.violations()).extracting(v -> v.field()).containsExactly("to"));
+    runtime().deleteVolume(name);
   }
 }

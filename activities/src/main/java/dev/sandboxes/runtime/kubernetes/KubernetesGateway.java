@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Every fabric8 call chain of the runtime, and nothing else: no phase logic, no error
@@ -72,6 +74,11 @@ public class KubernetesGateway implements AutoCloseable {
     return client.pods().inNamespace(namespace).resource(pod).create();
   }
 
+  /** The pods that carry every one of {@code labels}. */
+  public List<Pod> listPods(Map<String, String> labels) {
+    return client.pods().inNamespace(namespace).withLabels(labels).list().getItems();
+  }
+
   /** Deletes the pod in the background (the API call returns before the kubelet stops it). */
   public void deletePod(String name) {
     pod(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -106,15 +113,23 @@ public class KubernetesGateway implements AutoCloseable {
   }
 
   /**
-   * Waits (on a watch) until the claim is gone: its protection finalizer keeps it a moment after
-   * the delete. Returns false when it is still there after {@code limit}.
+   * Waits (on a watch) until the claim is gone: its protection finalizer keeps it while a pod
+   * still uses it. Returns false when it is still there after {@code limit}.
    */
-  public boolean awaitClaimGone(String name, java.time.Duration limit) {
+  public boolean awaitClaimGone(String name, Duration limit) {
+    return awaitClaim(name, java.util.Objects::isNull, limit);
+  }
+
+  /**
+   * Waits (on an informer of that one claim) until {@code condition} holds for the claim
+   * ({@code null} once it is gone). Returns false when it still does not after {@code limit}.
+   */
+  public boolean awaitClaim(String name, Predicate<PersistentVolumeClaim> condition, Duration limit) {
     try {
       client.persistentVolumeClaims().inNamespace(namespace).withName(name)
-          .waitUntilCondition(java.util.Objects::isNull, limit.toMillis(), TimeUnit.MILLISECONDS);
+          .waitUntilCondition(condition, Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
       return true;
-    } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException e) {
+    } catch (KubernetesClientTimeoutException e) {
       return false;
     }
   }

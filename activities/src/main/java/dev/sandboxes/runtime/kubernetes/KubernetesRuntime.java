@@ -5,6 +5,8 @@ import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.FileChunk;
+import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
@@ -16,13 +18,14 @@ import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.VolumeInUseException;
+import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +54,30 @@ import java.util.concurrent.TimeoutException;
  * {@code QuotaExceeded} and creates no pod: call create again later.
  *
  * <p>Phases come only from {@link PodPhases}; waiting uses the gateway's pod informer.
+ *
+ * <p>Volumes: the claim records its owner like a pod does ({@link VolumeClaims}); a volume is
+ * attached to the unfinished sandbox pods that mount its claim; deleting one waits until the
+ * claim is gone, so its PersistentVolume is released before a volume of the same name can be
+ * created again. The file API runs in a short-lived, hardened helper pod per operation
+ * ({@link VolumeHelpers}, commands in {@link VolumeFileCommands}), always deleted afterwards and
+ * bounded by {@code activeDeadlineSeconds} in case the worker dies first.
  */
 public class KubernetesRuntime implements SandboxRuntime {
   public static final String KIND = PodPhases.RUNTIME;
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
   /** How long delete waits for a terminating pod to disappear. */
   static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+  /** How long a volume helper pod may take to start. */
+  static final Duration HELPER_START = Duration.ofSeconds(60);
+  /** How long one exec in a volume helper may take. */
+  static final Duration HELPER_EXEC_TIMEOUT = Duration.ofSeconds(60);
+  /** Helper output cap: a read chunk arrives as about 350 KB of base64; generous for listings. */
+  static final int HELPER_OUTPUT_CAP = 2 * 1024 * 1024;
+  /** How often a write is started when exec streams break. */
+  static final int WRITE_ATTEMPTS = 2;
+  /** How often one bounded read is made when exec streams break. */
+  static final int READ_ATTEMPTS = 3;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KubernetesRuntime.class);
 
   private final KubernetesRuntimeOptions options;
   private final KubernetesGateway gateway;
@@ -292,27 +314,42 @@ public class KubernetesRuntime implements SandboxRuntime {
     try {
       PersistentVolumeClaim existing = gateway.getClaim(claim);
       if (existing != null) {
-        return volumeState(name, existing);
+        return adoptClaim(name, existing, owner);
       }
       try {
-        return volumeState(name, gateway.createClaim(VolumeClaims.claim(name, spec, options)));
+        return VolumeClaims.stateOf(name, gateway.createClaim(VolumeClaims.claim(name, spec, owner, options)));
       } catch (KubernetesClientException e) {
         PersistentVolumeClaim raced = KubernetesErrors.isConflict(e) ? gateway.getClaim(claim) : null;
         if (raced == null) {
           throw e;
         }
-        return volumeState(name, raced);
+        return adoptClaim(name, raced, owner);
       }
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "create volume " + name);
     }
   }
 
+  private VolumeState adoptClaim(String name, PersistentVolumeClaim claim, SandboxOwner owner) {
+    SandboxOwner recorded = VolumeClaims.ownerOf(claim);
+    if (!Objects.equals(recorded.firstRunId(), owner.firstRunId())) {
+      throw PlatformException.conflict("claim " + gateway.namespace() + "/" + claim.getMetadata().getName()
+          + " of volume " + name + " already exists and belongs to workflow " + recorded.workflowId()
+          + " (first run " + recorded.firstRunId() + "), not to " + owner.workflowId()
+          + " (first run " + owner.firstRunId() + ")");
+    }
+    return VolumeClaims.stateOf(name, claim);
+  }
+
   @Override
   public VolumeState inspectVolume(String name) {
+    return VolumeClaims.stateOf(name, existingClaim(name));
+  }
+
+  private PersistentVolumeClaim existingClaim(String name) {
     PersistentVolumeClaim claim;
     try {
-      claim = gateway.getClaim(VolumeClaims.claimName(name));
+      claim = gateway.getClaim(VolumeClaims.claimName(VolumeSpec.validName(name)));
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "read volume " + name);
     }
@@ -320,35 +357,330 @@ public class KubernetesRuntime implements SandboxRuntime {
       throw new SandboxNotFoundException("volume \"" + name + "\" has no claim in namespace "
           + gateway.namespace());
     }
-    return volumeState(name, claim);
+    return claim;
+  }
+
+  /** Waits on an informer of the claim; a claim deleted meanwhile is not found. */
+  @Override
+  public VolumeState awaitVolumeChange(String name, String known, Duration maxWait)
+      throws InterruptedException {
+    VolumeState current = inspectVolume(name);
+    if (!current.phase().equals(known)) {
+      return current;
+    }
+    try {
+      gateway.awaitClaim(VolumeClaims.claimName(name),
+          c -> c == null || !VolumeClaims.stateOf(name, c).phase().equals(known), maxWait);
+    } catch (KubernetesClientException e) {
+      if (e.getCause() instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw KubernetesErrors.translate(e, "watch volume " + name);
+    }
+    return inspectVolume(name);
+  }
+
+  /**
+   * Sandbox pods (not volume helpers) whose spec mounts the volume's claim and whose phase is
+   * not terminal: the ones that still hold it, as the claim's protection sees them.
+   */
+  @Override
+  public List<String> attachedTo(String volume) {
+    String claim = VolumeClaims.claimName(VolumeSpec.validName(volume));
+    List<Pod> pods;
+    try {
+      pods = gateway.listPods(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE));
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "list the sandboxes of volume " + volume);
+    }
+    return pods.stream()
+        .filter(p -> p.getMetadata().getLabels() != null
+            && p.getMetadata().getLabels().containsKey(Labels.SANDBOX))
+        .filter(p -> mountsClaim(p, claim))
+        .filter(p -> !PodPhases.stateOf(p).phase().terminal())
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  private static boolean mountsClaim(Pod pod, String claim) {
+    return pod.getSpec() != null && pod.getSpec().getVolumes() != null
+        && pod.getSpec().getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
+            && claim.equals(v.getPersistentVolumeClaim().getClaimName()));
+  }
+
+  /**
+   * Refuses while sandboxes are attached; deletes the volume's helper pods (they would hold the
+   * claim), then the claim, and waits until the claim is gone: only then is its PersistentVolume
+   * released, so a claim created again under the name binds to fresh (or scrubbed) storage.
+   */
+  @Override
+  public void deleteVolume(String name) {
+    List<String> users = attachedTo(name);
+    if (!users.isEmpty()) {
+      throw new VolumeInUseException(name, users);
+    }
+    String claim = VolumeClaims.claimName(name);
+    boolean gone;
+    try {
+      for (Pod helper : gateway.listPods(VolumeHelpers.selector(name))) {
+        gateway.deletePod(helper.getMetadata().getName());
+      }
+      gateway.deleteClaim(claim);
+      gone = gateway.awaitClaimGone(claim, DELETE_WAIT);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return;
+      }
+      throw KubernetesErrors.translate(e, "delete volume " + name);
+    }
+    if (!gone) {
+      throw PlatformException.unavailable("volume " + name + ": claim " + gateway.namespace() + "/"
+          + claim + " is still being deleted after " + DELETE_WAIT.toSeconds()
+          + "s (a pod may still use it); delete again later", null);
+    }
+  }
+
+  // ---- the volume file API, by exec in a short-lived helper pod that mounts the claim
+
+  @Override
+  public List<FileEntry> listFiles(String volume, String path) {
+    String normal = VolumePaths.valid("path", path);
+    return withHelper(volume, "list " + normal, helper -> {
+      ExecResult result = helperExec(volume, helper, VolumeFileCommands.list(normal));
+      checkExit(volume, result, normal, "path", null);
+      return VolumeFileCommands.parseListing(normal, result.stdout());
+    });
   }
 
   @Override
-  public void deleteVolume(String name) {
+  public FileChunk readFile(String volume, String path, long offset, int length) {
+    String normal = VolumePaths.valid("path", path);
+    VolumePaths.validRange(offset, length);
+    return withHelper(volume, "read " + normal, helper -> {
+      java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+      long size;
+      while (true) {
+        int wanted = Math.min(VolumeFileCommands.READ_CHUNK_BYTES, length - data.size());
+        VolumeFileCommands.ReadOutput read =
+            readRange(volume, helper, normal, offset + data.size(), wanted);
+        data.writeBytes(read.data());
+        size = read.size();
+        if (read.data().length < wanted || data.size() >= length) {
+          return new FileChunk(normal, offset, data.toByteArray(), size);
+        }
+      }
+    });
+  }
+
+  /**
+   * One bounded read. Reads change nothing, so one whose exec stream breaks (seen on the rig now
+   * and then for about 1.4 MB of output in one exec: "WebSocket connection closed unexpectedly")
+   * is simply made again.
+   */
+  private VolumeFileCommands.ReadOutput readRange(String volume, String helper, String path,
+      long offset, int length) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      ExecResult result;
+      try {
+        result = helperExec(volume, helper, VolumeFileCommands.read(path, offset, length));
+      } catch (PlatformException e) {
+        if (attempt >= READ_ATTEMPTS) {
+          throw e;
+        }
+        log.info("volume {}: read of {} is made again after a broken exec stream: {}", volume, path,
+            e.getMessage());
+        continue;
+      }
+      checkExit(volume, result, path, "path", null);
+      return VolumeFileCommands.parseRead(result.stdout());
+    }
+  }
+
+  /**
+   * Streams the content in chunks to a temporary file and renames it over the target. An exec
+   * whose stream breaks restarts the whole write once with a fresh temporary file, so no chunk is
+   * ever appended twice (breaks were seen only for large exec output, but a write must not rely
+   * on that).
+   */
+  @Override
+  public FileEntry writeFile(String volume, String path, byte[] data) {
+    String normal = VolumePaths.validFile("path", path);
+    VolumePaths.validContent(data);
+    return withHelper(volume, "write " + normal, helper -> {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return writeThrough(volume, helper, normal, data);
+        } catch (BrokenStream e) {
+          if (attempt >= WRITE_ATTEMPTS) {
+            throw e.failure;
+          }
+          log.info("volume {}: write of {} restarts after a broken exec stream: {}", volume, normal,
+              e.failure.getMessage());
+        }
+      }
+    });
+  }
+
+  private FileEntry writeThrough(String volume, String helper, String path, byte[] data)
+      throws InterruptedException {
+    String temporary = VolumeFileCommands.temporary(path, UUID.randomUUID().toString());
+    ExecResult last = null;
+    boolean done = false;
     try {
-      gateway.deleteClaim(VolumeClaims.claimName(name));
-      gateway.awaitClaimGone(VolumeClaims.claimName(name), DELETE_WAIT);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw KubernetesErrors.translate(e, "delete volume " + name);
+      for (VolumeFileCommands.Exec exec : VolumeFileCommands.write(path, temporary, data)) {
+        try {
+          last = helperExec(volume, helper, exec.argv(), exec.stdin());
+        } catch (PlatformException e) {
+          throw new BrokenStream(e);
+        }
+        checkExit(volume, last, path, "path", null);
+      }
+      done = true;
+      return VolumeFileCommands.parseEntry(path, last.stdout());
+    } finally {
+      if (!done) {
+        try {
+          helperExec(volume, helper, VolumeFileCommands.abort(temporary), null);
+        } catch (RuntimeException e) {
+          // A hidden leftover file at worst; the write's own failure is what the caller sees.
+        }
       }
     }
   }
 
-  /** Bound → ready, Lost → failed, anything else (Pending, no status yet) → pending. */
-  private VolumeState volumeState(String name, PersistentVolumeClaim claim) {
-    String claimPhase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
-    String phase = "Bound".equals(claimPhase) ? VolumeState.READY
-        : "Lost".equals(claimPhase) ? VolumeState.FAILED : VolumeState.PENDING;
-    String reason = "Lost".equals(claimPhase) ? "ClaimLost" : null;
-    Quantity size = claim.getStatus() != null && claim.getStatus().getCapacity() != null
-        ? claim.getStatus().getCapacity().get("storage") : null;
-    if (size == null && claim.getSpec() != null && claim.getSpec().getResources() != null
-        && claim.getSpec().getResources().getRequests() != null) {
-      size = claim.getSpec().getResources().getRequests().get("storage");
+  /** An exec of a write lost its stream or its exit status: the write may be restarted. */
+  private static final class BrokenStream extends RuntimeException {
+    final PlatformException failure;
+
+    BrokenStream(PlatformException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
     }
-    return new VolumeState(name, phase, reason, size == null ? null : size.toString(),
-        new RuntimeRef(KIND, gateway.namespace(), claim.getMetadata().getName(), null));
+  }
+
+  @Override
+  public void moveFile(String volume, String from, String to) {
+    String source = VolumePaths.validFile("from", from);
+    String target = VolumePaths.validFile("to", to);
+    if ((target + "/").startsWith(source + "/")) {
+      throw new InvalidSpecException("volume file request", List.of(new Violation("to",
+          "lies inside " + source + ", which cannot be moved into itself")));
+    }
+    withHelper(volume, "move " + source + " to " + target, helper -> {
+      checkExit(volume, helperExec(volume, helper, VolumeFileCommands.move(source, target)),
+          source, "from", target);
+      return null;
+    });
+  }
+
+  private interface HelperWork<T> {
+    T run(String helper) throws InterruptedException;
+  }
+
+  /**
+   * Runs {@code work} in a fresh helper pod of the volume and always deletes that pod
+   * afterwards, whatever happened. Helpers of the volume older than their deadline (left by a
+   * crashed worker) are deleted first.
+   */
+  private <T> T withHelper(String volume, String what, HelperWork<T> work) {
+    existingClaim(volume);
+    String helper = VolumeHelpers.name(volume, UUID.randomUUID().toString().substring(0, 8));
+    try {
+      deleteStaleHelpers(volume);
+      gateway.createPod(VolumeHelpers.pod(volume, helper, options));
+      awaitHelperRunning(volume, helper);
+      return work.run(helper);
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "volume " + volume + ": " + what);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PlatformException.unavailable("volume " + volume + ": " + what + " was interrupted", e);
+    } finally {
+      try {
+        gateway.deletePod(helper);
+      } catch (KubernetesClientException e) {
+        // Its activeDeadlineSeconds ends it, and the next operation on the volume deletes it.
+        log.warn("cannot delete volume helper pod {}/{}: {}", gateway.namespace(), helper,
+            KubernetesErrors.describe(e));
+      }
+    }
+  }
+
+  private void deleteStaleHelpers(String volume) {
+    Instant now = Instant.now();
+    for (Pod old : gateway.listPods(VolumeHelpers.selector(volume))) {
+      if (VolumeHelpers.stale(old, now, options.helperDeadline())) {
+        gateway.deletePod(old.getMetadata().getName());
+      }
+    }
+  }
+
+  private void awaitHelperRunning(String volume, String helper) throws InterruptedException {
+    Pod pod = awaitPod(helper, p -> p == null || PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING
+        || PodPhases.stateOf(p).phase().terminal(), Instant.now().plus(HELPER_START));
+    RuntimeState state = PodPhases.stateOf(pod);
+    if (state.phase() != SandboxPhase.RUNNING) {
+      boolean pending = !state.phase().terminal();
+      throw new PlatformException(SandboxErrors.RUNTIME_UNAVAILABLE, pending,
+          "volume " + volume + ": helper pod " + gateway.namespace() + "/" + helper + " did not start"
+              + (pending ? " within " + HELPER_START.toSeconds() + "s" : "") + ": " + state.phase()
+              + (state.reason() == null ? "" : " " + state.reason())
+              + (state.message() == null ? "" : " (" + state.message() + ")")
+              + "; is the volume's claim bound and the image " + options.helperImage() + " available?",
+          null);
+    }
+  }
+
+  private ExecResult helperExec(String volume, String helper, List<String> argv)
+      throws InterruptedException {
+    return helperExec(volume, helper, argv, null);
+  }
+
+  private ExecResult helperExec(String volume, String helper, List<String> argv, byte[] stdin)
+      throws InterruptedException {
+    ExecResult result = gateway.exec(helper, argv, stdin, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP);
+    if (result.timedOut() || result.stdoutTruncated()) {
+      throw PlatformException.unavailable("volume " + volume + ": helper pod " + helper
+          + (result.timedOut() ? " did not answer within " + HELPER_EXEC_TIMEOUT.toSeconds() + "s"
+              : " printed more than " + HELPER_OUTPUT_CAP + " bytes"), null);
+    }
+    return result;
+  }
+
+  /** Maps the helper script's exit codes (see {@link VolumeFileCommands}) to typed errors. */
+  private static void checkExit(String volume, ExecResult result, String path, String field,
+      String second) {
+    int code = result.exitCode();
+    String secondField = "to";
+    switch (code) {
+      case 0:
+        return;
+      case VolumeFileCommands.MISSING:
+        throw new SandboxNotFoundException("volume \"" + volume + "\" has no file " + path);
+      case VolumeFileCommands.IS_DIRECTORY:
+        throw invalidPath(field, "names a directory, not a file: " + path);
+      case VolumeFileCommands.EXISTS:
+        throw invalidPath(secondField, "already exists: " + second);
+      case VolumeFileCommands.OUTSIDE_FIRST:
+        throw invalidPath(field, "leads outside the volume (through a symbolic link): " + path);
+      case VolumeFileCommands.OUTSIDE_SECOND:
+        throw invalidPath(secondField, "leads outside the volume (through a symbolic link): " + second);
+      case VolumeFileCommands.SHORT_WRITE:
+        throw PlatformException.unavailable("volume " + volume + ": the content of " + path
+            + " arrived incomplete in the helper pod; nothing was replaced", null);
+      case VolumeFileCommands.NOT_A_DIRECTORY:
+        throw invalidPath(second == null ? field : secondField,
+            "has a parent that is not a directory: " + (second == null ? path : second));
+      default:
+        throw new PlatformException(SandboxErrors.RUNTIME_UNAVAILABLE, true, "volume " + volume
+            + ": file operation on " + path + " failed with exit code " + code + ": "
+            + result.stderr().strip(), null);
+    }
+  }
+
+  private static InvalidSpecException invalidPath(String field, String message) {
+    return new InvalidSpecException("volume file request", List.of(new Violation(field, message)));
   }
 
   /** Stops the informer; the client stays open. */
@@ -362,37 +694,5 @@ public class KubernetesRuntime implements SandboxRuntime {
         // Closing a client only releases connections; nothing is lost if that fails.
       }
     }
-  }
-
-  // ---- placeholders while the volume API is being implemented (replaced in the next commits)
-
-  @Override
-  public VolumeState awaitVolumeChange(String name, String known, java.time.Duration maxWait) {
-    throw new UnsupportedOperationException("awaitVolumeChange");
-  }
-
-  @Override
-  public List<String> attachedTo(String volume) {
-    throw new UnsupportedOperationException("attachedTo");
-  }
-
-  @Override
-  public List<dev.sandboxes.model.FileEntry> listFiles(String volume, String path) {
-    throw new UnsupportedOperationException("listFiles");
-  }
-
-  @Override
-  public dev.sandboxes.model.FileChunk readFile(String volume, String path, long offset, int length) {
-    throw new UnsupportedOperationException("readFile");
-  }
-
-  @Override
-  public dev.sandboxes.model.FileEntry writeFile(String volume, String path, byte[] data) {
-    throw new UnsupportedOperationException("writeFile");
-  }
-
-  @Override
-  public void moveFile(String volume, String from, String to) {
-    throw new UnsupportedOperationException("moveFile");
   }
 }

@@ -22,6 +22,12 @@ import java.util.Objects;
  *     cluster default
  * @param defaultAccessMode access mode of a volume that sets none
  * @param runAsUser uid and gid of the main process and of exec; never 0
+ * @param helperImage image of the short-lived pods that serve the volume file API; it needs
+ *     {@code sh}, {@code stat}, {@code realpath}, {@code dd}, {@code base64} and {@code mv}
+ *     (busybox has them all)
+ * @param helperDeadline {@code activeDeadlineSeconds} of a volume helper pod: the kubelet ends
+ *     one that a crashed worker never deleted, and the next file operation on the volume
+ *     deletes helpers older than this
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -35,7 +41,9 @@ public record KubernetesRuntimeOptions(
     String defaultVolumeSize,
     String defaultStorageClass,
     String defaultAccessMode,
-    long runAsUser) {
+    long runAsUser,
+    String helperImage,
+    Duration helperDeadline) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
 
@@ -48,6 +56,11 @@ public record KubernetesRuntimeOptions(
     Objects.requireNonNull(ttlGrace, "ttlGrace");
     Objects.requireNonNull(defaultVolumeSize, "defaultVolumeSize");
     Objects.requireNonNull(defaultAccessMode, "defaultAccessMode");
+    Objects.requireNonNull(helperImage, "helperImage");
+    Objects.requireNonNull(helperDeadline, "helperDeadline");
+    if (helperDeadline.toSeconds() < 1) {
+      throw new IllegalArgumentException("helperDeadline must be at least 1s, got " + helperDeadline);
+    }
     if (execOutputCapBytes < 1) {
       throw new IllegalArgumentException("execOutputCapBytes must be positive, got " + execOutputCapBytes);
     }
@@ -81,6 +94,8 @@ public record KubernetesRuntimeOptions(
     b.defaultStorageClass = defaultStorageClass;
     b.defaultAccessMode = defaultAccessMode;
     b.runAsUser = runAsUser;
+    b.helperImage = helperImage;
+    b.helperDeadline = helperDeadline;
     return b;
   }
 
@@ -99,6 +114,8 @@ public record KubernetesRuntimeOptions(
     private String defaultAccessMode = "ReadWriteOnce";
     // The uid of the "nonroot" user in distroless images.
     private long runAsUser = 65532;
+    private String helperImage = "docker.io/library/busybox:1.36";
+    private Duration helperDeadline = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -162,10 +179,20 @@ public record KubernetesRuntimeOptions(
       return this;
     }
 
+    public Builder helperImage(String value) {
+      helperImage = value;
+      return this;
+    }
+
+    public Builder helperDeadline(Duration value) {
+      helperDeadline = value;
+      return this;
+    }
+
     public KubernetesRuntimeOptions build() {
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
-          defaultStorageClass, defaultAccessMode, runAsUser);
+          defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline);
     }
   }
 }

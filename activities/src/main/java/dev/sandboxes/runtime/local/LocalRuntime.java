@@ -4,18 +4,20 @@ import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.FileChunk;
+import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
-import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.VolumeInUseException;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.runtime.PlatformException;
@@ -67,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * image, times, exit), {@code workspace/} and {@code tmp/} (its {@code /workspace} and
  * {@code /tmp}) and {@code output.log}, the main process's stdout and stderr interleaved as
  * timestamped lines and bounded in size. Volumes are directories
- * {@code <root>/volumes/<name>/data}.
+ * {@code <root>/volumes/<name>/data} next to a {@code volume.properties} that records their
+ * owner; the volume file API works on that directory directly and never follows a symlink out
+ * of it ({@link VolumeDirectory}). A volume is attached to the live sandboxes that mount it.
  *
  * <p>Isolation ({@link IsolationMode}): under bubblewrap the sandbox sees a tmpfs root with the
  * host's {@code /usr} and {@code /etc} read-only, its own {@code /workspace}, {@code /tmp} and
@@ -98,6 +102,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalRuntime implements SandboxRuntime {
   private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
   private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
+  private static final String VOLUME_PROPERTIES = "volume.properties";
+  private static final String OWNER_WORKFLOW = "ownerWorkflowId";
+  private static final String OWNER_RUN = "ownerFirstRunId";
 
   private final LocalRuntimeOptions options;
   private final Path sandboxes;
@@ -438,23 +445,38 @@ public final class LocalRuntime implements SandboxRuntime {
     VolumeSpec valid = (spec == null ? VolumeSpec.defaults() : spec).validated();
     synchronized (lockOf("volume/" + name)) {
       Path dir = volumeDir(name);
-      Path meta = dir.resolve("volume.properties");
-      if (!Files.exists(meta)) {
-        Properties p = new Properties();
-        p.setProperty("name", name);
-        p.setProperty("createdAt", Instant.now().toString());
-        if (valid.size() != null) {
-          // Recorded only: a local volume is a plain directory without a quota.
-          p.setProperty("size", valid.size());
+      Path meta = dir.resolve(VOLUME_PROPERTIES);
+      if (Files.exists(meta)) {
+        Properties p = volumeProperties(name);
+        SandboxOwner recorded = new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN));
+        if (!recorded.equals(owner)) {
+          throw PlatformException.conflict("volume \"" + name + "\" already exists and belongs to "
+              + "workflow " + recorded.workflowId() + " (first run " + recorded.firstRunId()
+              + "), not to " + owner.workflowId() + " (first run " + owner.firstRunId() + ")");
         }
-        try {
-          Files.createDirectories(dir.resolve("data"));
-          try (Writer out = Files.newBufferedWriter(meta, StandardCharsets.UTF_8)) {
-            p.store(out, "local volume");
-          }
-        } catch (IOException e) {
-          throw PlatformException.unavailable("cannot create volume \"" + name + "\"", e);
+        return inspectVolume(name);
+      }
+      Properties p = new Properties();
+      p.setProperty("name", name);
+      p.setProperty("createdAt", Instant.now().toString());
+      p.setProperty(OWNER_WORKFLOW, owner.workflowId());
+      p.setProperty(OWNER_RUN, owner.firstRunId());
+      if (valid.size() != null) {
+        // Recorded only: a local volume is a plain directory without a quota.
+        p.setProperty("size", valid.size());
+      }
+      try {
+        // Data left by a crash between these two steps belongs to no volume: start empty.
+        deleteTree(dir.resolve("data"));
+        Files.createDirectories(dir.resolve("data"));
+        // Written under a temporary name and renamed: a volume exists once its owner is recorded.
+        Path temp = dir.resolve(VOLUME_PROPERTIES + ".tmp");
+        try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+          p.store(out, "local volume");
         }
+        Files.move(temp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw PlatformException.unavailable("cannot create volume \"" + name + "\"", e);
       }
       return inspectVolume(name);
     }
@@ -462,32 +484,84 @@ public final class LocalRuntime implements SandboxRuntime {
 
   @Override
   public VolumeState inspectVolume(String name) {
-    Path dir = volumeDir(name);
+    Properties p = volumeProperties(name);
+    return new VolumeState(name, VolumeState.READY, null, p.getProperty("size"),
+        new RuntimeRef(kind(), host, volumeDir(name).toString(), null));
+  }
+
+  private Properties volumeProperties(String name) {
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(dir.resolve("volume.properties"), StandardCharsets.UTF_8)) {
+    try (Reader in = Files.newBufferedReader(volumeDir(name).resolve(VOLUME_PROPERTIES),
+        StandardCharsets.UTF_8)) {
       p.load(in);
     } catch (NoSuchFileException e) {
       throw new SandboxNotFoundException("volume \"" + name + "\" does not exist on " + host);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read volume \"" + name + "\"", e);
     }
-    return new VolumeState(name, VolumeState.READY, null, p.getProperty("size"),
-        new RuntimeRef(kind(), host, dir.toString(), null));
+    return p;
+  }
+
+  /**
+   * A local volume is a directory, ready as soon as it exists, and its phase never changes
+   * afterwards: there is nothing to wait for, so this returns the current state at once.
+   */
+  @Override
+  public VolumeState awaitVolumeChange(String name, String known, Duration maxWait) {
+    return inspectVolume(name);
+  }
+
+  @Override
+  public List<String> attachedTo(String volume) {
+    VolumeSpec.validName(volume);
+    return live.values().stream()
+        .filter(s -> !s.settled.isDone() && s.spec.volumeMounts().containsValue(volume))
+        .map(s -> s.name)
+        .sorted()
+        .toList();
   }
 
   @Override
   public void deleteVolume(String name) {
     synchronized (lockOf("volume/" + name)) {
-      List<String> users = live.values().stream()
-          .filter(s -> !s.settled.isDone() && s.spec.volumeMounts().containsValue(name))
-          .map(s -> s.name)
-          .toList();
+      List<String> users = attachedTo(name);
       if (!users.isEmpty()) {
-        throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false,
-            "volume \"" + name + "\" is mounted by running sandbox(es) " + users + "; delete them first", null);
+        throw new VolumeInUseException(name, users);
       }
-      deleteTree(volumeDir(name));
+      Path dir = volumeDir(name);
+      // The record goes first: a crash half-way leaves no volume, only data a re-create clears.
+      try {
+        Files.deleteIfExists(dir.resolve(VOLUME_PROPERTIES));
+      } catch (IOException e) {
+        throw PlatformException.unavailable("cannot delete volume \"" + name + "\"", e);
+      }
+      deleteTree(dir);
     }
+  }
+
+  @Override
+  public List<FileEntry> listFiles(String volume, String path) {
+    return files(volume).list(path);
+  }
+
+  @Override
+  public FileChunk readFile(String volume, String path, long offset, int length) {
+    return files(volume).read(path, offset, length);
+  }
+
+  @Override
+  public FileEntry writeFile(String volume, String path, byte[] data) {
+    return files(volume).write(path, data);
+  }
+
+  @Override
+  public void moveFile(String volume, String from, String to) {
+    files(volume).move(from, to);
+  }
+
+  private VolumeDirectory files(String volume) {
+    volumeProperties(volume);
+    return new VolumeDirectory(volume, volumeDir(volume).resolve("data"));
   }
 
   /** Kills every process this runtime started; their sandboxes stay on disk. */
@@ -670,37 +744,5 @@ public final class LocalRuntime implements SandboxRuntime {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  // ---- placeholders while the volume API is being implemented (replaced in the next commits)
-
-  @Override
-  public VolumeState awaitVolumeChange(String name, String known, java.time.Duration maxWait) {
-    throw new UnsupportedOperationException("awaitVolumeChange");
-  }
-
-  @Override
-  public List<String> attachedTo(String volume) {
-    throw new UnsupportedOperationException("attachedTo");
-  }
-
-  @Override
-  public List<dev.sandboxes.model.FileEntry> listFiles(String volume, String path) {
-    throw new UnsupportedOperationException("listFiles");
-  }
-
-  @Override
-  public dev.sandboxes.model.FileChunk readFile(String volume, String path, long offset, int length) {
-    throw new UnsupportedOperationException("readFile");
-  }
-
-  @Override
-  public dev.sandboxes.model.FileEntry writeFile(String volume, String path, byte[] data) {
-    throw new UnsupportedOperationException("writeFile");
-  }
-
-  @Override
-  public void moveFile(String volume, String from, String to) {
-    throw new UnsupportedOperationException("moveFile");
   }
 }

@@ -74,7 +74,33 @@ class PodSpecsTest {
   @Test
   void volumeClaim() {
     assertGolden("pvc-default.yaml", Serialization.asYaml(
-        VolumeClaims.claim("shared", new VolumeSpec("5Gi", "fast", null), DEFAULTS)));
+        VolumeClaims.claim("shared", new VolumeSpec("5Gi", "fast", null), OWNER, DEFAULTS)));
+  }
+
+  @Test
+  void volumeHelper() {
+    Pod helper = VolumeHelpers.pod("shared", VolumeHelpers.name("shared", "abc123"), DEFAULTS);
+    assertGolden("pod-volume-helper.yaml", Serialization.asYaml(helper));
+  }
+
+  @Test
+  void volumeHelperIsHardenedWhateverTheOptions() {
+    KubernetesRuntimeOptions custom = DEFAULTS.toBuilder().runAsUser(1234)
+        .helperImage("registry.example/busybox:1.37").helperDeadline(Duration.ofSeconds(90))
+        .runtimeClassName("gvisor").build();
+    Pod helper = VolumeHelpers.pod("v", "volume-helper-v-1", custom);
+    var container = helper.getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("registry.example/busybox:1.37");
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(helper.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(1234L);
+    assertThat(helper.getSpec().getSecurityContext().getFsGroup()).isEqualTo(1234L);
+    assertThat(helper.getSpec().getActiveDeadlineSeconds()).isEqualTo(90L);
+    assertThat(helper.getSpec().getAutomountServiceAccountToken()).isFalse();
+    assertThat(helper.getSpec().getRuntimeClassName()).isEqualTo("gvisor");
+    assertThat(helper.getMetadata().getLabels()).containsEntry("sandboxes.dev/role", "volume-helper")
+        .containsEntry("sandboxes.dev/volume", "v").doesNotContainKey("sandboxes.dev/sandbox");
   }
 
   private static void assertGolden(String file, String actual) {

@@ -77,6 +77,9 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     logs.put(pod, timed);
   }
 
+  /** Pod name that scripts an exec for every pod, e.g. helper pods with generated names. */
+  static final String ANY_POD = "*";
+
   void scriptExec(String pod, ScriptedExec exec) {
     execs.computeIfAbsent(pod, k -> new CopyOnWriteArrayList<>()).add(0, exec);
   }
@@ -97,7 +100,9 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     if (exec.matches()) {
       execPaths.add(path);
       List<String> command = query("?" + exec.group(3)).getOrDefault("command", List.of());
-      for (ScriptedExec script : execs.getOrDefault(exec.group(2), List.of())) {
+      List<ScriptedExec> candidates = new ArrayList<>(execs.getOrDefault(exec.group(2), List.of()));
+      candidates.addAll(execs.getOrDefault(ANY_POD, List.of()));
+      for (ScriptedExec script : candidates) {
         if (endsWith(command, script.argv())) {
           expectSession(path, script);
           break;

@@ -14,8 +14,8 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.VolumeInUseException;
 import dev.sandboxes.model.VolumeSpec;
-import dev.sandboxes.runtime.PlatformException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,9 +117,9 @@ class LocalRuntimeIsolationTest {
     runtime.createVolume(volume, VolumeSpec.defaults(), new dev.sandboxes.activity.SandboxOwner("volume/" + volume, "run"));
     String user = startIdle(SandboxSpec.builder("busybox:1.36").volume("/data", volume));
     assertThatThrownBy(() -> runtime.deleteVolume(volume))
-        .isInstanceOfSatisfying(PlatformException.class, e -> {
-          assertThat(e.type()).isEqualTo(SandboxErrors.RUNTIME_REJECTED);
-          assertThat(e.retryable()).isFalse();
+        .isInstanceOfSatisfying(VolumeInUseException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.VOLUME_IN_USE);
+          assertThat(e.sandboxes()).containsExactly(user);
           assertThat(e.getMessage()).contains(volume, user);
         });
     runtime.delete(user);
