@@ -103,6 +103,23 @@ public final class SandboxesPropertiesValidator implements Validator {
     } catch (IllegalArgumentException e) {
       errors.rejectValue("kubernetes.default-egress", "format", e.getMessage());
     }
+    if (k.volumeSize() == null || !QUANTITY.matcher(k.volumeSize()).matches()) {
+      errors.rejectValue("kubernetes.volume-size", "format",
+          "must be a Kubernetes quantity such as 1Gi, got \"" + k.volumeSize() + "\"");
+    }
+    if (k.volumeStorageClass() != null && (k.volumeStorageClass().length() > 253
+        || !DNS_SUBDOMAIN.matcher(k.volumeStorageClass()).matches())) {
+      errors.rejectValue("kubernetes.volume-storage-class", "format",
+          "must be a DNS-1123 subdomain such as standard, got \"" + k.volumeStorageClass() + "\"");
+    }
+    if (!java.util.List.of("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")
+        .contains(k.volumeAccessMode())) {
+      errors.rejectValue("kubernetes.volume-access-mode", "format",
+          "must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod, got \"" + k.volumeAccessMode() + "\"");
+    }
+    if (k.volumeHelperImage() == null || k.volumeHelperImage().isBlank()) {
+      errors.rejectValue("kubernetes.volume-helper-image", "blank", "must name an image with sh, such as busybox");
+    }
   }
 
   private static void checkCap(DataSize cap, String field, Errors errors) {

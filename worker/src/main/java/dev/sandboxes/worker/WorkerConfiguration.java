@@ -59,6 +59,10 @@ public class WorkerConfiguration {
             .execOutputCapBytes((int) k.execOutputCap().toBytes())
             .runtimeClassName(k.runtimeClassName())
             .defaultEgress(EgressSetting.parse(k.defaultEgress()))
+            .defaultVolumeSize(k.volumeSize())
+            .defaultStorageClass(k.volumeStorageClass())
+            .defaultAccessMode(k.volumeAccessMode())
+            .helperImage(k.volumeHelperImage())
             .build());
       }
       case LOCAL -> {

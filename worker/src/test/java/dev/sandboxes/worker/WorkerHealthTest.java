@@ -56,7 +56,8 @@ class WorkerHealthTest {
     return new SandboxesProperties(
         new TemporalProperties(target, "default", null, new TlsProperties(false, null, null, null, null)),
         "health-test", RuntimeKind.LOCAL,
-        new KubernetesProperties("sandboxes", "500m", "512Mi", DataSize.ofMegabytes(1), null, "deny-all"),
+        new KubernetesProperties("sandboxes", "500m", "512Mi", DataSize.ofMegabytes(1), null, "deny-all",
+            "1Gi", null, "ReadWriteOnce", "docker.io/library/busybox:1.36"),
         new LocalProperties(null, IsolationMode.NONE, DataSize.ofMegabytes(1)),
         Duration.ofSeconds(5));
   }

@@ -64,6 +64,9 @@ class WorkerPropertiesTest {
                 "SANDBOXES_KUBERNETES_DEFAULT_EGRESS", "10.0.0.0/8, 192.168.1.0/24",
                 "SANDBOXES_KUBERNETES_EXEC_OUTPUT_CAP", "4MB",
                 "SANDBOXES_KUBERNETES_RUNTIME_CLASS_NAME", "gvisor",
+                "SANDBOXES_KUBERNETES_VOLUME_SIZE", "5Gi",
+                "SANDBOXES_KUBERNETES_VOLUME_STORAGE_CLASS", "fast-ssd",
+                "SANDBOXES_KUBERNETES_VOLUME_ACCESS_MODE", "ReadWriteMany",
                 "SANDBOXES_LOCAL_ISOLATION", "none"))))
         .run(context -> {
           SandboxesProperties p = context.getBean(SandboxesProperties.class);
@@ -77,6 +80,9 @@ class WorkerPropertiesTest {
               .isEqualTo(EgressPolicy.allow("10.0.0.0/8", "192.168.1.0/24"));
           assertThat(p.kubernetes().execOutputCap()).isEqualTo(DataSize.ofMegabytes(4));
           assertThat(p.kubernetes().runtimeClassName()).isEqualTo("gvisor");
+          assertThat(p.kubernetes().volumeSize()).isEqualTo("5Gi");
+          assertThat(p.kubernetes().volumeStorageClass()).isEqualTo("fast-ssd");
+          assertThat(p.kubernetes().volumeAccessMode()).isEqualTo("ReadWriteMany");
           assertThat(p.local().isolation()).isEqualTo(IsolationMode.NONE);
         });
   }
@@ -103,6 +109,15 @@ class WorkerPropertiesTest {
         .run(context -> startupFailure(context)
             .hasStackTraceContaining("sandboxes.kubernetes.namespace")
             .hasStackTraceContaining("must be a DNS-1123 label"));
+  }
+
+  @Test
+  void aBadVolumeDefaultIsRefusedNamingTheProperty() {
+    runner.withPropertyValues("sandboxes.kubernetes.volume-access-mode=Shared", "sandboxes.kubernetes.volume-size=lots")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.kubernetes.volume-access-mode")
+            .hasStackTraceContaining("must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod")
+            .hasStackTraceContaining("sandboxes.kubernetes.volume-size"));
   }
 
   @Test

@@ -82,6 +82,7 @@ public class KubernetesRuntime implements SandboxRuntime {
   private final KubernetesRuntimeOptions options;
   private final KubernetesGateway gateway;
   private final AutoCloseable ownedClient;
+  private java.util.concurrent.atomic.LongAdder requests;
 
   /** A runtime on {@code client}, which stays the caller's to close. */
   public KubernetesRuntime(KubernetesClient client, KubernetesRuntimeOptions options) {
@@ -104,8 +105,28 @@ public class KubernetesRuntime implements SandboxRuntime {
    * the in-cluster service account), closed with the runtime. Callers need no fabric8 types.
    */
   public static KubernetesRuntime connect(KubernetesRuntimeOptions options) {
-    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
-    return new KubernetesRuntime(new KubernetesGateway(client, options.namespace()), options, client);
+    java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        // counts every request this client sends (watches and exec/log streams included)
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("sandboxes-request-count",
+            new io.fabric8.kubernetes.client.http.Interceptor() {
+              @Override
+              public void before(io.fabric8.kubernetes.client.http.BasicBuilder request,
+                  io.fabric8.kubernetes.client.http.HttpRequest sent, RequestTags tags) {
+                requests.increment();
+              }
+            }))
+        .build();
+    KubernetesRuntime runtime =
+        new KubernetesRuntime(new KubernetesGateway(client, options.namespace()), options, client);
+    runtime.requests = requests;
+    return runtime;
+  }
+
+  /** Requests sent by a client this runtime built ({@link #connect}); 0 for a client it was given. */
+  @Override
+  public long apiRequests() {
+    return requests == null ? 0 : requests.sum();
   }
 
   @Override
