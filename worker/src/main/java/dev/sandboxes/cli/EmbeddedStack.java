@@ -3,6 +3,7 @@ package dev.sandboxes.cli;
 import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.SandboxFilter;
+import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.client.SandboxSummary;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.SandboxRuntime;
@@ -152,7 +153,10 @@ final class EmbeddedStack implements AutoCloseable {
   int shutdown() {
     int terminated = 0;
     try {
-      List<SandboxSummary> open = new ArrayList<>(client.list(SandboxFilter.all()));
+      // the sandboxes that may still have a pod or process: not the (possibly many) finished ones
+      List<SandboxSummary> open = new ArrayList<>(client.list(new SandboxFilter(
+          java.util.Set.of(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING),
+          java.util.Map.of(), null, null, false)));
       for (SandboxSummary s : open) {
         if (s.open()) {
           client.terminate(s.name(), "the development stack is stopping");

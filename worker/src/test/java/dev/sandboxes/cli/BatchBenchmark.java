@@ -122,8 +122,10 @@ public final class BatchBenchmark {
         throw new IllegalStateException("only " + good + " of " + items + " items succeeded with their output");
       }
     } finally {
-      stack.shutdown();
+      stack.close();
     }
+    // the worker's and gRPC's threads must not keep a finished benchmark alive
+    System.exit(0);
   }
 
   /** The same commands straight through the runtime: create, watch to the end, logs, delete. */

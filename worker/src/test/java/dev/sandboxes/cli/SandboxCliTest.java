@@ -73,6 +73,19 @@ public class SandboxCliTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** Asks again every 200 ms, for at most a minute (things another workflow starts take a moment). */
+  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -535,24 +548,18 @@ public class SandboxCliTest {
     Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--count", "6", "--parallelism", "2",
         "--", "sleep", "600");
     assertThat(run.code()).as(run.err()).isZero();
-    // items 0 and 1 start first; wait on them (an update the workflow answers on the phase change)
+    // items 0 and 1 start first, once the batch has started its chunk; then wait on them (an
+    // update the workflow answers on the phase change)
+    awaitCondition(() -> sandbox("get", batch + "-1").code() == ExitCodes.OK, "the batch's second item to exist");
     assertThat(sandbox("wait", batch + "-0", "--for", "running", "--timeout", "2m").code()).isZero();
     assertThat(sandbox("wait", batch + "-1", "--for", "running", "--timeout", "2m").code()).isZero();
     assertThat(sandbox("batch", "status", batch, "--json").json().get("running").asInt()).isEqualTo(2);
     assertThat(sandbox("batch", "cancel", batch).code()).isZero();
     assertThat(sandbox("wait", batch + "-0", "--timeout", "2m").out().trim()).isEqualTo("terminated");
     assertThat(sandbox("wait", batch + "-1", "--timeout", "2m").out().trim()).isEqualTo("terminated");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    String state;
-    while ((state = sandbox("batch", "status", batch, "--json").json().get("state").asText()).equals("running")) {
-      assertThat(System.nanoTime()).as("the batch to close after its items").isLessThan(deadline);
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    assertThat(state).isEqualTo("cancelled");
+    awaitCondition(() -> !sandbox("batch", "status", batch, "--json").json().get("state").asText().equals("running"),
+        "the batch to close after its items");
+    assertThat(sandbox("batch", "status", batch, "--json").json().get("state").asText()).isEqualTo("cancelled");
     JsonNode results = sandbox("batch", "results", batch, "--json").json();
     assertThat(results).hasSize(6);
     assertThat(results.get(5).get("phase").asText()).isEqualTo("skipped");

@@ -55,19 +55,19 @@ class WorkerPropertiesTest {
   void everyPropertyBindsFromTheEnvironment() {
     runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
             StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
-                "SANDBOXES_TEMPORAL_TARGET", "my-ns.a1b2c.tmprl.cloud:7233",
-                "SANDBOXES_TEMPORAL_NAMESPACE", "my-ns.a1b2c",
-                "SANDBOXES_TEMPORAL_API_KEY", "secret-key",
-                "SANDBOXES_TASK_QUEUE", "sandboxes-gpu",
-                "SANDBOXES_RUNTIME", "local",
-                "SANDBOXES_KUBERNETES_DEFAULT_EGRESS", "10.0.0.0/8, 192.168.1.0/24",
-                "SANDBOXES_KUBERNETES_EXEC_OUTPUT_CAP", "4MB",
-                "SANDBOXES_KUBERNETES_RUNTIME_CLASS_NAME", "gvisor",
-                "SANDBOXES_KUBERNETES_VOLUME_SIZE", "5Gi",
-                "SANDBOXES_KUBERNETES_VOLUME_STORAGE_CLASS", "fast-ssd",
-                "SANDBOXES_KUBERNETES_VOLUME_ACCESS_MODE", "ReadWriteMany",
-                "SANDBOXES_LOCAL_ISOLATION", "none"))))
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.ofEntries(
+                Map.entry("SANDBOXES_TEMPORAL_TARGET", "my-ns.a1b2c.tmprl.cloud:7233"),
+                Map.entry("SANDBOXES_TEMPORAL_NAMESPACE", "my-ns.a1b2c"),
+                Map.entry("SANDBOXES_TEMPORAL_API_KEY", "secret-key"),
+                Map.entry("SANDBOXES_TASK_QUEUE", "sandboxes-gpu"),
+                Map.entry("SANDBOXES_RUNTIME", "local"),
+                Map.entry("SANDBOXES_KUBERNETES_DEFAULT_EGRESS", "10.0.0.0/8, 192.168.1.0/24"),
+                Map.entry("SANDBOXES_KUBERNETES_EXEC_OUTPUT_CAP", "4MB"),
+                Map.entry("SANDBOXES_KUBERNETES_RUNTIME_CLASS_NAME", "gvisor"),
+                Map.entry("SANDBOXES_KUBERNETES_VOLUME_SIZE", "5Gi"),
+                Map.entry("SANDBOXES_KUBERNETES_VOLUME_STORAGE_CLASS", "fast-ssd"),
+                Map.entry("SANDBOXES_KUBERNETES_VOLUME_ACCESS_MODE", "ReadWriteMany"),
+                Map.entry("SANDBOXES_LOCAL_ISOLATION", "none")))))
         .run(context -> {
           SandboxesProperties p = context.getBean(SandboxesProperties.class);
           assertThat(p.temporal().effectiveTarget()).isEqualTo("my-ns.a1b2c.tmprl.cloud:7233");
