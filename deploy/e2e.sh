@@ -4,9 +4,10 @@
 # kubeconfig (`sandbox dev --runtime kubernetes`), runs `mvn verify -Pe2e`, and takes all of it
 # down again, whatever the outcome. Run as root. Extra arguments go to Maven.
 #
-# deploy/e2e.sh --bench [ITERATIONS]: on the same stack, runs the benchmark instead
-# (RigBenchmark: create → running and exec round trip, SandboxWorkflow vs raw fabric8) and
-# appends its results to deploy/benchmarks/RESULTS.md.
+# deploy/e2e.sh --bench [ITERATIONS] [BATCH_ITEMS]: on the same stack, runs the benchmarks
+# instead (RigBenchmark: create → running and exec round trip, SandboxWorkflow vs raw fabric8;
+# BatchBenchmark: a batch against the same commands run directly, on the cluster) and appends
+# their results to deploy/benchmarks/RESULTS.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=rig/versions.sh
@@ -55,6 +56,10 @@ if [[ "${1:-}" == "--bench" ]]; then
   mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
     -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20}"
+  # the batch benchmark on the cluster: its own dev server and worker, the worker's kubeconfig
+  KUBECONFIG="$RIG_WORKER_KUBECONFIG" mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl worker \
+    -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.cli.BatchBenchmark \
+    -Dexec.args="kubernetes ${3:-200} 20 $results"
   exit 0
 fi
 

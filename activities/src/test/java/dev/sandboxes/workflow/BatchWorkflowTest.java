@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.BatchProgress;
+import dev.sandboxes.batch.BatchRequest;
+import dev.sandboxes.batch.BatchWorkflow;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.Batches;
 import dev.sandboxes.batch.ItemResult;
@@ -55,13 +57,7 @@ class BatchWorkflowTest {
   @BeforeEach
   void start() {
     runtime = new ScriptedRuntime();
-    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-            .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
-        .build());
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    env.newWorker(Conventions.DEFAULT_TASK_QUEUE).registerWorkflowImplementationTypes(MapWorkflowImpl.class);
-    env.start();
+    env = ScriptedEnvironment.start(runtime, MapWorkflowImpl.class);
     client = env.getWorkflowClient();
     batches = new BatchClient(client);
   }
@@ -171,6 +167,28 @@ class BatchWorkflowTest {
     int chunkEvents = client.fetchHistory(Conventions.batchChunkWorkflowId(name, 0)).getEvents().size();
     assertThat(batchEvents).isLessThan(60);
     assertThat(chunkEvents).isLessThan(4096);
+  }
+
+  @Test
+  void aBatchContinuesAsNewBetweenChunksKeepingItsCounts() {
+    // 10 attempts per item: chunks of 40, so 100 items are three chunks, one per run here
+    runtime.runToCompletion(spec -> index(spec) == 3 || index(spec) == 85 ? 1 : 0);
+    BatchSpec spec = BatchSpec.ofCount("continued", TEMPLATE, 100, 10)
+        .withRetry(new RetryPolicy(10, Duration.ofMillis(10), Duration.ofMillis(10), null));
+    BatchWorkflow stub = client.newWorkflowStub(BatchWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).setWorkflowId(Conventions.batchWorkflowId("continued"))
+        .build());
+    WorkflowClient.start(stub::run, new BatchRequest(spec, null, 0, 1));
+    BatchProgress done = finished("continued");
+    assertThat(done.chunks()).isEqualTo(3);
+    assertThat(done.succeeded()).isEqualTo(98);
+    assertThat(done.failed()).isEqualTo(2);
+    assertThat(done.retries()).isEqualTo(2 * 9);
+    var lastRun = client.fetchHistory(Conventions.batchWorkflowId("continued")).getEvents();
+    assertThat(lastRun.get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId())
+        .as("the last run was continued from an earlier one").isNotEmpty();
+    assertThat(lastRun).hasSizeLessThan(30);
+    assertThat(batches.results("continued")).hasSize(100);
   }
 
   @Test

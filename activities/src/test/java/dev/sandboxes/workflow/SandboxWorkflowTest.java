@@ -52,15 +52,7 @@ class SandboxWorkflowTest {
   @BeforeEach
   void start() {
     runtime = new ScriptedRuntime();
-    env = TestWorkflowEnvironment.newInstance(
-        io.temporal.testing.TestEnvironmentOptions.newBuilder()
-            .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-                .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
-            .build());
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
-    env.start();
+    env = ScriptedEnvironment.start(runtime, OwnerWorkflowImpl.class);
     client = env.getWorkflowClient();
     sandboxes = new SandboxClient(client, QUEUE);
   }

@@ -42,13 +42,7 @@ class VolumeWorkflowTest {
   @BeforeEach
   void start() {
     runtime = new ScriptedRuntime();
-    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-            .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
-        .build());
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    env.newWorker(Conventions.DEFAULT_TASK_QUEUE);
-    env.start();
+    env = ScriptedEnvironment.start(runtime);
     client = env.getWorkflowClient();
     volumes = new VolumeClient(client);
     sandboxes = new SandboxClient(client);

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param retries sandboxes started again after a failed attempt
  * @param chunks chunk workflows ({@code batch/<name>/<k>}) started so far; they hold the item results
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchProgress(String name, String state, int total, int running, int succeeded,
     int failed, int terminated, int skipped, int retries, int chunks, Instant startedAt, Instant finishedAt) {
   public static final String RUNNING = "running";

@@ -6,9 +6,16 @@ package dev.sandboxes.batch;
  *
  * @param carried counts of the chunks that finished in earlier runs; {@code null} on the first run
  * @param nextChunk the first chunk this run starts
+ * @param chunksPerRun chunks one run runs before it continues as new; {@code null} for the default (100)
  */
-public record BatchRequest(BatchSpec spec, BatchProgress carried, int nextChunk) {
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+public record BatchRequest(BatchSpec spec, BatchProgress carried, int nextChunk, Integer chunksPerRun) {
   public static BatchRequest of(BatchSpec spec) {
-    return new BatchRequest(spec, null, 0);
+    return new BatchRequest(spec, null, 0, null);
+  }
+
+  /** The request the next run starts with. */
+  public BatchRequest continued(BatchProgress progress, int chunk) {
+    return new BatchRequest(spec, progress, chunk, chunksPerRun);
   }
 }

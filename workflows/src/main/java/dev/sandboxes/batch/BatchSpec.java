@@ -20,6 +20,7 @@ import java.util.Map;
  * @param failFast stop at the first item that fails for good: terminate the running ones, start no more
  * @param tailLines output lines kept per item result (default 20, at most 200; 4 KiB in all)
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec template, Integer count,
     List<String> inputs, int parallelism, RetryPolicy retry, boolean failFast, Integer tailLines) {
   public static final int MAX_NAME = 40;

@@ -7,6 +7,7 @@ import java.util.List;
  * The input of one chunk of a batch: items {@code [from, to)} with what the batch says about
  * running them. {@code items} and {@code inputs}, when given, hold only this chunk's slice.
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ChunkRequest(String batch, int from, int to, List<SandboxSpec> items, SandboxSpec template,
     List<String> inputs, int parallelism, RetryPolicy retry, boolean failFast, int tailLines) {
   public ChunkRequest {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param attempts sandboxes started for it
  * @param tail the last lines of its output (bounded)
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ItemResult(int index, String sandbox, String phase, Integer exitCode, String reason,
     String message, int attempts, List<String> tail) {
   public static final String SKIPPED = "skipped";

@@ -14,6 +14,7 @@ import java.util.List;
  *     ({@code OOMKilled}, {@code Error}, {@code ErrImagePull}, ...) or an exit code
  *     ({@code exit:137}); empty means {@code failed}
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBackoff, List<String> retryOn) {
   public static final int MAX_ATTEMPTS = 10;
 

@@ -7,6 +7,7 @@ import java.util.List;
  * no egress at all (Porter's "empty = deny all"); a list of CIDRs allows those destinations
  * (and DNS, so names resolve). On Kubernetes it is rendered as a NetworkPolicy.
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record EgressPolicy(boolean unrestricted, List<String> allowedCidrs) {
   public EgressPolicy {
     allowedCidrs = allowedCidrs == null ? List.of() : List.copyOf(allowedCidrs);

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param timeout how long to wait for the command; {@code null} for {@link #DEFAULT_TIMEOUT}
  * @param stdin text written to the command's standard input, then closed; {@code null} for none
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecRequest(
     List<String> argv, Map<String, String> env, String workdir, Duration timeout, String stdin) {
 

@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param exitCode the command's exit code; {@link #TIMED_OUT_EXIT_CODE} when it timed out
  * @param timedOut the command did not finish within its timeout and was abandoned
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecResult(
     int exitCode,
     String stdout,

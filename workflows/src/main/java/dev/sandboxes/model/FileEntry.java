@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param size bytes for a file; 0 otherwise
  * @param modifiedAt last modification, to the second
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record FileEntry(String path, String type, long size, Instant modifiedAt) {
   public static final String FILE = "file";
   public static final String DIR = "dir";

@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param truncated older lines exist that were not returned (beyond the tail or size cap)
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record LogChunk(List<LogLine> lines, boolean truncated) {
   public LogChunk {
     lines = lines == null ? List.of() : List.copyOf(lines);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /** One line of a sandbox's output (stdout and stderr interleaved) with the time it was recorded. */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record LogLine(Instant timestamp, String text) {
 
   /**

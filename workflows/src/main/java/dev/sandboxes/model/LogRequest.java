@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param tail how many lines from the end; {@code null} for {@link #DEFAULT_TAIL}, at most {@link #MAX_TAIL}
  * @param since only lines recorded at or after this instant; {@code null} for all
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record LogRequest(Integer tail, Instant since) {
   public static final int DEFAULT_TAIL = 500;
   public static final int MAX_TAIL = 5000;

@@ -9,6 +9,7 @@ package dev.sandboxes.model;
  * @param object pod name, or the sandbox directory
  * @param node node the pod was scheduled to; {@code null} before scheduling
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record RuntimeRef(String runtime, String namespace, String object, String node) {
   @Override
   public String toString() {

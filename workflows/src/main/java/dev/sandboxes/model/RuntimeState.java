@@ -10,6 +10,7 @@ import java.time.Instant;
  *     {@code Unschedulable}; {@code null} when there is nothing to add
  * @param exitCode exit code of the main process once it ended
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record RuntimeState(
     SandboxPhase phase,
     String reason,

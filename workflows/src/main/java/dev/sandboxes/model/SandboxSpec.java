@@ -22,6 +22,7 @@ import java.util.Map;
  * @param egress network egress; {@code null} for the runtime default
  * @param workdir working directory of the main process; {@code null} for the image default
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxSpec(
     String image,
     String name,

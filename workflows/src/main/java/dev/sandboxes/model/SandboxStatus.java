@@ -12,6 +12,7 @@ import java.util.Map;
  * @param finishedAt when it reached a terminal phase
  * @param execCount how many exec calls it served
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxStatus(
     String name,
     String image,

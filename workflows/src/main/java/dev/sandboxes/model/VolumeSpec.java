@@ -7,6 +7,7 @@ package dev.sandboxes.model;
  * @param storageClass Kubernetes storage class; {@code null} for the cluster default
  * @param accessMode {@code ReadWriteOnce}, {@code ReadWriteMany} or {@code ReadOnlyMany}
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeSpec(String size, String storageClass, String accessMode) {
   public static VolumeSpec defaults() {
     return new VolumeSpec(null, null, null);

@@ -13,6 +13,7 @@ import java.util.List;
  * @param attachedTo sandboxes that mount it and have not finished, from the visibility store;
  *     empty as the workflow itself reports it (see {@code VolumeClient})
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeStatus(
     String name,
     String phase,

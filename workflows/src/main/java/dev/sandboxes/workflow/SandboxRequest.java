@@ -15,6 +15,7 @@ import dev.sandboxes.model.SandboxStatus;
  *     {@link #RESULT_BYTES} bytes in all), for callers that collect many results, like batches;
  *     {@code null} for the whole captured tail. The {@code result} query always has the whole tail.
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStatus carried,
     Integer updatesPerRun, Integer resultLines) {
   /** The size bound of a result trimmed to {@code resultLines}. */

@@ -8,6 +8,7 @@ import dev.sandboxes.model.SandboxStatus;
  * What a finished sandbox leaves behind: its final status and the tail of its output captured
  * before its pod was deleted. Stays readable from the closed workflow.
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxResult(SandboxStatus status, LogChunk logs) {
   public SandboxPhase phase() {
     return status.phase();

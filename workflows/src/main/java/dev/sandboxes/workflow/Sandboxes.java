@@ -77,6 +77,15 @@ public final class Sandboxes {
         .build();
   }
 
+  /**
+   * One sandbox per item, at most {@code parallelism} at a time, results in item order: the same as
+   * {@link dev.sandboxes.batch.Batches#map}, which also runs whole batches.
+   */
+  public static <T> List<SandboxResult> map(List<T> items, java.util.function.Function<T, SandboxSpec> toSpec,
+      int parallelism) {
+    return dev.sandboxes.batch.Batches.map(items, toSpec, parallelism);
+  }
+
   /** Runs a sandbox to completion and returns its result, whatever its final phase. */
   public static SandboxResult run(SandboxSpec spec) {
     return run(spec, SandboxOptions.defaults());

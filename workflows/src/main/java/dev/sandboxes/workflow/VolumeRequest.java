@@ -9,6 +9,7 @@ import dev.sandboxes.model.VolumeStatus;
  * @param carried the status handed over by continue-as-new; {@code null} on a fresh start
  * @param updatesPerRun updates served before continuing as new; {@code null} for the default
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeRequest(String name, VolumeSpec spec, VolumeStatus carried, Integer updatesPerRun) {
   public static VolumeRequest of(String name, VolumeSpec spec) {
     return new VolumeRequest(name, spec, null, null);

@@ -95,14 +95,19 @@ public final class PodSpecs {
           .withRuntimeClassName(options.runtimeClassName())
           .withActiveDeadlineSeconds(activeDeadlineSeconds(spec, options))
           .withVolumes(volumes.isEmpty() ? null : volumes)
-          .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(options.runAsUser())
-            .withRunAsGroup(options.runAsUser())
-            .withFsGroup(options.runAsUser())
-            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-          .endSecurityContext()
+          .withSecurityContext(podSecurityContext(options))
         .endSpec()
+        .build();
+  }
+
+  /** The pod-level security context of sandbox and helper pods: non-root, one uid, RuntimeDefault seccomp. */
+  static io.fabric8.kubernetes.api.model.PodSecurityContext podSecurityContext(KubernetesRuntimeOptions options) {
+    return new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(options.runAsUser())
+        .withRunAsGroup(options.runAsUser())
+        .withFsGroup(options.runAsUser())
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .build();
   }
 

@@ -84,13 +84,7 @@ public final class VolumeHelpers {
           .withActiveDeadlineSeconds(options.helperDeadline().toSeconds())
           // The idle loop exits on TERM at once; a second is plenty.
           .withTerminationGracePeriodSeconds(1L)
-          .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(options.runAsUser())
-            .withRunAsGroup(options.runAsUser())
-            .withFsGroup(options.runAsUser())
-            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-          .endSecurityContext()
+          .withSecurityContext(PodSpecs.podSecurityContext(options))
         .endSpec()
         .build();
   }

@@ -73,8 +73,9 @@ public class BatchWorkflowImpl implements BatchWorkflow {
           counts.skipped += spec.size() - chunksDone * size;
           break;
         }
-        if (startedThisRun >= CHUNKS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
-          Workflow.continueAsNew(new BatchRequest(spec, progress(), chunksDone));
+        int perRun = request.chunksPerRun() == null ? CHUNKS_PER_RUN : request.chunksPerRun();
+        if (startedThisRun >= perRun || Workflow.getInfo().isContinueAsNewSuggested()) {
+          Workflow.continueAsNew(request.continued(progress(), chunksDone));
         }
         runChunk(chunksDone, chunksDone * size, Math.min(spec.size(), (chunksDone + 1) * size));
         chunksDone++;
