@@ -23,16 +23,25 @@ class KubernetesRuntimeClusterTest extends SandboxRuntimeContract {
 
   @BeforeAll
   static void connect() {
+    runtime = connectToRig(options().execOutputCapBytes(CAP));
+    assertThat(runtime.kind()).isEqualTo("kubernetes");
+  }
+
+  /** Options for sandboxes on the rig: its namespace ({@code -Dsandboxes.e2e.namespace}), small pods. */
+  static KubernetesRuntimeOptions.Builder options() {
+    return KubernetesRuntimeOptions.builder().namespace(System.getProperty("sandboxes.e2e.namespace", "sandboxes"))
+        .defaultCpu("100m").defaultMemory("64Mi");
+  }
+
+  /** A runtime on the rig's kubeconfig ({@code -Dsandboxes.e2e.kubeconfig}); fails loudly without it. */
+  static KubernetesRuntime connectToRig(KubernetesRuntimeOptions.Builder options) {
     String kubeconfig = System.getProperty("sandboxes.e2e.kubeconfig");
     if (kubeconfig == null || !Files.isRegularFile(Path.of(kubeconfig))) {
       fail("the e2e suite needs the rig: -Dsandboxes.e2e.kubeconfig names no file (got " + kubeconfig
           + "); start it with deploy/rig/up.sh");
     }
     System.setProperty("kubeconfig", kubeconfig);
-    String namespace = System.getProperty("sandboxes.e2e.namespace", "sandboxes");
-    runtime = KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
-        .namespace(namespace).execOutputCapBytes(CAP).defaultCpu("100m").defaultMemory("64Mi").build());
-    assertThat(runtime.kind()).isEqualTo("kubernetes");
+    return KubernetesRuntime.connect(options.build());
   }
 
   @AfterAll

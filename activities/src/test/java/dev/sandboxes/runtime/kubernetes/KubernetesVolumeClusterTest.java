@@ -1,11 +1,8 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.runtime.VolumeContract;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -20,16 +17,8 @@ class KubernetesVolumeClusterTest extends VolumeContract {
 
   @BeforeAll
   static void connect() {
-    String kubeconfig = System.getProperty("sandboxes.e2e.kubeconfig");
-    if (kubeconfig == null || !Files.isRegularFile(Path.of(kubeconfig))) {
-      fail("the e2e suite needs the rig: -Dsandboxes.e2e.kubeconfig names no file (got " + kubeconfig
-          + "); start it with deploy/rig/up.sh");
-    }
-    System.setProperty("kubeconfig", kubeconfig);
-    String namespace = System.getProperty("sandboxes.e2e.namespace", "sandboxes");
-    runtime = KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
-        .namespace(namespace).defaultCpu("100m").defaultMemory("64Mi").defaultVolumeSize("16Mi")
-        .build());
+    runtime = KubernetesRuntimeClusterTest.connectToRig(
+        KubernetesRuntimeClusterTest.options().defaultVolumeSize("16Mi"));
   }
 
   @AfterAll
