@@ -24,7 +24,7 @@ import java.util.stream.IntStream;
  *
  * <pre>{@code
  * List<SandboxResult> results = Batches.map(files, f -> SandboxSpec.builder("python:3.12-slim")
- *     .command("python3", "/work/count.py", f).build(), 10);
+ *     .command("python3", "/app/count.py", f).build(), 10);
  * BatchProgress done = Batches.run(BatchSpec.ofCount("nightly", template, 5000, 50));
  * }</pre>
  */
