@@ -3,7 +3,6 @@ package dev.sandboxes.cli;
 import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.SandboxFilter;
-import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.client.SandboxSummary;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.SandboxRuntime;
@@ -154,9 +153,7 @@ final class EmbeddedStack implements AutoCloseable {
     int terminated = 0;
     try {
       // the sandboxes that may still have a pod or process: not the (possibly many) finished ones
-      List<SandboxSummary> open = new ArrayList<>(client.list(new SandboxFilter(
-          java.util.Set.of(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING),
-          java.util.Map.of(), null, null, false)));
+      List<SandboxSummary> open = new ArrayList<>(client.list(SandboxFilter.unfinished()));
       for (SandboxSummary s : open) {
         if (s.open()) {
           client.terminate(s.name(), "the development stack is stopping");

@@ -24,10 +24,28 @@ public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, 
     return new SandboxFilter(Set.of(), Map.of(), null, null, true);
   }
 
+  /** The sandboxes that have not reached a terminal phase: those that may still hold a pod or process. */
+  public static SandboxFilter unfinished() {
+    Set<SandboxPhase> phases = java.util.EnumSet.noneOf(SandboxPhase.class);
+    for (SandboxPhase phase : SandboxPhase.values()) {
+      if (!phase.terminal()) {
+        phases.add(phase);
+      }
+    }
+    return new SandboxFilter(phases, Map.of(), null, null, false);
+  }
+
   /** The sandboxes attached to a volume: those that mount it and have not reached a terminal phase. */
   public static SandboxFilter attachedTo(String volume) {
-    return new SandboxFilter(Set.of(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING),
-        Map.of(), null, volume, false);
+    return unfinished().withVolume(volume);
+  }
+
+  public SandboxFilter withVolume(String name) {
+    return new SandboxFilter(phases, tags, image, name, includeTerminated);
+  }
+
+  public SandboxFilter withTags(Map<String, String> entries) {
+    return new SandboxFilter(phases, entries, image, volume, includeTerminated);
   }
 
   /** True when a sandbox with these attributes is selected. */

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Cancel guarantees cleanup: a workflow runs several {@code sleep 600} sandboxes, the sample
@@ -82,9 +81,8 @@ public final class CancelSample {
           status.startedAt() == null || status.finishedAt() == null ? "-"
               : Duration.between(status.startedAt(), status.finishedAt()).toMillis() + " ms");
     }
-    List<SandboxSummary> stillGoing = sandboxes.list(new SandboxFilter(
-        Set.of(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING),
-        Map.of(LongJobsWorkflowImpl.RUN_TAG, workflowId), null, null, false));
+    List<SandboxSummary> stillGoing = sandboxes.list(
+        SandboxFilter.unfinished().withTags(Map.of(LongJobsWorkflowImpl.RUN_TAG, workflowId)));
     out.printf("sandboxes of %s still queued, creating or running: %d%n", workflowId, stillGoing.size());
     long left = localWorker ? descendants() : 0;
     if (localWorker) {
