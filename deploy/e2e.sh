@@ -64,5 +64,5 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
-  -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
+  -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" \
   -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" "$@"

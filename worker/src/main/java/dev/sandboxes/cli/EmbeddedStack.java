@@ -194,15 +194,7 @@ final class EmbeddedStack implements AutoCloseable {
         "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(port + 1000),
         "--metrics-port", String.valueOf(port + 2000),
         "--log-level", "error"));
-    Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
-      command.add("--search-attribute");
-      command.add(name + "=" + switch (type) {
-        case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
-        case INDEXED_VALUE_TYPE_INT -> "Int";
-        case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
-        default -> throw new IllegalStateException("no CLI name for search attribute type " + type);
-      });
-    });
+    command.addAll(searchAttributeFlags());
     try {
       return new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -211,8 +203,23 @@ final class EmbeddedStack implements AutoCloseable {
     }
   }
 
+  /** The {@code temporal server start-dev} flags that register the sandbox search attributes. */
+  static List<String> searchAttributeFlags() {
+    List<String> flags = new ArrayList<>();
+    Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
+      flags.add("--search-attribute");
+      flags.add(name + "=" + switch (type) {
+        case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+        case INDEXED_VALUE_TYPE_INT -> "Int";
+        case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+        default -> throw new IllegalStateException("no CLI name for search attribute type " + type);
+      });
+    });
+    return flags;
+  }
+
   /** Start-up is the one wait with nothing to watch: the server either answers or it does not yet. */
-  private static void awaitServer(WorkflowServiceStubs stubs, Process cli, Duration limit) {
+  static void awaitServer(WorkflowServiceStubs stubs, Process cli, Duration limit) {
     Instant deadline = Instant.now().plus(limit);
     while (true) {
       try {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandboxes.batch.BatchProgress;
-import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.client.BatchClient;
-import dev.sandboxes.model.SandboxSpec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -33,10 +31,7 @@ class BatchClusterTest {
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
     try {
       BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs));
-      SandboxSpec item = SandboxSpec.builder("busybox:1.36")
-          .command("sh", "-c", "echo square $((SANDBOX_INDEX * SANDBOX_INDEX))").cpu("10m").memory("16Mi").build();
-      String name = batches.start(BatchSpec.ofCount("e2e-" + UUID.randomUUID().toString().substring(0, 6), item,
-          ITEMS, 20).withRetry(dev.sandboxes.batch.RetryPolicy.attempts(2)));
+      String name = batches.start(SquareBatch.of("e2e-" + UUID.randomUUID().toString().substring(0, 6), ITEMS));
       long t0 = System.nanoTime();
       BatchProgress done = batches.awaitDone(name, Duration.ofMinutes(40)).orElseThrow(
           () -> new AssertionError("the batch did not finish in 40 minutes: " + batches.progress(name)));
@@ -46,7 +41,7 @@ class BatchClusterTest {
       List<ItemResult> results = batches.results(name);
       assertThat(results).hasSize(ITEMS);
       for (ItemResult r : results) {
-        assertThat(r.tail()).containsExactly("square " + ((long) r.index() * r.index()));
+        assertThat(r.tail()).isEqualTo(SquareBatch.expectedTail(r.index()));
       }
     } finally {
       stubs.shutdownNow();
