@@ -9,11 +9,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import io.fabric8.kubernetes.client.dsl.TailPrettyLoggable;
 import io.fabric8.kubernetes.client.dsl.TimeTailPrettyLoggable;
@@ -86,10 +86,23 @@ public class KubernetesGateway implements AutoCloseable {
 
   // ---- network policies
 
-  /** Creates the policy, or replaces the one of that name (a retried create must converge). */
+  /**
+   * Creates the policy, or replaces the one of that name (a create retried after its worker died
+   * finds the policy the first attempt made). Replaces by delete and create, not update: the
+   * worker's Role grants no update (deploy/k8s/worker-rbac.yaml). Callers apply the policy before
+   * they create the pod it selects, so no pod runs unselected in between.
+   */
   public void applyNetworkPolicy(NetworkPolicy policy) {
-    client.network().v1().networkPolicies().inNamespace(namespace).resource(policy)
-        .createOr(NonDeletingOperation::update);
+    var policies = client.network().v1().networkPolicies().inNamespace(namespace);
+    try {
+      policies.resource(policy).create();
+    } catch (KubernetesClientException e) {
+      if (!KubernetesErrors.isConflict(e)) {
+        throw e;
+      }
+      policies.withName(policy.getMetadata().getName()).delete();
+      policies.resource(policy).create();
+    }
   }
 
   public void deleteNetworkPolicy(String name) {

@@ -166,6 +166,8 @@ public class KubernetesRuntime implements SandboxRuntime {
           return new RuntimeState(SandboxPhase.QUEUED, QUOTA_EXCEEDED, KubernetesErrors.describe(e),
               null, null, null, new RuntimeRef(KIND, gateway.namespace(), name, null));
         }
+        // A create that fails leaves nothing: the workflow deletes only what a create returned.
+        deletePolicyOfFailedCreate(name, e);
         throw e;
       }
     } catch (KubernetesClientException e) {
@@ -175,6 +177,14 @@ public class KubernetesRuntime implements SandboxRuntime {
             + ": namespace \"" + gateway.namespace() + "\" does not exist", e);
       }
       throw KubernetesErrors.translate(e, "create sandbox " + name);
+    }
+  }
+
+  private void deletePolicyOfFailedCreate(String name, KubernetesClientException failure) {
+    try {
+      gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+    } catch (KubernetesClientException e) {
+      failure.addSuppressed(e);
     }
   }
 

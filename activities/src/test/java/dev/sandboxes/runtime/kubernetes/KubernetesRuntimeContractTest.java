@@ -1,10 +1,15 @@
 package dev.sandboxes.runtime.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.runtime.SandboxRuntimeContract;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +69,32 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
   protected void scriptExec(String name, List<String> argv, String stdout, String stderr,
       Integer exitCode) {
     api.scriptExec(name, new SimulatedApiServer.ScriptedExec(argv, stdout, stderr, exitCode));
+  }
+
+  /** The worker was killed after the policy was made and before the pod: the retry needs no update verb. */
+  @Test
+  void aCreateRetriedAfterItsNetworkPolicyWasMadeReplacesItWithoutUpdating() throws Exception {
+    String name = uniqueName("policy-retry");
+    scriptMainProcess(name, List.of(), 0);
+    client.network().v1().networkPolicies().inNamespace(NAMESPACE)
+        .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll()).orElseThrow()).create();
+    int before = api.writes().size();
+    runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
+    assertThat(client.pods().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
+    assertThat(client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
+    assertThat(api.writes().subList(before, api.writes().size()))
+        .as("requests of the retried create").noneMatch(w -> w.startsWith("PUT ") || w.startsWith("PATCH "));
+  }
+
+  @Test
+  void aCreateThePlatformRejectsLeavesNoNetworkPolicy() {
+    String name = uniqueName("rejected");
+    api.server().expect().post().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods")
+        .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("pod rejected").build())
+        .once();
+    assertThatThrownBy(() -> runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name)))
+        .isInstanceOf(PlatformException.class);
+    assertThat(client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNull();
   }
 
   @Test

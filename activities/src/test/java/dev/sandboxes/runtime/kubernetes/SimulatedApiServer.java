@@ -46,6 +46,7 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
   private final Map<String, List<LogLineAt>> logs = new ConcurrentHashMap<>();
   private final Map<String, List<ScriptedExec>> execs = new ConcurrentHashMap<>();
   private final List<String> execPaths = new CopyOnWriteArrayList<>();
+  private final List<String> writes = new CopyOnWriteArrayList<>();
   private KubernetesMockServer server;
 
   record LogLineAt(Instant at, String text) {}
@@ -89,9 +90,17 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     return List.copyOf(execPaths);
   }
 
+  /** Every request that is not a GET, as {@code METHOD path}, oldest first. */
+  List<String> writes() {
+    return List.copyOf(writes);
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
+    if (!"GET".equals(request.getMethod())) {
+      writes.add(request.getMethod() + " " + path);
+    }
     Matcher log = LOG.matcher(path);
     if ("GET".equals(request.getMethod()) && log.matches() && logs.containsKey(log.group(2))) {
       return serveLog(logs.get(log.group(2)), query(log.group(3)));
