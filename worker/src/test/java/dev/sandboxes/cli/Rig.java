@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,6 +25,11 @@ final class Rig {
 
   static String temporalAddress() {
     return required("sandboxes.cli.address", "the rig's Temporal server (HOST:PORT)");
+  }
+
+  /** Stubs for the Temporal server at {@code address}; the caller shuts them down. */
+  static WorkflowServiceStubs connect(String address) {
+    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
   }
 
   static Path workerKubeconfig() {

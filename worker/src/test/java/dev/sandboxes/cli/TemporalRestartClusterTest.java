@@ -9,7 +9,6 @@ import dev.sandboxes.client.BatchClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +63,7 @@ class TemporalRestartClusterTest {
         down.toMillis(), dir);
 
     Process temporalServer = startServer(server, dir.resolve("temporal.log"));
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubs stubs = Rig.connect(address);
     WorkerProcess worker = null;
     BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs), queue);
     boolean done = false;

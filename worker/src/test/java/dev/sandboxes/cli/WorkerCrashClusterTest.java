@@ -18,7 +18,6 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +52,8 @@ class WorkerCrashClusterTest {
   static final Duration UNKNOWN_WITHIN = Duration.ofSeconds(90);
   /** {@code SandboxErrors.EXEC_OUTCOME_UNKNOWN}: the type a lost exec fails with. */
   static final String EXEC_OUTCOME_UNKNOWN = "ExecOutcomeUnknown";
+  /** The activity type of {@code SandboxActivities.exec}: the interface's name prefix and the method. */
+  static final String EXEC_ACTIVITY = "SandboxExec";
 
   @Test
   @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -75,8 +76,7 @@ class WorkerCrashClusterTest {
     String address = Rig.temporalAddress();
     Path kubeconfig = Rig.workerKubeconfig();
     Path log = LOGS.resolve(queue + "-workers.log");
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubs stubs = Rig.connect(address);
     BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs), queue);
     List<String> kills = new ArrayList<>();
     List<Long> restartMillis = new ArrayList<>();
@@ -92,13 +92,11 @@ class WorkerCrashClusterTest {
         Thread.sleep(random.nextInt(2000)); // anywhere in the next two seconds
         int live = pods.live().size();
         int deleted = pods.deleted();
-        worker.kill();
+        long killed = System.nanoTime();
         kills.add(String.format("%.1f s (pid %d; %d pods deleted, %d live)",
-            (System.nanoTime() - t0) / 1e9, worker.pid(), deleted, live));
-        long restart = System.nanoTime();
-        worker = WorkerProcess.start(address, queue, kubeconfig, log);
-        worker.awaitPolling(Duration.ofMinutes(2));
-        restartMillis.add((System.nanoTime() - restart) / 1_000_000);
+            (killed - t0) / 1e9, worker.pid(), deleted, live));
+        worker = worker.killAndRestart();
+        restartMillis.add((System.nanoTime() - killed) / 1_000_000);
       }
       BatchProgress progress = batches.awaitDone(batch, Duration.ofMinutes(10)).orElseThrow(
           () -> new AssertionError("the batch did not finish in 10 minutes: " + batches.progress(batch)));
@@ -135,8 +133,7 @@ class WorkerCrashClusterTest {
     String address = Rig.temporalAddress();
     Path kubeconfig = Rig.workerKubeconfig();
     Path log = LOGS.resolve(queue + "-workers.log");
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubs stubs = Rig.connect(address);
     SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs), queue);
     WorkerProcess worker = WorkerProcess.start(address, queue, kubeconfig, log);
     String name = "crash-exec-" + id;
@@ -149,10 +146,8 @@ class WorkerCrashClusterTest {
       CompletableFuture<ExecResult> exec = CompletableFuture.supplyAsync(
           () -> sandboxes.exec(name, ExecRequest.of("sleep", "300").withTimeout(Duration.ofMinutes(4))));
       awaitExecRunning(stubs, name);
-      worker.kill();
       long killed = System.nanoTime();
-      worker = WorkerProcess.start(address, queue, kubeconfig, log);
-      worker.awaitPolling(Duration.ofMinutes(2));
+      worker = worker.killAndRestart();
       Throwable failure = failureWithin(exec, killed, UNKNOWN_WITHIN);
       double apiSeconds = (System.nanoTime() - killed) / 1e9;
       assertThat(failure).as("what exec threw").isInstanceOf(SandboxException.class);
@@ -168,10 +163,8 @@ class WorkerCrashClusterTest {
           name, "--", "sleep", "300")
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       awaitExecRunning(stubs, name);
-      worker.kill();
       killed = System.nanoTime();
-      worker = WorkerProcess.start(address, queue, kubeconfig, log);
-      worker.awaitPolling(Duration.ofMinutes(2));
+      worker = worker.killAndRestart();
       long left = UNKNOWN_WITHIN.toNanos() - (System.nanoTime() - killed);
       if (!cli.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
         cli.destroyForcibly();
@@ -229,7 +222,7 @@ class WorkerCrashClusterTest {
         .setExecution(WorkflowExecution.newBuilder().setWorkflowId(Conventions.sandboxWorkflowId(name))).build();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     while (stubs.blockingStub().describeWorkflowExecution(request).getPendingActivitiesList().stream()
-        .noneMatch(a -> a.getActivityType().getName().equalsIgnoreCase("exec")
+        .noneMatch(a -> a.getActivityType().getName().equals(EXEC_ACTIVITY)
             && a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) {
       assertThat(System.nanoTime()).as("exec activity of %s started", name).isLessThan(deadline);
       Thread.sleep(100);

@@ -27,11 +27,15 @@ final class WorkerProcess implements AutoCloseable {
   static final String POLLING = "Sandbox worker polling";
 
   private final Process process;
+  private final List<String> command;
+  private final Path kubeconfig;
   private final Path log;
   private final CompletableFuture<Void> polling = new CompletableFuture<>();
 
-  private WorkerProcess(Process process, Path log) {
+  private WorkerProcess(Process process, List<String> command, Path kubeconfig, Path log) {
     this.process = process;
+    this.command = command;
+    this.kubeconfig = kubeconfig;
     this.log = log;
     Thread reader = new Thread(this::copyOutput, "worker-" + process.pid() + "-output");
     reader.setDaemon(true);
@@ -50,15 +54,27 @@ final class WorkerProcess implements AutoCloseable {
         // several workers on one machine: no fixed port for health and metrics
         "--server.port=0",
         "--logging.level.dev.sandboxes.worker=INFO"));
+    return launch(command, kubeconfig, log);
+  }
+
+  private static WorkerProcess launch(List<String> command, Path kubeconfig, Path log) {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().remove("SANDBOX_DEBUG");
     try {
       Files.createDirectories(log.getParent());
-      return new WorkerProcess(builder.start(), log);
+      return new WorkerProcess(builder.start(), command, kubeconfig, log);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the worker: " + command, e);
     }
+  }
+
+  /** Kills this worker with SIGKILL, starts another just like it and returns that one once it polls. */
+  WorkerProcess killAndRestart() {
+    kill();
+    WorkerProcess next = launch(command, kubeconfig, log);
+    next.awaitPolling(Duration.ofMinutes(2));
+    return next;
   }
 
   long pid() {
