@@ -45,6 +45,24 @@ public final class SandboxesPropertiesValidator implements Validator {
     }
     checkKubernetes(p.kubernetes(), errors);
     checkCap(p.local().execOutputCap(), "local.exec-output-cap", errors);
+    checkBetween(p.sandbox().maxLifetime(), "sandbox.max-lifetime", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.workflow.SandboxLimits.MAX_LIFETIME_CEILING, errors);
+    checkBetween(p.sandbox().scheduleTimeout(), "sandbox.schedule-timeout", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.model.SandboxSpec.MAX_PHASE_TIMEOUT, errors);
+    checkBetween(p.sandbox().startupTimeout(), "sandbox.startup-timeout", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.model.SandboxSpec.MAX_PHASE_TIMEOUT, errors);
+    checkBetween(p.reaper().interval(), "reaper.interval", java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofDays(1), errors);
+    checkBetween(p.reaper().grace(), "reaper.grace", java.time.Duration.ZERO,
+        dev.sandboxes.reaper.ReapRequest.MAX_GRACE, errors);
+  }
+
+  private static void checkBetween(java.time.Duration value, String property, java.time.Duration min,
+      java.time.Duration max, Errors errors) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      errors.rejectValue(property, "range", "must be a duration from " + min + " to " + max
+          + ", e.g. 10m, got " + value);
+    }
   }
 
   private static void checkTemporal(TemporalProperties t, Errors errors) {
