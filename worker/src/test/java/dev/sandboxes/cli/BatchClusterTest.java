@@ -1,7 +1,6 @@
 package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchSpec;
@@ -10,7 +9,6 @@ import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.model.SandboxSpec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -25,12 +23,7 @@ class BatchClusterTest {
 
   @Test
   void aThousandItemBatchCompletesWithEveryResult() {
-    String address = System.getProperty("sandboxes.cli.address");
-    if (address == null || address.isBlank() || address.startsWith("${")) {
-      fail("the e2e suite needs the rig's Temporal server: -Dsandboxes.cli.address; run deploy/e2e.sh");
-    }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubs stubs = Rig.temporal();
     try {
       BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs));
       SandboxSpec item = SandboxSpec.builder("busybox:1.36")

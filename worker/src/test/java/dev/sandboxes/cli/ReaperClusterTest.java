@@ -15,9 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,13 +51,8 @@ class ReaperClusterTest {
 
   @BeforeAll
   static void connect() {
-    String address = System.getProperty("sandboxes.cli.address");
-    String kubeconfig = System.getProperty("sandboxes.e2e.kubeconfig");
-    if (address == null || address.isBlank() || kubeconfig == null || !Files.isRegularFile(Path.of(kubeconfig))) {
-      fail("the e2e suite needs the rig: -Dsandboxes.cli.address=" + address
-          + " and -Dsandboxes.e2e.kubeconfig=" + kubeconfig + "; run deploy/e2e.sh");
-    }
-    stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    String kubeconfig = Rig.kubeconfig();
+    stubs = Rig.temporal();
     workflows = WorkflowClient.newInstance(stubs);
     sandboxes = new SandboxClient(workflows);
     volumes = new VolumeClient(workflows);
