@@ -263,6 +263,35 @@ public class SandboxCliTest {
     sandbox("terminate", b);
   }
 
+  @Test
+  void reapRemovesWhatAWorkflowTerminatedBehindItsBackLeftAndADryRunOnlyReportsIt() {
+    String orphan = idle("orphan");
+    String open = idle("kept");
+    var stubs = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+        io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    try {
+      io.temporal.client.WorkflowClient.newInstance(stubs)
+          .newUntypedWorkflowStub(dev.sandboxes.Conventions.sandboxWorkflowId(orphan))
+          .terminate("an operator's temporal workflow terminate");
+    } finally {
+      stubs.shutdownNow();
+    }
+
+    Run dry = sandbox("reap", "--dry-run", "--grace", "0s", "--json");
+    assertThat(dry.code()).as(dry.err()).isZero();
+    assertThat(dry.json().get("dryRun").asBoolean()).isTrue();
+    assertThat(dry.json().get("removed").findValuesAsText("name")).contains(orphan).doesNotContain(open);
+
+    Run reaped = sandbox("reap", "--grace", "0s");
+    assertThat(reaped.code()).as(reaped.err()).isZero();
+    assertThat(reaped.out()).contains("removed ").contains(" " + orphan + " (owner sandbox/" + orphan + "): ")
+        .contains("is closed (terminated").doesNotContain(open);
+    assertThat(sandbox("reap", "--dry-run", "--grace", "0s", "--json").json().get("removed")
+        .findValuesAsText("name")).doesNotContain(orphan);
+    assertThat(sandbox("exec", open, "--", "true").code()).isZero();
+    assertThat(sandbox("terminate", open).code()).isZero();
+  }
+
   // --- errors and exit codes ----------------------------------------------------------------
 
   @Test
