@@ -58,6 +58,11 @@ public class SandboxCliTest {
 
   /** Runs {@code sandbox <command> --address A <rest...>}. */
   static Run sandbox(String... args) {
+    return sandboxAt(address, args);
+  }
+
+  /** Runs {@code sandbox <command> --address ADDRESS <rest...>} in this process. */
+  static Run sandboxAt(String address, String... args) {
     List<String> argv = new ArrayList<>();
     // the global options belong to the leaf command: `volume create --address A NAME`
     int leaf = List.of("volume", "batch").contains(args[0]) && args.length > 1 ? 2 : 1;

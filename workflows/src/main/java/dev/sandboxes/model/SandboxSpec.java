@@ -18,7 +18,8 @@ import java.util.Map;
  * @param image container image reference, e.g. {@code python:3.12-slim}
  * @param name DNS-1123 label, unique and never reused; {@code null} to have one generated
  * @param volumeMounts absolute mount path → volume name
- * @param ttl the sandbox is terminated this long after it was created; {@code null} for none
+ * @param ttl the sandbox is terminated this long after it was created, at most {@link #MAX_TTL};
+ *     {@code null} for none
  * @param egress network egress; {@code null} for the runtime default
  * @param workdir working directory of the main process; {@code null} for the image default
  * @param scheduleTimeout how long the sandbox may stay {@code queued} (unschedulable, over
@@ -51,6 +52,12 @@ public record SandboxSpec(
   /** What an idle sandbox runs: waits for exec until terminated, and exits at once on SIGTERM. */
   public static final List<String> IDLE_COMMAND =
       List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+
+  /**
+   * The longest ttl: a year. Longer ones overflow the time arithmetic of a sandbox's workflow
+   * and platform deadlines, and no sandbox should outlive it.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(365);
 
   public SandboxSpec {
     command = command == null ? List.of() : listCopy(command);
@@ -119,6 +126,8 @@ public record SandboxSpec(
     }
     if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
       rules.add("ttl", "must be positive, got " + ttl);
+    } else if (ttl != null && ttl.compareTo(MAX_TTL) > 0) {
+      rules.add("ttl", "must be at most " + MAX_TTL.toDays() + " days (" + MAX_TTL + "), got " + ttl);
     }
     if (egress != null) {
       egress.check(rules, "egress");

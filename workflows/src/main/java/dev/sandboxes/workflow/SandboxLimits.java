@@ -22,8 +22,8 @@ public record SandboxLimits(Duration maxLifetime, Duration scheduleTimeout, Dura
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
   public static final Duration DEFAULT_SCHEDULE_TIMEOUT = Duration.ofMinutes(15);
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(10);
-  /** The ceiling of {@link #maxLifetime}: a year. */
-  public static final Duration MAX_LIFETIME_CEILING = Duration.ofDays(365);
+  /** The ceiling of {@link #maxLifetime}: the longest TTL any spec may ask for, a year. */
+  public static final Duration MAX_LIFETIME_CEILING = SandboxSpec.MAX_TTL;
 
   public SandboxLimits {
     Objects.requireNonNull(maxLifetime, "maxLifetime");
