@@ -438,8 +438,11 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       if (failure.getCause() instanceof TimeoutFailure timeout) {
         throw ApplicationFailure.newNonRetryableFailure("exec " + String.join(" ", request.argv())
             + " in sandbox \"" + name + "\": the worker running it stopped answering ("
-            + timeout.getTimeoutType() + "), so the command's outcome is unknown: it may or may not "
-            + "have run; the sandbox is still usable", SandboxErrors.EXEC_OUTCOME_UNKNOWN);
+            + (timeout.getTimeoutType() == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+                ? "no heartbeat for " + EXEC_HEARTBEAT_TIMEOUT.toSeconds() + "s"
+                : "no result within the exec's time limit")
+            + "), so the command's outcome is unknown: it may or may not have run; the sandbox is "
+            + "still usable", SandboxErrors.EXEC_OUTCOME_UNKNOWN);
       }
       throw rethrowable(failure);
     } finally {
