@@ -46,6 +46,34 @@ final class ActivityCalls {
     });
   }
 
+  private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "sandbox-activity-heartbeats");
+        thread.setDaemon(true);
+        return thread;
+      });
+
+  /**
+   * Runs {@code action} like {@link #call} while another thread heartbeats every {@code every},
+   * so that the workflow learns within its heartbeat timeout that this worker died, even though
+   * {@code action} itself cannot stop to heartbeat (an exec waiting for its command).
+   */
+  static <T> T callHeartbeating(Duration every, Callable<T> action) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    java.util.concurrent.ScheduledFuture<?> beats = HEARTBEATS.scheduleAtFixedRate(() -> {
+      try {
+        context.heartbeat(null);
+      } catch (RuntimeException e) {
+        // Cancelled, or the server is unreachable: the action's own outcome still decides.
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return call(action);
+    } finally {
+      beats.cancel(false);
+    }
+  }
+
   static <T> T call(Callable<T> action) {
     try {
       return action.call();

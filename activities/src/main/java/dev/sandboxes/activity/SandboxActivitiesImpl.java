@@ -29,6 +29,8 @@ public class SandboxActivitiesImpl implements SandboxActivities {
   static final Duration DEFAULT_AWAIT_SLICE = Duration.ofMinutes(10);
   /** How often a waiting awaitChange heartbeats (well inside the 30 s heartbeat timeout). */
   static final Duration DEFAULT_HEARTBEAT_EVERY = Duration.ofSeconds(10);
+  /** How often a running exec heartbeats (well inside the workflow's 20 s exec heartbeat timeout). */
+  static final Duration EXEC_HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
   private final SandboxRuntime runtime;
   private final Duration awaitSlice;
@@ -106,7 +108,8 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public ExecResult exec(String name, ExecRequest request) {
-    return call(() -> runtime.exec(name, request.validated()));
+    return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
+        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.exec(name, request.validated()));
   }
 
   @Override

@@ -1,10 +1,14 @@
 package dev.sandboxes.plugin;
 
+import dev.sandboxes.activity.ReaperActivitiesImpl;
 import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl;
 import dev.sandboxes.batch.internal.BatchWorkflowImpl;
 import dev.sandboxes.activity.VolumeActivitiesImpl;
+import dev.sandboxes.reaper.internal.ReaperWorkflowImpl;
 import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SandboxWorkflow;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import dev.sandboxes.workflow.internal.VolumeWorkflowImpl;
 import io.temporal.common.SimplePlugin;
@@ -18,8 +22,8 @@ import java.util.Set;
  *     WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
  * }</pre>
  *
- * It registers {@code SandboxWorkflow} and the sandbox activities (over the given runtime) on
- * every worker the factory creates, or only on the named task queues. Workflows that use the
+ * It registers the sandbox, volume, batch and reaper workflows and their activities (over the
+ * given runtime) on every worker the factory creates, or only on the named task queues. Workflows that use the
  * author API ({@code Sandboxes.start}) need them on their own task queue unless they pass a
  * {@code SandboxOptions} task queue.
  */
@@ -37,13 +41,25 @@ public final class SandboxPlugin extends SimplePlugin {
 
   /** Registers only on the given task queues (all of them when the set is empty). */
   public static SandboxPlugin forRuntime(SandboxRuntime runtime, Set<String> taskQueues) {
+    return forRuntime(runtime, taskQueues, SandboxLimits.defaults());
+  }
+
+  /**
+   * Registers only on the given task queues (all when empty), with the worker's bounds on every
+   * sandbox ({@link SandboxLimits}: lifetime, schedule and startup timeouts).
+   */
+  public static SandboxPlugin forRuntime(SandboxRuntime runtime, Set<String> taskQueues,
+      SandboxLimits limits) {
     SandboxActivitiesImpl activities = new SandboxActivitiesImpl(runtime);
     VolumeActivitiesImpl volumes = new VolumeActivitiesImpl(runtime);
+    ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
       if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
-        worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class, VolumeWorkflowImpl.class,
-            BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class);
-        worker.registerActivitiesImplementations(activities, volumes);
+        worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
+            () -> new SandboxWorkflowImpl(limits));
+        worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.class,
+            BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class);
+        worker.registerActivitiesImplementations(activities, volumes, reaper);
       }
     });
     return new SandboxPlugin(builder);

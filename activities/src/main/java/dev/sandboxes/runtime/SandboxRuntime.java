@@ -118,6 +118,23 @@ public interface SandboxRuntime extends AutoCloseable {
    */
   void moveFile(String volume, String from, String to);
 
+  // ---- ownership: what the orphan reaper needs
+
+  /**
+   * Every object this project created on the runtime and that still exists, with the owner
+   * recorded on it: on Kubernetes the pods, network policies and claims labelled as managed by
+   * this project in the runtime's namespace; locally the sandbox and volume directories. Objects
+   * without this project's label are never listed.
+   */
+  List<OwnedObject> ownedObjects();
+
+  /**
+   * Removes {@code object} if it still exists and still records the same owner (a later object
+   * of the same name is never touched), stopping what runs in it. Returns false when it was
+   * already gone or belongs to someone else now. Does not wait for the platform to finish.
+   */
+  boolean deleteOwned(OwnedObject object);
+
   /** Requests sent to the platform's API so far (for benchmarks and metrics); 0 where there is no API. */
   default long apiRequests() {
     return 0;

@@ -207,6 +207,31 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return new LogChunk(entry(name).lines, false).select(request);
   }
 
+  /** Sandboxes and volumes held, with their owners (no creation time: their age is unknown). */
+  @Override
+  public synchronized List<OwnedObject> ownedObjects() {
+    List<OwnedObject> objects = new ArrayList<>();
+    sandboxes.forEach((name, e) -> objects.add(new OwnedObject(OwnedObject.LOCAL_SANDBOX, name, e.owner, null, List.of())));
+    volumes.forEach((name, v) -> objects.add(new OwnedObject(OwnedObject.LOCAL_VOLUME, name, v.owner, null, attachedTo(name))));
+    return objects;
+  }
+
+  @Override
+  public synchronized boolean deleteOwned(OwnedObject object) {
+    boolean sandbox = OwnedObject.LOCAL_SANDBOX.equals(object.kind());
+    SandboxOwner owner = sandbox ? (sandboxes.containsKey(object.name()) ? sandboxes.get(object.name()).owner : null)
+        : (volumes.containsKey(object.name()) ? volumes.get(object.name()).owner : null);
+    if (owner == null || !owner.equals(object.owner())) {
+      return false;
+    }
+    if (sandbox) {
+      delete(object.name());
+    } else {
+      deleteVolume(object.name());
+    }
+    return true;
+  }
+
   @Override
   public synchronized void delete(String name) {
     log.add("delete " + name);

@@ -189,12 +189,61 @@ class SandboxWorkflowTest {
     // Queued for quota, the workflow waits on durable timers only, so the test server can skip
     // the two hours. (A running sandbox holds a watch activity open, which pauses skipping.)
     runtime.rejectForQuota(Integer.MAX_VALUE);
-    String name = sandboxes.start(spec("ttl-1").toBuilder().ttl(Duration.ofHours(2)).build());
+    String name = sandboxes.start(spec("ttl-1").toBuilder().ttl(Duration.ofHours(2))
+        .scheduleTimeout(Duration.ofHours(3)).build());
     SandboxResult result = sandboxes.result(name);
     assertThat(result.phase()).isEqualTo(SandboxPhase.TERMINATED);
     assertThat(result.status().reason()).isEqualTo("TTLExpired");
     assertThat(Duration.between(result.status().createdAt(), result.status().finishedAt()))
         .isGreaterThanOrEqualTo(Duration.ofHours(2));
+    assertThat(runtime.objectsCreated()).isZero();
+  }
+
+  @Test
+  void aSandboxQueuedPastItsScheduleTimeoutFailsNamingThePlatformsLastWord() {
+    runtime.rejectForQuota(Integer.MAX_VALUE);
+    String name = sandboxes.start(spec("sched-1").toBuilder().scheduleTimeout(Duration.ofMinutes(20)).build());
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(result.status().reason()).isEqualTo("ScheduleTimeout");
+    assertThat(result.status().message()).startsWith("still queued after PT20M: QuotaExceeded ");
+    assertThat(Duration.between(result.status().createdAt(), result.status().finishedAt()))
+        .isGreaterThanOrEqualTo(Duration.ofMinutes(20)).isLessThan(Duration.ofMinutes(22));
+    assertThat(runtime.objectsCreated()).isZero();
+  }
+
+  @Test
+  void aSandboxCreatingPastItsStartupTimeoutFailsAndItsPodIsDeleted() {
+    runtime.startIn(SandboxPhase.CREATING, "ContainerCreating", false);
+    String name = sandboxes.start(spec("startup-1").toBuilder().startupTimeout(Duration.ofSeconds(2)).build());
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(result.status().reason()).isEqualTo("StartupTimeout");
+    assertThat(result.status().message()).isEqualTo("still creating after PT2S: ContainerCreating");
+    assertThat(runtime.exists(name)).isFalse();
+  }
+
+  @Test
+  void theWorkersDefaultScheduleTimeoutAppliesWhenTheSpecSetsNone() {
+    env.close();
+    runtime = new ScriptedRuntime();
+    env = ScriptedEnvironment.start(runtime, SandboxLimits.defaults().withScheduleTimeout(Duration.ofMinutes(3)));
+    client = env.getWorkflowClient();
+    sandboxes = new SandboxClient(client, QUEUE);
+    runtime.rejectForQuota(Integer.MAX_VALUE);
+    String name = sandboxes.start(spec("sched-2"));
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.status().reason()).isEqualTo("ScheduleTimeout");
+    assertThat(result.status().message()).startsWith("still queued after PT3M");
+  }
+
+  @Test
+  void aTtlAboveTheWorkersMaximumLifetimeIsRefusedAndCreatesNothing() {
+    String name = sandboxes.start(spec("ttl-max").toBuilder().ttl(Duration.ofHours(25)).build());
+    assertThatThrownBy(() -> sandboxes.result(name))
+        .isInstanceOfSatisfying(SandboxException.class,
+            e -> assertThat(e.type()).isEqualTo(SandboxErrors.INVALID_SPEC))
+        .hasMessageContaining("ttl: must be at most the worker's maximum sandbox lifetime of PT24H, got PT25H");
     assertThat(runtime.objectsCreated()).isZero();
   }
 
@@ -380,7 +429,7 @@ class SandboxWorkflowTest {
    * → terminate. The number is pinned so that a change that adds actions is a visible decision.
    */
   @Test
-  void oneSandboxWithOneExecCostsTwelveActions() {
+  void oneSandboxWithOneExecCostsThirteenActions() {
     String name = sandboxes.start(spec("cost-1"));
     awaitPhase(name, SandboxPhase.RUNNING);
     sandboxes.exec(name, ExecRequest.of("echo", "x"));
@@ -418,7 +467,9 @@ class SandboxWorkflowTest {
         .containsEntry("activity SandboxLogs", 1)
         .containsEntry("activity SandboxDelete", 1)
         .containsEntry("search attribute upsert", 3)
-        .containsEntry("update", 2);
-    assertThat(actions.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(12);
+        .containsEntry("update", 2)
+        // the startup timeout's timer: the pod is creating when create answers
+        .containsEntry("timer", 1);
+    assertThat(actions.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(13);
   }
 }

@@ -13,9 +13,15 @@ final class ScriptedEnvironment {
 
   /** Started, with the project's search attributes and a worker on the default task queue. */
   static TestWorkflowEnvironment start(ScriptedRuntime runtime, Class<?>... extraWorkflows) {
+    return start(runtime, SandboxLimits.defaults(), extraWorkflows);
+  }
+
+  /** Started like {@link #start(ScriptedRuntime, Class[])}, with the worker's sandbox limits. */
+  static TestWorkflowEnvironment start(ScriptedRuntime runtime, SandboxLimits limits,
+      Class<?>... extraWorkflows) {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
         .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-            .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
+            .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), limits)).build())
         .build());
     Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
     var worker = env.newWorker(Conventions.DEFAULT_TASK_QUEUE);

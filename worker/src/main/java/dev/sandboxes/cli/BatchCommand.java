@@ -78,7 +78,12 @@ final class BatchCommand implements Runnable {
       List<String> all = inputs == null ? null : new ArrayList<>(inputs);
       if (inputsFile != null) {
         all = all == null ? new ArrayList<>() : all;
-        all.addAll(Files.readAllLines(inputsFile).stream().filter(l -> !l.isEmpty()).toList());
+        all.addAll(readInputs(inputsFile));
+      }
+      // checked here, on the value typed: retries + 1 attempts would overflow past Integer.MAX_VALUE
+      if (retries < 0 || retries >= RetryPolicy.MAX_ATTEMPTS) {
+        throw new CliException(ExitCodes.USAGE, "--retries: must be between 0 and "
+            + (RetryPolicy.MAX_ATTEMPTS - 1) + ", got " + retries);
       }
       RetryPolicy retry = new RetryPolicy(retries + 1, null, null, retryOn);
       BatchSpec batch = new BatchSpec(name, null, template, count, all, parallelism, retry, failFast, tail);
@@ -94,6 +99,21 @@ final class BatchCommand implements Runnable {
       }
       printSummary(out, global.json, done.get());
       return done.get().state().equals(BatchProgress.SUCCEEDED) ? ExitCodes.OK : ExitCodes.OPERATIONAL;
+    }
+  }
+
+  /** The non-empty lines of {@code file}, reading no further than one line past the item limit. */
+  static List<String> readInputs(Path file) {
+    try (var lines = Files.lines(file)) {
+      List<String> read = lines.filter(l -> !l.isEmpty()).limit(BatchSpec.MAX_ITEMS + 1L).toList();
+      if (read.size() > BatchSpec.MAX_ITEMS) {
+        throw new CliException(ExitCodes.USAGE, "--inputs-file: must hold at most " + BatchSpec.MAX_ITEMS
+            + " items (non-empty lines), got more in " + file);
+      }
+      return read;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new CliException(ExitCodes.USAGE, "--inputs-file: must be a readable text file, got " + file
+          + " (" + GlobalOptions.rootMessage(e) + ")");
     }
   }
 

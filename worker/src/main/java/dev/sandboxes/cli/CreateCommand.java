@@ -50,6 +50,14 @@ final class CreateCommand implements Callable<Integer> {
       description = "terminate after this long, e.g. 30m")
   Duration ttl;
 
+  @Option(names = "--schedule-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "fail (ScheduleTimeout) if still queued after this long; default: the worker's (15m)")
+  Duration scheduleTimeout;
+
+  @Option(names = "--startup-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "fail (StartupTimeout) if still creating after this long; default: the worker's (10m)")
+  Duration startupTimeout;
+
   @Option(names = "--workdir", paramLabel = "DIR", description = "working directory")
   String workdir;
 
@@ -63,7 +71,8 @@ final class CreateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SandboxSpec sandbox = SandboxSpec.builder(image).name(name).command(command).env(env).tags(tags)
-        .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir).build();
+        .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir)
+        .scheduleTimeout(scheduleTimeout).startupTimeout(startupTimeout).build();
     try {
       SandboxClient client = global.sandboxes();
       String created = client.start(sandbox);

@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The development stack in one process: a Temporal server on 127.0.0.1 (the {@code temporal}
  * CLI's dev server with its Web UI when that CLI is on PATH, otherwise Temporal's in-process
- * Java server, which has no UI and no list queries), the sandbox search attributes, and a worker
- * with the sandbox plugin over the chosen runtime. {@link #close()} terminates every sandbox
+ * Java server, which has no UI and no list queries), the sandbox search attributes, a worker
+ * with the sandbox plugin over the chosen runtime, and the orphan reaper's schedule where the
+ * server has schedules. {@link #close()} terminates every sandbox
  * still running, then stops the worker, the runtime and the server.
  */
 final class EmbeddedStack implements AutoCloseable {
@@ -103,6 +104,15 @@ final class EmbeddedStack implements AutoCloseable {
         worker.registerWorkflowImplementationTypes(extraWorkflows);
       }
       factory.start();
+      try {
+        // The temporal CLI's server runs the orphan reaper every minute; the Java test server
+        // has no schedules, so there only `sandbox reap` reaps.
+        new dev.sandboxes.client.ReaperClient(workflowClient).ensureSchedule(Conventions.DEFAULT_TASK_QUEUE,
+            dev.sandboxes.client.ReaperClient.DEFAULT_INTERVAL, dev.sandboxes.reaper.ReapRequest.DEFAULT_GRACE);
+      } catch (RuntimeException e) {
+        System.err.println("warning: the orphan reaper's schedule could not be created: "
+            + GlobalOptions.rootMessage(e));
+      }
       return new EmbeddedStack(port, cli, java, runtime, stubs, factory,
           new SandboxClient(workflowClient), ui);
     } catch (RuntimeException e) {

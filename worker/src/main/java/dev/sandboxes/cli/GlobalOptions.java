@@ -61,6 +61,10 @@ final class GlobalOptions {
     return new dev.sandboxes.client.VolumeClient(sandboxes().workflowClient(), taskQueue);
   }
 
+  dev.sandboxes.client.ReaperClient reaper() {
+    return new dev.sandboxes.client.ReaperClient(sandboxes().workflowClient());
+  }
+
   void close() {
     if (stubs != null) {
       stubs.shutdownNow();

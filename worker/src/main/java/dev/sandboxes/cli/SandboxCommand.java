@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
         GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
-        TerminateCommand.class, VolumeCommand.class, BatchCommand.class, DemoCommand.class})
+        TerminateCommand.class, VolumeCommand.class, BatchCommand.class, ReapCommand.class,
+        DemoCommand.class})
 public final class SandboxCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

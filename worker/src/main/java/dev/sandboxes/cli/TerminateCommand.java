@@ -61,6 +61,10 @@ final class TerminateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "give sandbox names, or --tag/--phase/--all, but not both");
     }
+    if (reason != null && reason.length() > SandboxClient.MAX_REASON) {
+      throw new ParameterException(spec.commandLine(), "--reason: must be at most "
+          + SandboxClient.MAX_REASON + " characters, got " + reason.length());
+    }
     try {
       SandboxClient client = global.sandboxes();
       int code = ExitCodes.OK;

@@ -149,8 +149,8 @@ final class VolumeCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "PATH") String path;
     @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "first byte (default 0)")
     long offset;
-    @Option(names = "--length", paramLabel = "N", defaultValue = "-1", description = "bytes to read (default: to the end)")
-    long length;
+    @Option(names = "--length", paramLabel = "N", description = "bytes to read, 1 or more (default: to the end)")
+    Long length;
 
     @Option(names = {"-o", "--output"}, paramLabel = "F", description = "write to this file instead of stdout")
     Path output;
@@ -158,13 +158,17 @@ final class VolumeCommand implements Runnable {
     @Override
     int act(PrintWriter out) throws IOException {
       if (offset < 0) {
-        throw new CliException(ExitCodes.USAGE, "--offset must be 0 or more, got " + offset);
+        throw new CliException(ExitCodes.USAGE, "--offset: must be 0 or more, got " + offset);
       }
+      if (length != null && length < 1) {
+        throw new CliException(ExitCodes.USAGE, "--length: must be 1 or more, got " + length);
+      }
+      long range = length == null ? -1 : length; // -1: to the end
       if (output != null) {
         // the whole range lands under a temporary name first: no half-written file on failure
         Path partial = output.resolveSibling("." + output.getFileName() + ".partial");
         try (OutputStream file = Files.newOutputStream(partial)) {
-          global.volumes().readFile(name, path, offset, length, file);
+          global.volumes().readFile(name, path, offset, range, file);
         } catch (RuntimeException | IOException e) {
           Files.deleteIfExists(partial);
           throw e;
@@ -175,7 +179,7 @@ final class VolumeCommand implements Runnable {
       }
       // file content is bytes, not text: straight to the process's stdout
       out.flush();
-      global.volumes().readFile(name, path, offset, length, System.out);
+      global.volumes().readFile(name, path, offset, range, System.out);
       System.out.flush();
       return ExitCodes.OK;
     }
@@ -195,6 +199,9 @@ final class VolumeCommand implements Runnable {
       if (file != null) {
         try (InputStream in = Files.newInputStream(file)) {
           data = readAtMost(in);
+        } catch (IOException e) {
+          throw new CliException(ExitCodes.USAGE, "--file: must be a readable file, got " + file
+              + " (" + GlobalOptions.rootMessage(e) + ")");
         }
       } else {
         data = readAtMost(System.in);

@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param local settings of the local runtime
  * @param shutdownTimeout how long a stopping worker waits for running activities and workflow
  *     tasks before it closes the runtime
+ * @param sandbox bounds on every sandbox: lifetime, schedule and startup timeouts
+ * @param reaper the orphan reaper's schedule
  */
 @Validated
 @ConfigurationProperties(prefix = "sandboxes")
@@ -32,4 +34,6 @@ public record SandboxesProperties(
     @DefaultValue("kubernetes") RuntimeKind runtime,
     @DefaultValue KubernetesProperties kubernetes,
     @DefaultValue LocalProperties local,
-    @DefaultValue("30s") Duration shutdownTimeout) {}
+    @DefaultValue("30s") Duration shutdownTimeout,
+    @DefaultValue SandboxProperties sandbox,
+    @DefaultValue ReaperProperties reaper) {}

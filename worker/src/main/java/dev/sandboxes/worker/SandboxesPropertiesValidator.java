@@ -19,6 +19,8 @@ import org.springframework.validation.Validator;
  * the rejected value, and a secret must not end up in a log.
  */
 public final class SandboxesPropertiesValidator implements Validator {
+  /** A stopping worker waits no longer (and the wait must fit a long of milliseconds). */
+  static final java.time.Duration MAX_SHUTDOWN_TIMEOUT = java.time.Duration.ofHours(1);
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -40,11 +42,31 @@ public final class SandboxesPropertiesValidator implements Validator {
     if (p.taskQueue() == null || p.taskQueue().isBlank()) {
       errors.rejectValue("task-queue", "blank", "must not be blank");
     }
-    if (p.shutdownTimeout() == null || p.shutdownTimeout().isNegative()) {
-      errors.rejectValue("shutdown-timeout", "negative", "must be a duration of zero or more, e.g. 30s");
+    if (p.shutdownTimeout() == null || p.shutdownTimeout().isNegative()
+        || p.shutdownTimeout().compareTo(MAX_SHUTDOWN_TIMEOUT) > 0) {
+      errors.rejectValue("shutdown-timeout", "range", "must be a duration from zero to 1h, e.g. 30s, got "
+          + p.shutdownTimeout());
     }
     checkKubernetes(p.kubernetes(), errors);
     checkCap(p.local().execOutputCap(), "local.exec-output-cap", errors);
+    checkBetween(p.sandbox().maxLifetime(), "sandbox.max-lifetime", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.workflow.SandboxLimits.MAX_LIFETIME_CEILING, errors);
+    checkBetween(p.sandbox().scheduleTimeout(), "sandbox.schedule-timeout", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.model.SandboxSpec.MAX_PHASE_TIMEOUT, errors);
+    checkBetween(p.sandbox().startupTimeout(), "sandbox.startup-timeout", java.time.Duration.ofSeconds(1),
+        dev.sandboxes.model.SandboxSpec.MAX_PHASE_TIMEOUT, errors);
+    checkBetween(p.reaper().interval(), "reaper.interval", java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofDays(1), errors);
+    checkBetween(p.reaper().grace(), "reaper.grace", java.time.Duration.ZERO,
+        dev.sandboxes.reaper.ReapRequest.MAX_GRACE, errors);
+  }
+
+  private static void checkBetween(java.time.Duration value, String property, java.time.Duration min,
+      java.time.Duration max, Errors errors) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      errors.rejectValue(property, "range", "must be a duration from " + min + " to " + max
+          + ", e.g. 10m, got " + value);
+    }
   }
 
   private static void checkTemporal(TemporalProperties t, Errors errors) {
@@ -84,14 +106,8 @@ public final class SandboxesPropertiesValidator implements Validator {
           "must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got \""
               + k.namespace() + "\"");
     }
-    if (k.defaultCpu() == null || !QUANTITY.matcher(k.defaultCpu()).matches()) {
-      errors.rejectValue("kubernetes.default-cpu", "format",
-          "must be a Kubernetes quantity such as 500m or 2, got \"" + k.defaultCpu() + "\"");
-    }
-    if (k.defaultMemory() == null || !QUANTITY.matcher(k.defaultMemory()).matches()) {
-      errors.rejectValue("kubernetes.default-memory", "format",
-          "must be a Kubernetes quantity such as 512Mi or 2Gi, got \"" + k.defaultMemory() + "\"");
-    }
+    checkQuantity(k.defaultCpu(), "kubernetes.default-cpu", "500m or 2", errors);
+    checkQuantity(k.defaultMemory(), "kubernetes.default-memory", "512Mi or 2Gi", errors);
     checkCap(k.execOutputCap(), "kubernetes.exec-output-cap", errors);
     if (k.runtimeClassName() != null
         && (k.runtimeClassName().length() > 253 || !DNS_SUBDOMAIN.matcher(k.runtimeClassName()).matches())) {
@@ -103,10 +119,7 @@ public final class SandboxesPropertiesValidator implements Validator {
     } catch (IllegalArgumentException e) {
       errors.rejectValue("kubernetes.default-egress", "format", e.getMessage());
     }
-    if (k.volumeSize() == null || !QUANTITY.matcher(k.volumeSize()).matches()) {
-      errors.rejectValue("kubernetes.volume-size", "format",
-          "must be a Kubernetes quantity such as 1Gi, got \"" + k.volumeSize() + "\"");
-    }
+    checkQuantity(k.volumeSize(), "kubernetes.volume-size", "1Gi", errors);
     if (k.volumeStorageClass() != null && (k.volumeStorageClass().length() > 253
         || !DNS_SUBDOMAIN.matcher(k.volumeStorageClass()).matches())) {
       errors.rejectValue("kubernetes.volume-storage-class", "format",
@@ -119,6 +132,14 @@ public final class SandboxesPropertiesValidator implements Validator {
     }
     if (k.volumeHelperImage() == null || k.volumeHelperImage().isBlank()) {
       errors.rejectValue("kubernetes.volume-helper-image", "blank", "must name an image with sh, such as busybox");
+    }
+  }
+
+  private static void checkQuantity(String value, String field, String example, Errors errors) {
+    if (value == null || !QUANTITY.matcher(value).matches()) {
+      errors.rejectValue(field, "format", "must be a Kubernetes quantity such as " + example + ", got \"" + value + "\"");
+    } else if (value.replaceAll("[^0-9]", "").chars().allMatch(c -> c == '0')) {
+      errors.rejectValue(field, "range", "must be greater than zero, got \"" + value + "\"");
     }
   }
 

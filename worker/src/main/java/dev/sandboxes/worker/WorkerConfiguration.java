@@ -38,6 +38,7 @@ public class WorkerConfiguration {
   /** How often the SDK's metrics are pushed into the Micrometer registry. */
   static final Duration METRICS_REPORT_INTERVAL = Duration.ofSeconds(1);
   private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(3);
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
 
   /** Spring Boot applies a validator of this bean name to every configuration properties class. */
   @Bean(name = "configurationPropertiesValidator")
@@ -63,6 +64,7 @@ public class WorkerConfiguration {
             .defaultStorageClass(k.volumeStorageClass())
             .defaultAccessMode(k.volumeAccessMode())
             .helperImage(k.volumeHelperImage())
+            .maxLifetime(properties.sandbox().maxLifetime())
             .build());
       }
       case LOCAL -> {
@@ -103,7 +105,7 @@ public class WorkerConfiguration {
   @Bean(destroyMethod = "shutdownNow")
   WorkerFactory workerFactory(WorkflowClient client, SandboxRuntime runtime, SandboxesProperties properties) {
     WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setPlugins(SandboxPlugin.forRuntime(runtime))
+        .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), properties.sandbox().limits()))
         .build());
     factory.newWorker(properties.taskQueue());
     return factory;
@@ -113,7 +115,25 @@ public class WorkerConfiguration {
   WorkerLifecycle workerLifecycle(WorkerFactory factory, SandboxRuntime runtime, SandboxesProperties properties) {
     return new WorkerLifecycle(factory, properties.shutdownTimeout(),
         "task queue " + properties.taskQueue() + " in namespace " + properties.temporal().namespace()
-            + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime");
+            + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime",
+        () -> ensureReaperSchedule(factory.getWorkflowClient(), properties));
+  }
+
+  /** The orphan reaper's schedule for this worker's task queue, unless it is disabled. */
+  static void ensureReaperSchedule(WorkflowClient client, SandboxesProperties properties) {
+    ReaperProperties reaper = properties.reaper();
+    if (!reaper.enabled()) {
+      log.info("Orphan reaper schedule disabled (sandboxes.reaper.enabled=false); run `sandbox reap`");
+      return;
+    }
+    boolean scheduled = new dev.sandboxes.client.ReaperClient(client)
+        .ensureSchedule(properties.taskQueue(), reaper.interval(), reaper.grace());
+    if (scheduled) {
+      log.info("Orphan reaper scheduled every {} as {}", reaper.interval(),
+          dev.sandboxes.client.ReaperClient.scheduleId(properties.taskQueue()));
+    } else {
+      log.warn("This Temporal server has no schedules: orphans are removed only by `sandbox reap`");
+    }
   }
 
   @Bean

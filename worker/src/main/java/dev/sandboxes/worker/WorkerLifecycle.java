@@ -39,6 +39,7 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private final WorkerFactory factory;
   private final Duration shutdownTimeout;
   private final String description;
+  private final Runnable onceStarted;
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "sandbox-worker-start");
     thread.setDaemon(true);
@@ -47,9 +48,19 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private volatile boolean running;
 
   public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description) {
+    this(factory, shutdownTimeout, description, () -> {});
+  }
+
+  /**
+   * {@code onceStarted} runs after polling has started (the server is reachable then), e.g. to
+   * create the reaper's schedule; a failure there is logged and does not stop the worker.
+   */
+  public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description,
+      Runnable onceStarted) {
     this.factory = factory;
     this.shutdownTimeout = shutdownTimeout;
     this.description = description;
+    this.onceStarted = onceStarted;
   }
 
   @Override
@@ -89,6 +100,11 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
       factory.getWorkflowClient().getWorkflowServiceStubs().getRawChannel().resetConnectBackoff();
       factory.start();
       log.info("Sandbox worker polling: {}", description);
+      try {
+        onceStarted.run();
+      } catch (RuntimeException e) {
+        log.warn("Sandbox worker polls, but its start-up step failed: {}", e.toString());
+      }
       return true;
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();

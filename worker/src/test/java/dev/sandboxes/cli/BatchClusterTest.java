@@ -1,14 +1,12 @@
 package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.client.BatchClient;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -23,12 +21,7 @@ class BatchClusterTest {
 
   @Test
   void aThousandItemBatchCompletesWithEveryResult() {
-    String address = System.getProperty("sandboxes.cli.address");
-    if (address == null || address.isBlank() || address.startsWith("${")) {
-      fail("the e2e suite needs the rig's Temporal server: -Dsandboxes.cli.address; run deploy/e2e.sh");
-    }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubs stubs = Rig.temporal();
     try {
       BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs));
       String name = batches.start(SquareBatch.of("e2e-" + UUID.randomUUID().toString().substring(0, 6), ITEMS));

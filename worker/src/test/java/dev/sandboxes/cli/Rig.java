@@ -13,27 +13,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the end-to-end rig is, from the properties deploy/e2e.sh passes: its Temporal server
- * ({@code sandboxes.cli.address}), the worker's least-privilege kubeconfig
- * ({@code sandboxes.e2e.kubeconfig}) and the admin kubeconfig the tests observe the cluster with
- * ({@code sandboxes.e2e.adminKubeconfig}). A missing one fails the test at once, naming it.
+ * How the worker module's cluster tests reach the rig that deploy/e2e.sh starts: its Temporal
+ * server ({@code -Dsandboxes.cli.address}), the worker's kubeconfig
+ * ({@code -Dsandboxes.e2e.kubeconfig}) and the admin kubeconfig the crash suites observe the
+ * cluster with ({@code -Dsandboxes.e2e.adminKubeconfig}). Without them a test fails loudly,
+ * never skips.
  */
 final class Rig {
   static final String NAMESPACE = System.getProperty("sandboxes.e2e.namespace", "sandboxes");
 
   private Rig() {}
 
+  /** The rig's Temporal address; fails the test when it is not given. */
   static String temporalAddress() {
-    return required("sandboxes.cli.address", "the rig's Temporal server (HOST:PORT)");
+    String address = System.getProperty("sandboxes.cli.address");
+    if (address == null || address.isBlank() || address.startsWith("${")) {
+      fail("the e2e suite needs the rig's Temporal server: -Dsandboxes.cli.address=" + address
+          + "; run deploy/e2e.sh");
+    }
+    return address;
   }
 
-  /** Stubs for the Temporal server at {@code address}; the caller shuts them down. */
+  /** The worker's least-privilege kubeconfig on the rig; fails the test when it names no file. */
+  static String kubeconfig() {
+    return file("sandboxes.e2e.kubeconfig", "the worker's kubeconfig").toString();
+  }
+
+  /** Stubs on the rig's Temporal server; the caller shuts them down. */
+  static WorkflowServiceStubs temporal() {
+    return connect(temporalAddress());
+  }
+
+  /** Stubs on the Temporal server at {@code address}; the caller shuts them down. */
   static WorkflowServiceStubs connect(String address) {
     return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-  }
-
-  static Path workerKubeconfig() {
-    return file("sandboxes.e2e.kubeconfig", "the worker's kubeconfig");
   }
 
   /** A client with the admin kubeconfig: sees every object, including what the worker may not list. */
@@ -57,19 +70,10 @@ final class Rig {
   }
 
   private static Path file(String property, String what) {
-    Path path = Path.of(required(property, what));
-    if (!Files.isRegularFile(path)) {
-      fail("the e2e suite needs " + what + ": -D" + property + "=" + path + " is not a file; run deploy/e2e.sh");
-    }
-    return path;
-  }
-
-  private static String required(String property, String what) {
     String value = System.getProperty(property);
-    // an unset Maven property reaches the test as its own ${...} placeholder
-    if (value == null || value.isBlank() || value.startsWith("${")) {
-      fail("the e2e suite needs " + what + ": -D" + property + " is not set; run deploy/e2e.sh");
+    if (value == null || value.isBlank() || !Files.isRegularFile(Path.of(value))) {
+      fail("the e2e suite needs " + what + ": -D" + property + "=" + value + " names no file; run deploy/e2e.sh");
     }
-    return value;
+    return Path.of(value);
   }
 }

@@ -58,6 +58,11 @@ public class SandboxCliTest {
 
   /** Runs {@code sandbox <command> --address A <rest...>}. */
   static Run sandbox(String... args) {
+    return sandboxAt(address, args);
+  }
+
+  /** Runs {@code sandbox <command> --address ADDRESS <rest...>} in this process. */
+  static Run sandboxAt(String address, String... args) {
     List<String> argv = new ArrayList<>();
     // the global options belong to the leaf command: `volume create --address A NAME`
     int leaf = List.of("volume", "batch").contains(args[0]) && args.length > 1 ? 2 : 1;
@@ -261,6 +266,35 @@ public class SandboxCliTest {
     Run all = sandbox("terminate", "--all", "--dry-run");
     assertThat(all.out()).contains(b).doesNotContain(a);
     sandbox("terminate", b);
+  }
+
+  @Test
+  void reapRemovesWhatAWorkflowTerminatedBehindItsBackLeftAndADryRunOnlyReportsIt() {
+    String orphan = idle("orphan");
+    String open = idle("kept");
+    var stubs = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+        io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    try {
+      io.temporal.client.WorkflowClient.newInstance(stubs)
+          .newUntypedWorkflowStub(dev.sandboxes.Conventions.sandboxWorkflowId(orphan))
+          .terminate("an operator's temporal workflow terminate");
+    } finally {
+      stubs.shutdownNow();
+    }
+
+    Run dry = sandbox("reap", "--dry-run", "--grace", "0s", "--json");
+    assertThat(dry.code()).as(dry.err()).isZero();
+    assertThat(dry.json().get("dryRun").asBoolean()).isTrue();
+    assertThat(dry.json().get("removed").findValuesAsText("name")).contains(orphan).doesNotContain(open);
+
+    Run reaped = sandbox("reap", "--grace", "0s");
+    assertThat(reaped.code()).as(reaped.err()).isZero();
+    assertThat(reaped.out()).contains("removed ").contains(" " + orphan + " (owner sandbox/" + orphan + "): ")
+        .contains("is closed (terminated").doesNotContain(open);
+    assertThat(sandbox("reap", "--dry-run", "--grace", "0s", "--json").json().get("removed")
+        .findValuesAsText("name")).doesNotContain(orphan);
+    assertThat(sandbox("exec", open, "--", "true").code()).isZero();
+    assertThat(sandbox("terminate", open).code()).isZero();
   }
 
   // --- errors and exit codes ----------------------------------------------------------------

@@ -2,7 +2,6 @@ package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
@@ -14,9 +13,6 @@ import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -36,14 +32,8 @@ class SandboxWorkflowClusterTest {
 
   @BeforeAll
   static void connect() {
-    String address = System.getProperty("sandboxes.cli.address");
-    String kubeconfig = System.getProperty("sandboxes.e2e.kubeconfig");
-    if (address == null || address.isBlank() || kubeconfig == null || !Files.isRegularFile(Path.of(kubeconfig))) {
-      fail("the e2e suite needs the rig: -Dsandboxes.cli.address=" + address
-          + " and -Dsandboxes.e2e.kubeconfig=" + kubeconfig + "; start it with deploy/rig/up.sh");
-    }
-    stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    String kubeconfig = Rig.kubeconfig();
+    stubs = Rig.temporal();
     sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs));
     System.setProperty("kubeconfig", kubeconfig);
     cluster = KubernetesRuntime.connect(KubernetesRuntimeOptions.defaults());

@@ -42,7 +42,7 @@ class TemporalRestartClusterTest {
     if (temporal == null) {
       fail("the e2e suite needs the temporal CLI on PATH (deploy/e2e.sh puts it there with deploy/temporal-cli.sh)");
     }
-    Path kubeconfig = Rig.workerKubeconfig();
+    Path kubeconfig = Path.of(Rig.kubeconfig());
     long seed = Long.getLong("sandboxes.e2e.seed", System.nanoTime());
     Random random = new Random(seed);
     String id = UUID.randomUUID().toString().substring(0, 6);

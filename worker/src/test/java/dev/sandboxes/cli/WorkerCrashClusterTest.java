@@ -9,6 +9,7 @@ import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
@@ -50,8 +51,6 @@ class WorkerCrashClusterTest {
   static final Path LOGS = Path.of(System.getProperty("basedir", "."), "target", "crash-tests");
   /** How soon a caller must hear that an exec's outcome is unknown once its worker died. */
   static final Duration UNKNOWN_WITHIN = Duration.ofSeconds(90);
-  /** {@code SandboxErrors.EXEC_OUTCOME_UNKNOWN}: the type a lost exec fails with. */
-  static final String EXEC_OUTCOME_UNKNOWN = "ExecOutcomeUnknown";
   /** The activity type of {@code SandboxActivities.exec}: the interface's name prefix and the method. */
   static final String EXEC_ACTIVITY = "SandboxExec";
 
@@ -74,9 +73,9 @@ class WorkerCrashClusterTest {
         seed, ITEMS, SquareBatch.PARALLELISM, java.util.Arrays.toString(killAfterDeleted), queue);
 
     String address = Rig.temporalAddress();
-    Path kubeconfig = Rig.workerKubeconfig();
+    Path kubeconfig = Path.of(Rig.kubeconfig());
     Path log = LOGS.resolve(queue + "-workers.log");
-    WorkflowServiceStubs stubs = Rig.connect(address);
+    WorkflowServiceStubs stubs = Rig.temporal();
     BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs), queue);
     List<String> kills = new ArrayList<>();
     List<Long> restartMillis = new ArrayList<>();
@@ -131,9 +130,9 @@ class WorkerCrashClusterTest {
     String id = UUID.randomUUID().toString().substring(0, 6);
     String queue = "crash-exec-" + id;
     String address = Rig.temporalAddress();
-    Path kubeconfig = Rig.workerKubeconfig();
+    Path kubeconfig = Path.of(Rig.kubeconfig());
     Path log = LOGS.resolve(queue + "-workers.log");
-    WorkflowServiceStubs stubs = Rig.connect(address);
+    WorkflowServiceStubs stubs = Rig.temporal();
     SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs), queue);
     WorkerProcess worker = WorkerProcess.start(address, queue, kubeconfig, log);
     String name = "crash-exec-" + id;
@@ -151,7 +150,7 @@ class WorkerCrashClusterTest {
       Throwable failure = failureWithin(exec, killed, UNKNOWN_WITHIN);
       double apiSeconds = (System.nanoTime() - killed) / 1e9;
       assertThat(failure).as("what exec threw").isInstanceOf(SandboxException.class);
-      assertThat(((SandboxException) failure).type()).as("error type of %s", failure).isEqualTo(EXEC_OUTCOME_UNKNOWN);
+      assertThat(((SandboxException) failure).type()).as("error type of %s", failure).isEqualTo(SandboxErrors.EXEC_OUTCOME_UNKNOWN);
       assertThat(failure.getMessage()).contains("outcome is unknown");
       assertUsable(sandboxes, name, "after the API's exec lost its worker");
 

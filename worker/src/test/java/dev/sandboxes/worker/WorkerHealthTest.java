@@ -59,7 +59,9 @@ class WorkerHealthTest {
         new KubernetesProperties("sandboxes", "500m", "512Mi", DataSize.ofMegabytes(1), null, "deny-all",
             "1Gi", null, "ReadWriteOnce", "docker.io/library/busybox:1.36"),
         new LocalProperties(null, IsolationMode.NONE, DataSize.ofMegabytes(1)),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        new SandboxProperties(Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(10)),
+        new ReaperProperties(false, Duration.ofMinutes(1), Duration.ofSeconds(30)));
   }
 
   private static int freePort() {

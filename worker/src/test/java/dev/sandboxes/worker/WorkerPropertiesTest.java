@@ -88,6 +88,37 @@ class WorkerPropertiesTest {
   }
 
   @Test
+  void sandboxLimitsAndTheReaperHaveDefaultsAndBind() {
+    runner.run(context -> {
+      SandboxesProperties p = context.getBean(SandboxesProperties.class);
+      assertThat(p.sandbox().limits()).isEqualTo(dev.sandboxes.workflow.SandboxLimits.defaults());
+      assertThat(p.reaper().enabled()).isTrue();
+      assertThat(p.reaper().interval()).isEqualTo(java.time.Duration.ofMinutes(1));
+      assertThat(p.reaper().grace()).isEqualTo(java.time.Duration.ofSeconds(30));
+    });
+    runner.withPropertyValues("sandboxes.sandbox.max-lifetime=2h", "sandboxes.sandbox.schedule-timeout=90s",
+            "sandboxes.sandbox.startup-timeout=3m", "sandboxes.reaper.enabled=false")
+        .run(context -> {
+          SandboxesProperties p = context.getBean(SandboxesProperties.class);
+          assertThat(p.sandbox().limits()).isEqualTo(new dev.sandboxes.workflow.SandboxLimits(
+              java.time.Duration.ofHours(2), java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(3)));
+          assertThat(p.reaper().enabled()).isFalse();
+        });
+  }
+
+  @Test
+  void aLifetimeOrTimeoutOutOfRangeIsRefusedNamingTheProperty() {
+    runner.withPropertyValues("sandboxes.sandbox.max-lifetime=400d")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.sandbox.max-lifetime")
+            .hasStackTraceContaining("must be a duration from PT1S to PT8760H"));
+    runner.withPropertyValues("sandboxes.sandbox.startup-timeout=0s")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.sandbox.startup-timeout"));
+    runner.withPropertyValues("sandboxes.reaper.interval=1s")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.reaper.interval")
+            .hasStackTraceContaining("from PT10S to PT24H"));
+  }
+
+  @Test
   void anUnknownRuntimeIsRefused() {
     runner.withPropertyValues("sandboxes.runtime=docker")
         .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.runtime")

@@ -27,13 +27,21 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
   public static final int MAX_ITEMS = 100_000;
   public static final int MAX_PARALLELISM = 1000;
   public static final int DEFAULT_TAIL_LINES = 20;
+  public static final int MAX_TAIL_LINES = 200;
+  public static final int MAX_INPUT_CHARS = 32 * 1024;
+  /**
+   * The most a batch spec may weigh serialized: it is the batch workflow's input, carried again at
+   * each continue-as-new, and Temporal refuses payloads over 2 MB. Large inputs belong in a volume.
+   */
+  public static final int MAX_SERIALIZED_BYTES = 1024 * 1024;
   public static final String INDEX_ENV = "SANDBOX_INDEX";
   public static final String INPUT_ENV = "SANDBOX_INPUT";
   public static final String BATCH_TAG = "batch";
 
   public BatchSpec {
-    items = items == null ? null : List.copyOf(items);
-    inputs = inputs == null ? null : List.copyOf(inputs);
+    // List.copyOf rejects null elements; keep them so validation can name them.
+    items = items == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(items));
+    inputs = inputs == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(inputs));
     retry = retry == null ? RetryPolicy.none() : retry;
   }
 
@@ -131,19 +139,37 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
     }
     if (retry.initialBackoff().isNegative() || retry.maxBackoff().compareTo(retry.initialBackoff()) < 0) {
       v.add(new Violation("retry.maxBackoff", "must be at least initialBackoff, which must not be negative"));
+    } else if (retry.maxBackoff().compareTo(RetryPolicy.MAX_BACKOFF) > 0) {
+      v.add(new Violation("retry.maxBackoff", "must be at most " + RetryPolicy.MAX_BACKOFF + ", got "
+          + retry.maxBackoff()));
     }
-    for (String outcome : retry.retryOn()) {
-      if (outcome == null || outcome.isBlank() || outcome.startsWith("exit:") && !outcome.matches("exit:-?\\d{1,3}")) {
-        v.add(new Violation("retry.retryOn", "entries are phases, reasons or exit:N, got \"" + outcome + "\""));
+    if (retry.retryOn().size() > RetryPolicy.MAX_RETRY_ON) {
+      v.add(new Violation("retry.retryOn", "must have at most " + RetryPolicy.MAX_RETRY_ON + " entries, got "
+          + retry.retryOn().size()));
+    } else {
+      for (String outcome : retry.retryOn()) {
+        if (outcome == null || outcome.isBlank() || outcome.length() > 63
+            || outcome.startsWith("exit:") && !outcome.matches("exit:-?\\d{1,3}")) {
+          v.add(new Violation("retry.retryOn", "entries are phases, reasons or exit:N, got "
+              + (outcome == null ? "null" : "\"" + abbreviate(outcome) + "\"")));
+        }
       }
     }
-    if (tailLines != null && (tailLines < 0 || tailLines > 200)) {
-      v.add(new Violation("tailLines", "must be between 0 and 200, got " + tailLines));
+    if (tailLines != null && (tailLines < 0 || tailLines > MAX_TAIL_LINES)) {
+      v.add(new Violation("tailLines", "must be between 0 and " + MAX_TAIL_LINES + ", got " + tailLines));
     }
-    if (inputs != null) {
+    if (inputs != null && inputs.size() <= MAX_ITEMS) {
       for (int i = 0; i < inputs.size(); i++) {
-        if (inputs.get(i) == null || inputs.get(i).length() > 32 * 1024) {
-          v.add(new Violation("inputs[" + i + "]", "must be set and at most 32768 characters"));
+        if (inputs.get(i) == null || inputs.get(i).length() > MAX_INPUT_CHARS) {
+          v.add(new Violation("inputs[" + i + "]", "must be set and at most " + MAX_INPUT_CHARS + " characters"));
+          break;
+        }
+      }
+    }
+    if (items != null && items.size() <= MAX_ITEMS) {
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) == null) {
+          v.add(new Violation("items[" + i + "]", "must not be null"));
           break;
         }
       }
@@ -169,7 +195,33 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
         }
       }
     }
+    if (v.isEmpty()) {
+      int bytes = serializedSize();
+      if (bytes > MAX_SERIALIZED_BYTES) {
+        v.add(new Violation(inputs != null ? "inputs" : items != null ? "items" : "template",
+            "must serialize to at most " + MAX_SERIALIZED_BYTES + " bytes (1 MiB) with the rest of the batch spec, got "
+                + bytes + "; put large inputs in a volume and pass their paths"));
+      }
+    }
     return v;
+  }
+
+  private int serializedSize() {
+    return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.toPayload(this)
+        .map(io.temporal.api.common.v1.Payload::getSerializedSize).orElse(0);
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() > 64 ? value.substring(0, 64) + "..." : value;
+  }
+
+  /** Validates a batch name: a DNS-1123 label of at most {@link #MAX_NAME} characters. */
+  public static String validName(String name) {
+    List<Violation> v = SandboxNames.labelViolations("name", name, MAX_NAME);
+    if (!v.isEmpty()) {
+      throw new InvalidSpecException("batch name", v);
+    }
+    return name;
   }
 
   public BatchSpec validated() {

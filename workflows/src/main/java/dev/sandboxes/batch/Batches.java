@@ -2,21 +2,19 @@ package dev.sandboxes.batch;
 
 import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.internal.ItemRunner;
-import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.workflow.SandboxResult;
+import dev.sandboxes.workflow.internal.InvalidInput;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.ChildWorkflowCancellationType;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -29,6 +27,12 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class Batches {
+  /**
+   * The most items {@link #map} runs: each is a child of the calling workflow, whose history and
+   * pending children Temporal bounds.
+   */
+  public static final int MAX_MAP_ITEMS = 1000;
+
   private Batches() {}
 
   /**
@@ -38,12 +42,17 @@ public final class Batches {
    * history stays bounded. Cancelling the caller terminates every running sandbox.
    */
   public static <T> List<SandboxResult> map(List<T> items, Function<T, SandboxSpec> toSpec, int parallelism) {
-    if (parallelism < 1) {
-      throw ApplicationFailure.newNonRetryableFailure("invalid batch: parallelism: must be at least 1, got "
-          + parallelism, SandboxErrors.INVALID_SPEC);
-    }
-    List<SandboxSpec> specs = new ArrayList<>(items.size());
     List<Violation> violations = new ArrayList<>();
+    if (parallelism < 1 || parallelism > BatchSpec.MAX_PARALLELISM) {
+      violations.add(new Violation("parallelism", "must be between 1 and " + BatchSpec.MAX_PARALLELISM
+          + ", got " + parallelism));
+    }
+    if (items.size() > MAX_MAP_ITEMS) {
+      violations.add(new Violation("items", "must be at most " + MAX_MAP_ITEMS + " for Batches.map, got "
+          + items.size() + "; run larger fan-outs with Batches.run"));
+    }
+    InvalidInput.refuse("batch", violations);
+    List<SandboxSpec> specs = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       SandboxSpec spec = toSpec.apply(items.get(i));
       if (spec.name() == null) {
@@ -54,10 +63,7 @@ public final class Batches {
       }
       specs.add(spec);
     }
-    if (!violations.isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("invalid batch: "
-          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")), SandboxErrors.INVALID_SPEC);
-    }
+    InvalidInput.refuse("batch", violations);
     ItemRunner runner = new ItemRunner((index, attempt) -> specs.get(index), parallelism, RetryPolicy.none(),
         BatchSpec.DEFAULT_TAIL_LINES, Workflow.getInfo().getTaskQueue(), result -> { });
     runner.run(IntStream.range(0, specs.size()).boxed().toList());
@@ -75,11 +81,7 @@ public final class Batches {
   public static BatchProgress run(BatchSpec spec) {
     BatchSpec named = spec.name() != null ? spec
         : spec.withName("batch-" + SandboxNames.generate(Workflow.randomUUID()).substring(4, 12));
-    List<Violation> violations = named.violations();
-    if (!violations.isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("invalid batch spec: "
-          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")), SandboxErrors.INVALID_SPEC);
-    }
+    InvalidInput.refuse("batch spec", named.violations());
     BatchWorkflow child = Workflow.newChildWorkflowStub(BatchWorkflow.class, ChildWorkflowOptions.newBuilder()
         .setWorkflowId(Conventions.batchWorkflowId(named.name()))
         .setTaskQueue(Workflow.getInfo().getTaskQueue())

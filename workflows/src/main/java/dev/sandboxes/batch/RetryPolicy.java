@@ -9,7 +9,8 @@ import java.util.List;
  * {@code k > 1} of item {@code i} is {@code <batch>-<i>-r<k>}).
  *
  * @param attempts attempts per item in all, 1 (no retry) to 10
- * @param initialBackoff wait before the first retry, doubling up to {@code maxBackoff}
+ * @param initialBackoff wait before the first retry, doubling up to {@code maxBackoff} (at most
+ *     {@link #MAX_BACKOFF})
  * @param retryOn outcomes that retry: a phase ({@code failed}, {@code terminated}), a reason
  *     ({@code OOMKilled}, {@code Error}, {@code ErrImagePull}, ...) or an exit code
  *     ({@code exit:137}); empty means {@code failed}
@@ -17,11 +18,15 @@ import java.util.List;
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBackoff, List<String> retryOn) {
   public static final int MAX_ATTEMPTS = 10;
+  public static final Duration MAX_BACKOFF = Duration.ofHours(1);
+  public static final int MAX_RETRY_ON = 32;
 
   public RetryPolicy {
     initialBackoff = initialBackoff == null ? Duration.ofSeconds(1) : initialBackoff;
     maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
-    retryOn = retryOn == null || retryOn.isEmpty() ? List.of(SandboxPhase.FAILED.wireName()) : List.copyOf(retryOn);
+    // List.copyOf rejects null elements; keep them so validation can name them.
+    retryOn = retryOn == null || retryOn.isEmpty() ? List.of(SandboxPhase.FAILED.wireName())
+        : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(retryOn));
   }
 
   public static RetryPolicy none() {

@@ -76,6 +76,7 @@ public final class BatchClient {
 
   /** Waits at most {@code timeout} for the batch to finish; empty while it runs. */
   public Optional<BatchProgress> awaitDone(String name, Duration timeout) {
+    dev.sandboxes.model.WaitTimeouts.valid("timeout", timeout);
     try {
       return Optional.ofNullable(call(name, () -> {
         try {
@@ -123,7 +124,9 @@ public final class BatchClient {
     return client.newWorkflowStub(BatchChunkWorkflow.class, Conventions.batchChunkWorkflowId(name, k));
   }
 
+  /** Refuses a malformed name before asking the server: it cannot name a batch. */
   private static <T> T call(String name, java.util.function.Supplier<T> action) {
+    BatchSpec.validName(name);
     return ClientCalls.call("no batch named \"" + name + "\"", action);
   }
 }

@@ -14,6 +14,7 @@ import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.WaitTimeouts;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
@@ -48,6 +49,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SandboxClient {
   private static final String SANDBOX_WORKFLOW_TYPE = "Sandbox";
+  /** The longest termination reason. */
+  public static final int MAX_REASON = 1024;
 
   private final WorkflowClient client;
   private final String taskQueue;
@@ -146,6 +149,7 @@ public final class SandboxClient {
 
   /** Terminates the sandbox and returns once its pod is gone; idempotent. */
   public SandboxStatus terminate(String name, String reason) {
+    validReason(reason);
     return updateOrFinalStatus(name, sandbox -> sandbox.terminate(reason));
   }
 
@@ -154,6 +158,7 @@ public final class SandboxClient {
    * then. Served by an update that the workflow completes on the phase change: no polling.
    */
   public SandboxStatus awaitRunning(String name, Duration timeout) {
+    WaitTimeouts.valid("timeout", timeout);
     return updateOrFinalStatus(name, sandbox -> sandbox.awaitRunning(timeout));
   }
 
@@ -178,6 +183,7 @@ public final class SandboxClient {
 
   /** Waits at most {@code timeout} for the sandbox to finish; empty when it is still going. */
   public Optional<SandboxResult> awaitDone(String name, Duration timeout) {
+    WaitTimeouts.valid("timeout", timeout);
     try {
       return Optional.ofNullable(call(name, () -> {
         try {
@@ -199,6 +205,7 @@ public final class SandboxClient {
    * waiting for the pod to go. Returns false when the sandbox had already ended.
    */
   public boolean requestTermination(String name, String reason) {
+    validReason(reason);
     if (closed(name)) {
       return false;
     }
@@ -261,6 +268,14 @@ public final class SandboxClient {
     }
   }
 
+  /** The termination message is kept in the sandbox's status: a line, not a document. */
+  private static void validReason(String reason) {
+    if (reason != null && reason.length() > MAX_REASON) {
+      throw new InvalidSpecException("terminate request", List.of(new Violation("reason",
+          "must be at most " + MAX_REASON + " characters, got " + reason.length())));
+    }
+  }
+
   private boolean closed(String name) {
     return call(name, () -> untyped(name).describe().getWorkflowExecutionInfo().hasCloseTime());
   }
@@ -273,7 +288,9 @@ public final class SandboxClient {
     return client.newUntypedWorkflowStub(Conventions.sandboxWorkflowId(name));
   }
 
+  /** Refuses a malformed name before asking the server: it cannot name a sandbox. */
   private static <T> T call(String name, java.util.function.Supplier<T> action) {
+    SandboxNames.valid(name);
     return ClientCalls.call("no sandbox named \"" + name + "\"", action);
   }
 }

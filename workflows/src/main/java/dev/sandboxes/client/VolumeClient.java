@@ -74,6 +74,7 @@ public final class VolumeClient {
 
   /** Waits until the volume is ready or failed, at most {@code timeout}, and returns its status then. */
   public VolumeStatus awaitReady(String name, Duration timeout) {
+    dev.sandboxes.model.WaitTimeouts.valid("timeout", timeout);
     requireOpen(name);
     return call(name, () -> stub(name).awaitReady(timeout));
   }
@@ -195,7 +196,9 @@ public final class VolumeClient {
     return new SandboxNotFoundException("no volume named \"" + name + "\"");
   }
 
+  /** Refuses a malformed name before asking the server: it cannot name a volume. */
   private static <T> T call(String name, java.util.function.Supplier<T> action) {
+    VolumeSpec.validName(name);
     return ClientCalls.call("no volume named \"" + name + "\"", action);
   }
 }

@@ -9,8 +9,12 @@ import java.util.List;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record EgressPolicy(boolean unrestricted, List<String> allowedCidrs) {
+  public static final int MAX_ALLOWED_CIDRS = 100;
+
   public EgressPolicy {
-    allowedCidrs = allowedCidrs == null ? List.of() : List.copyOf(allowedCidrs);
+    // List.copyOf rejects null elements; keep them so validation can name them.
+    allowedCidrs = allowedCidrs == null ? List.of()
+        : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(allowedCidrs));
   }
 
   public static EgressPolicy denyAll() {
@@ -22,7 +26,7 @@ public record EgressPolicy(boolean unrestricted, List<String> allowedCidrs) {
   }
 
   public static EgressPolicy allow(String... cidrs) {
-    return new EgressPolicy(false, List.of(cidrs));
+    return new EgressPolicy(false, java.util.Arrays.asList(cidrs));
   }
 
   public boolean deniesAll() {
@@ -32,6 +36,11 @@ public record EgressPolicy(boolean unrestricted, List<String> allowedCidrs) {
   void check(Rules rules, String field) {
     if (unrestricted && !allowedCidrs.isEmpty()) {
       rules.add(field, "unrestricted and allowedCidrs are mutually exclusive");
+    }
+    if (allowedCidrs.size() > MAX_ALLOWED_CIDRS) {
+      rules.add(field + ".allowedCidrs", "must have at most " + MAX_ALLOWED_CIDRS + " entries, got "
+          + allowedCidrs.size());
+      return;
     }
     for (int i = 0; i < allowedCidrs.size(); i++) {
       rules.cidr(field + ".allowedCidrs[" + i + "]", allowedCidrs.get(i));

@@ -26,11 +26,18 @@ public record LogRequest(Integer tail, Instant since) {
     return tail == null ? DEFAULT_TAIL : tail;
   }
 
-  public LogRequest validated() {
+  /** Every broken rule; empty when the request is valid. */
+  public java.util.List<Violation> violations() {
     Rules rules = new Rules();
     if (tail != null && (tail < 1 || tail > MAX_TAIL)) {
       rules.add("tail", "must be between 1 and " + MAX_TAIL + ", got " + tail);
     }
+    return rules.violations();
+  }
+
+  public LogRequest validated() {
+    Rules rules = new Rules();
+    violations().forEach(v -> rules.add(v.field(), v.message()));
     rules.orThrow("log request");
     return this;
   }

@@ -17,6 +17,10 @@ final class Rules {
   static final int MAX_TAG_LENGTH = 63;
   static final int MAX_VOLUME_MOUNTS = 16;
   static final int MAX_ARGV_BYTES = 64 * 1024;
+  static final int MAX_PATH = 4096;
+  static final int MAX_QUOTED = 64;
+  /** The largest quantity in base units (cores, bytes) that a Kubernetes resource can hold. */
+  static final java.math.BigDecimal MAX_QUANTITY = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
 
   private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -38,7 +42,11 @@ final class Rules {
     violations.add(new Violation(field, message));
   }
 
+  /** The value in double quotes; a long one cut short, so that a message stays one short line. */
   static String quote(String value) {
+    if (value != null && value.length() > MAX_QUOTED) {
+      return "\"" + value.substring(0, MAX_QUOTED) + "...\" (" + value.length() + " characters)";
+    }
     return "\"" + value + "\"";
   }
 
@@ -61,7 +69,31 @@ final class Rules {
       add(field, "must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got " + quote(value));
     } else if (value.replaceAll("[^0-9]", "").chars().allMatch(c -> c == '0')) {
       add(field, "must be greater than zero, got " + quote(value));
+    } else if (quantityValue(value).compareTo(MAX_QUANTITY) > 0) {
+      add(field, "must be less than 8Ei, got " + quote(value));
     }
+  }
+
+  private static final List<String> DECIMAL_SUFFIXES = List.of("n", "u", "m", "", "k", "M", "G", "T", "P", "E");
+
+  /** The value of a quantity that matched {@link #QUANTITY}, in base units (cores, bytes). */
+  private static java.math.BigDecimal quantityValue(String value) {
+    var m = QUANTITY.matcher(value);
+    m.matches();
+    String suffix = m.group(3) == null ? "" : m.group(3);
+    java.math.BigDecimal number = new java.math.BigDecimal(value.substring(0, value.length() - suffix.length()));
+    if (suffix.matches("[eE][+-]?\\d+")) {
+      String exponent = suffix.substring(1).replace("+", "");
+      // beyond 10^±100 a resource is out of range either way; spare BigDecimal a huge scale
+      int scale = exponent.replace("-", "").length() > 3 ? (exponent.startsWith("-") ? -1000 : 1000)
+          : Integer.parseInt(exponent);
+      return Math.abs(scale) > 100 ? (scale > 0 ? MAX_QUANTITY.add(java.math.BigDecimal.ONE)
+          : java.math.BigDecimal.ZERO) : number.scaleByPowerOfTen(scale);
+    }
+    if (suffix.endsWith("i")) {
+      return number.multiply(java.math.BigDecimal.valueOf(2).pow(10 * ("KMGTPE".indexOf(suffix.charAt(0)) + 1)));
+    }
+    return number.scaleByPowerOfTen(3 * (DECIMAL_SUFFIXES.indexOf(suffix) - 3));
   }
 
   void env(String field, Map<String, String> env) {
@@ -110,6 +142,8 @@ final class Rules {
   void absolutePath(String field, String path) {
     if (path == null || path.isEmpty()) {
       add(field, "must not be empty");
+    } else if (path.length() > MAX_PATH) {
+      add(field, "must be at most " + MAX_PATH + " characters, got " + path.length());
     } else if (!path.startsWith("/")) {
       add(field, "must be an absolute path, got " + quote(path));
     } else if (List.of(path.split("/")).contains("..")) {

@@ -26,8 +26,16 @@ public final class SandboxErrors {
   /** The volume is attached to sandboxes that have not finished. Not retryable. */
   public static final String VOLUME_IN_USE = "VolumeInUse";
 
+  /**
+   * The worker running an exec stopped answering (it crashed or lost its connection) before the
+   * command's result arrived: the command may or may not have run. Exec is never retried, since
+   * running a command twice is not harmless; the sandbox itself stays usable. Not retryable.
+   */
+  public static final String EXEC_OUTCOME_UNKNOWN = "ExecOutcomeUnknown";
+
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
-      NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED, VOLUME_EXISTS, VOLUME_IN_USE);
+      NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED,
+      VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN);
 
   private SandboxErrors() {}
 

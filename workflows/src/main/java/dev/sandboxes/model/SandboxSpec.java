@@ -18,9 +18,16 @@ import java.util.Map;
  * @param image container image reference, e.g. {@code python:3.12-slim}
  * @param name DNS-1123 label, unique and never reused; {@code null} to have one generated
  * @param volumeMounts absolute mount path → volume name
- * @param ttl the sandbox is terminated this long after it was created; {@code null} for none
+ * @param ttl the sandbox is terminated this long after it was created, at most {@link #MAX_TTL};
+ *     {@code null} for none
  * @param egress network egress; {@code null} for the runtime default
  * @param workdir working directory of the main process; {@code null} for the image default
+ * @param scheduleTimeout how long the sandbox may stay {@code queued} (unschedulable, over
+ *     quota, waiting for a volume) before it fails with reason {@code ScheduleTimeout};
+ *     {@code null} for the worker's default
+ * @param startupTimeout how long the sandbox may stay {@code creating} (image pull, container
+ *     start) before it fails with reason {@code StartupTimeout}; {@code null} for the worker's
+ *     default
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxSpec(
@@ -35,11 +42,22 @@ public record SandboxSpec(
     Map<String, String> volumeMounts,
     Duration ttl,
     EgressPolicy egress,
-    String workdir) {
+    String workdir,
+    Duration scheduleTimeout,
+    Duration startupTimeout) {
+
+  /** The longest schedule or startup timeout a spec may ask for. */
+  public static final Duration MAX_PHASE_TIMEOUT = Duration.ofDays(7);
 
   /** What an idle sandbox runs: waits for exec until terminated, and exits at once on SIGTERM. */
   public static final List<String> IDLE_COMMAND =
       List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+
+  /**
+   * The longest ttl: a year. Longer ones overflow the time arithmetic of a sandbox's workflow
+   * and platform deadlines, and no sandbox should outlive it.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(365);
 
   public SandboxSpec {
     command = command == null ? List.of() : listCopy(command);
@@ -56,7 +74,8 @@ public record SandboxSpec(
   public Builder toBuilder() {
     return new Builder()
         .image(image).name(name).command(command).args(args).env(env).tags(tags).cpu(cpu)
-        .memory(memory).volumeMounts(volumeMounts).ttl(ttl).egress(egress).workdir(workdir);
+        .memory(memory).volumeMounts(volumeMounts).ttl(ttl).egress(egress).workdir(workdir)
+        .scheduleTimeout(scheduleTimeout).startupTimeout(startupTimeout);
   }
 
   /** A copy with the given name. */
@@ -107,6 +126,8 @@ public record SandboxSpec(
     }
     if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
       rules.add("ttl", "must be positive, got " + ttl);
+    } else if (ttl != null && ttl.compareTo(MAX_TTL) > 0) {
+      rules.add("ttl", "must be at most " + MAX_TTL.toDays() + " days (" + MAX_TTL + "), got " + ttl);
     }
     if (egress != null) {
       egress.check(rules, "egress");
@@ -114,7 +135,20 @@ public record SandboxSpec(
     if (workdir != null) {
       rules.absolutePath("workdir", workdir);
     }
+    phaseTimeout(rules, "scheduleTimeout", scheduleTimeout);
+    phaseTimeout(rules, "startupTimeout", startupTimeout);
     return rules.violations();
+  }
+
+  private static void phaseTimeout(Rules rules, String field, Duration value) {
+    if (value == null) {
+      return;
+    }
+    if (value.isNegative() || value.isZero()) {
+      rules.add(field, "must be positive, got " + value);
+    } else if (value.compareTo(MAX_PHASE_TIMEOUT) > 0) {
+      rules.add(field, "must be at most " + MAX_PHASE_TIMEOUT.toDays() + " days, got " + value);
+    }
   }
 
   /** Returns this spec, or throws {@link InvalidSpecException} naming every broken rule. */
@@ -149,6 +183,8 @@ public record SandboxSpec(
     private Duration ttl;
     private EgressPolicy egress;
     private String workdir;
+    private Duration scheduleTimeout;
+    private Duration startupTimeout;
 
     private Builder() {}
 
@@ -238,9 +274,19 @@ public record SandboxSpec(
       return this;
     }
 
+    public Builder scheduleTimeout(Duration scheduleTimeout) {
+      this.scheduleTimeout = scheduleTimeout;
+      return this;
+    }
+
+    public Builder startupTimeout(Duration startupTimeout) {
+      this.startupTimeout = startupTimeout;
+      return this;
+    }
+
     public SandboxSpec build() {
       return new SandboxSpec(image, name, command, args, env, tags, cpu, memory, volumeMounts,
-          ttl, egress, workdir);
+          ttl, egress, workdir, scheduleTimeout, startupTimeout);
     }
   }
 }

@@ -9,7 +9,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxStatus;
-import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.internal.InvalidInput;
 import dev.sandboxes.workflow.internal.SandboxEvents;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -21,8 +21,6 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A sandbox started from workflow code with {@link Sandboxes#start}: a child SandboxWorkflow.
@@ -78,12 +76,7 @@ public final class Sandbox implements AutoCloseable {
 
   /** Runs a command once the sandbox runs; a non-zero exit code is a result. Never retried. */
   public ExecResult exec(ExecRequest request) {
-    List<Violation> violations = request.violations();
-    if (!violations.isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("invalid exec request: "
-          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")),
-          SandboxErrors.INVALID_SPEC);
-    }
+    InvalidInput.refuse("exec request", request.violations());
     awaitRunning();
     SandboxActivities once = Workflow.newActivityStub(SandboxActivities.class,
         ActivityOptions.newBuilder()
@@ -109,6 +102,7 @@ public final class Sandbox implements AutoCloseable {
 
   /** Recent output: live while it runs, the captured tail once it finished. */
   public LogChunk logs(LogRequest request) {
+    InvalidInput.refuse("log request", request.violations());
     if (result.isCompleted()) {
       return awaitCompletion().logs().select(request);
     }

@@ -4,11 +4,10 @@ import dev.sandboxes.Conventions;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.internal.InvalidInput;
 import dev.sandboxes.workflow.internal.SandboxEvents;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowCancellationType;
@@ -17,7 +16,6 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Sandboxes from workflow code. Each sandbox is a child {@link SandboxWorkflow}; it is
@@ -41,12 +39,7 @@ public final class Sandboxes {
   }
 
   public static Sandbox start(SandboxSpec spec, SandboxOptions options) {
-    List<Violation> violations = spec.violations();
-    if (!violations.isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("invalid sandbox spec: "
-          + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")),
-          SandboxErrors.INVALID_SPEC);
-    }
+    InvalidInput.refuse("sandbox spec", spec.violations());
     String name = spec.name() != null ? spec.name() : SandboxNames.generate(Workflow.randomUUID());
     SandboxSpec named = spec.withName(name);
     String taskQueue = options.taskQueue() != null ? options.taskQueue() : Workflow.getInfo().getTaskQueue();

@@ -77,7 +77,23 @@ class SandboxSpecValidationTest {
         invalid("egress prefix too long", b -> b.egress(EgressPolicy.allow("10.0.0.0/33")),
             "egress.allowedCidrs[0]: prefix length must be at most 32, got \"10.0.0.0/33\""),
         invalid("relative workdir", b -> b.workdir("work"),
-            "workdir: must be an absolute path, got \"work\""));
+            "workdir: must be an absolute path, got \"work\""),
+        invalid("ttl over a year", b -> b.ttl(Duration.ofDays(366)),
+            "ttl: must be at most 365 days (PT8760H), got PT8784H"),
+        invalid("ttl a trillion days long", b -> b.ttl(Duration.ofDays(1_000_000_000_000L)),
+            "ttl: must be at most 365 days (PT8760H), got PT24000000000000H"),
+        invalid("memory of 8Ei", b -> b.memory("8Ei"), "memory: must be less than 8Ei, got \"8Ei\""),
+        invalid("cpu of 10^19", b -> b.cpu("10E"), "cpu: must be less than 8Ei, got \"10E\""),
+        invalid("memory exponent with many digits", b -> b.memory("1e99999999999"),
+            "memory: must be less than 8Ei, got \"1e99999999999\""),
+        invalid("workdir longer than 4096", b -> b.workdir("/" + "w".repeat(4096)),
+            "workdir: must be at most 4096 characters, got 4097"),
+        invalid("long image with a space, quoted short", b -> b.image("a b" + "c".repeat(100)),
+            "image: must not contain whitespace, got \"a b" + "c".repeat(61) + "...\" (103 characters)"),
+        invalid("101 egress CIDRs", b -> b.egress(new EgressPolicy(false, java.util.Collections.nCopies(101, "10.0.0.0/8"))),
+            "egress.allowedCidrs: must have at most 100 entries, got 101"),
+        invalid("a null egress CIDR", b -> b.egress(EgressPolicy.allow("10.0.0.0/8", null)),
+            "egress.allowedCidrs[1]: must not be null"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -100,6 +116,11 @@ class SandboxSpecValidationTest {
   }
 
   @Test
+  void aTtlOfExactlyTheMaximumIsValid() {
+    assertThat(valid().ttl(SandboxSpec.MAX_TTL).build().violations()).isEmpty();
+  }
+
+  @Test
   void aFullValidSpecHasNoViolations() {
     SandboxSpec spec = valid().env("GREETING", "hi").tag("team", "infra").cpu("500m")
         .memory("256Mi").volume("/data", "dataset").ttl(Duration.ofMinutes(5))
@@ -110,7 +131,7 @@ class SandboxSpecValidationTest {
 
   @Test
   void quantitiesAcceptEveryKubernetesForm() {
-    for (String q : new String[] {"1", "0.5", "500m", "2k", "1Gi", "256Mi", "1e3", "1.5Gi"}) {
+    for (String q : new String[] {"1", "0.5", "500m", "2k", "1Gi", "256Mi", "1e3", "1.5Gi", "7Ei", "1E", "9e18", "1e-3"}) {
       assertThat(valid().cpu(q).build().violations()).as(q).isEmpty();
     }
   }

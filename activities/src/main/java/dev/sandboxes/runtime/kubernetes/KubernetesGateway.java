@@ -105,6 +105,16 @@ public class KubernetesGateway implements AutoCloseable {
     }
   }
 
+  public NetworkPolicy getNetworkPolicy(String name) {
+    return client.network().v1().networkPolicies().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The network policies that carry every one of {@code labels}. */
+  public List<NetworkPolicy> listNetworkPolicies(Map<String, String> labels) {
+    return client.network().v1().networkPolicies().inNamespace(namespace).withLabels(labels).list()
+        .getItems();
+  }
+
   public void deleteNetworkPolicy(String name) {
     client.network().v1().networkPolicies().inNamespace(namespace).withName(name)
         .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -114,6 +124,11 @@ public class KubernetesGateway implements AutoCloseable {
 
   public PersistentVolumeClaim getClaim(String name) {
     return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The claims that carry every one of {@code labels}. */
+  public List<PersistentVolumeClaim> listClaims(Map<String, String> labels) {
+    return client.persistentVolumeClaims().inNamespace(namespace).withLabels(labels).list().getItems();
   }
 
   public PersistentVolumeClaim createClaim(PersistentVolumeClaim claim) {

@@ -22,6 +22,7 @@ import dev.sandboxes.model.VolumeInUseException;
 import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.runtime.OwnedObject;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -146,13 +147,18 @@ public class KubernetesRuntime implements SandboxRuntime {
           List.of(new Violation("name", "must be set before the runtime creates the sandbox")));
     }
     String name = spec.name();
+    if (spec.ttl() != null && spec.ttl().compareTo(options.maxLifetime()) > 0) {
+      throw new InvalidSpecException("sandbox spec", List.of(new Violation("ttl",
+          "must be at most the runtime's maximum sandbox lifetime of " + options.maxLifetime()
+              + ", got " + spec.ttl())));
+    }
     try {
       Pod existing = gateway.getPod(name);
       if (existing != null) {
         return adopt(existing, owner);
       }
       EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
-      NetworkPolicies.egress(name, egress).ifPresent(gateway::applyNetworkPolicy);
+      NetworkPolicies.egress(name, egress, owner).ifPresent(gateway::applyNetworkPolicy);
       try {
         return PodPhases.stateOf(gateway.createPod(PodSpecs.pod(spec, owner, options)));
       } catch (KubernetesClientException e) {
@@ -424,6 +430,11 @@ public class KubernetesRuntime implements SandboxRuntime {
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "list the sandboxes of volume " + volume);
     }
+    return usersOf(pods, claim);
+  }
+
+  /** The unfinished sandbox pods among {@code pods} that mount {@code claim}, by name. */
+  private static List<String> usersOf(List<Pod> pods, String claim) {
     return pods.stream()
         .filter(p -> p.getMetadata().getLabels() != null
             && p.getMetadata().getLabels().containsKey(Labels.SANDBOX))
@@ -432,6 +443,74 @@ public class KubernetesRuntime implements SandboxRuntime {
         .map(p -> p.getMetadata().getName())
         .sorted()
         .toList();
+  }
+
+  // ---- ownership
+
+  /**
+   * The pods (sandboxes and volume helpers), network policies and claims labelled as managed by
+   * this project in the namespace, with the owner each records.
+   */
+  @Override
+  public List<OwnedObject> ownedObjects() {
+    Map<String, String> ours = Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    try {
+      List<Pod> pods = gateway.listPods(ours);
+      List<OwnedObject> objects = new java.util.ArrayList<>();
+      for (Pod pod : pods) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        boolean helper = labels != null && Labels.VOLUME_HELPER_ROLE.equals(labels.get(Labels.ROLE));
+        objects.add(owned(helper ? OwnedObject.VOLUME_HELPER_POD : OwnedObject.SANDBOX_POD, pod, List.of()));
+      }
+      for (var policy : gateway.listNetworkPolicies(ours)) {
+        objects.add(owned(OwnedObject.NETWORK_POLICY, policy, List.of()));
+      }
+      for (PersistentVolumeClaim claim : gateway.listClaims(ours)) {
+        objects.add(owned(OwnedObject.VOLUME_CLAIM, claim, usersOf(pods, claim.getMetadata().getName())));
+      }
+      return objects;
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "list the objects of namespace " + gateway.namespace());
+    }
+  }
+
+  private static OwnedObject owned(String kind, io.fabric8.kubernetes.api.model.HasMetadata object,
+      List<String> usedBy) {
+    Instant created = null;
+    try {
+      String stamp = object.getMetadata().getCreationTimestamp();
+      created = stamp == null ? null : Instant.parse(stamp);
+    } catch (java.time.format.DateTimeParseException e) {
+      // Unknown age: the reaper then decides by the owner alone.
+    }
+    return new OwnedObject(kind, object.getMetadata().getName(), Owners.of(object), created, usedBy);
+  }
+
+  /** Deletes the object after reading it again: only while it still records the same owner. */
+  @Override
+  public boolean deleteOwned(OwnedObject object) {
+    try {
+      io.fabric8.kubernetes.api.model.HasMetadata current = switch (object.kind()) {
+        case OwnedObject.SANDBOX_POD, OwnedObject.VOLUME_HELPER_POD -> gateway.getPod(object.name());
+        case OwnedObject.NETWORK_POLICY -> gateway.getNetworkPolicy(object.name());
+        case OwnedObject.VOLUME_CLAIM -> gateway.getClaim(object.name());
+        default -> throw new IllegalArgumentException("not a Kubernetes object kind: " + object.kind());
+      };
+      if (current == null || !Owners.of(current).equals(object.owner())) {
+        return false;
+      }
+      switch (object.kind()) {
+        case OwnedObject.NETWORK_POLICY -> gateway.deleteNetworkPolicy(object.name());
+        case OwnedObject.VOLUME_CLAIM -> gateway.deleteClaim(object.name());
+        default -> gateway.deletePod(object.name());
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return false;
+      }
+      throw KubernetesErrors.translate(e, "delete " + object.kind() + " " + object.name());
+    }
   }
 
   private static boolean mountsClaim(Pod pod, String claim) {
@@ -615,11 +694,12 @@ public class KubernetesRuntime implements SandboxRuntime {
    * crashed worker) are deleted first.
    */
   private <T> T withHelper(String volume, String what, HelperWork<T> work) {
-    existingClaim(volume);
+    // The helper belongs to the volume's owner, so the reaper removes it with the claim's owner.
+    dev.sandboxes.activity.SandboxOwner owner = VolumeClaims.ownerOf(existingClaim(volume));
     String helper = VolumeHelpers.name(volume, UUID.randomUUID().toString().substring(0, 8));
     try {
       deleteStaleHelpers(volume);
-      gateway.createPod(VolumeHelpers.pod(volume, helper, options));
+      gateway.createPod(VolumeHelpers.pod(volume, helper, owner, options));
       awaitHelperRunning(volume, helper);
       return work.run(helper);
     } catch (KubernetesClientException e) {

@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param helperDeadline {@code activeDeadlineSeconds} of a volume helper pod: the kubelet ends
  *     one that a crashed worker never deleted, and the next file operation on the volume
  *     deletes helpers older than this
+ * @param maxLifetime {@code activeDeadlineSeconds} of a sandbox pod without a TTL, and the
+ *     longest TTL this runtime accepts: the kubelet ends every sandbox pod by then, whether or
+ *     not a workflow is left to clean it up
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -43,7 +46,8 @@ public record KubernetesRuntimeOptions(
     String defaultAccessMode,
     long runAsUser,
     String helperImage,
-    Duration helperDeadline) {
+    Duration helperDeadline,
+    Duration maxLifetime) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
 
@@ -58,6 +62,10 @@ public record KubernetesRuntimeOptions(
     Objects.requireNonNull(defaultAccessMode, "defaultAccessMode");
     Objects.requireNonNull(helperImage, "helperImage");
     Objects.requireNonNull(helperDeadline, "helperDeadline");
+    Objects.requireNonNull(maxLifetime, "maxLifetime");
+    if (maxLifetime.toSeconds() < 1) {
+      throw new IllegalArgumentException("maxLifetime must be at least 1s, got " + maxLifetime);
+    }
     if (helperDeadline.toSeconds() < 1) {
       throw new IllegalArgumentException("helperDeadline must be at least 1s, got " + helperDeadline);
     }
@@ -96,6 +104,7 @@ public record KubernetesRuntimeOptions(
     b.runAsUser = runAsUser;
     b.helperImage = helperImage;
     b.helperDeadline = helperDeadline;
+    b.maxLifetime = maxLifetime;
     return b;
   }
 
@@ -116,6 +125,7 @@ public record KubernetesRuntimeOptions(
     private long runAsUser = 65532;
     private String helperImage = "docker.io/library/busybox:1.36";
     private Duration helperDeadline = Duration.ofMinutes(5);
+    private Duration maxLifetime = dev.sandboxes.workflow.SandboxLimits.DEFAULT_MAX_LIFETIME;
 
     private Builder() {}
 
@@ -189,10 +199,15 @@ public record KubernetesRuntimeOptions(
       return this;
     }
 
+    public Builder maxLifetime(Duration value) {
+      maxLifetime = value;
+      return this;
+    }
+
     public KubernetesRuntimeOptions build() {
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
-          defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline);
+          defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime);
     }
   }
 }

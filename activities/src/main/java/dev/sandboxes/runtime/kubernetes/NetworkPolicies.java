@@ -31,7 +31,8 @@ public final class NetworkPolicies {
   }
 
   /** The policy for {@code sandbox}, or empty when {@code egress} is unrestricted. */
-  public static Optional<NetworkPolicy> egress(String sandbox, EgressPolicy egress) {
+  public static Optional<NetworkPolicy> egress(String sandbox, EgressPolicy egress,
+      dev.sandboxes.activity.SandboxOwner owner) {
     if (egress.unrestricted()) {
       return Optional.empty();
     }
@@ -51,7 +52,8 @@ public final class NetworkPolicies {
     }
     Map<String, String> selector = PodSpecs.selector(sandbox);
     return Optional.of(new NetworkPolicyBuilder()
-        .withNewMetadata().withName(policyName(sandbox)).withLabels(selector).endMetadata()
+        .withNewMetadata().withName(policyName(sandbox)).withLabels(selector)
+          .withAnnotations(Owners.annotations(owner)).endMetadata()
         .withNewSpec()
           .withNewPodSelector().withMatchLabels(Map.of(Labels.SANDBOX, sandbox)).endPodSelector()
           .withPolicyTypes("Egress")

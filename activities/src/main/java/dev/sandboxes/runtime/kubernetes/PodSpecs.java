@@ -26,9 +26,10 @@ import java.util.Set;
  * <p>The pod is hardened for untrusted code whatever the spec says: non-root uid/gid
  * ({@link KubernetesRuntimeOptions#runAsUser()}), no privilege escalation, every capability
  * dropped, seccomp {@code RuntimeDefault}, no service-account token and no service links,
- * requests equal to limits, and optionally a sandboxing {@code runtimeClassName}. A TTL becomes
- * {@code activeDeadlineSeconds} (TTL plus grace), so the kubelet ends the pod even if the
- * owning workflow was hard-terminated and never cleans up.
+ * requests equal to limits, and optionally a sandboxing {@code runtimeClassName}. Every pod has
+ * {@code activeDeadlineSeconds}: its TTL plus a grace, or the runtime's maximum lifetime without
+ * a TTL, so the kubelet ends the pod even if the owning workflow was hard-terminated and never
+ * cleans up.
  *
  * <p>Labels carry what selectors need (managed-by, sandbox name, one label per tag);
  * annotations carry what only humans and the idempotent create read (owner, image).
@@ -127,16 +128,14 @@ public final class PodSpecs {
   }
 
   private static Map<String, String> annotations(SandboxSpec spec, SandboxOwner owner) {
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Labels.OWNER_WORKFLOW_ANNOTATION, owner.workflowId());
-    annotations.put(Labels.OWNER_RUN_ANNOTATION, owner.firstRunId());
+    Map<String, String> annotations = Owners.annotations(owner);
     annotations.put(Labels.IMAGE_ANNOTATION, spec.image());
     return annotations;
   }
 
-  private static Long activeDeadlineSeconds(SandboxSpec spec, KubernetesRuntimeOptions options) {
+  static long activeDeadlineSeconds(SandboxSpec spec, KubernetesRuntimeOptions options) {
     if (spec.ttl() == null) {
-      return null;
+      return options.maxLifetime().toSeconds();
     }
     // Round the TTL up: the backstop must never fire before the workflow's own timer.
     long ttlSeconds = (spec.ttl().toMillis() + 999) / 1000;

@@ -40,9 +40,7 @@ public final class VolumeClaims {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.VOLUME, volume);
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Labels.OWNER_WORKFLOW_ANNOTATION, owner.workflowId());
-    annotations.put(Labels.OWNER_RUN_ANNOTATION, owner.firstRunId());
+    Map<String, String> annotations = Owners.annotations(owner);
     return new PersistentVolumeClaimBuilder()
         .withNewMetadata()
           .withName(claimName(volume))
@@ -59,9 +57,7 @@ public final class VolumeClaims {
 
   /** The owner recorded on {@code claim}; fields are {@code null} when it records none. */
   public static SandboxOwner ownerOf(PersistentVolumeClaim claim) {
-    Map<String, String> annotations = claim.getMetadata().getAnnotations();
-    return annotations == null ? new SandboxOwner(null, null) : new SandboxOwner(
-        annotations.get(Labels.OWNER_WORKFLOW_ANNOTATION), annotations.get(Labels.OWNER_RUN_ANNOTATION));
+    return Owners.of(claim);
   }
 
   /**

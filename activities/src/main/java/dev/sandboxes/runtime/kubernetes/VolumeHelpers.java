@@ -48,7 +48,8 @@ public final class VolumeHelpers {
   }
 
   /** The helper pod {@code name} for {@code volume}. */
-  public static Pod pod(String volume, String name, KubernetesRuntimeOptions options) {
+  public static Pod pod(String volume, String name, dev.sandboxes.activity.SandboxOwner owner,
+      KubernetesRuntimeOptions options) {
     Map<String, Quantity> resources = new LinkedHashMap<>();
     resources.put("cpu", new Quantity(CPU));
     resources.put("memory", new Quantity(MEMORY));
@@ -56,6 +57,7 @@ public final class VolumeHelpers {
         .withNewMetadata()
           .withName(name)
           .withLabels(selector(volume))
+          .withAnnotations(Owners.annotations(owner))
         .endMetadata()
         .withNewSpec()
           .addNewContainer()

@@ -20,6 +20,7 @@ import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.VolumeInUseException;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.runtime.OwnedObject;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import java.io.IOException;
@@ -437,6 +438,75 @@ public final class LocalRuntime implements SandboxRuntime {
         .filter(p -> record.pidStartedAt() != null
             && p.info().startInstant().map(record.pidStartedAt()::equals).orElse(false))
         .ifPresent(p -> ProcessTree.terminate(p, options.killGrace(), wrapped()));
+  }
+
+  // ---- ownership
+
+  /** Every sandbox directory with a record and every volume with its properties, with their owners. */
+  @Override
+  public List<OwnedObject> ownedObjects() {
+    List<OwnedObject> objects = new ArrayList<>();
+    for (Path dir : children(sandboxes)) {
+      SandboxRecord.read(dir).ifPresent(r -> objects.add(new OwnedObject(OwnedObject.LOCAL_SANDBOX,
+          r.name(), r.owner(), r.createdAt(), List.of())));
+    }
+    for (Path dir : children(volumes)) {
+      String name = dir.getFileName().toString();
+      if (Files.exists(dir.resolve(VOLUME_PROPERTIES))) {
+        Properties p = volumeProperties(name);
+        objects.add(new OwnedObject(OwnedObject.LOCAL_VOLUME, name,
+            new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN)),
+            parseInstant(p.getProperty("createdAt")), attachedTo(name)));
+      }
+    }
+    return objects;
+  }
+
+  /** Stops and removes a sandbox, or removes a volume, while it still records the same owner. */
+  @Override
+  public boolean deleteOwned(OwnedObject object) {
+    switch (object.kind()) {
+      case OwnedObject.LOCAL_SANDBOX -> {
+        synchronized (lockOf(object.name())) {
+          Optional<SandboxRecord> record = SandboxRecord.read(sandboxDir(object.name()));
+          if (record.isEmpty() || !record.get().owner().equals(object.owner())) {
+            return false;
+          }
+          delete(object.name());
+          return true;
+        }
+      }
+      case OwnedObject.LOCAL_VOLUME -> {
+        synchronized (lockOf("volume/" + object.name())) {
+          if (!Files.exists(volumeDir(object.name()).resolve(VOLUME_PROPERTIES))) {
+            return false;
+          }
+          Properties p = volumeProperties(object.name());
+          if (!new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN)).equals(object.owner())) {
+            return false;
+          }
+          deleteVolume(object.name());
+          return true;
+        }
+      }
+      default -> throw new IllegalArgumentException("not a local object kind: " + object.kind());
+    }
+  }
+
+  private static List<Path> children(Path dir) {
+    try (var entries = Files.list(dir)) {
+      return entries.filter(Files::isDirectory).sorted().toList();
+    } catch (IOException e) {
+      throw PlatformException.unavailable("cannot list " + dir, e);
+    }
+  }
+
+  private static Instant parseInstant(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   @Override

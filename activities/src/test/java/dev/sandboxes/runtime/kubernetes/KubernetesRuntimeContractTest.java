@@ -77,7 +77,7 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
     String name = uniqueName("policy-retry");
     scriptMainProcess(name, List.of(), 0);
     client.network().v1().networkPolicies().inNamespace(NAMESPACE)
-        .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll()).orElseThrow()).create();
+        .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll(), ownerOf(name)).orElseThrow()).create();
     int before = api.writes().size();
     runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
     assertThat(client.pods().inNamespace(NAMESPACE).withName(name).get()).isNotNull();

@@ -115,7 +115,7 @@ class KubernetesVolumeTest {
     String finished = sandbox(volume, false);
     String elsewhere = sandbox(other, true);
     client.pods().inNamespace(NAMESPACE).resource(
-        VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "manual"), runtime.options())).create();
+        VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "manual"), owner(volume), runtime.options())).create();
 
     assertThat(runtime.attachedTo(volume)).containsExactlyElementsOf(
         java.util.stream.Stream.of(first, second).sorted().toList());
@@ -173,10 +173,12 @@ class KubernetesVolumeTest {
         runtime.options().toBuilder().helperDeadline(Duration.ofSeconds(2)).build());
     String volume = unique("stale");
     quick.createVolume(volume, VolumeSpec.defaults(), owner(volume));
-    Pod stale = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "crashed"), quick.options());
+    Pod stale = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "crashed"),
+        owner(volume), quick.options());
     client.pods().inNamespace(NAMESPACE).resource(stale).create();
     Thread.sleep(3_100);
-    Pod fresh = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "busy"), quick.options());
+    Pod fresh = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "busy"),
+        owner(volume), quick.options());
     client.pods().inNamespace(NAMESPACE).resource(fresh).create();
     api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.list("/"), "", "", 0));

@@ -47,6 +47,18 @@ class PodSpecsTest {
   }
 
   @Test
+  void everyPodHasADeadline() {
+    SandboxSpec idle = SandboxSpec.builder("busybox:1.36").name("idle-2").build();
+    assertThat(PodSpecs.pod(idle, OWNER, DEFAULTS).getSpec().getActiveDeadlineSeconds())
+        .isEqualTo(Duration.ofHours(24).toSeconds());
+    KubernetesRuntimeOptions hour = DEFAULTS.toBuilder().maxLifetime(Duration.ofHours(1)).build();
+    assertThat(PodSpecs.pod(idle, OWNER, hour).getSpec().getActiveDeadlineSeconds()).isEqualTo(3600L);
+    SandboxSpec ttl = idle.toBuilder().ttl(Duration.ofSeconds(30)).build();
+    assertThat(PodSpecs.pod(ttl, OWNER, hour).getSpec().getActiveDeadlineSeconds())
+        .isEqualTo(30L + DEFAULTS.ttlGrace().toSeconds());
+  }
+
+  @Test
   void argsAloneKeepTheImageEntrypoint() {
     Pod pod = PodSpecs.pod(SandboxSpec.builder("alpine:3").name("args-1").args("--flag").build(),
         OWNER, DEFAULTS);
@@ -57,18 +69,18 @@ class PodSpecsTest {
   @Test
   void denyAllEgress() {
     assertGolden("networkpolicy-deny-all.yaml", Serialization.asYaml(
-        NetworkPolicies.egress("idle-1", EgressPolicy.denyAll()).orElseThrow()));
+        NetworkPolicies.egress("idle-1", EgressPolicy.denyAll(), OWNER).orElseThrow()));
   }
 
   @Test
   void allowListEgress() {
     assertGolden("networkpolicy-allow-list.yaml", Serialization.asYaml(NetworkPolicies
-        .egress("full-1", EgressPolicy.allow("10.0.0.0/8", "203.0.113.7/32")).orElseThrow()));
+        .egress("full-1", EgressPolicy.allow("10.0.0.0/8", "203.0.113.7/32"), OWNER).orElseThrow()));
   }
 
   @Test
   void unrestrictedEgressNeedsNoPolicy() {
-    assertThat(NetworkPolicies.egress("open-1", EgressPolicy.allowAll())).isEmpty();
+    assertThat(NetworkPolicies.egress("open-1", EgressPolicy.allowAll(), OWNER)).isEmpty();
   }
 
   @Test
@@ -79,7 +91,8 @@ class PodSpecsTest {
 
   @Test
   void volumeHelper() {
-    Pod helper = VolumeHelpers.pod("shared", VolumeHelpers.name("shared", "abc123"), DEFAULTS);
+    Pod helper = VolumeHelpers.pod("shared", VolumeHelpers.name("shared", "abc123"),
+        new SandboxOwner("volume/shared", "run-7"), DEFAULTS);
     assertGolden("pod-volume-helper.yaml", Serialization.asYaml(helper));
   }
 
@@ -88,7 +101,7 @@ class PodSpecsTest {
     KubernetesRuntimeOptions custom = DEFAULTS.toBuilder().runAsUser(1234)
         .helperImage("registry.example/busybox:1.37").helperDeadline(Duration.ofSeconds(90))
         .runtimeClassName("gvisor").build();
-    Pod helper = VolumeHelpers.pod("v", "volume-helper-v-1", custom);
+    Pod helper = VolumeHelpers.pod("v", "volume-helper-v-1", OWNER, custom);
     var container = helper.getSpec().getContainers().get(0);
     assertThat(container.getImage()).isEqualTo("registry.example/busybox:1.37");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();

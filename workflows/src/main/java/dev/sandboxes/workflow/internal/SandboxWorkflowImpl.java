@@ -18,6 +18,7 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
@@ -28,6 +29,7 @@ import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -45,6 +47,12 @@ import org.slf4j.Logger;
  * heartbeating activities), serve exec/logs/terminate, and on every way out capture its logs
  * and delete it. Cleanup after cancellation runs in a detached scope, so a cancelled sandbox
  * never leaks its pod.
+ *
+ * <p>Durable timers bound the phases before {@code running}: a sandbox still {@code queued}
+ * after its schedule timeout fails with reason {@link #SCHEDULE_TIMEOUT}, one still
+ * {@code creating} after its startup timeout with {@link #STARTUP_TIMEOUT}; the message keeps
+ * the platform's last word (e.g. the scheduler's {@code Insufficient cpu}). The timeouts come
+ * from the spec or else the worker's {@link SandboxLimits}, which also bound the TTL.
  */
 public class SandboxWorkflowImpl implements SandboxWorkflow {
   /** Log lines kept after the pod is gone, and their total size. */
@@ -55,6 +63,14 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   static final Duration QUOTA_BACKOFF_FIRST = Duration.ofSeconds(5);
   static final Duration QUOTA_BACKOFF_MAX = Duration.ofMinutes(1);
   static final String QUOTA_EXCEEDED = "QuotaExceeded";
+  /** Reason of a sandbox that stayed queued longer than its schedule timeout. */
+  public static final String SCHEDULE_TIMEOUT = "ScheduleTimeout";
+  /** Reason of a sandbox that stayed creating longer than its startup timeout. */
+  public static final String STARTUP_TIMEOUT = "StartupTimeout";
+  /** The change that added the phase timers; histories recorded before it replay without them. */
+  static final String PHASE_TIMEOUTS_CHANGE = "phase-timeouts";
+  /** How soon a dead worker is noticed during an exec (the exec activity heartbeats meanwhile). */
+  static final Duration EXEC_HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
 
   private static final Logger log = Workflow.getLogger(SandboxWorkflowImpl.class);
 
@@ -88,6 +104,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
           .setSummary("wait for the next phase")
           .build());
 
+  private final SandboxLimits limits;
   private SandboxRequest request;
   private SandboxSpec spec;
   private int updatesPerRun;
@@ -114,6 +131,22 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   private boolean cleanedUp;
   private LogChunk captured;
   private Promise<Void> ttlTimer;
+  private int phaseTimeoutsVersion = Workflow.DEFAULT_VERSION;
+  private SandboxPhase timedPhase;
+  private Duration timedFor;
+  private Promise<Void> phaseTimer;
+  /** Phase timers start once the first create answered: a sandbox running at once costs none. */
+  private boolean createAnswered;
+
+  /** With the default {@link SandboxLimits}. */
+  public SandboxWorkflowImpl() {
+    this(SandboxLimits.defaults());
+  }
+
+  /** With a worker's limits (registered through a workflow implementation factory). */
+  public SandboxWorkflowImpl(SandboxLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
 
   @Override
   public SandboxResult run(SandboxRequest request) {
@@ -128,6 +161,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     // the attributes. Not read back from Workflow.getTypedSearchAttributes(): replay from a
     // recorded history does not restore them, and the decision to upsert must replay alike.
     upsertedPhase = carried == null ? SandboxPhase.QUEUED.wireName() : carried.phase().wireName();
+    phaseTimeoutsVersion = Workflow.getVersion(PHASE_TIMEOUTS_CHANGE, Workflow.DEFAULT_VERSION, 1);
     if (carried != null) {
       restore(carried);
     } else {
@@ -189,6 +223,9 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   private void rejectInvalid() {
     List<Violation> violations = new ArrayList<>(spec.violations());
+    if (violations.isEmpty()) {
+      violations.addAll(limits.violations(spec));
+    }
     String idName = Conventions.sandboxNameOf(Workflow.getInfo().getWorkflowId());
     if (name == null) {
       violations.add(new Violation("name", "must be set when the workflow ID is not "
@@ -216,6 +253,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     while (true) {
       try {
         apply(control.create(new CreateSandboxRequest(named, owner)));
+        if (!createAnswered) {
+          createAnswered = true;
+          armPhaseTimer(phase);
+        }
       } catch (ActivityFailure failure) {
         ApplicationFailure cause = applicationCause(failure);
         // Another owner's pod must never be touched: no log capture, no delete.
@@ -233,7 +274,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         return;
       }
       // Quota has no watch to wait on: retry the create with backoff, as a durable timer.
-      if (Workflow.await(backoff, this::mustStop)) {
+      if (Workflow.await(backoff, () -> mustStop() || phaseTimedOut())) {
         return;
       }
       backoff = backoff.multipliedBy(2).compareTo(QUOTA_BACKOFF_MAX) > 0 ? QUOTA_BACKOFF_MAX
@@ -252,7 +293,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       CancellationScope scope = Workflow.newCancellationScope(
           () -> ready.add(Async.function(watch::awaitVolumes, spec.volumeMounts())));
       scope.run();
-      Workflow.await(() -> ready.get(0).isCompleted() || mustStop());
+      Workflow.await(() -> ready.get(0).isCompleted() || mustStop() || phaseTimedOut());
       if (!ready.get(0).isCompleted()) {
         scope.cancel();
         return false;
@@ -274,6 +315,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         setTerminated();
         return;
       }
+      if (phaseTimedOut()) {
+        failTimedOut();
+        return;
+      }
       if (continueAsNewWanted()) {
         Workflow.await(() -> Workflow.isEveryHandlerFinished() || mustStop());
         if (!mustStop()) {
@@ -285,7 +330,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       CancellationScope scope = Workflow.newCancellationScope(
           () -> change.add(Async.function(watch::awaitChange, name, phase)));
       scope.run();
-      Workflow.await(() -> change.get(0).isCompleted() || mustStop() || continueAsNewWanted());
+      Workflow.await(() -> change.get(0).isCompleted() || mustStop() || phaseTimedOut()
+          || continueAsNewWanted());
       if (!change.get(0).isCompleted()) {
         scope.cancel();
         continue;
@@ -368,7 +414,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   @Override
   public void validateExec(ExecRequest request) {
     request.validated();
-    if (phase != SandboxPhase.RUNNING || terminateReason != null) {
+    if (phase != SandboxPhase.RUNNING || mustStop()) {
       throw new SandboxNotRunningException(name, "exec", phase);
     }
   }
@@ -380,6 +426,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     SandboxActivities once = Workflow.newActivityStub(SandboxActivities.class,
         ActivityOptions.newBuilder()
             .setStartToCloseTimeout(request.effectiveTimeout().plus(Duration.ofMinutes(1)))
+            // The activity heartbeats while the command runs: a dead worker shows in seconds.
+            .setHeartbeatTimeout(EXEC_HEARTBEAT_TIMEOUT)
             // Running a command twice is not harmless: exec is never retried.
             .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
             .setSummary("exec " + String.join(" ", request.argv()))
@@ -387,6 +435,15 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     try {
       return once.exec(name, request);
     } catch (ActivityFailure failure) {
+      if (failure.getCause() instanceof TimeoutFailure timeout) {
+        throw ApplicationFailure.newNonRetryableFailure("exec " + String.join(" ", request.argv())
+            + " in sandbox \"" + name + "\": the worker running it stopped answering ("
+            + (timeout.getTimeoutType() == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+                ? "no heartbeat for " + EXEC_HEARTBEAT_TIMEOUT.toSeconds() + "s"
+                : "no result within the exec's time limit")
+            + "), so the command's outcome is unknown: it may or may not have run; the sandbox is "
+            + "still usable", SandboxErrors.EXEC_OUTCOME_UNKNOWN);
+      }
       throw rethrowable(failure);
     } finally {
       Workflow.setCurrentDetails(SandboxPresentation.currentDetails(status()));
@@ -443,11 +500,38 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     }
   }
 
+  /** Whether the sandbox must stop: termination was requested or its TTL passed. No side effects. */
   private boolean mustStop() {
-    if (terminateReason == null && ttlTimer != null && ttlTimer.isCompleted()) {
-      requestTermination("TTLExpired", "the sandbox reached its ttl of " + spec.ttl());
+    return terminateReason != null || ttlExpired();
+  }
+
+  private boolean ttlExpired() {
+    return ttlTimer != null && ttlTimer.isCompleted();
+  }
+
+  /** Whether the phase that is timed has lasted longer than its timeout. No side effects. */
+  private boolean phaseTimedOut() {
+    return phaseTimer != null && phaseTimer.isCompleted() && phase == timedPhase;
+  }
+
+  /** Starts the timer of a phase that is bounded (queued, creating) when the sandbox enters it. */
+  private void armPhaseTimer(SandboxPhase next) {
+    if (phaseTimeoutsVersion < 1 || !createAnswered || next == timedPhase
+        || (next != SandboxPhase.QUEUED && next != SandboxPhase.CREATING)) {
+      return;
     }
-    return terminateReason != null;
+    timedPhase = next;
+    timedFor = next == SandboxPhase.QUEUED ? limits.scheduleTimeoutOf(spec) : limits.startupTimeoutOf(spec);
+    phaseTimer = Workflow.newTimer(timedFor);
+  }
+
+  private void failTimedOut() {
+    String last = reason == null && message == null ? ""
+        : ": " + (reason == null ? "" : reason) + (reason != null && message != null ? " " : "")
+            + (message == null ? "" : message);
+    reason = timedPhase == SandboxPhase.QUEUED ? SCHEDULE_TIMEOUT : STARTUP_TIMEOUT;
+    message = "still " + timedPhase.wireName() + " after " + timedFor + last;
+    setPhase(SandboxPhase.FAILED);
   }
 
   private boolean continueAsNewWanted() {
@@ -456,6 +540,9 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   }
 
   private void setTerminated() {
+    if (terminateReason == null && ttlExpired()) {
+      requestTermination("TTLExpired", "the sandbox reached its ttl of " + spec.ttl());
+    }
     reason = terminateReason == null ? "TerminateRequested" : terminateReason;
     message = terminateMessage;
     setPhase(SandboxPhase.TERMINATED);
@@ -491,6 +578,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   private void setPhase(SandboxPhase next) {
     phase = next;
+    armPhaseTimer(next);
     if (next.terminal() && finishedAt == null) {
       finishedAt = now();
     }

@@ -1,0 +1,54 @@
+package dev.sandboxes.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** Each bad {@code sandboxes.*} value stops start-up with a report naming the property and the rule. */
+class WorkerPropertiesBadInputTest {
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(WorkerPropertiesTest.PropertiesOnly.class);
+
+  static Arguments bad(String property, String value, String rule) {
+    return Arguments.of(property + "=" + value, property, rule);
+  }
+
+  static Stream<Arguments> badProperties() {
+    return Stream.of(
+        bad("sandboxes.runtime", "docker", "sandboxes.runtime"),
+        bad("sandboxes.task-queue", " ", "must not be blank"),
+        bad("sandboxes.shutdown-timeout", "-1s", "must be a duration from zero to 1h"),
+        bad("sandboxes.shutdown-timeout", "1000000000000d", "must be a duration from zero to 1h"),
+        bad("sandboxes.shutdown-timeout", "soon", "Failed to convert"),
+        bad("sandboxes.temporal.target", "temporal.example.com", "must be host:port"),
+        bad("sandboxes.temporal.namespace", " ", "must not be blank"),
+        bad("sandboxes.temporal.tls.ca-cert", "/no/such/ca.pem", "must name a readable file"),
+        bad("sandboxes.kubernetes.namespace", "Sandboxes_Prod", "must be a DNS-1123 label"),
+        bad("sandboxes.kubernetes.default-cpu", "lots", "must be a Kubernetes quantity such as 500m or 2"),
+        bad("sandboxes.kubernetes.default-memory", "0", "must be greater than zero"),
+        bad("sandboxes.kubernetes.exec-output-cap", "0B", "must be between 1B and 2GB"),
+        bad("sandboxes.kubernetes.exec-output-cap", "3GB", "must be between 1B and 2GB"),
+        bad("sandboxes.kubernetes.exec-output-cap", "lots", "Failed to convert"),
+        bad("sandboxes.kubernetes.runtime-class-name", "GVisor", "must be a DNS-1123 subdomain"),
+        bad("sandboxes.kubernetes.default-egress", "everything", "must be deny-all, allow-all or a comma-separated list of CIDRs"),
+        bad("sandboxes.kubernetes.volume-size", "0Gi", "must be greater than zero"),
+        bad("sandboxes.kubernetes.volume-storage-class", "Fast_SSD", "must be a DNS-1123 subdomain"),
+        bad("sandboxes.kubernetes.volume-access-mode", "Shared", "must be ReadWriteOnce, ReadWriteMany"),
+        bad("sandboxes.kubernetes.volume-helper-image", " ", "must name an image with sh"),
+        bad("sandboxes.local.isolation", "chroot", "Failed to convert"),
+        bad("sandboxes.local.exec-output-cap", "0B", "must be between 1B and 2GB"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badProperties")
+  void isRefusedAtStartUpNamingThePropertyAndRule(String setting, String property, String rule) {
+    runner.withPropertyValues(setting).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining(property).hasStackTraceContaining(rule);
+    });
+  }
+}

@@ -1,0 +1,26 @@
+package dev.sandboxes.reaper.internal;
+
+import dev.sandboxes.activity.ReaperActivities;
+import dev.sandboxes.reaper.ReapReport;
+import dev.sandboxes.reaper.ReapRequest;
+import dev.sandboxes.reaper.ReaperWorkflow;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/** Runs the reap activity once; a failed pass is retried a few times, then left to the next one. */
+public class ReaperWorkflowImpl implements ReaperWorkflow {
+  private final ReaperActivities activities = io.temporal.workflow.Workflow.newActivityStub(
+      ReaperActivities.class, ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(10))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2))
+              .setMaximumAttempts(3).build())
+          .setSummary("remove orphaned sandbox objects")
+          .build());
+
+  @Override
+  public ReapReport run(ReapRequest request) {
+    return activities.reap(request);
+  }
+}
