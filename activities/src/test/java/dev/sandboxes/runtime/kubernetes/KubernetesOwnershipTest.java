@@ -94,6 +94,20 @@ class KubernetesOwnershipTest {
   }
 
   @Test
+  void anObjectAlreadyBeingDeletedIsNotListedAgain() {
+    String name = unique("going");
+    var pod = PodSpecs.pod(SandboxSpec.builder("busybox:1.36").name(name).build(),
+        new SandboxOwner("sandbox/" + name, "run-g"), runtime.options());
+    pod.getMetadata().setDeletionTimestamp(java.time.Instant.now().toString());
+    pod.getMetadata().setFinalizers(List.of("sandboxes.dev/test-keeps-it"));
+    client.pods().inNamespace(NAMESPACE).resource(pod).create();
+    assertThat(client.pods().inNamespace(NAMESPACE).withName(name).get().getMetadata().getDeletionTimestamp())
+        .as("the mock server keeps the deletion timestamp").isNotNull();
+
+    assertThat(runtime.ownedObjects()).extracting(OwnedObject::name).doesNotContain(name);
+  }
+
+  @Test
   void deleteOwnedRemovesTheObjectOnlyWhileItStillHasThatOwner() {
     String name = unique("sb");
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-1");
