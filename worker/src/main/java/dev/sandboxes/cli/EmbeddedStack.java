@@ -105,7 +105,7 @@ final class EmbeddedStack implements AutoCloseable {
       }
       factory.start();
       try {
-        // The temporal CLI's server runs the orphan reaper every minute; the Java test server
+        // The temporal CLI's server runs the orphan reaper every 30 s; the Java test server
         // has no schedules, so there only `sandbox reap` reaps.
         new dev.sandboxes.client.ReaperClient(workflowClient).ensureSchedule(Conventions.DEFAULT_TASK_QUEUE,
             dev.sandboxes.client.ReaperClient.DEFAULT_INTERVAL, dev.sandboxes.reaper.ReapRequest.DEFAULT_GRACE);

@@ -17,9 +17,19 @@ final class ReapCommand extends ClientCommand {
   @Option(names = "--dry-run", description = "Print what would be removed; remove nothing.")
   boolean dryRun;
 
-  @Option(names = "--grace", converter = DurationConverter.class, paramLabel = "DURATION",
-      description = "How long an owner must have been closed before its objects go (default 30s).")
+  @Option(names = "--grace", converter = GraceConverter.class, paramLabel = "DURATION",
+      description = "How long an owner must have been closed before its objects go (default 30s; "
+          + "0s for at once).")
   Duration grace;
+
+  /** A duration as {@link DurationConverter} reads it, or zero. */
+  static final class GraceConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return value != null && value.trim().matches("0+(ms|s|m|h|d)?") ? Duration.ZERO
+          : DurationConverter.parse(value);
+    }
+  }
 
   @Override
   int act(PrintWriter out) {

@@ -14,5 +14,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 public record ReaperProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("1m") Duration interval,
+    @DefaultValue("30s") Duration interval,
     @DefaultValue("30s") Duration grace) {}

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orphan reaper on the rig, as the e2e dev stack runs it (a Temporal Schedule every minute,
+ * The orphan reaper on the rig, as the e2e dev stack runs it (a Temporal Schedule every 30 s,
  * 30 s grace): sandboxes and volumes whose workflows an operator terminates with Temporal's own
  * tools lose their pods, network policies and claims within two minutes, while open ones beside
  * them are untouched. e2e profile only; fails, never skips, without the rig.

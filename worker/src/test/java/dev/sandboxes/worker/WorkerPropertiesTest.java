@@ -93,7 +93,7 @@ class WorkerPropertiesTest {
       SandboxesProperties p = context.getBean(SandboxesProperties.class);
       assertThat(p.sandbox().limits()).isEqualTo(dev.sandboxes.workflow.SandboxLimits.defaults());
       assertThat(p.reaper().enabled()).isTrue();
-      assertThat(p.reaper().interval()).isEqualTo(java.time.Duration.ofMinutes(1));
+      assertThat(p.reaper().interval()).isEqualTo(java.time.Duration.ofSeconds(30));
       assertThat(p.reaper().grace()).isEqualTo(java.time.Duration.ofSeconds(30));
     });
     runner.withPropertyValues("sandboxes.sandbox.max-lifetime=2h", "sandboxes.sandbox.schedule-timeout=90s",

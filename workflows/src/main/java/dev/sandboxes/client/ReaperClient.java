@@ -29,7 +29,7 @@ import java.util.UUID;
 public final class ReaperClient {
   /** Schedule ID prefix: {@code sandboxes-reaper/<task queue>}. One schedule per task queue. */
   public static final String SCHEDULE_PREFIX = "sandboxes-reaper/";
-  public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
   private final WorkflowClient client;
 

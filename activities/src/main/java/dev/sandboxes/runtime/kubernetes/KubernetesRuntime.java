@@ -449,7 +449,8 @@ public class KubernetesRuntime implements SandboxRuntime {
 
   /**
    * The pods (sandboxes and volume helpers), network policies and claims labelled as managed by
-   * this project in the namespace, with the owner each records.
+   * this project in the namespace, with the owner each records. Objects already being deleted
+   * are left out: they are on their way.
    */
   @Override
   public List<OwnedObject> ownedObjects() {
@@ -458,14 +459,23 @@ public class KubernetesRuntime implements SandboxRuntime {
       List<Pod> pods = gateway.listPods(ours);
       List<OwnedObject> objects = new java.util.ArrayList<>();
       for (Pod pod : pods) {
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
         Map<String, String> labels = pod.getMetadata().getLabels();
         boolean helper = labels != null && Labels.VOLUME_HELPER_ROLE.equals(labels.get(Labels.ROLE));
         objects.add(owned(helper ? OwnedObject.VOLUME_HELPER_POD : OwnedObject.SANDBOX_POD, pod, List.of()));
       }
       for (var policy : gateway.listNetworkPolicies(ours)) {
+        if (policy.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
         objects.add(owned(OwnedObject.NETWORK_POLICY, policy, List.of()));
       }
       for (PersistentVolumeClaim claim : gateway.listClaims(ours)) {
+        if (claim.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
         objects.add(owned(OwnedObject.VOLUME_CLAIM, claim, usersOf(pods, claim.getMetadata().getName())));
       }
       return objects;

@@ -33,19 +33,7 @@ final class BubblewrapIsolation implements Isolation {
 
   /** {@code bwrap} on the {@code PATH}, if any. */
   static Optional<Path> findOnPath() {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(":")) {
-      if (!dir.isEmpty()) {
-        Path candidate = Path.of(dir, "bwrap");
-        if (Files.isExecutable(candidate)) {
-          return Optional.of(candidate);
-        }
-      }
-    }
-    return Optional.empty();
+    return Isolation.findOnPath("bwrap");
   }
 
   /**
@@ -80,6 +68,12 @@ final class BubblewrapIsolation implements Isolation {
   @Override
   public IsolationMode mode() {
     return IsolationMode.BUBBLEWRAP;
+  }
+
+  /** bubblewrap runs the command as its child and exits with it; with it go all it started. */
+  @Override
+  public boolean wrapsCommand() {
+    return true;
   }
 
   @Override

@@ -89,9 +89,20 @@ import org.slf4j.LoggerFactory;
  * at once (there is no queue and no image pull); exit 0 gives {@link SandboxPhase#SUCCEEDED},
  * any other exit {@link SandboxPhase#FAILED} with reason {@code Error}. A sandbox whose process
  * this runtime no longer holds and whose end was never recorded (the worker restarted) is
- * {@link SandboxPhase#FAILED} with reason {@code WorkerRestarted}. Processes are started with
- * {@code --die-with-parent}, so they do not outlive the worker under bubblewrap; {@link #close()}
- * kills every process this runtime started.
+ * {@link SandboxPhase#FAILED} with reason {@code WorkerRestarted}. {@link #close()} kills every
+ * process this runtime started.
+ *
+ * <p>A worker crash ({@code kill -9}, out of memory, power loss of the JVM only) leaves no
+ * sandbox process behind: under bubblewrap each process has {@code --die-with-parent} and its
+ * own PID namespace, which ends with everything in it; without isolation each command runs in
+ * a process group of its own under a {@link ProcessSupervisor} that kills the group when the
+ * worker dies (a process that leaves the group is the one gap). What survives is on disk: each
+ * sandbox's record, logs and workspace. A runtime started on the same root finds the sandboxes
+ * whose worker is gone and never recorded an end, kills anything of them that still runs, and
+ * records them FAILED {@code WorkerRestarted}; their workflows see that at their next
+ * {@code awaitChange} and clean up with {@code delete} as for any other end. Nothing is
+ * adopted: a process this runtime did not start cannot be observed (no exit code, no output
+ * pipe), so it is never reported as still running.
  *
  * <p>A spec's {@code ttl} is enforced here too, as a backstop for a sandbox whose workflow
  * ended without cleanup: the process tree is killed and the sandbox is
@@ -146,12 +157,38 @@ public final class LocalRuntime implements SandboxRuntime {
     this.launcher = Executors.newSingleThreadExecutor(daemonThreads("local-sandbox-launcher"));
     this.background = Executors.newCachedThreadPool(daemonThreads("local-sandbox"));
     this.deadlines = Executors.newSingleThreadScheduledExecutor(daemonThreads("local-sandbox-ttl"));
+    recoverLost();
     log.warn("Local sandbox runtime: container images are NOT pulled; each sandbox's image is only "
         + "recorded and its command runs with this host's own /usr (isolation {})", isolation.mode());
   }
 
   public LocalRuntime() {
     this(LocalRuntimeOptions.defaults());
+  }
+
+  /**
+   * Finds the sandboxes an earlier worker on this root left unfinished, because it was killed
+   * or stopped: records their loss (FAILED {@code WorkerRestarted}), so their workflows learn
+   * it from the next {@code inspect}, and kills whatever of them still runs. Sandboxes whose
+   * worker still runs (another runtime on the same root) are left alone.
+   */
+  private void recoverLost() {
+    List<String> lost = new ArrayList<>();
+    for (Path dir : children(sandboxes)) {
+      Optional<SandboxRecord> record = SandboxRecord.read(dir);
+      if (record.isEmpty() || record.get().ended() || record.get().workerAlive()) {
+        continue;
+      }
+      if (record.get().pid() != null) {
+        killOrphan(record.get());
+      }
+      record.get().lost(Instant.now()).write(dir);
+      lost.add(record.get().name());
+    }
+    if (!lost.isEmpty()) {
+      log.warn("{} sandboxes of an earlier worker on {} never finished; recorded as FAILED {}: {}",
+          lost.size(), options.root(), SandboxRecord.WORKER_RESTARTED, lost);
+    }
   }
 
   /** The isolation actually in use ({@link IsolationMode#AUTO} resolved). */
@@ -335,12 +372,11 @@ public final class LocalRuntime implements SandboxRuntime {
     Map<String, String> env = new LinkedHashMap<>(sandbox.spec.env());
     env.putAll(valid.env());
     String workdir = valid.workdir() != null ? valid.workdir() : sandbox.spec.workdir();
-    ProcessBuilder builder = isolation.processFor(sandbox.view, valid.argv(), env, workdir);
 
     Instant begin = Instant.now();
     Process process;
     try {
-      process = launch(builder);
+      process = launch(isolation.processFor(sandbox.view, valid.argv(), env, workdir));
     } catch (IOException e) {
       // Without isolation a missing program fails here; report it as a shell would.
       return new ExecResult(127, "", "cannot run " + valid.argv().get(0) + ": " + e.getMessage() + "\n",
@@ -682,7 +718,7 @@ public final class LocalRuntime implements SandboxRuntime {
   }
 
   private boolean wrapped() {
-    return isolation.mode() == IsolationMode.BUBBLEWRAP;
+    return isolation.wrapsCommand();
   }
 
   private Object lockOf(String key) {
@@ -762,7 +798,7 @@ public final class LocalRuntime implements SandboxRuntime {
       switch (mode) {
         case NONE:
           warnNoIsolation("isolation NONE was configured");
-          return new NoIsolation();
+          return new NoIsolation(supervisor());
         case BUBBLEWRAP: {
           Path bwrap = BubblewrapIsolation.findOnPath().orElseThrow(() -> new IllegalStateException(
               "isolation BUBBLEWRAP needs the bwrap program (package bubblewrap), but it is not on the PATH "
@@ -777,13 +813,13 @@ public final class LocalRuntime implements SandboxRuntime {
           Optional<Path> bwrap = BubblewrapIsolation.findOnPath();
           if (bwrap.isEmpty()) {
             warnNoIsolation("bwrap is not on the PATH (install the bubblewrap package)");
-            return new NoIsolation();
+            return new NoIsolation(supervisor());
           }
           BubblewrapIsolation bubblewrap = new BubblewrapIsolation(bwrap.get());
           Optional<String> failure = bubblewrap.probe(scratch);
           if (failure.isPresent()) {
             warnNoIsolation(bwrap.get() + " does not work here: " + failure.get());
-            return new NoIsolation();
+            return new NoIsolation(supervisor());
           }
           return bubblewrap;
         }
@@ -791,6 +827,15 @@ public final class LocalRuntime implements SandboxRuntime {
     } finally {
       deleteTree(scratch);
     }
+  }
+
+  private static Optional<ProcessSupervisor> supervisor() {
+    Optional<ProcessSupervisor> supervisor = ProcessSupervisor.find();
+    if (supervisor.isEmpty()) {
+      log.warn("setpriv, setsid or sh is not on the PATH (setpriv and setsid are in util-linux): sandbox "
+          + "processes run as direct children of this worker and OUTLIVE it if it is killed");
+    }
+    return supervisor;
   }
 
   private static void warnNoIsolation(String why) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs sandbox processes as plain children of the worker: no isolation whatsoever. The
@@ -17,8 +18,17 @@ import java.util.Map;
  * <p>Working directories: {@code /workspace} and paths under it map into the sandbox's
  * workspace directory, so specs written for isolated sandboxes keep working; any other
  * absolute path is a host path, used as it is, and must exist.
+ *
+ * <p>Every command runs under a {@link ProcessSupervisor} when util-linux is installed, so it
+ * and what it starts in its process group die with the worker, even on {@code kill -9}.
+ * Without one, commands are direct children of the worker and outlive a worker that is killed.
  */
 final class NoIsolation implements Isolation {
+  private final Optional<ProcessSupervisor> supervisor;
+
+  NoIsolation(Optional<ProcessSupervisor> supervisor) {
+    this.supervisor = supervisor;
+  }
 
   @Override
   public IsolationMode mode() {
@@ -26,15 +36,23 @@ final class NoIsolation implements Isolation {
   }
 
   @Override
-  public ProcessBuilder processFor(SandboxView view, List<String> argv, Map<String, String> env, String workdir) {
-    ProcessBuilder builder = new ProcessBuilder(argv);
+  public boolean wrapsCommand() {
+    return supervisor.isPresent();
+  }
+
+  @Override
+  public ProcessBuilder processFor(SandboxView view, List<String> argv, Map<String, String> env, String workdir)
+      throws IOException {
+    Path directory = hostDirectory(view, workdir);
+    ProcessBuilder builder = new ProcessBuilder(
+        supervisor.isPresent() ? supervisor.get().commandLine(argv, directory) : argv);
     Map<String, String> environment = builder.environment();
     environment.clear();
     environment.put("PATH", SandboxView.PATH);
     environment.put("HOME", view.workspace().toString());
     environment.put("TMPDIR", view.tmp().toString());
     environment.putAll(env);
-    builder.directory(hostDirectory(view, workdir).toFile());
+    builder.directory(directory.toFile());
     return builder;
   }
 

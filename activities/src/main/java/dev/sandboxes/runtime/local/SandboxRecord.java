@@ -24,7 +24,9 @@ import java.util.Properties;
  *
  * @param pid the main process on the host, with {@code pidStartedAt} to tell it from a reused pid
  * @param exitCode set once the main process ended
- * @param reason set when the runtime itself failed the sandbox (the process never started)
+ * @param reason set when the runtime itself failed the sandbox (the process never started, the
+ *     worker was lost, the ttl ran out)
+ * @param worker the worker process whose runtime created the sandbox, as {@link #workerId}
  */
 record SandboxRecord(
     String name,
@@ -37,24 +39,55 @@ record SandboxRecord(
     Instant pidStartedAt,
     Integer exitCode,
     String reason,
-    String message) {
+    String message,
+    String worker) {
 
   static final String FILE = "sandbox.properties";
+  static final String WORKER_RESTARTED = "WorkerRestarted";
+  private static final String WORKER_RESTARTED_MESSAGE =
+      "the worker that ran this sandbox stopped or restarted before its main process ended; "
+          + "the process is no longer observed (its output up to then is in the logs)";
 
   static SandboxRecord created(String name, String image, SandboxOwner owner, Instant now) {
-    return new SandboxRecord(name, image, owner, now, null, null, null, null, null, null, null);
+    return new SandboxRecord(name, image, owner, now, null, null, null, null, null, null, null,
+        workerId(ProcessHandle.current()));
   }
 
   SandboxRecord started(Instant at, long processId, Instant processStartedAt) {
-    return new SandboxRecord(name, image, owner, createdAt, at, null, processId, processStartedAt, null, null, null);
+    return new SandboxRecord(name, image, owner, createdAt, at, null, processId, processStartedAt, null, null, null,
+        worker);
   }
 
   SandboxRecord exited(Instant at, int code) {
-    return new SandboxRecord(name, image, owner, createdAt, startedAt, at, pid, pidStartedAt, code, null, null);
+    return new SandboxRecord(name, image, owner, createdAt, startedAt, at, pid, pidStartedAt, code, null, null,
+        worker);
   }
 
   SandboxRecord failed(Instant at, String why, String detail) {
-    return new SandboxRecord(name, image, owner, createdAt, startedAt, at, pid, pidStartedAt, exitCode, why, detail);
+    return new SandboxRecord(name, image, owner, createdAt, startedAt, at, pid, pidStartedAt, exitCode, why, detail,
+        worker);
+  }
+
+  /** The end of a sandbox whose worker died before its main process ended. */
+  SandboxRecord lost(Instant at) {
+    return failed(at, WORKER_RESTARTED, WORKER_RESTARTED_MESSAGE);
+  }
+
+  /** {@code <pid>@<start instant>}: names a process and tells it from a later one with its pid. */
+  static String workerId(ProcessHandle process) {
+    return process.pid() + "@" + process.info().startInstant().map(Instant::toString).orElse("?");
+  }
+
+  /** Whether the worker that created this sandbox still runs; false when that is unknown. */
+  boolean workerAlive() {
+    if (worker == null || !worker.contains("@")) {
+      return false;
+    }
+    return ProcessHandle.of(Long.parseLong(worker.substring(0, worker.indexOf('@'))))
+        .filter(ProcessHandle::isAlive)
+        .map(SandboxRecord::workerId)
+        .map(worker::equals)
+        .orElse(false);
   }
 
   boolean ended() {
@@ -83,9 +116,7 @@ record SandboxRecord(
     if (heldByThisRuntime) {
       return new RuntimeState(SandboxPhase.RUNNING, null, null, null, startedAt, null, ref);
     }
-    return new RuntimeState(SandboxPhase.FAILED, "WorkerRestarted",
-        "the worker that ran this sandbox stopped or restarted before its main process ended; "
-            + "the process is no longer observed (its output up to then is in the logs)",
+    return new RuntimeState(SandboxPhase.FAILED, WORKER_RESTARTED, WORKER_RESTARTED_MESSAGE,
         null, startedAt, null, ref);
   }
 
@@ -110,7 +141,8 @@ record SandboxRecord(
         instant(p, "pidStartedAt"),
         p.containsKey("exitCode") ? Integer.valueOf(p.getProperty("exitCode")) : null,
         p.getProperty("reason"),
-        p.getProperty("message")));
+        p.getProperty("message"),
+        p.getProperty("worker")));
   }
 
   /** Writes the record atomically, so a reader or a crash never sees half of it. */
@@ -128,6 +160,7 @@ record SandboxRecord(
     put(p, "exitCode", exitCode);
     put(p, "reason", reason);
     put(p, "message", message);
+    put(p, "worker", worker);
     Path target = dir.resolve(FILE);
     Path temp = dir.resolve(FILE + ".tmp");
     try {

@@ -94,6 +94,21 @@ class KubernetesOwnershipTest {
   }
 
   @Test
+  void anObjectAlreadyBeingDeletedIsNotListedAgain() {
+    String name = unique("going");
+    var pod = PodSpecs.pod(SandboxSpec.builder("busybox:1.36").name(name).build(),
+        new SandboxOwner("sandbox/" + name, "run-g"), runtime.options());
+    // A finalizer holds the pod after its delete, as the kubelet does while it stops a pod.
+    pod.getMetadata().setFinalizers(List.of("sandboxes.dev/test-keeps-it"));
+    client.pods().inNamespace(NAMESPACE).resource(pod).create();
+    client.pods().inNamespace(NAMESPACE).withName(name).delete();
+    assertThat(client.pods().inNamespace(NAMESPACE).withName(name).get().getMetadata().getDeletionTimestamp())
+        .as("deleted but still there").isNotNull();
+
+    assertThat(runtime.ownedObjects()).extracting(OwnedObject::name).doesNotContain(name);
+  }
+
+  @Test
   void deleteOwnedRemovesTheObjectOnlyWhileItStillHasThatOwner() {
     String name = unique("sb");
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-1");

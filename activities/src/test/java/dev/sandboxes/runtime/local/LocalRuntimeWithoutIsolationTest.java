@@ -112,6 +112,16 @@ class LocalRuntimeWithoutIsolationTest {
     assertThat(state.reason()).isEqualTo("StartError");
   }
 
+  @Test
+  void aSecondRuntimeOnTheRootOfALiveOneLeavesItsSandboxesRunning() throws Exception {
+    String name = startIdle();
+    try (LocalRuntime second = new LocalRuntime(
+        LocalRuntimeOptions.newBuilder().root(root).isolation(IsolationMode.NONE).build())) {
+      assertThat(runtime.inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);
+      assertThat(runtime.exec(name, ExecRequest.of("true")).exitCode()).isZero();
+    }
+  }
+
   private String startIdle() {
     String name = uniqueName("plain");
     assertThat(runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)).phase())
