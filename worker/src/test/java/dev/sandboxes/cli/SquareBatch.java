@@ -8,6 +8,9 @@ import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.model.SandboxSpec;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -66,9 +69,27 @@ final class SquareBatch {
     }
     try {
       batches.cancel(batch);
-      batches.awaitDone(batch, java.time.Duration.ofMinutes(2));
+      batches.awaitDone(batch, Duration.ofMinutes(2));
     } catch (RuntimeException e) {
       System.out.println("could not cancel batch " + batch + " after the failure: " + e);
+    }
+  }
+
+  /**
+   * Terminates the workflow if it is still open once the test's last worker is gone: nothing
+   * polls the test's task queue any more, and an open workflow there would hang whoever later
+   * waits on it (the dev stack terminates every open sandbox when it stops). The children of a
+   * batch are terminated with it; their pods are left to the reaper and their deadlines.
+   */
+  static void closeForGood(WorkflowClient client, String workflowId) {
+    try {
+      WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+      if (!stub.describe().getWorkflowExecutionInfo().hasCloseTime()) {
+        stub.terminate("the crash test's workers are gone");
+        System.out.println("terminated " + workflowId + ", still open after the test");
+      }
+    } catch (RuntimeException e) {
+      System.out.println("could not check or terminate " + workflowId + ": " + e);
     }
   }
 }

@@ -120,6 +120,7 @@ class WorkerCrashClusterTest {
         SquareBatch.cancelAfterFailure(batches, batch, worker);
       }
       worker.close();
+      SquareBatch.closeForGood(WorkflowClient.newInstance(stubs), Conventions.batchWorkflowId(batch));
       stubs.shutdownNow();
     }
   }
@@ -192,6 +193,7 @@ class WorkerCrashClusterTest {
         System.out.println("could not terminate " + name + ": " + e);
       }
       worker.close();
+      SquareBatch.closeForGood(sandboxes.workflowClient(), Conventions.sandboxWorkflowId(name));
       stubs.shutdownNow();
     }
   }

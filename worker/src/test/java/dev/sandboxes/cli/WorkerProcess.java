@@ -51,6 +51,8 @@ final class WorkerProcess implements AutoCloseable {
         "--sandboxes.task-queue=" + taskQueue,
         "--sandboxes.runtime=kubernetes",
         "--sandboxes.kubernetes.namespace=" + Rig.NAMESPACE,
+        // a schedule per test queue would outlive the test and start reaper runs no worker serves
+        "--sandboxes.reaper.enabled=false",
         // several workers on one machine: no fixed port for health and metrics
         "--server.port=0",
         "--logging.level.dev.sandboxes.worker=INFO"));
