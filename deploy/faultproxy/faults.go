@@ -67,6 +67,9 @@ type Injector struct {
 	seq     uint64
 	stats   Stats
 	pending map[string]rejected // 429s not yet followed by a retry, by request identity
+	// OnTooSoon, when set, hears of every retry that came before its Retry-After (called with
+	// the injector locked).
+	OnTooSoon func(identity string, gap, retryAfter time.Duration)
 }
 
 type rejected struct {
@@ -177,6 +180,9 @@ func (in *Injector) followUp(identity string, now time.Time) {
 	s.Followed++
 	if gap < p.retryAfter {
 		s.TooSoon++
+		if in.OnTooSoon != nil {
+			in.OnTooSoon(identity, gap, p.retryAfter)
+		}
 	}
 	if ms := gap.Milliseconds(); s.MinGapMs < 0 || ms < s.MinGapMs {
 		s.MinGapMs = ms

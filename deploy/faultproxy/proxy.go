@@ -46,6 +46,10 @@ func NewProxy(upstream *url.URL, upstreamTLS *tls.Config, injector *Injector, lo
 		FlushInterval: -1, // watch events and log lines go out as they arrive
 		ErrorLog:      logger,
 	}
+	injector.OnTooSoon = func(identity string, gap, retryAfter time.Duration) {
+		logger.Printf("retry too soon: %s came back after %v, asked to wait %v", identity,
+			gap.Round(time.Millisecond), retryAfter)
+	}
 	return &Proxy{injector: injector, forward: rp, logger: logger}
 }
 
