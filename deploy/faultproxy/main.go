@@ -5,7 +5,7 @@
 // correctly or with a clear typed error, with no twin pods and no leaks.
 //
 //	faultproxy -upstream https://127.0.0.1:6443 -seed 7 -429 0.1 -500 0.05 -503 0.05 \
-//	    -reset 0.03 -delay 0.05 -cert-out /tmp/proxy-ca.crt
+//	    -reset 0.03 -delay 0.05 -cert-out proxy-ca.crt
 //
 // It prints one line, `ready {"proxy":"https://...","admin":"http://..."}`, once it listens;
 // GET <admin>/__faults returns the counters as JSON. Every address involved must be loopback.
