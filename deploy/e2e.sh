@@ -21,6 +21,8 @@ install_debs chromium chromium-driver
 
 gobin="$("$root/deploy/temporal-cli.sh")"
 export PATH="$gobin:$PATH"
+# the fault-injecting API proxy of FaultInjectionClusterTest (seconds to build, cached)
+faultproxy="$("$root/deploy/faultproxy.sh")"
 
 dev_pid=""
 cleanup() {
@@ -65,4 +67,5 @@ fi
 
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
-  -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" "$@"
+  -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" \
+  -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" "$@"
