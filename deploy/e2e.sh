@@ -26,6 +26,15 @@ faultproxy="$("$root/deploy/faultproxy.sh")"
 
 dev_pid=""
 cleanup() {
+  local status=$?
+  if [[ -n "$dev_pid" ]] && ! kill -0 "$dev_pid" 2>/dev/null; then
+    log "the dev stack (sandbox dev, pid $dev_pid) had exited before the end of the suite"
+  fi
+  if ((status != 0)) && [[ -f "$dev_log" ]]; then
+    # the next run overwrites the dev stack's log: keep what CI needs to tell why this one failed
+    log "last lines of $dev_log:"
+    tail -n 60 "$dev_log" >&2 || true
+  fi
   if [[ -n "$dev_pid" ]] && kill -0 "$dev_pid" 2>/dev/null; then
     kill -TERM "$dev_pid"
     wait "$dev_pid" || true
