@@ -21,9 +21,20 @@ install_debs chromium chromium-driver
 
 gobin="$("$root/deploy/temporal-cli.sh")"
 export PATH="$gobin:$PATH"
+# the fault-injecting API proxy of FaultInjectionClusterTest (seconds to build, cached)
+faultproxy="$("$root/deploy/faultproxy.sh")"
 
 dev_pid=""
 cleanup() {
+  local status=$?
+  if [[ -n "$dev_pid" ]] && ! kill -0 "$dev_pid" 2>/dev/null; then
+    log "the dev stack (sandbox dev, pid $dev_pid) had exited before the end of the suite"
+  fi
+  if ((status != 0)) && [[ -f "$dev_log" ]]; then
+    # the next run overwrites the dev stack's log: keep what CI needs to tell why this one failed
+    log "last lines of $dev_log:"
+    tail -n 60 "$dev_log" >&2 || true
+  fi
   if [[ -n "$dev_pid" ]] && kill -0 "$dev_pid" 2>/dev/null; then
     kill -TERM "$dev_pid"
     wait "$dev_pid" || true
@@ -64,5 +75,6 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
-  -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" \
-  -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" "$@"
+  -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
+  -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" \
+  -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" "$@"

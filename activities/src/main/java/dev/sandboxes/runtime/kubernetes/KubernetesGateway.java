@@ -87,10 +87,11 @@ public class KubernetesGateway implements AutoCloseable {
   // ---- network policies
 
   /**
-   * Creates the policy, or replaces the one of that name (a create retried after its worker died
-   * finds the policy the first attempt made). Replaces by delete and create, not update: the
-   * worker's Role grants no update (deploy/k8s/worker-rbac.yaml). Callers apply the policy before
-   * they create the pod it selects, so no pod runs unselected in between.
+   * Creates the policy, or replaces the one of that name (a create retried after its worker died,
+   * or after its answer was lost, finds the policy the first attempt made). Replaces by delete and
+   * create, not update, so the worker's Role needs no update verb (deploy/k8s/worker-rbac.yaml).
+   * Callers apply the policy before they create the pod it selects, so no pod runs unselected in
+   * between.
    */
   public void applyNetworkPolicy(NetworkPolicy policy) {
     var policies = client.network().v1().networkPolicies().inNamespace(namespace);

@@ -109,7 +109,9 @@ public class KubernetesRuntime implements SandboxRuntime {
     java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
     KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
         // counts every request this client sends (watches and exec/log streams included)
-        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("sandboxes-request-count",
+        .withHttpClientBuilderConsumer(builder -> builder
+            .addOrReplaceInterceptor(RetryAfterInterceptor.NAME, new RetryAfterInterceptor())
+            .addOrReplaceInterceptor("sandboxes-request-count",
             new io.fabric8.kubernetes.client.http.Interceptor() {
               @Override
               public void before(io.fabric8.kubernetes.client.http.BasicBuilder request,

@@ -1,0 +1,3 @@
+module sandboxes.dev/faultproxy
+
+go 1.22
