@@ -79,9 +79,11 @@ final class EmbeddedStack implements AutoCloseable {
     try {
       Path temporal = onPath("temporal");
       if (temporal != null) {
+        requirePortsFreeOrFail(port, port + 1000, port + 2000);
         cli = startTemporalCli(temporal, port);
         ui = "http://127.0.0.1:" + (port + 1000);
       } else {
+        requirePortsFreeOrFail(port);
         java = TestServer.createPortBoundServer(port);
       }
       stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
@@ -199,8 +201,31 @@ final class EmbeddedStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails when a port is taken. A server left on it (say by a `sandbox dev` that was killed)
+   * would otherwise answer in place of the one this stack starts, and every run would share its
+   * state without a word.
+   */
+  private static void requirePortsFreeOrFail(int... ports) {
+    for (int p : ports) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new java.net.InetSocketAddress("127.0.0.1", p));
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.OPERATIONAL, "port " + p + " on 127.0.0.1 is in use (a Temporal "
+            + "server left by an earlier `sandbox dev`?); stop what listens there or choose another --port");
+      }
+    }
+  }
+
   private static Process startTemporalCli(Path temporal, int port) {
-    List<String> command = new ArrayList<>(List.of(temporal.toString(), "server", "start-dev",
+    List<String> command = new ArrayList<>();
+    Path setpriv = onPath("setpriv");
+    if (setpriv != null) {
+      // The server dies with this JVM even when it is killed (SIGKILL runs no shutdown hook).
+      command.addAll(List.of(setpriv.toString(), "--pdeathsig", "TERM", "--"));
+    }
+    command.addAll(List.of(temporal.toString(), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(port + 1000),
         "--metrics-port", String.valueOf(port + 2000),
         "--log-level", "error"));
