@@ -129,15 +129,15 @@ class TemporalUiClusterTest {
    */
   static void awaitListed(WebDriver browser, WebDriverWait wait, String workflowId) {
     for (int reloads = 0; ; reloads++) {
-      boolean listed = wait.until(driver -> {
+      // a non-null, non-Boolean answer ends the wait: "listed" or "error"
+      String seen = wait.until(driver -> {
         if (!driver.findElements(By.linkText(workflowId)).isEmpty()
             && driver.findElement(By.linkText(workflowId)).isDisplayed()) {
-          return Boolean.TRUE;
+          return "listed";
         }
-        String body = driver.findElement(By.tagName("body")).getText();
-        return body.contains("Internal Error") ? Boolean.FALSE : null;
+        return driver.findElement(By.tagName("body")).getText().contains("Internal Error") ? "error" : null;
       });
-      if (listed) {
+      if (seen.equals("listed")) {
         return;
       }
       assertThat(reloads).as("the UI kept answering 500 Internal Error").isLessThan(3);
