@@ -64,8 +64,8 @@ public class ReaperActivitiesImpl implements ReaperActivities {
     List<OwnedObject> objects = runtime.ownedObjects();
     Map<String, OwnerStatus> seen = new HashMap<>();
     List<String> errors = new ArrayList<>();
-    List<OwnedObject> orphans = new ArrayList<>();
-    Map<OwnedObject, String> reasons = new HashMap<>();
+    // orphan → why, in listing order
+    Map<OwnedObject, String> orphans = new java.util.LinkedHashMap<>();
     int kept = 0;
     for (OwnedObject object : objects) {
       Optional<String> why = Optional.empty();
@@ -84,22 +84,18 @@ public class ReaperActivitiesImpl implements ReaperActivities {
         why = owner == null ? Optional.empty() : OrphanRule.why(object, owner, now, request.effectiveGrace());
       }
       if (why.isPresent()) {
-        orphans.add(object);
-        reasons.put(object, why.get());
+        orphans.put(object, why.get());
       } else {
         kept++;
       }
     }
     // A volume stays while a sandbox that is not removed in this pass still mounts it.
     Set<String> leaving = new HashSet<>();
-    for (OwnedObject o : orphans) {
-      if (!isVolume(o)) {
-        leaving.add(o.name());
-      }
-    }
+    orphans.keySet().stream().filter(o -> !isVolume(o)).forEach(o -> leaving.add(o.name()));
     List<ReapedObject> removed = new ArrayList<>();
-    List<OwnedObject> ordered = new ArrayList<>(orphans.stream().filter(o -> !isVolume(o)).toList());
-    ordered.addAll(orphans.stream().filter(ReaperActivitiesImpl::isVolume).toList());
+    // pods, policies and directories first, volumes last (a stable sort keeps the listing order)
+    List<OwnedObject> ordered = orphans.keySet().stream()
+        .sorted(java.util.Comparator.comparing(ReaperActivitiesImpl::isVolume)).toList();
     for (OwnedObject o : ordered) {
       List<String> staying = o.usedBy().stream().filter(user -> !leaving.contains(user)).toList();
       if (!staying.isEmpty()) {
@@ -107,7 +103,7 @@ public class ReaperActivitiesImpl implements ReaperActivities {
         continue;
       }
       ReapedObject reaped = new ReapedObject(o.kind(), o.name(), o.owner().workflowId(),
-          o.owner().firstRunId(), reasons.get(o));
+          o.owner().firstRunId(), orphans.get(o));
       if (request.dryRun()) {
         removed.add(reaped);
         continue;

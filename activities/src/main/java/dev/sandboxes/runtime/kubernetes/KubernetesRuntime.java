@@ -197,13 +197,12 @@ public class KubernetesRuntime implements SandboxRuntime {
   }
 
   private RuntimeState adopt(Pod pod, SandboxOwner owner) {
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    String run = annotations == null ? null : annotations.get(Labels.OWNER_RUN_ANNOTATION);
-    if (!Objects.equals(run, owner.firstRunId())) {
-      String workflow = annotations == null ? null : annotations.get(Labels.OWNER_WORKFLOW_ANNOTATION);
+    SandboxOwner recorded = Owners.of(pod);
+    if (!Objects.equals(recorded.firstRunId(), owner.firstRunId())) {
       throw PlatformException.conflict("pod " + gateway.namespace() + "/" + pod.getMetadata().getName()
-          + " already exists and belongs to workflow " + workflow + " (first run " + run
-          + "), not to " + owner.workflowId() + " (first run " + owner.firstRunId() + ")");
+          + " already exists and belongs to workflow " + recorded.workflowId() + " (first run "
+          + recorded.firstRunId() + "), not to " + owner.workflowId() + " (first run "
+          + owner.firstRunId() + ")");
     }
     return PodPhases.stateOf(pod);
   }

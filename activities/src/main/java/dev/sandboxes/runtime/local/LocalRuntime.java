@@ -490,8 +490,7 @@ public final class LocalRuntime implements SandboxRuntime {
       String name = dir.getFileName().toString();
       if (Files.exists(dir.resolve(VOLUME_PROPERTIES))) {
         Properties p = volumeProperties(name);
-        objects.add(new OwnedObject(OwnedObject.LOCAL_VOLUME, name,
-            new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN)),
+        objects.add(new OwnedObject(OwnedObject.LOCAL_VOLUME, name, ownerOf(p),
             parseInstant(p.getProperty("createdAt")), attachedTo(name)));
       }
     }
@@ -517,8 +516,7 @@ public final class LocalRuntime implements SandboxRuntime {
           if (!Files.exists(volumeDir(object.name()).resolve(VOLUME_PROPERTIES))) {
             return false;
           }
-          Properties p = volumeProperties(object.name());
-          if (!new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN)).equals(object.owner())) {
+          if (!ownerOf(volumeProperties(object.name())).equals(object.owner())) {
             return false;
           }
           deleteVolume(object.name());
@@ -554,7 +552,7 @@ public final class LocalRuntime implements SandboxRuntime {
       Path meta = dir.resolve(VOLUME_PROPERTIES);
       if (Files.exists(meta)) {
         Properties p = volumeProperties(name);
-        SandboxOwner recorded = new SandboxOwner(p.getProperty(OWNER_WORKFLOW), p.getProperty(OWNER_RUN));
+        SandboxOwner recorded = ownerOf(p);
         if (!recorded.equals(owner)) {
           throw PlatformException.conflict("volume \"" + name + "\" already exists and belongs to "
               + "workflow " + recorded.workflowId() + " (first run " + recorded.firstRunId()
@@ -593,6 +591,11 @@ public final class LocalRuntime implements SandboxRuntime {
     Properties p = volumeProperties(name);
     return new VolumeState(name, VolumeState.READY, null, p.getProperty("size"),
         new RuntimeRef(kind(), host, volumeDir(name).toString(), null));
+  }
+
+  /** The owner a volume's properties record. */
+  private static SandboxOwner ownerOf(Properties volume) {
+    return new SandboxOwner(volume.getProperty(OWNER_WORKFLOW), volume.getProperty(OWNER_RUN));
   }
 
   private Properties volumeProperties(String name) {
