@@ -1,5 +1,6 @@
 package dev.sandboxes.activity;
 
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxSpec;
 
 /** Input of {@link SandboxActivities#create}: the validated spec (with its name) and its owner. */

@@ -16,9 +16,6 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface(namePrefix = "Sandbox")
 public interface SandboxActivities {
-  /** The reason of a create that waits for its volumes: nothing was created yet. */
-  String VOLUME_PENDING = "VolumePending";
-
   /**
    * Creates the sandbox's runtime object, or finds the one an earlier attempt created. While a
    * volume it mounts is pending it creates nothing and returns phase queued with reason
@@ -53,4 +50,18 @@ public interface SandboxActivities {
   /** Deletes the sandbox's runtime objects; succeeds when they are already gone. */
   @ActivityMethod
   void delete(String name);
+
+  /** The most characters of log text a sandbox keeps after its runtime object is gone. */
+  int CAPTURE_MAX_CHARS = 256 * 1024;
+
+  /**
+   * The way out of every sandbox, in one call: reads its last {@code request} lines of output
+   * (at most {@link #CAPTURE_MAX_CHARS} characters), then deletes its runtime objects, and
+   * returns the lines. Idempotent under retry and loses nothing: the lines are checkpointed (as
+   * heartbeat details) before the delete, so an attempt that follows a worker lost after the
+   * delete returns them instead of reading a sandbox that is gone. Lines that cannot be read
+   * after a few attempts (or of a sandbox already gone) are given up as empty; the delete is not.
+   */
+  @ActivityMethod
+  LogChunk captureAndDelete(String name, LogRequest request);
 }

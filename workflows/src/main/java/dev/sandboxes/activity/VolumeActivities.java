@@ -3,6 +3,7 @@ package dev.sandboxes.activity;
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.FileListing;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import io.temporal.activity.ActivityInterface;

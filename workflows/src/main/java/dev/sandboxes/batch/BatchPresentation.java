@@ -1,6 +1,6 @@
 package dev.sandboxes.batch;
 
-import dev.sandboxes.Conventions.SearchAttributes;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 
 /** How a batch shows itself in Temporal: its search attributes at start and its static summary. */
 public final class BatchPresentation {
@@ -8,8 +8,8 @@ public final class BatchPresentation {
 
   public static io.temporal.common.SearchAttributes initialSearchAttributes() {
     return io.temporal.common.SearchAttributes.newBuilder()
-        .set(SearchAttributes.BATCH_STATE, BatchProgress.RUNNING)
-        .set(SearchAttributes.BATCH_DONE, 0L)
+        .set(SearchAttributeKeys.BATCH_STATE, BatchProgress.RUNNING)
+        .set(SearchAttributeKeys.BATCH_DONE, 0L)
         .build();
   }
 

@@ -1,12 +1,11 @@
 package dev.sandboxes.batch;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.batch.internal.ItemRunner;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.workflow.InvalidInput;
 import dev.sandboxes.workflow.SandboxResult;
-import dev.sandboxes.workflow.internal.InvalidInput;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.workflow.ChildWorkflowCancellationType;
@@ -83,7 +82,7 @@ public final class Batches {
         : spec.withName("batch-" + SandboxNames.generate(Workflow.randomUUID()).substring(4, 12));
     InvalidInput.refuse("batch spec", named.violations());
     BatchWorkflow child = Workflow.newChildWorkflowStub(BatchWorkflow.class, ChildWorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.batchWorkflowId(named.name()))
+        .setWorkflowId(WorkflowIds.batchWorkflowId(named.name()))
         .setTaskQueue(Workflow.getInfo().getTaskQueue())
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)

@@ -1,6 +1,5 @@
 package dev.sandboxes.client;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.BatchChunkWorkflow;
 import dev.sandboxes.batch.BatchPresentation;
 import dev.sandboxes.batch.BatchProgress;
@@ -10,6 +9,8 @@ import dev.sandboxes.batch.BatchWorkflow;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.model.NameAlreadyUsedException;
 import dev.sandboxes.model.SandboxNames;
+import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.WorkflowIds;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -35,7 +36,7 @@ public final class BatchClient {
   }
 
   public BatchClient(WorkflowClient client) {
-    this(client, Conventions.DEFAULT_TASK_QUEUE);
+    this(client, TaskQueues.DEFAULT);
   }
 
   /** Starts a batch and returns its name (generated {@code batch-…} when the spec has none). */
@@ -44,7 +45,7 @@ public final class BatchClient {
         : spec.withName("batch-" + SandboxNames.generate(UUID.randomUUID()).substring(4, 12));
     named.validated();
     BatchWorkflow stub = client.newWorkflowStub(BatchWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.batchWorkflowId(named.name()))
+        .setWorkflowId(WorkflowIds.batchWorkflowId(named.name()))
         .setTaskQueue(taskQueue)
         // item sandboxes are named after the batch: a batch name is never reused either
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
@@ -80,7 +81,7 @@ public final class BatchClient {
     try {
       return Optional.ofNullable(call(name, () -> {
         try {
-          return client.newUntypedWorkflowStub(Conventions.batchWorkflowId(name))
+          return client.newUntypedWorkflowStub(WorkflowIds.batchWorkflowId(name))
               .getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, BatchProgress.class);
         } catch (TimeoutException e) {
           return null;
@@ -111,17 +112,17 @@ public final class BatchClient {
   /** Cancels the batch: its running items' sandboxes are terminated, no more start. */
   public void cancel(String name) {
     call(name, () -> {
-      client.newUntypedWorkflowStub(Conventions.batchWorkflowId(name)).cancel();
+      client.newUntypedWorkflowStub(WorkflowIds.batchWorkflowId(name)).cancel();
       return null;
     });
   }
 
   private BatchWorkflow stub(String name) {
-    return client.newWorkflowStub(BatchWorkflow.class, Conventions.batchWorkflowId(name));
+    return client.newWorkflowStub(BatchWorkflow.class, WorkflowIds.batchWorkflowId(name));
   }
 
   private BatchChunkWorkflow chunk(String name, int k) {
-    return client.newWorkflowStub(BatchChunkWorkflow.class, Conventions.batchChunkWorkflowId(name, k));
+    return client.newWorkflowStub(BatchChunkWorkflow.class, WorkflowIds.batchChunkWorkflowId(name, k));
   }
 
   /** Refuses a malformed name before asking the server: it cannot name a batch. */

@@ -1,6 +1,5 @@
 package dev.sandboxes.client;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
@@ -13,12 +12,15 @@ import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.WaitTimeouts;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -61,7 +63,7 @@ public final class SandboxClient {
   }
 
   public SandboxClient(WorkflowClient client) {
-    this(client, Conventions.DEFAULT_TASK_QUEUE);
+    this(client, TaskQueues.DEFAULT);
   }
 
   public WorkflowClient workflowClient() {
@@ -78,7 +80,7 @@ public final class SandboxClient {
     named.validated();
     requireVolumes(named);
     SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.sandboxWorkflowId(named.name()))
+        .setWorkflowId(WorkflowIds.sandboxWorkflowId(named.name()))
         .setTaskQueue(taskQueue)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
@@ -101,7 +103,7 @@ public final class SandboxClient {
     spec.volumeMounts().forEach((path, volume) -> {
       boolean open;
       try {
-        open = !client.newUntypedWorkflowStub(Conventions.volumeWorkflowId(volume)).describe()
+        open = !client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId(volume)).describe()
             .getWorkflowExecutionInfo().hasCloseTime();
       } catch (io.temporal.client.WorkflowNotFoundException e) {
         open = false;
@@ -229,18 +231,18 @@ public final class SandboxClient {
 
   private static boolean isSandbox(WorkflowExecutionInfo info) {
     return SANDBOX_WORKFLOW_TYPE.equals(info.getType().getName())
-        && info.getExecution().getWorkflowId().startsWith(Conventions.SANDBOX_ID_PREFIX);
+        && info.getExecution().getWorkflowId().startsWith(WorkflowIds.SANDBOX_ID_PREFIX);
   }
 
   private static SandboxSummary summary(WorkflowExecutionMetadata meta) {
-    String name = Conventions.sandboxNameOf(meta.getExecution().getWorkflowId());
+    String name = WorkflowIds.sandboxNameOf(meta.getExecution().getWorkflowId());
     if (name == null) {
       return null;
     }
     SearchAttributes attributes = meta.getTypedSearchAttributes();
-    String phaseValue = attributes.get(Conventions.SearchAttributes.PHASE);
+    String phaseValue = attributes.get(SearchAttributeKeys.PHASE);
     SandboxPhase phase = phaseValue == null ? SandboxPhase.QUEUED : SandboxPhase.parse(phaseValue);
-    List<String> tagEntries = attributes.get(Conventions.SearchAttributes.TAGS);
+    List<String> tagEntries = attributes.get(SearchAttributeKeys.TAGS);
     Map<String, String> tags = new LinkedHashMap<>();
     if (tagEntries != null) {
       for (String entry : tagEntries) {
@@ -251,8 +253,8 @@ public final class SandboxClient {
       }
     }
     boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    return new SandboxSummary(name, attributes.get(Conventions.SearchAttributes.IMAGE), phase, tags,
-        meta.getStartTime(), open, attributes.get(Conventions.SearchAttributes.VOLUMES));
+    return new SandboxSummary(name, attributes.get(SearchAttributeKeys.IMAGE), phase, tags,
+        meta.getStartTime(), open, attributes.get(SearchAttributeKeys.VOLUMES));
   }
 
   /** Waits for the sandbox to finish and returns its result. */
@@ -281,11 +283,11 @@ public final class SandboxClient {
   }
 
   private SandboxWorkflow stub(String name) {
-    return client.newWorkflowStub(SandboxWorkflow.class, Conventions.sandboxWorkflowId(name));
+    return client.newWorkflowStub(SandboxWorkflow.class, WorkflowIds.sandboxWorkflowId(name));
   }
 
   private WorkflowStub untyped(String name) {
-    return client.newUntypedWorkflowStub(Conventions.sandboxWorkflowId(name));
+    return client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name));
   }
 
   /** Refuses a malformed name before asking the server: it cannot name a sandbox. */

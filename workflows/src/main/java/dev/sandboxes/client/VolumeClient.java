@@ -1,15 +1,16 @@
 package dev.sandboxes.client;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.model.VolumeStatus;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.VolumeRequest;
 import dev.sandboxes.workflow.VolumeWorkflow;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -45,7 +46,7 @@ public final class VolumeClient {
   }
 
   public VolumeClient(WorkflowClient client) {
-    this(client, Conventions.DEFAULT_TASK_QUEUE);
+    this(client, TaskQueues.DEFAULT);
   }
 
   /**
@@ -57,7 +58,7 @@ public final class VolumeClient {
     VolumeSpec.validName(name);
     VolumeSpec valid = (spec == null ? VolumeSpec.defaults() : spec).validated();
     VolumeWorkflow stub = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.volumeWorkflowId(name))
+        .setWorkflowId(WorkflowIds.volumeWorkflowId(name))
         .setTaskQueue(taskQueue)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
@@ -90,7 +91,7 @@ public final class VolumeClient {
     String query = "WorkflowType = '" + VOLUME_WORKFLOW_TYPE + "' AND ExecutionStatus = 'Running'";
     return ClientCalls.list(client, query, VolumeClient::isVolume, false).stream()
         .filter(meta -> meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
-        .map(meta -> Conventions.volumeNameOf(meta.getExecution().getWorkflowId()))
+        .map(meta -> WorkflowIds.volumeNameOf(meta.getExecution().getWorkflowId()))
         .filter(name -> name != null)
         .map(name -> {
           try {
@@ -176,7 +177,7 @@ public final class VolumeClient {
   /** A volume exists while its workflow is open; a closed one was deleted (or never created). */
   private void requireOpen(String name) {
     boolean closed = call(name, () ->
-        client.newUntypedWorkflowStub(Conventions.volumeWorkflowId(name)).describe()
+        client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId(name)).describe()
             .getWorkflowExecutionInfo().hasCloseTime());
     if (closed) {
       throw notFound(name);
@@ -185,11 +186,11 @@ public final class VolumeClient {
 
   private static boolean isVolume(WorkflowExecutionInfo info) {
     return VOLUME_WORKFLOW_TYPE.equals(info.getType().getName())
-        && info.getExecution().getWorkflowId().startsWith(Conventions.VOLUME_ID_PREFIX);
+        && info.getExecution().getWorkflowId().startsWith(WorkflowIds.VOLUME_ID_PREFIX);
   }
 
   private VolumeWorkflow stub(String name) {
-    return client.newWorkflowStub(VolumeWorkflow.class, Conventions.volumeWorkflowId(name));
+    return client.newWorkflowStub(VolumeWorkflow.class, WorkflowIds.volumeWorkflowId(name));
   }
 
   private static SandboxNotFoundException notFound(String name) {

@@ -33,4 +33,24 @@ public record LogChunk(List<LogLine> lines, boolean truncated) {
     }
     return new LogChunk(selected, cut);
   }
+
+  /** The newest lines whose text fits in {@code maxChars}; truncated when lines were left out. */
+  public LogChunk newest(int maxChars) {
+    return newest(Integer.MAX_VALUE, maxChars);
+  }
+
+  /**
+   * The newest lines, at most {@code maxLines} of them, whose text fits in {@code maxChars};
+   * truncated when lines were left out (or this chunk already was).
+   */
+  public LogChunk newest(int maxLines, int maxChars) {
+    int total = 0;
+    int from = lines.size();
+    while (from > 0 && lines.size() - from < maxLines
+        && total + lines.get(from - 1).text().length() <= maxChars) {
+      from--;
+      total += lines.get(from).text().length();
+    }
+    return from == 0 ? this : new LogChunk(lines.subList(from, lines.size()), true);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.sandboxes.model;
 
+import com.google.common.net.InetAddresses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,6 @@ final class Rules {
       Pattern.compile("(\\d+(\\.\\d+)?|\\.\\d+)([numkMGTPE]|[KMGTPE]i|[eE][+-]?\\d+)?");
   private static final Pattern CIDR_V4 =
       Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
-  private static final Pattern CIDR_V6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:]*/(\\d{1,3})");
 
   private final List<Violation> violations = new ArrayList<>();
 
@@ -67,10 +67,19 @@ final class Rules {
     }
     if (!QUANTITY.matcher(value).matches()) {
       add(field, "must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got " + quote(value));
-    } else if (value.replaceAll("[^0-9]", "").chars().allMatch(c -> c == '0')) {
+    } else if (quantityValue(value).signum() == 0) {
       add(field, "must be greater than zero, got " + quote(value));
     } else if (quantityValue(value).compareTo(MAX_QUANTITY) > 0) {
       add(field, "must be less than 8Ei, got " + quote(value));
+    }
+  }
+
+  static final List<String> ACCESS_MODES = List.of("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod");
+
+  /** A volume's access mode, as Kubernetes names them; null is allowed (the default). */
+  void accessMode(String field, String value) {
+    if (value != null && !ACCESS_MODES.contains(value)) {
+      add(field, "must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod, got " + quote(value));
     }
   }
 
@@ -182,27 +191,21 @@ final class Rules {
       add(field, "must not be null");
       return;
     }
-    var v4 = CIDR_V4.matcher(value);
-    if (v4.matches()) {
-      for (int i = 1; i <= 4; i++) {
-        if (Integer.parseInt(v4.group(i)) > 255) {
-          add(field, "must be a valid IPv4 CIDR, got " + quote(value));
-          return;
-        }
-      }
-      if (Integer.parseInt(v4.group(5)) > 32) {
-        add(field, "prefix length must be at most 32, got " + quote(value));
-      }
+    int slash = value.indexOf('/');
+    String address = slash < 0 ? value : value.substring(0, slash);
+    String prefix = slash < 0 ? "" : value.substring(slash + 1);
+    // Guava's parser reads address literals only (never DNS); a scope ID (%eth0) is no CIDR.
+    boolean parses = InetAddresses.isInetAddress(address) && !address.contains("%");
+    if (!parses || !prefix.matches("\\d{1,3}")) {
+      add(field, CIDR_V4.matcher(value).matches() ? "must be a valid IPv4 CIDR, got " + quote(value)
+          : "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got " + quote(value));
       return;
     }
-    var v6 = CIDR_V6.matcher(value);
-    if (v6.matches()) {
-      if (Integer.parseInt(v6.group(1)) > 128) {
-        add(field, "prefix length must be at most 128, got " + quote(value));
-      }
-      return;
+    // by the text, not the parsed address: ::ffff:10.0.0.0/104 is an IPv6 CIDR
+    int max = address.contains(":") ? 128 : 32;
+    if (Integer.parseInt(prefix) > max) {
+      add(field, "prefix length must be at most " + max + ", got " + quote(value));
     }
-    add(field, "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got " + quote(value));
   }
 
   void orThrow(String what) {

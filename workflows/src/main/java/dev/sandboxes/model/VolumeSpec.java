@@ -16,12 +16,7 @@ public record VolumeSpec(String size, String storageClass, String accessMode) {
   public VolumeSpec validated() {
     Rules rules = new Rules();
     rules.quantity("size", size);
-    if (accessMode != null
-        && !java.util.List.of("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")
-            .contains(accessMode)) {
-      rules.add("accessMode", "must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or "
-          + "ReadWriteOncePod, got " + Rules.quote(accessMode));
-    }
+    rules.accessMode("accessMode", accessMode);
     rules.orThrow("volume spec");
     return this;
   }

@@ -9,8 +9,6 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxStatus;
-import dev.sandboxes.workflow.internal.InvalidInput;
-import dev.sandboxes.workflow.internal.SandboxEvents;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -53,7 +51,7 @@ public final class Sandbox implements AutoCloseable {
 
   /** The workflow ID of the sandbox's workflow, {@code sandbox/<name>}. */
   public String workflowId() {
-    return dev.sandboxes.Conventions.sandboxWorkflowId(name);
+    return dev.sandboxes.model.WorkflowIds.sandboxWorkflowId(name);
   }
 
   /** True once the sandbox's workflow has finished. */

@@ -1,10 +1,11 @@
 package dev.sandboxes.workflow;
 
-import dev.sandboxes.Conventions.SearchAttributes;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
+import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.common.SearchAttributes.Builder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,15 +22,36 @@ public final class SandboxPresentation {
   /** Search attributes to start a sandbox workflow with: phase queued, image and tags. */
   public static io.temporal.common.SearchAttributes initialSearchAttributes(SandboxSpec spec) {
     Builder builder = io.temporal.common.SearchAttributes.newBuilder()
-        .set(SearchAttributes.PHASE, SandboxPhase.QUEUED.wireName())
-        .set(SearchAttributes.IMAGE, spec.image());
+        .set(SearchAttributeKeys.PHASE, SandboxPhase.QUEUED.wireName())
+        .set(SearchAttributeKeys.IMAGE, spec.image());
     if (!spec.tags().isEmpty()) {
-      builder.set(SearchAttributes.TAGS, tagEntries(spec.tags()));
+      builder.set(SearchAttributeKeys.TAGS, tagEntries(spec.tags()));
     }
     if (!spec.volumeMounts().isEmpty()) {
-      builder.set(SearchAttributes.VOLUMES, volumeNames(spec));
+      builder.set(SearchAttributeKeys.VOLUMES, volumeNames(spec));
     }
     return builder.build();
+  }
+
+  /**
+   * The search-attribute updates of a sandbox entering {@code phase}; with {@code identity}
+   * (the first upsert of a run) also its image, tags and volumes, so that a sandbox started
+   * without {@link #initialSearchAttributes} still becomes searchable by them.
+   */
+  public static SearchAttributeUpdate<?>[] phaseUpdates(SandboxSpec spec, SandboxPhase phase,
+      boolean identity) {
+    List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
+    updates.add(SearchAttributeKeys.PHASE.valueSet(phase.wireName()));
+    if (identity) {
+      updates.add(SearchAttributeKeys.IMAGE.valueSet(spec.image()));
+      if (!spec.tags().isEmpty()) {
+        updates.add(SearchAttributeKeys.TAGS.valueSet(tagEntries(spec.tags())));
+      }
+      if (!spec.volumeMounts().isEmpty()) {
+        updates.add(SearchAttributeKeys.VOLUMES.valueSet(volumeNames(spec)));
+      }
+    }
+    return updates.toArray(new SearchAttributeUpdate<?>[0]);
   }
 
   /** The distinct volumes a sandbox mounts, sorted: its {@code SandboxVolumes} attribute. */

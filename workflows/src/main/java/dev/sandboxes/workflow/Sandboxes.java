@@ -1,11 +1,9 @@
 package dev.sandboxes.workflow;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.workflow.internal.InvalidInput;
-import dev.sandboxes.workflow.internal.SandboxEvents;
+import dev.sandboxes.model.WorkflowIds;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.workflow.Async;
@@ -30,6 +28,10 @@ import java.util.List;
  *
  * <p>Invalid input fails with an {@code ApplicationFailure} of type
  * {@link SandboxErrors#INVALID_SPEC} whose message names each field and rule.
+ *
+ * <p>Many sandboxes at once: {@code Batches.map} (inside the calling workflow) and
+ * {@code Batches.run} (a child batch workflow) of {@code dev.sandboxes.batch}, which builds on
+ * this package.
  */
 public final class Sandboxes {
   private Sandboxes() {}
@@ -60,7 +62,7 @@ public final class Sandboxes {
    */
   public static ChildWorkflowOptions childOptions(SandboxSpec named, String taskQueue) {
     return ChildWorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.sandboxWorkflowId(named.name()))
+        .setWorkflowId(WorkflowIds.sandboxWorkflowId(named.name()))
         .setTaskQueue(taskQueue)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
@@ -68,15 +70,6 @@ public final class Sandboxes {
         .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
         .setStaticSummary(SandboxPresentation.staticSummary(named))
         .build();
-  }
-
-  /**
-   * One sandbox per item, at most {@code parallelism} at a time, results in item order: the same as
-   * {@link dev.sandboxes.batch.Batches#map}, which also runs whole batches.
-   */
-  public static <T> List<SandboxResult> map(List<T> items, java.util.function.Function<T, SandboxSpec> toSpec,
-      int parallelism) {
-    return dev.sandboxes.batch.Batches.map(items, toSpec, parallelism);
   }
 
   /** Runs a sandbox to completion and returns its result, whatever its final phase. */

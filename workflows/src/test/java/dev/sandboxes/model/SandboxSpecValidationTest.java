@@ -58,6 +58,7 @@ class SandboxSpecValidationTest {
         invalid("memory with a bad suffix", b -> b.memory("256MB"),
             "memory: must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got \"256MB\""),
         invalid("zero memory", b -> b.memory("0Mi"), "memory: must be greater than zero, got \"0Mi\""),
+        invalid("zero cpu with an exponent", b -> b.cpu("0e5"), "cpu: must be greater than zero, got \"0e5\""),
         invalid("negative cpu", b -> b.cpu("-1"),
             "cpu: must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi, got \"-1\""),
         invalid("relative mount path", b -> b.volume("data", "vol"),
@@ -76,6 +77,14 @@ class SandboxSpecValidationTest {
             "egress.allowedCidrs[0]: must be a valid IPv4 CIDR, got \"10.0.0.300/32\""),
         invalid("egress prefix too long", b -> b.egress(EgressPolicy.allow("10.0.0.0/33")),
             "egress.allowedCidrs[0]: prefix length must be at most 32, got \"10.0.0.0/33\""),
+        invalid("egress IPv6 without an address", b -> b.egress(EgressPolicy.allow(":/64")),
+            "egress.allowedCidrs[0]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got \":/64\""),
+        invalid("egress IPv6 with too many groups", b -> b.egress(EgressPolicy.allow("1:2:3:4:5:6:7:8:9/64")),
+            "egress.allowedCidrs[0]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got \"1:2:3:4:5:6:7:8:9/64\""),
+        invalid("egress IPv6 with a scope", b -> b.egress(EgressPolicy.allow("fe80::1%eth0/64")),
+            "egress.allowedCidrs[0]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got \"fe80::1%eth0/64\""),
+        invalid("egress IPv6 prefix too long", b -> b.egress(EgressPolicy.allow("2001:db8::/129")),
+            "egress.allowedCidrs[0]: prefix length must be at most 128, got \"2001:db8::/129\""),
         invalid("relative workdir", b -> b.workdir("work"),
             "workdir: must be an absolute path, got \"work\""),
         invalid("ttl over a year", b -> b.ttl(Duration.ofDays(366)),
@@ -124,7 +133,7 @@ class SandboxSpecValidationTest {
   void aFullValidSpecHasNoViolations() {
     SandboxSpec spec = valid().env("GREETING", "hi").tag("team", "infra").cpu("500m")
         .memory("256Mi").volume("/data", "dataset").ttl(Duration.ofMinutes(5))
-        .egress(EgressPolicy.allow("10.0.0.0/8", "2001:db8::/32")).workdir("/work").build();
+        .egress(EgressPolicy.allow("10.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.0/104")).workdir("/work").build();
     assertThat(spec.violations()).isEmpty();
     assertThat(spec.validated()).isSameAs(spec);
   }

@@ -5,9 +5,12 @@ import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.ChunkRequest;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.ItemResults;
+import dev.sandboxes.batch.ItemRunner;
 import dev.sandboxes.model.SandboxPhase;
+import io.temporal.common.VersioningBehavior;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +115,19 @@ public class BatchChunkWorkflowImpl implements BatchChunkWorkflow {
           + " failed, " + p.terminated() + " terminated, " + p.skipped() + " skipped)\n"
           + "- **Running:** " + p.running() + "\n"
           + "- **Retries:** " + p.retries() + "\n";
+    }
+  }
+
+  /**
+   * This workflow on a versioned worker: pinned, like the batch whose version it inherits.
+   *
+   * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
+   */
+  public static final class Versioned extends BatchChunkWorkflowImpl {
+    @Override
+    @WorkflowVersioningBehavior(VersioningBehavior.PINNED)
+    public BatchProgress run(ChunkRequest request) {
+      return super.run(request);
     }
   }
 }

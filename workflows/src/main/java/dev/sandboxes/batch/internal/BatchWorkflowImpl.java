@@ -1,7 +1,5 @@
 package dev.sandboxes.batch.internal;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.Conventions.SearchAttributes;
 import dev.sandboxes.batch.BatchChunkWorkflow;
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchRequest;
@@ -10,14 +8,18 @@ import dev.sandboxes.batch.BatchWorkflow;
 import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl.Counts;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.common.VersioningBehavior;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowCancellationType;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,7 @@ public class BatchWorkflowImpl implements BatchWorkflow {
   public BatchProgress run(BatchRequest request) {
     spec = request.spec();
     if (spec.name() == null) {
-      spec = spec.withName(Conventions.batchNameOf(Workflow.getInfo().getWorkflowId()));
+      spec = spec.withName(WorkflowIds.batchNameOf(Workflow.getInfo().getWorkflowId()));
     }
     rejectInvalid();
     BatchProgress carried = request.carried();
@@ -93,10 +95,10 @@ public class BatchWorkflowImpl implements BatchWorkflow {
 
   private void rejectInvalid() {
     List<Violation> violations = new ArrayList<>(spec.violations());
-    String idName = Conventions.batchNameOf(Workflow.getInfo().getWorkflowId());
+    String idName = WorkflowIds.batchNameOf(Workflow.getInfo().getWorkflowId());
     if (idName == null || !idName.equals(spec.name())) {
       violations.add(new Violation("name", "must match the workflow ID "
-          + Conventions.batchWorkflowId(String.valueOf(spec.name())) + ", got " + Workflow.getInfo().getWorkflowId()));
+          + WorkflowIds.batchWorkflowId(String.valueOf(spec.name())) + ", got " + Workflow.getInfo().getWorkflowId()));
     }
     if (!violations.isEmpty()) {
       state = BatchProgress.FAILED;
@@ -109,7 +111,7 @@ public class BatchWorkflowImpl implements BatchWorkflow {
     current = index;
     BatchChunkWorkflow chunk = Workflow.newChildWorkflowStub(BatchChunkWorkflow.class,
         ChildWorkflowOptions.newBuilder()
-            .setWorkflowId(Conventions.batchChunkWorkflowId(spec.name(), index))
+            .setWorkflowId(WorkflowIds.batchChunkWorkflowId(spec.name(), index))
             .setTaskQueue(Workflow.getInfo().getTaskQueue())
             .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
@@ -129,14 +131,14 @@ public class BatchWorkflowImpl implements BatchWorkflow {
     counts.add(done);
     retries += done.retries();
     current = -1;
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.BATCH_DONE.valueSet((long) counts.done()));
+    Workflow.upsertTypedSearchAttributes(SearchAttributeKeys.BATCH_DONE.valueSet((long) counts.done()));
     Workflow.setCurrentDetails(Counts.details(progress()));
   }
 
   private void recordEnd() {
     finishedAt = now();
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.BATCH_STATE.valueSet(state),
-        SearchAttributes.BATCH_DONE.valueSet((long) counts.done()));
+    Workflow.upsertTypedSearchAttributes(SearchAttributeKeys.BATCH_STATE.valueSet(state),
+        SearchAttributeKeys.BATCH_DONE.valueSet((long) counts.done()));
     Workflow.setCurrentDetails(Counts.details(progress()));
   }
 
@@ -153,5 +155,19 @@ public class BatchWorkflowImpl implements BatchWorkflow {
 
   private static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  /**
+   * This workflow on a versioned worker: pinned, so a batch finishes on the worker version that
+   * started it (its chunks and its continue-as-new runs inherit that version).
+   *
+   * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
+   */
+  public static final class Versioned extends BatchWorkflowImpl {
+    @Override
+    @WorkflowVersioningBehavior(VersioningBehavior.PINNED)
+    public BatchProgress run(BatchRequest request) {
+      return super.run(request);
+    }
   }
 }

@@ -6,6 +6,8 @@ import dev.sandboxes.reaper.ReapRequest;
 import dev.sandboxes.reaper.ReaperWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
+import io.temporal.common.VersioningBehavior;
+import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
 
 /** Runs the reap activity once; a failed pass is retried a few times, then left to the next one. */
@@ -22,5 +24,19 @@ public class ReaperWorkflowImpl implements ReaperWorkflow {
   @Override
   public ReapReport run(ReapRequest request) {
     return activities.reap(request);
+  }
+
+  /**
+   * This workflow on a versioned worker: auto-upgrade. Its schedule starts it on the current
+   * version, and a pass never keeps an old version from draining.
+   *
+   * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
+   */
+  public static final class Versioned extends ReaperWorkflowImpl {
+    @Override
+    @WorkflowVersioningBehavior(VersioningBehavior.AUTO_UPGRADE)
+    public ReapReport run(ReapRequest request) {
+      return super.run(request);
+    }
   }
 }

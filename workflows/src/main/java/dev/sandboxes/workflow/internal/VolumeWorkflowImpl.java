@@ -1,7 +1,5 @@
 package dev.sandboxes.workflow.internal;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.activity.VolumeActivities;
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
@@ -9,16 +7,18 @@ import dev.sandboxes.model.FileListing;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxOwner;
+import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.VolumeNotReadyException;
 import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.model.VolumeStatus;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.VolumeRequest;
 import dev.sandboxes.workflow.VolumeWorkflow;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.temporal.common.VersioningBehavior;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -26,6 +26,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,36 +45,20 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
 
   private static final Logger log = Workflow.getLogger(VolumeWorkflowImpl.class);
 
-  private static final RetryOptions PLATFORM_RETRY = SandboxWorkflowImpl.PLATFORM_RETRY;
-
   /** Create and delete: retried until the platform answers (delete waits for the storage to go). */
   private final VolumeActivities control = Workflow.newActivityStub(VolumeActivities.class,
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(3))
-          .setRetryOptions(PLATFORM_RETRY)
-          .build());
+      PlatformCalls.control(Duration.ofMinutes(3)));
 
   /** File operations on behalf of a waiting caller: a few attempts, then the caller hears why. */
   private final VolumeActivities files = Workflow.newActivityStub(VolumeActivities.class,
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(2))
-          .setRetryOptions(PLATFORM_RETRY.toBuilder().setMaximumAttempts(3).build())
-          .build());
+      PlatformCalls.reads(Duration.ofMinutes(2)));
 
   /** A move is not idempotent: a retry after a lost success would report the source missing. */
   private final VolumeActivities once = Workflow.newActivityStub(VolumeActivities.class,
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(2))
-          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-          .build());
+      PlatformCalls.once(Duration.ofMinutes(2)));
 
   private final VolumeActivities watch = Workflow.newActivityStub(VolumeActivities.class,
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(15))
-          .setHeartbeatTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(PLATFORM_RETRY.toBuilder().setMaximumInterval(Duration.ofSeconds(10)).build())
-          .setSummary("wait for the volume to be ready")
-          .build());
+      PlatformCalls.watch("wait for the volume to be ready"));
 
   private VolumeRequest request;
   private String name;
@@ -139,7 +124,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
 
   private void rejectInvalid() {
     List<Violation> violations = new ArrayList<>();
-    String idName = Conventions.volumeNameOf(Workflow.getInfo().getWorkflowId());
+    String idName = WorkflowIds.volumeNameOf(Workflow.getInfo().getWorkflowId());
     try {
       VolumeSpec.validName(name);
     } catch (InvalidSpecException e) {
@@ -152,12 +137,12 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     }
     if (idName == null || !idName.equals(name)) {
       violations.add(new Violation("name", "must match the workflow ID "
-          + Conventions.volumeWorkflowId(String.valueOf(name)) + ", got " + Workflow.getInfo().getWorkflowId()));
+          + WorkflowIds.volumeWorkflowId(String.valueOf(name)) + ", got " + Workflow.getInfo().getWorkflowId()));
     }
     if (!violations.isEmpty()) {
       String text = new InvalidSpecException("volume spec", violations).getMessage();
       phase = VolumeState.FAILED;
-      reason = "InvalidSpec";
+      reason = SandboxReason.INVALID_SPEC.wireName();
       message = text;
       throw ApplicationFailure.newNonRetryableFailure(text, SandboxErrors.INVALID_SPEC);
     }
@@ -198,9 +183,9 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
   }
 
   private void failWith(ActivityFailure failure, String stage) {
-    ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
+    ApplicationFailure cause = ActivityFailures.applicationCause(failure);
     phase = VolumeState.FAILED;
-    reason = cause != null ? cause.getType() : "ActivityFailed";
+    reason = cause != null ? cause.getType() : SandboxReason.ACTIVITY_FAILED.wireName();
     message = stage + " failed: " + (cause != null ? cause.getOriginalMessage() : failure.getMessage());
     setDetails();
   }
@@ -254,7 +239,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     try {
       deleteStorage();
     } catch (ActivityFailure failure) {
-      ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
+      ApplicationFailure cause = ActivityFailures.applicationCause(failure);
       // Fails this update only; the volume stays as it was (e.g. VolumeInUse, naming the sandboxes).
       throw cause != null
           ? ApplicationFailure.newNonRetryableFailure(cause.getOriginalMessage(), cause.getType())
@@ -326,7 +311,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     try {
       return operation.get();
     } catch (ActivityFailure failure) {
-      ApplicationFailure cause = SandboxWorkflowImpl.applicationCause(failure);
+      ApplicationFailure cause = ActivityFailures.applicationCause(failure);
       if (cause == null) {
         throw failure;
       }
@@ -382,5 +367,20 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
 
   private static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  /**
+   * This workflow on a versioned worker: auto-upgrade. A volume lives until it is deleted, so it
+   * moves to the deployment's current version; changes to its commands go through
+   * {@code Workflow.getVersion}.
+   *
+   * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
+   */
+  public static final class Versioned extends VolumeWorkflowImpl {
+    @Override
+    @WorkflowVersioningBehavior(VersioningBehavior.AUTO_UPGRADE)
+    public VolumeStatus run(VolumeRequest request) {
+      return super.run(request);
+    }
   }
 }

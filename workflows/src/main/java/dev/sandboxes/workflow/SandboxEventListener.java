@@ -1,7 +1,5 @@
-package dev.sandboxes.workflow.internal;
+package dev.sandboxes.workflow;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.workflow.SignalMethod;
 
 /**
@@ -9,6 +7,9 @@ import io.temporal.workflow.SignalMethod;
  * with its final result when it was cancelled (a cancelled child returns no value).
  */
 public interface SandboxEventListener {
-  @SignalMethod(name = Conventions.SANDBOX_EVENT_SIGNAL)
+  /** The signal's name: the child signals its parent by this name, through an untyped stub. */
+  String SIGNAL = "__sandboxes_sandbox_event";
+
+  @SignalMethod(name = SIGNAL)
   void onSandboxEvent(SandboxResult event);
 }

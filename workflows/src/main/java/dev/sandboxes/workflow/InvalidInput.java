@@ -1,4 +1,4 @@
-package dev.sandboxes.workflow.internal;
+package dev.sandboxes.workflow;
 
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.SandboxErrors;

@@ -1,9 +1,8 @@
-package dev.sandboxes.batch.internal;
+package dev.sandboxes.batch;
 
-import dev.sandboxes.batch.ItemResult;
-import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
@@ -29,7 +28,8 @@ import java.util.function.BiFunction;
  * time, retrying by policy (each attempt a new sandbox, after a durable timer), and, when asked
  * to stop (fail-fast, cancellation), cancelling the running ones (which terminates and cleans up
  * their sandboxes) and starting no more. Deterministic: item order, timers and child starts are
- * all decided by workflow code.
+ * all decided by workflow code. It runs {@link Batches#map} inside the calling workflow and each
+ * chunk of a batch ({@code BatchChunkWorkflow}).
  */
 public final class ItemRunner {
   /** Called when an item has its final outcome; {@link #stop()} may be called from it. */
@@ -210,8 +210,7 @@ public final class ItemRunner {
     } catch (ChildWorkflowFailure failure) {
       Throwable cause = failure.getCause();
       if (cause instanceof CanceledFailure) {
-        return new ItemResult(index, r.name(), SandboxPhase.TERMINATED.wireName(), null, "Cancelled",
-            "the item's sandbox was cancelled", attempts, List.of());
+        return cancelled(index, r.name(), attempts);
       }
       String reason = cause instanceof ApplicationFailure app ? app.getType() : "ChildWorkflowFailed";
       String message = cause instanceof ApplicationFailure app ? app.getOriginalMessage()
@@ -219,8 +218,12 @@ public final class ItemRunner {
       return new ItemResult(index, r.name(), SandboxPhase.FAILED.wireName(), null, reason, message, attempts,
           List.of());
     } catch (CanceledFailure cancelled) {
-      return new ItemResult(index, r.name(), SandboxPhase.TERMINATED.wireName(), null, "Cancelled",
-          "the item's sandbox was cancelled", attempts, List.of());
+      return cancelled(index, r.name(), attempts);
     }
+  }
+
+  private static ItemResult cancelled(int index, String name, int attempts) {
+    return new ItemResult(index, name, SandboxPhase.TERMINATED.wireName(), null,
+        SandboxReason.CANCELLED.wireName(), "the item's sandbox was cancelled", attempts, List.of());
   }
 }

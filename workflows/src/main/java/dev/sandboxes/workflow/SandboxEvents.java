@@ -1,15 +1,16 @@
-package dev.sandboxes.workflow.internal;
+package dev.sandboxes.workflow;
 
 import dev.sandboxes.model.SandboxStatus;
-import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowLocal;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Per workflow run: the latest status each child sandbox reported. Registers the signal
- * listener the first time a workflow starts a sandbox.
+ * listener the first time a workflow starts a sandbox. The machinery behind {@link Sandboxes}
+ * and {@link Sandbox}, in their package because it hands them {@link SandboxResult}s; workflow
+ * authors have no use for it.
  */
 public final class SandboxEvents implements SandboxEventListener {
   private static final WorkflowLocal<SandboxEvents> CURRENT = WorkflowLocal.withCachedInitial(() -> {
@@ -18,7 +19,9 @@ public final class SandboxEvents implements SandboxEventListener {
     return events;
   });
 
-  private final Map<String, SandboxResult> latest = new HashMap<>();
+  // Only looked up today; insertion order keeps a later iteration deterministic, and the
+  // determinism check (WorkflowDeterminismRules) allows no hash-ordered map in workflow code.
+  private final Map<String, SandboxResult> latest = new LinkedHashMap<>();
 
   private SandboxEvents() {}
 

@@ -1,4 +1,4 @@
-package dev.sandboxes.activity;
+package dev.sandboxes.model;
 
 /**
  * Who a runtime object belongs to: the sandbox workflow ID and the run ID of its first

@@ -1,0 +1,54 @@
+package dev.sandboxes.workflow.internal;
+
+import io.temporal.workflow.Workflow;
+
+/**
+ * The changes made to the sandbox workflow's commands since histories were first recorded, each
+ * behind {@link Workflow#getVersion} (CONTRIBUTING.md, "Changing a workflow"). A change ID is
+ * never reused, and each question is asked at the same point of the run as when its histories
+ * were recorded: the corpus ({@code HistoryCorpusTest}) replays them all.
+ */
+final class SandboxChanges {
+  private SandboxChanges() {}
+
+  /**
+   * Asked first in every run. 1: the phase timers (histories recorded before them replay
+   * without). 2: the cleanup is also decided here, at the start, as one activity; before it,
+   * the cleanup asked {@link #ONE_CLEANUP_ACTIVITY} when it began. That late question is unsafe
+   * when a cancellation request starts the cleanup: replay (SDK 1.38) runs the code the request
+   * wakes before it knows the workflow task's markers, answers the default version, and then
+   * fails on the marker the original run recorded ("Version is already set to -1"); seen for a
+   * sandbox cancelled while its watch activity was scheduled but not yet started.
+   */
+  static final String PHASE_TIMEOUTS = "phase-timeouts";
+  /** {@link #PHASE_TIMEOUTS}'s version from which the cleanup is decided at the start. */
+  static final int CLEANUP_DECIDED_AT_START = 2;
+  /**
+   * A cancellation waits for a create in flight; histories recorded before it replay with the
+   * create abandoned on cancellation.
+   */
+  static final String SETTLED_CREATE = "cancel-waits-for-create";
+  /**
+   * The logs are captured and the runtime object deleted in one activity (one round trip fewer
+   * per sandbox); histories recorded before it replay with two.
+   */
+  static final String ONE_CLEANUP_ACTIVITY = "cleanup-in-one-activity";
+
+  /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
+  static int atStart() {
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, CLEANUP_DECIDED_AT_START);
+  }
+
+  /** Whether a cancellation waits for the create in flight; asked once, before the first create. */
+  static boolean settledCreate() {
+    return Workflow.getVersion(SETTLED_CREATE, Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
+
+  /**
+   * The cleanup of a run that did not decide it at the start: 1 (one activity), or
+   * {@link Workflow#DEFAULT_VERSION} (logs, then delete) for a history recorded before it.
+   */
+  static int oneCleanupActivity() {
+    return Workflow.getVersion(ONE_CLEANUP_ACTIVITY, Workflow.DEFAULT_VERSION, 1);
+  }
+}

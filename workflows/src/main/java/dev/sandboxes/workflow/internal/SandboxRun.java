@@ -1,0 +1,180 @@
+package dev.sandboxes.workflow.internal;
+
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SandboxResult;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * One run of a sandbox's workflow as its stages and handlers share it: the pure
+ * {@link SandboxLifecycle}, the durable {@link SandboxTimers}, and what shows the phase
+ * ({@link SandboxPublisher}). Every event goes through here, so the phase it leads to gets its
+ * timer and its search attribute at once. The checks ({@link #mustStop}, {@link #phaseTimedOut})
+ * have no side effects: they serve as await conditions.
+ *
+ * <p>Made with the workflow object, before its workflow method runs: an update delivered with
+ * the first workflow task runs first and already reads the lifecycle.
+ */
+final class SandboxRun {
+  private final SandboxLimits limits;
+  private final SandboxLifecycle life = new SandboxLifecycle();
+  private final SandboxTimers timers;
+  private String name;
+  private SandboxSpec spec;
+  private SandboxPublisher publisher;
+  /** The name belongs to another owner's object, which must never be touched (no capture, no delete). */
+  private boolean foreignName;
+
+  SandboxRun(SandboxLimits limits) {
+    this.limits = limits;
+    this.timers = new SandboxTimers(limits);
+  }
+
+  /**
+   * Begins the run. A new sandbox is checked (an invalid spec fails the workflow, published as
+   * failed) and published as queued; a continued one resumes as its previous run left it
+   * ({@code carried}). Then its timers start; {@code phaseTimeouts} is false for a history
+   * recorded before the phase timers.
+   */
+  void begin(String name, SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean phaseTimeouts) {
+    this.name = name;
+    this.spec = spec;
+    // Starters set phase=queued, image and tags (SandboxPresentation); continue-as-new keeps them.
+    publisher = new SandboxPublisher(spec, notifyParent, carried);
+    if (carried != null) {
+      life.resume(name, spec, carried);
+    } else {
+      life.begin(name, spec, now());
+      rejectInvalid();
+      publish();
+    }
+    timers.begin(spec, phaseTimeouts, life.createdAt(), now());
+  }
+
+  private void rejectInvalid() {
+    List<Violation> violations =
+        SandboxLifecycle.violations(spec, limits, name, Workflow.getInfo().getWorkflowId());
+    if (!violations.isEmpty()) {
+      String text = "invalid sandbox spec: "
+          + violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+      life.rejected(text, now());
+      publish();
+      throw ApplicationFailure.newNonRetryableFailure(text, SandboxErrors.INVALID_SPEC);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  SandboxSpec spec() {
+    return spec;
+  }
+
+  SandboxLifecycle life() {
+    return life;
+  }
+
+  boolean foreignName() {
+    return foreignName;
+  }
+
+  void foreignName(boolean foreign) {
+    foreignName = foreign;
+  }
+
+  // --- checks (no side effects) -------------------------------------------------------------
+
+  /** Whether the sandbox must stop: termination was requested or its TTL passed. */
+  boolean mustStop() {
+    return life.terminationRequested() || timers.ttlExpired();
+  }
+
+  /** Whether the phase that is timed has lasted longer than its timeout. */
+  boolean phaseTimedOut() {
+    return timers.phaseTimedOut(life.phase());
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  void observe(RuntimeState state) {
+    if (life.observed(state, now())) {
+      publish();
+    }
+  }
+
+  /** The first create answered: the bounded phases are timed from now. */
+  void createAnswered() {
+    timers.createAnswered(life.phase());
+  }
+
+  void failWith(ActivityFailure failure, String stage) {
+    life.stageFailed(stage, ActivityFailures.typeOf(failure), ActivityFailures.detailOf(failure), now());
+    publish();
+  }
+
+  void lost(String detail) {
+    life.lost(detail, now());
+    publish();
+  }
+
+  void timedOut() {
+    life.timedOut(timers.timedPhase(), timers.timedFor(), now());
+    publish();
+  }
+
+  void terminated() {
+    life.terminated(timers.ttlExpired(), now());
+    publish();
+  }
+
+  /** Refreshes the workflow page's details (e.g. the exec count). */
+  void details() {
+    publisher.details(life.status());
+  }
+
+  /** Tells the parent the sandbox's end, when it asked to be told. */
+  void ended(SandboxResult result) {
+    publisher.ended(result);
+  }
+
+  /** Makes the phase the lifecycle just entered count: its timer, then what shows it. */
+  private void publish() {
+    timers.entered(life.phase());
+    publisher.entered(life.status());
+  }
+
+  /**
+   * Starts a watch in a scope of its own and waits until it completes, the sandbox must stop,
+   * or {@code interrupted} holds. The completed watch, or null (the watch cancelled) otherwise.
+   */
+  <T> Promise<T> watched(Supplier<Promise<T>> start, Supplier<Boolean> interrupted) {
+    List<Promise<T>> started = new ArrayList<>(1);
+    CancellationScope scope = Workflow.newCancellationScope(() -> started.add(start.get()));
+    scope.run();
+    Promise<T> promise = started.get(0);
+    Workflow.await(() -> promise.isCompleted() || mustStop() || interrupted.get());
+    if (!promise.isCompleted()) {
+      scope.cancel();
+      return null;
+    }
+    return promise;
+  }
+
+  static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+}

@@ -1,0 +1,192 @@
+package dev.sandboxes.workflow.internal;
+
+import dev.sandboxes.activity.CreateSandboxRequest;
+import dev.sandboxes.activity.SandboxActivities;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.RuntimeRef;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxOwner;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sandbox activities in memory, for tests of the sandbox workflow alone: no runtime and no
+ * platform, only the contract the workflow relies on. A create answers the sandbox's state and
+ * adopts the owner's own object; awaitChange returns once the phase differs from the one the
+ * workflow knows (heartbeating meanwhile, so a cancelled watch ends); failures are
+ * {@link ApplicationFailure}s of the model's error types, as the real activities throw them. A
+ * test moves a sandbox with {@link #move} and reads every call in {@link #calls()}.
+ */
+final class FakeSandboxActivities implements SandboxActivities {
+  private static final Duration WATCH_SLICE = Duration.ofMillis(200);
+
+  private final Map<String, Box> boxes = new HashMap<>();
+  private final List<String> calls = new ArrayList<>();
+  private int quotaRefusals;
+  private String conflictOn;
+
+  private static final class Box {
+    SandboxOwner owner;
+    RuntimeState state;
+    final List<LogLine> lines = new ArrayList<>();
+  }
+
+  /** The next {@code n} creates are refused for quota: queued, nothing made. */
+  synchronized FakeSandboxActivities refuseForQuota(int n) {
+    quotaRefusals = n;
+    return this;
+  }
+
+  /** A create of {@code name} finds another owner's object under the name. */
+  synchronized FakeSandboxActivities conflictOn(String name) {
+    conflictOn = name;
+    return this;
+  }
+
+  /** The sandbox's main process moves to {@code phase}; a line of output goes with it. */
+  synchronized void move(String name, SandboxPhase phase, String reason, Integer exitCode) {
+    Box box = boxes.get(name);
+    RuntimeState s = box.state;
+    Instant now = Instant.now();
+    box.state = new RuntimeState(phase, reason, null, exitCode,
+        phase == SandboxPhase.RUNNING ? now : s.startedAt(), phase.terminal() ? now : null, s.ref());
+    box.lines.add(new LogLine(now, "now " + phase.wireName()));
+    notifyAll();
+  }
+
+  /** The sandbox's object disappears behind the workflow's back (a pod deleted by someone else). */
+  synchronized void vanish(String name) {
+    boxes.remove(name);
+    notifyAll();
+  }
+
+  /** Waits (on this object's monitor, at most 20 s) until the sandbox's object was created. */
+  synchronized void awaitCreated(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!boxes.containsKey(name)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("sandbox " + name + " was never created; calls: " + calls);
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  /** Every call so far, as {@code "<activity> <name>"}, in order. */
+  synchronized List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Whether the sandbox's object exists (created and not deleted). */
+  synchronized boolean exists(String name) {
+    return boxes.containsKey(name);
+  }
+
+  @Override
+  public synchronized RuntimeState create(CreateSandboxRequest request) {
+    String name = request.spec().name();
+    calls.add("create " + name);
+    RuntimeRef ref = new RuntimeRef("fake", "memory", name, null);
+    if (name.equals(conflictOn)) {
+      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " belongs to another owner",
+          SandboxErrors.NAME_CONFLICT);
+    }
+    Box box = boxes.get(name);
+    if (box != null && !box.owner.equals(request.owner())) {
+      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " belongs to " + box.owner,
+          SandboxErrors.NAME_CONFLICT);
+    }
+    if (box != null) {
+      return box.state; // a retried create adopts what the first attempt made
+    }
+    if (quotaRefusals > 0) {
+      quotaRefusals--;
+      return new RuntimeState(SandboxPhase.QUEUED, SandboxReason.QUOTA_EXCEEDED.wireName(), "quota full",
+          null, null, null, ref);
+    }
+    box = new Box();
+    box.owner = request.owner();
+    box.state = new RuntimeState(SandboxPhase.CREATING, null, null, null, null, null, ref);
+    boxes.put(name, box);
+    notifyAll();
+    return box.state;
+  }
+
+  @Override
+  public boolean awaitVolumes(Map<String, String> mounts) {
+    return true;
+  }
+
+  @Override
+  public synchronized RuntimeState awaitChange(String name, SandboxPhase known) {
+    calls.add("awaitChange " + name);
+    while (true) {
+      Box box = boxes.get(name);
+      if (box == null) {
+        throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " does not exist",
+            SandboxErrors.NOT_FOUND);
+      }
+      if (box.state.phase() != known) {
+        return box.state;
+      }
+      try {
+        wait(WATCH_SLICE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Activity.wrap(e);
+      }
+      // a watch the workflow cancelled learns it here, as the real one does
+      Activity.getExecutionContext().heartbeat(null);
+    }
+  }
+
+  @Override
+  public synchronized ExecResult exec(String name, ExecRequest request) {
+    calls.add("exec " + name);
+    Box box = boxes.get(name);
+    if (box == null || box.state.phase() != SandboxPhase.RUNNING) {
+      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " is not running",
+          SandboxErrors.NOT_RUNNING);
+    }
+    return new ExecResult(0, String.join(" ", request.argv()) + "\n", "", false, false, false, Duration.ZERO);
+  }
+
+  @Override
+  public synchronized LogChunk logs(String name, LogRequest request) {
+    calls.add("logs " + name);
+    Box box = boxes.get(name);
+    if (box == null) {
+      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " does not exist",
+          SandboxErrors.NOT_FOUND);
+    }
+    return new LogChunk(box.lines, false).select(request);
+  }
+
+  @Override
+  public synchronized void delete(String name) {
+    calls.add("delete " + name);
+    boxes.remove(name);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized LogChunk captureAndDelete(String name, LogRequest request) {
+    calls.add("captureAndDelete " + name);
+    Box box = boxes.remove(name);
+    notifyAll();
+    return box == null ? LogChunk.empty() : new LogChunk(box.lines, false).select(request);
+  }
+}

@@ -1,0 +1,184 @@
+package dev.sandboxes.workflow.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.registry.WorkflowTypes;
+import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SandboxResult;
+import dev.sandboxes.workflow.SearchAttributeKeys;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sandbox workflow alone, against the activities in memory ({@link FakeSandboxActivities}):
+ * each way a sandbox ends, what it cleans up and what it must never touch, on the Temporal test
+ * server. The same workflow with the real activities over a scripted runtime is tested in the
+ * activities module ({@code SandboxWorkflowTest}), and on a real cluster by the e2e suite.
+ */
+class SandboxWorkflowImplTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  TestWorkflowEnvironment env;
+  FakeSandboxActivities platform;
+  SandboxClient sandboxes;
+
+  @BeforeEach
+  void start() {
+    env = TestWorkflowEnvironment.newInstance();
+    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    Worker worker = env.newWorker(TaskQueues.DEFAULT);
+    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
+    platform = new FakeSandboxActivities();
+    worker.registerActivitiesImplementations(platform);
+    env.start();
+    sandboxes = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  static SandboxSpec spec(String name) {
+    return SandboxSpec.builder("busybox:1.36").name(name).command("sh", "-c", "echo hi").build();
+  }
+
+  /** Starts the sandbox and brings it to running. */
+  String running(SandboxSpec spec) throws InterruptedException {
+    String name = sandboxes.start(spec);
+    platform.awaitCreated(name);
+    platform.move(name, SandboxPhase.RUNNING, null, null);
+    assertThat(sandboxes.awaitRunning(name, WAIT).phase()).isEqualTo(SandboxPhase.RUNNING);
+    return name;
+  }
+
+  /** Waits for the sandbox's result and checks how it ended and that its object is gone. */
+  SandboxResult endsAs(String name, SandboxPhase phase, String reason) {
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.phase()).isEqualTo(phase);
+    assertThat(result.status().reason()).isEqualTo(reason);
+    assertThat(platform.exists(name)).as("the sandbox's object after the end").isFalse();
+    return result;
+  }
+
+  long calls(String prefix) {
+    return platform.calls().stream().filter(c -> c.startsWith(prefix)).count();
+  }
+
+  @Test
+  void aSandboxWhoseProcessExitsZeroSucceedsAndIsCleanedUpInOneActivityKeepingItsLogs() throws Exception {
+    String name = running(spec("ok"));
+    platform.move(name, SandboxPhase.SUCCEEDED, "Completed", 0);
+    SandboxResult result = endsAs(name, SandboxPhase.SUCCEEDED, "Completed");
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.logs().lines()).extracting(LogLine::text).containsExactly("now running", "now succeeded");
+    assertThat(platform.calls()).contains("captureAndDelete ok").doesNotContain("delete ok", "logs ok");
+  }
+
+  @Test
+  void aSandboxWhoseProcessExitsNonZeroFailsWithTheExitCodeAndReason() throws Exception {
+    String name = running(spec("fails"));
+    platform.move(name, SandboxPhase.FAILED, "Error", 3);
+    SandboxResult result = endsAs(name, SandboxPhase.FAILED, "Error");
+    assertThat(result.exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void aQuotaRefusalIsRetriedOnDurableTimersUntilTheCreateIsTaken() throws Exception {
+    platform.refuseForQuota(2);
+    String name = sandboxes.start(spec("quota"));
+    // past both backoffs (5 s, then 10 s) in skipped time; once the create is taken, the watch
+    // activity runs and time goes at its real pace again
+    env.sleep(SandboxCreation.QUOTA_BACKOFF_FIRST.multipliedBy(3).plusSeconds(1));
+    platform.awaitCreated(name);
+    platform.move(name, SandboxPhase.RUNNING, null, null);
+    assertThat(sandboxes.awaitRunning(name, WAIT).reason()).isNull();
+    assertThat(calls("create quota")).isEqualTo(3);
+    assertThat(sandboxes.terminate(name, "done").phase()).isEqualTo(SandboxPhase.TERMINATED);
+    assertThat(platform.exists(name)).isFalse();
+  }
+
+  @Test
+  void aNameThatIsAnotherOwnersFailsTheSandboxAndTheObjectIsNeverTouched() {
+    platform.conflictOn("taken");
+    String name = sandboxes.start(spec("taken"));
+    endsAs(name, SandboxPhase.FAILED, "SandboxNameConflict");
+    assertThat(platform.calls()).containsExactly("create taken");
+  }
+
+  @Test
+  void terminateWhileCreatingEndsTheSandboxAndDeletesWhatTheCreateMade() throws Exception {
+    String name = sandboxes.start(spec("early"));
+    platform.awaitCreated(name);
+    var status = sandboxes.terminate(name, "not needed");
+    assertThat(status.phase()).isEqualTo(SandboxPhase.TERMINATED);
+    assertThat(status.reason()).isEqualTo("TerminateRequested");
+    assertThat(status.message()).isEqualTo("not needed");
+    assertThat(platform.exists(name)).isFalse();
+    assertThat(calls("captureAndDelete early")).isEqualTo(1);
+  }
+
+  @Test
+  void aSandboxQueuedPastItsScheduleTimeoutFailsAndLeavesNothing() {
+    platform.refuseForQuota(Integer.MAX_VALUE);
+    String name = sandboxes.start(spec("stuck").toBuilder().scheduleTimeout(Duration.ofMinutes(20)).build());
+    SandboxResult result = endsAs(name, SandboxPhase.FAILED, "ScheduleTimeout");
+    assertThat(Duration.between(result.status().createdAt(), result.status().finishedAt()))
+        .isGreaterThanOrEqualTo(Duration.ofMinutes(20));
+    assertThat(calls("create stuck")).isGreaterThan(1);
+    // the last create's answer named where the sandbox would be: the cleanup makes sure of it
+    assertThat(calls("captureAndDelete stuck")).isEqualTo(1);
+  }
+
+  @Test
+  void aRunningSandboxPastItsTtlIsTerminatedAndDeleted() throws Exception {
+    String name = running(spec("short").toBuilder().ttl(Duration.ofSeconds(2)).build());
+    endsAs(name, SandboxPhase.TERMINATED, "TTLExpired");
+  }
+
+  @Test
+  void cancellingTheWorkflowTerminatesTheSandboxAndDeletesItsObject() throws Exception {
+    String name = running(spec("cancelled"));
+    env.getWorkflowClient().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
+    endsAs(name, SandboxPhase.TERMINATED, "Cancelled");
+  }
+
+  @Test
+  void anObjectThatVanishesEndsTheSandboxAsLost() throws Exception {
+    String name = running(spec("gone"));
+    platform.vanish(name);
+    endsAs(name, SandboxPhase.FAILED, "SandboxLost");
+  }
+
+  @Test
+  void execRunsOnARunningSandboxAndIsRefusedBeforeItRunsNamingThePhase() throws Exception {
+    String name = running(spec("serves"));
+    assertThat(sandboxes.exec(name, ExecRequest.of("echo", "hi")).stdout()).isEqualTo("echo hi\n");
+    assertThat(sandboxes.describe(name).execCount()).isEqualTo(1);
+    sandboxes.terminate(name, null);
+
+    platform.refuseForQuota(Integer.MAX_VALUE); // queued from its start: no race with a phase change
+    String early = sandboxes.start(spec("not-yet"));
+    assertThatThrownBy(() -> sandboxes.exec(early, ExecRequest.of("true")))
+        .isInstanceOfSatisfying(SandboxException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.NOT_RUNNING);
+          assertThat(e.getMessage()).isEqualTo("sandbox \"not-yet\" is queued; exec needs a running sandbox");
+        });
+    assertThat(platform.calls()).doesNotContain("exec not-yet");
+    sandboxes.terminate(early, null);
+  }
+}
