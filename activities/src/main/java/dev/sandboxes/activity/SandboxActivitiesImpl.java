@@ -10,9 +10,14 @@ import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +36,10 @@ public class SandboxActivitiesImpl implements SandboxActivities {
   static final Duration DEFAULT_HEARTBEAT_EVERY = Duration.ofSeconds(10);
   /** How often a running exec heartbeats (well inside the workflow's 20 s exec heartbeat timeout). */
   static final Duration EXEC_HEARTBEAT_EVERY = Duration.ofSeconds(5);
+
+  /** Attempts at reading a sandbox's logs on its way out before they are given up. */
+  static final int CAPTURE_ATTEMPTS = 3;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SandboxActivitiesImpl.class);
 
   private final SandboxRuntime runtime;
   private final Duration awaitSlice;
@@ -52,7 +61,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
       List<String> pending = volumesNotReady(request.spec().volumeMounts());
       if (!pending.isEmpty()) {
         // Nothing is created until every volume is ready; the workflow waits with awaitVolumes.
-        return new RuntimeState(SandboxPhase.QUEUED, VOLUME_PENDING,
+        return new RuntimeState(SandboxPhase.QUEUED, SandboxReason.VOLUME_PENDING.wireName(),
             "waiting for volume(s) " + String.join(", ", pending) + " to be ready", null, null, null, null);
       }
       return runtime.create(request.spec(), request.owner());
@@ -109,16 +118,47 @@ public class SandboxActivitiesImpl implements SandboxActivities {
   @Override
   public ExecResult exec(String name, ExecRequest request) {
     return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
-        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.exec(name, request.validated()));
+        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.exec(name, request));
   }
 
   @Override
   public LogChunk logs(String name, LogRequest request) {
-    return call(() -> runtime.logs(name, request.validated()));
+    return call(() -> runtime.logs(name, request));
   }
 
   @Override
   public void delete(String name) {
     ActivityCalls.run(() -> runtime.delete(name));
+  }
+
+  @Override
+  public LogChunk captureAndDelete(String name, LogRequest request) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    LogChunk captured = context.getHeartbeatDetails(LogChunk.class).orElse(null);
+    if (captured == null) {
+      captured = capture(name, request, context.getInfo().getAttempt());
+      // the checkpoint: a later attempt (this worker lost after the delete) returns these lines
+      context.heartbeat(captured);
+    }
+    delete(name);
+    return captured;
+  }
+
+  private LogChunk capture(String name, LogRequest request, int attempt) {
+    try {
+      return runtime.logs(name, request).newest(CAPTURE_MAX_CHARS);
+    } catch (SandboxNotFoundException e) {
+      return LogChunk.empty();
+    } catch (RuntimeException e) {
+      // only a platform that may answer next time is asked again; the delete never waits long
+      boolean transient_ = e instanceof PlatformException p ? p.retryable() : !(e instanceof SandboxException);
+      if (transient_ && attempt < CAPTURE_ATTEMPTS) {
+        return call(() -> {
+          throw e;
+        });
+      }
+      log.warn("sandbox {}: giving up its logs after {} attempts, deleting it: {}", name, attempt, e.toString());
+      return LogChunk.empty();
+    }
   }
 }

@@ -5,6 +5,7 @@ import static dev.sandboxes.activity.ActivityCalls.call;
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.FileListing;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
@@ -29,8 +30,7 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public VolumeState create(String name, VolumeSpec spec, SandboxOwner owner) {
-    return call(() -> runtime.createVolume(VolumeSpec.validName(name),
-        (spec == null ? VolumeSpec.defaults() : spec).validated(), owner));
+    return call(() -> runtime.createVolume(name, spec, owner));
   }
 
   @Override

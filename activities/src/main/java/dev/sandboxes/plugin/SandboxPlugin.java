@@ -2,16 +2,13 @@ package dev.sandboxes.plugin;
 
 import dev.sandboxes.activity.ReaperActivitiesImpl;
 import dev.sandboxes.activity.SandboxActivitiesImpl;
-import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl;
-import dev.sandboxes.batch.internal.BatchWorkflowImpl;
 import dev.sandboxes.activity.VolumeActivitiesImpl;
-import dev.sandboxes.reaper.internal.ReaperWorkflowImpl;
+import dev.sandboxes.registry.WorkflowTypes;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.workflow.SandboxLimits;
-import dev.sandboxes.workflow.SandboxWorkflow;
-import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
-import dev.sandboxes.workflow.internal.VolumeWorkflowImpl;
 import io.temporal.common.SimplePlugin;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerDeploymentOptions;
 import java.util.Set;
 
 /**
@@ -25,7 +22,9 @@ import java.util.Set;
  * It registers the sandbox, volume, batch and reaper workflows and their activities (over the
  * given runtime) on every worker the factory creates, or only on the named task queues. Workflows that use the
  * author API ({@code Sandboxes.start}) need them on their own task queue unless they pass a
- * {@code SandboxOptions} task queue.
+ * {@code SandboxOptions} task queue. On a worker with Worker Versioning on
+ * ({@code WorkerOptions.setDeploymentOptions}) the workflows declare their versioning behaviour
+ * themselves: batches are pinned, sandboxes, volumes and the reaper auto-upgrade.
  */
 public final class SandboxPlugin extends SimplePlugin {
   public static final String NAME = "dev.sandboxes.SandboxPlugin";
@@ -55,13 +54,16 @@ public final class SandboxPlugin extends SimplePlugin {
     ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
       if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
-        worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
-            () -> new SandboxWorkflowImpl(limits));
-        worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.class,
-            BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class);
+        WorkflowTypes.register(worker, limits, isVersioned(worker));
         worker.registerActivitiesImplementations(activities, volumes, reaper);
       }
     });
     return new SandboxPlugin(builder);
+  }
+
+  /** Whether the worker polls as a Worker Deployment version (see {@link WorkflowTypes#register}). */
+  static boolean isVersioned(Worker worker) {
+    WorkerDeploymentOptions deployment = worker.getWorkerOptions().getDeploymentOptions();
+    return deployment != null && deployment.isUsingVersioning();
   }
 }

@@ -1,6 +1,6 @@
 package dev.sandboxes.runtime;
 
-import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.SandboxOwner;
 import java.time.Instant;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package dev.sandboxes.activity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.runtime.OwnedObject;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,6 @@ package dev.sandboxes.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
@@ -13,6 +12,7 @@ import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumePaths;
@@ -39,8 +39,8 @@ public abstract class SandboxRuntimeContract {
   /** The runtime under test, fresh or shared; names are unique per test. */
   protected abstract SandboxRuntime runtime();
 
-  /** The exec output cap (bytes per stream) the runtime under test was configured with. */
-  protected abstract int execOutputCap();
+  /** The exec output cap (bytes per stream) every runtime under this contract is configured with. */
+  protected static final int EXEC_CAP = 64 * 1024;
 
   /** An image with a POSIX shell, {@code head}, {@code tr} and {@code sleep}. */
   protected String image() {
@@ -217,11 +217,11 @@ public abstract class SandboxRuntimeContract {
   @Test
   void execTruncatesOutputBeyondTheCapAndSaysSo() throws Exception {
     String name = startIdle("exec-big");
-    int size = execOutputCap() + 4096;
+    int size = EXEC_CAP + 4096;
     List<String> argv = List.of("sh", "-c", "head -c " + size + " /dev/zero | tr '\\0' a; echo done >&2");
     scriptExec(name, argv, "a".repeat(size), "done\n", 0);
     ExecResult result = runtime().exec(name, new ExecRequest(argv, null, null, null, null));
-    assertThat(result.stdout()).hasSize(execOutputCap());
+    assertThat(result.stdout()).hasSize(EXEC_CAP);
     assertThat(result.stdoutTruncated()).isTrue();
     assertThat(result.stderr()).isEqualTo("done\n");
     assertThat(result.stderrTruncated()).isFalse();

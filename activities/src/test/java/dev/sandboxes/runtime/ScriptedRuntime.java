@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.FileChunk;
@@ -12,6 +11,7 @@ import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
@@ -43,6 +43,7 @@ public final class ScriptedRuntime implements SandboxRuntime {
   private final List<String> log = new ArrayList<>();
   private final Map<String, Volume> volumes = new HashMap<>();
   private volatile boolean volumesStartPending;
+  private boolean createsHeld;
   private final AtomicInteger failVolumeCallsAfterEffect = new AtomicInteger();
 
   private static final class Volume {
@@ -81,6 +82,20 @@ public final class ScriptedRuntime implements SandboxRuntime {
   /** The most sandboxes that existed at once (created, not yet deleted). */
   public int peakSandboxes() {
     return peak.get();
+  }
+
+  /**
+   * Creates from now on are logged and then wait, as on a slow platform, until
+   * {@link #releaseCreates}; they store their object after that.
+   */
+  public synchronized void holdCreates() {
+    createsHeld = true;
+  }
+
+  /** Lets the held creates go on. */
+  public synchronized void releaseCreates() {
+    createsHeld = false;
+    notifyAll();
   }
 
   /** The next {@code n} creates are refused for quota, as Kubernetes does: nothing is stored. */
@@ -133,6 +148,14 @@ public final class ScriptedRuntime implements SandboxRuntime {
   public synchronized RuntimeState create(SandboxSpec spec, SandboxOwner owner) {
     spec.validated();
     log.add("create " + spec.name());
+    while (createsHeld) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw PlatformException.unavailable("interrupted while the create was held", e);
+      }
+    }
     Entry existing = sandboxes.get(spec.name());
     if (existing != null) {
       if (!existing.owner.equals(owner)) {

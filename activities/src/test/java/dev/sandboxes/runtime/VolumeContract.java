@@ -3,7 +3,6 @@ package dev.sandboxes.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.FileChunk;
@@ -11,6 +10,7 @@ import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;

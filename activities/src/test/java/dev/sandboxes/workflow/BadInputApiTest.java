@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.Batches;
 import dev.sandboxes.batch.RetryPolicy;
@@ -17,7 +16,9 @@ import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -211,8 +212,8 @@ class BadInputApiTest {
     assertThat(typed.getMessage()).contains(c.field()).contains(c.rule()).doesNotContain("\n");
     assertThat(typed.getMessage().length()).as("a short line").isLessThan(400);
     assertThat(runtime.objectsCreated()).as("no object created").isEqualTo(objects);
-    for (String id : List.of(Conventions.sandboxWorkflowId(c.name()), Conventions.volumeWorkflowId(c.name()),
-        Conventions.batchWorkflowId(c.name()))) {
+    for (String id : List.of(WorkflowIds.sandboxWorkflowId(c.name()), WorkflowIds.volumeWorkflowId(c.name()),
+        WorkflowIds.batchWorkflowId(c.name()))) {
       assertThatThrownBy(() -> client.newUntypedWorkflowStub(id).describe()).as("no workflow " + id)
           .isInstanceOf(WorkflowNotFoundException.class);
     }
@@ -235,7 +236,7 @@ class BadInputApiTest {
   void theAuthorApiFailsTheWorkflowWithATypedNonRetryableFailure(String call, String message) {
     String id = "author-" + call + "-" + UUID.randomUUID();
     AuthorWorkflow author = client.newWorkflowStub(AuthorWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(id).setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+        .setWorkflowId(id).setTaskQueue(TaskQueues.DEFAULT)
         .setWorkflowRunTimeout(Duration.ofMinutes(1)).build());
     Throwable thrown = catchThrowable(() -> author.run(call));
     assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
@@ -250,8 +251,8 @@ class BadInputApiTest {
         .forEach(e -> children.add(e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId()));
     assertThat(children).hasSizeLessThanOrEqualTo(call.equals("exec") || call.equals("logs") ? 1 : 0);
     for (String child : children) {
-      assertThat(sandboxes.describe(Conventions.sandboxNameOf(child)).phase().terminal()).as(child).isTrue();
-      assertThat(runtime.exists(Conventions.sandboxNameOf(child))).as("its pod is gone").isFalse();
+      assertThat(sandboxes.describe(WorkflowIds.sandboxNameOf(child)).phase().terminal()).as(child).isTrue();
+      assertThat(runtime.exists(WorkflowIds.sandboxNameOf(child))).as("its pod is gone").isFalse();
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchRequest;
 import dev.sandboxes.batch.BatchWorkflow;
@@ -14,8 +13,11 @@ import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -69,6 +71,11 @@ class BatchWorkflowTest {
 
   static int index(SandboxSpec spec) {
     return Integer.parseInt(spec.env().get(BatchSpec.INDEX_ENV));
+  }
+
+  boolean createCancelRequested(String sandbox) {
+    return client.fetchHistory(WorkflowIds.sandboxWorkflowId(sandbox)).getEvents().stream()
+        .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
   }
 
   BatchProgress finished(String name) {
@@ -142,9 +149,18 @@ class BatchWorkflowTest {
   @Test
   void cancellingABatchTerminatesEveryRunningItem() {
     runtime.runToCompletion(spec -> -1);
+    // The cancel reaches the items while their creates are in flight, and the creates answer only
+    // after it was recorded: a create answering while its cancel is being recorded wedges the
+    // sandbox on the Java test server (ACTIVITY_UNKNOWN, temporalio/sdk-java#2391).
+    runtime.holdCreates();
     String name = batches.start(BatchSpec.ofCount("cancelled", TEMPLATE, 10, 4));
-    SandboxWorkflowTest.await(() -> batches.progress(name).running() == 4, "four running items");
+    SandboxWorkflowTest.await(() -> runtime.calls().stream().filter(c -> c.startsWith("create ")).count() == 4,
+        "four creates in flight");
     batches.cancel(name);
+    SandboxWorkflowTest.await(() -> IntStream.range(0, 4).allMatch(i -> createCancelRequested("cancelled-" + i)),
+        "the creates' cancellations");
+    runtime.releaseCreates();
+    SandboxWorkflowTest.await(() -> runtime.objectsCreated() == 4, "the held creates to store their pods");
     assertThat(finished(name).state()).isEqualTo(BatchProgress.CANCELLED);
     assertThat(IntStream.range(0, 10).filter(i -> runtime.exists("cancelled-" + i)))
         .as("item sandboxes left after the batch closed; runtime calls %s", runtime.calls()).isEmpty();
@@ -163,8 +179,8 @@ class BatchWorkflowTest {
     assertThat(done.chunks()).isEqualTo(3);
     assertThat(batches.results(name)).hasSize(250).extracting(ItemResult::index)
         .containsExactlyElementsOf(IntStream.range(0, 250).boxed().toList());
-    int batchEvents = client.fetchHistory(Conventions.batchWorkflowId(name)).getEvents().size();
-    int chunkEvents = client.fetchHistory(Conventions.batchChunkWorkflowId(name, 0)).getEvents().size();
+    int batchEvents = client.fetchHistory(WorkflowIds.batchWorkflowId(name)).getEvents().size();
+    int chunkEvents = client.fetchHistory(WorkflowIds.batchChunkWorkflowId(name, 0)).getEvents().size();
     assertThat(batchEvents).isLessThan(60);
     assertThat(chunkEvents).isLessThan(4096);
   }
@@ -176,7 +192,7 @@ class BatchWorkflowTest {
     BatchSpec spec = BatchSpec.ofCount("continued", TEMPLATE, 100, 10)
         .withRetry(new RetryPolicy(10, Duration.ofMillis(10), Duration.ofMillis(10), null));
     BatchWorkflow stub = client.newWorkflowStub(BatchWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).setWorkflowId(Conventions.batchWorkflowId("continued"))
+        .setTaskQueue(TaskQueues.DEFAULT).setWorkflowId(WorkflowIds.batchWorkflowId("continued"))
         .build());
     WorkflowClient.start(stub::run, new BatchRequest(spec, null, 0, 1));
     BatchProgress done = finished("continued");
@@ -184,7 +200,7 @@ class BatchWorkflowTest {
     assertThat(done.succeeded()).isEqualTo(98);
     assertThat(done.failed()).isEqualTo(2);
     assertThat(done.retries()).isEqualTo(2 * 9);
-    var lastRun = client.fetchHistory(Conventions.batchWorkflowId("continued")).getEvents();
+    var lastRun = client.fetchHistory(WorkflowIds.batchWorkflowId("continued")).getEvents();
     assertThat(lastRun.get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId())
         .as("the last run was continued from an earlier one").isNotEmpty();
     assertThat(lastRun).hasSizeLessThan(30);
@@ -195,7 +211,7 @@ class BatchWorkflowTest {
   void mapRunsOneSandboxPerItemFromWorkflowCodeInOrder() {
     runtime.runToCompletion(spec -> 0);
     MapWorkflow map = client.newWorkflowStub(MapWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).setWorkflowId("mapper").build());
+        .setTaskQueue(TaskQueues.DEFAULT).setWorkflowId("mapper").build());
     assertThat(map.run(List.of("x", "y", "z", "w", "v")))
         .containsExactly("succeeded:item null input x", "succeeded:item null input y", "succeeded:item null input z",
             "succeeded:item null input w", "succeeded:item null input v");

@@ -3,26 +3,20 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.activity.CreateSandboxRequest;
-import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
-import dev.sandboxes.model.LogChunk;
-import dev.sandboxes.model.LogRequest;
-import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,14 +34,10 @@ class LostExecTest {
   final CountDownLatch release = new CountDownLatch(1);
 
   /** The real activities, except that exec hangs without a heartbeat, as on a dead worker. */
-  final class DeadWorkerExec implements SandboxActivities {
-    final SandboxActivities real = new SandboxActivitiesImpl(runtime);
-
-    @Override public RuntimeState create(CreateSandboxRequest request) { return real.create(request); }
-    @Override public boolean awaitVolumes(Map<String, String> mounts) { return real.awaitVolumes(mounts); }
-    @Override public RuntimeState awaitChange(String name, SandboxPhase known) { return real.awaitChange(name, known); }
-    @Override public LogChunk logs(String name, LogRequest request) { return real.logs(name, request); }
-    @Override public void delete(String name) { real.delete(name); }
+  final class DeadWorkerExec extends SandboxActivitiesImpl {
+    DeadWorkerExec() {
+      super(runtime);
+    }
 
     @Override
     public ExecResult exec(String name, ExecRequest request) {
@@ -64,12 +54,12 @@ class LostExecTest {
   void start() {
     runtime = new ScriptedRuntime();
     env = TestWorkflowEnvironment.newInstance();
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    var worker = env.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    var worker = env.newWorker(TaskQueues.DEFAULT);
     worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class);
     worker.registerActivitiesImplementations(new DeadWorkerExec());
     env.start();
-    sandboxes = new SandboxClient(env.getWorkflowClient(), Conventions.DEFAULT_TASK_QUEUE);
+    sandboxes = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
   }
 
   @AfterEach

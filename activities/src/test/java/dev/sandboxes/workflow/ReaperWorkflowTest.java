@@ -2,13 +2,14 @@ package dev.sandboxes.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.ReaperClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.reaper.ReapReport;
 import dev.sandboxes.reaper.ReapedObject;
 import dev.sandboxes.runtime.ScriptedRuntime;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * workflow was terminated behind the project's back go; objects of open workflows stay.
  */
 class ReaperWorkflowTest {
-  static final String QUEUE = Conventions.DEFAULT_TASK_QUEUE;
+  static final String QUEUE = TaskQueues.DEFAULT;
 
   ScriptedRuntime runtime;
   TestWorkflowEnvironment env;
@@ -63,7 +64,7 @@ class ReaperWorkflowTest {
   void removesTheObjectsOfTerminatedWorkflowsAndKeepsThoseOfOpenOnes() {
     String orphan = idle("orphan-1", null);
     String alive = idle("alive-1", null);
-    terminateBehindItsBack(Conventions.sandboxWorkflowId(orphan));
+    terminateBehindItsBack(WorkflowIds.sandboxWorkflowId(orphan));
     assertThat(runtime.exists(orphan)).as("terminate runs no workflow code").isTrue();
 
     ReapReport report = reaper.reapNow(QUEUE, false, Duration.ZERO);
@@ -80,7 +81,7 @@ class ReaperWorkflowTest {
   @Test
   void aDryRunReportsTheOrphansAndRemovesNothing() {
     String orphan = idle("orphan-2", null);
-    terminateBehindItsBack(Conventions.sandboxWorkflowId(orphan));
+    terminateBehindItsBack(WorkflowIds.sandboxWorkflowId(orphan));
 
     ReapReport report = reaper.reapNow(QUEUE, true, Duration.ZERO);
 
@@ -92,7 +93,7 @@ class ReaperWorkflowTest {
   @Test
   void theGraceKeepsTheObjectsOfARecentlyClosedOwner() {
     String orphan = idle("orphan-3", null);
-    terminateBehindItsBack(Conventions.sandboxWorkflowId(orphan));
+    terminateBehindItsBack(WorkflowIds.sandboxWorkflowId(orphan));
 
     ReapReport report = reaper.reapNow(QUEUE, false, Duration.ofHours(1));
 
@@ -109,9 +110,9 @@ class ReaperWorkflowTest {
     volumes.awaitReady("used", Duration.ofSeconds(20));
     String leaving = idle("mounts-gone", "gone");
     String staying = idle("mounts-used", "used");
-    terminateBehindItsBack(Conventions.sandboxWorkflowId(leaving));
-    terminateBehindItsBack(Conventions.volumeWorkflowId("gone"));
-    terminateBehindItsBack(Conventions.volumeWorkflowId("used"));
+    terminateBehindItsBack(WorkflowIds.sandboxWorkflowId(leaving));
+    terminateBehindItsBack(WorkflowIds.volumeWorkflowId("gone"));
+    terminateBehindItsBack(WorkflowIds.volumeWorkflowId("used"));
 
     ReapReport report = reaper.reapNow(QUEUE, false, Duration.ZERO);
 

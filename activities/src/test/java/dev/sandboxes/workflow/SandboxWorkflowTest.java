@@ -3,7 +3,6 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
@@ -16,6 +15,8 @@ import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -34,15 +35,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SandboxWorkflow and the author API on the Temporal test server, over a scripted runtime. */
+/**
+ * SandboxWorkflow and the author API with the real activities, on the Temporal test server over
+ * a scripted runtime: the workflow and its activities together (heartbeats, error mapping,
+ * idempotent creates). The workflow alone, against the activities in memory, is
+ * {@code SandboxWorkflowImplTest} in the workflows module.
+ */
 class SandboxWorkflowTest {
-  static final String QUEUE = Conventions.DEFAULT_TASK_QUEUE;
+  static final String QUEUE = TaskQueues.DEFAULT;
 
   ScriptedRuntime runtime;
   TestWorkflowEnvironment env;
@@ -79,19 +85,12 @@ class SandboxWorkflowTest {
   }
 
   static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   List<HistoryEvent> history(String name) {
-    return client.fetchHistory(Conventions.sandboxWorkflowId(name)).getEvents();
+    return client.fetchHistory(WorkflowIds.sandboxWorkflowId(name)).getEvents();
   }
 
   List<String> upsertedPhases(String name) {
@@ -108,7 +107,7 @@ class SandboxWorkflowTest {
     var response = env.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder().setNamespace(env.getNamespace())
             .setExecution(WorkflowExecution.newBuilder()
-                .setWorkflowId(Conventions.sandboxWorkflowId(name))).build());
+                .setWorkflowId(WorkflowIds.sandboxWorkflowId(name))).build());
     var payload = response.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap()
         .get("SandboxPhase");
     return DefaultDataConverter.STANDARD_INSTANCE.fromPayload(payload, String.class, String.class);
@@ -261,11 +260,29 @@ class SandboxWorkflowTest {
   void cancellingTheWorkflowTerminatesTheSandboxAndDeletesThePod() {
     String name = sandboxes.start(spec("cancel-1"));
     awaitPhase(name, SandboxPhase.RUNNING);
-    client.newUntypedWorkflowStub(Conventions.sandboxWorkflowId(name)).cancel();
+    client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
     SandboxResult result = sandboxes.result(name);
     assertThat(result.phase()).isEqualTo(SandboxPhase.TERMINATED);
     assertThat(result.status().reason()).isEqualTo("Cancelled");
     assertThat(runtime.exists(name)).isFalse();
+  }
+
+  @Test
+  void cancellingWhileTheCreateIsInFlightDeletesThePodTheCreateMakes() {
+    runtime.holdCreates();
+    String name = sandboxes.start(spec("cancel-creating-1"));
+    await(() -> runtime.calls().contains("create " + name), "the create to reach the runtime");
+    client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
+    await(() -> history(name).stream()
+        .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED),
+        "the create's cancellation");
+    runtime.releaseCreates();
+    await(() -> runtime.objectsCreated() == 1, "the held create to store its pod");
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.phase()).isEqualTo(SandboxPhase.TERMINATED);
+    assertThat(result.status().reason()).isEqualTo("Cancelled");
+    assertThat(runtime.exists(name)).as("runtime calls %s", runtime.calls()).isFalse();
+    assertThat(runtime.calls()).containsSubsequence("create " + name, "delete " + name);
   }
 
   // --- names, input, exec -------------------------------------------------------------------
@@ -352,7 +369,7 @@ class SandboxWorkflowTest {
   void continuesAsNewAfterManyUpdatesKeepingItsState() {
     SandboxSpec spec = spec("long-1");
     WorkflowStub stub = client.newUntypedWorkflowStub("Sandbox", WorkflowOptions.newBuilder()
-        .setWorkflowId(Conventions.sandboxWorkflowId("long-1")).setTaskQueue(QUEUE)
+        .setWorkflowId(WorkflowIds.sandboxWorkflowId("long-1")).setTaskQueue(QUEUE)
         .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(spec)).build());
     WorkflowExecution first = stub.start(new SandboxRequest(spec, false, null, 3));
     awaitPhase("long-1", SandboxPhase.RUNNING);
@@ -369,7 +386,7 @@ class SandboxWorkflowTest {
     SandboxStatus status = sandboxes.describe("long-1");
     assertThat(status.phase()).isEqualTo(SandboxPhase.RUNNING);
     assertThat(status.execCount()).isGreaterThanOrEqualTo(7);
-    String latestRun = client.newUntypedWorkflowStub(Conventions.sandboxWorkflowId("long-1"))
+    String latestRun = client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId("long-1"))
         .describe().getWorkflowExecutionInfo().getExecution().getRunId();
     assertThat(latestRun).isNotEqualTo(first.getRunId());
     assertThat(runtime.objectsCreated()).isEqualTo(1);
@@ -413,15 +430,6 @@ class SandboxWorkflowTest {
         .withCauseInstanceOf(io.temporal.client.WorkflowFailedException.class);
   }
 
-  void writeHistory(String name, java.nio.file.Path file) {
-    try {
-      java.nio.file.Files.writeString(file,
-          client.fetchHistory(Conventions.sandboxWorkflowId(name)).toJson(true));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   // --- cost ---------------------------------------------------------------------------------
 
   /**
@@ -429,7 +437,7 @@ class SandboxWorkflowTest {
    * → terminate. The number is pinned so that a change that adds actions is a visible decision.
    */
   @Test
-  void oneSandboxWithOneExecCostsThirteenActions() {
+  void oneSandboxWithOneExecCostsTwelveActions() {
     String name = sandboxes.start(spec("cost-1"));
     awaitPhase(name, SandboxPhase.RUNNING);
     sandboxes.exec(name, ExecRequest.of("echo", "x"));
@@ -455,21 +463,16 @@ class SandboxWorkflowTest {
       }
     }
     System.out.println("actions for create → running → exec → terminate: " + actions);
-    String record = System.getProperty("sandboxes.recordHistory");
-    if (record != null) {
-      // Refreshes the history SandboxWorkflowReplayTest replays: -Dsandboxes.recordHistory=FILE
-      writeHistory(name, java.nio.file.Path.of(record));
-    }
     assertThat(actions).containsEntry("workflow started", 1)
         .containsEntry("activity SandboxCreate", 1)
         .containsEntry("activity SandboxAwaitChange", 2)
         .containsEntry("activity SandboxExec", 1)
-        .containsEntry("activity SandboxLogs", 1)
-        .containsEntry("activity SandboxDelete", 1)
+        // logs captured and the pod deleted in one activity (change cleanup-in-one-activity)
+        .containsEntry("activity SandboxCaptureAndDelete", 1)
         .containsEntry("search attribute upsert", 3)
         .containsEntry("update", 2)
         // the startup timeout's timer: the pod is creating when create answers
         .containsEntry("timer", 1);
-    assertThat(actions.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(13);
+    assertThat(actions.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(12);
   }
 }

@@ -1,6 +1,6 @@
 package dev.sandboxes.workflow;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -23,8 +23,8 @@ final class ScriptedEnvironment {
         .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
             .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), limits)).build())
         .build());
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    var worker = env.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    var worker = env.newWorker(TaskQueues.DEFAULT);
     if (extraWorkflows.length > 0) {
       worker.registerWorkflowImplementationTypes(extraWorkflows);
     }

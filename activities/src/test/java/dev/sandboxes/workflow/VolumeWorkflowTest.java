@@ -3,7 +3,6 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
 import dev.sandboxes.model.FileEntry;
@@ -13,10 +12,12 @@ import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.VolumePaths;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.model.VolumeStatus;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.client.WorkflowClient;
@@ -136,8 +137,8 @@ class VolumeWorkflowTest {
     assertThatThrownBy(() -> sandboxes.describe("lost")).isInstanceOf(SandboxNotFoundException.class);
     // ...and a workflow started without the client (or racing a delete) fails in its create
     SandboxWorkflow direct = client.newWorkflowStub(SandboxWorkflow.class,
-        io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId(Conventions.sandboxWorkflowId("lost"))
-            .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).build());
+        io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.sandboxWorkflowId("lost"))
+            .setTaskQueue(TaskQueues.DEFAULT).build());
     WorkflowClient.start(direct::run, SandboxRequest.of(lost));
     String name = "lost";
     var result = sandboxes.result(name);
@@ -183,7 +184,7 @@ class VolumeWorkflowTest {
   @Test
   void cancellingAVolumeWorkflowDeletesItsStorage() {
     ready("temp");
-    var stub = client.newUntypedWorkflowStub(Conventions.volumeWorkflowId("temp"));
+    var stub = client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("temp"));
     stub.cancel();
     assertThatThrownBy(() -> stub.getResult(VolumeStatus.class))
         .isInstanceOf(io.temporal.client.WorkflowFailedException.class)

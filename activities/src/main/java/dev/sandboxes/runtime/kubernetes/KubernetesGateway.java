@@ -1,7 +1,7 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.runtime.BoundedCapture;
 import dev.sandboxes.runtime.PlatformException;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -87,23 +88,50 @@ public class KubernetesGateway implements AutoCloseable {
   // ---- network policies
 
   /**
-   * Creates the policy, or replaces the one of that name (a create retried after its worker died,
-   * or after its answer was lost, finds the policy the first attempt made). Replaces by delete and
-   * create, not update, so the worker's Role needs no update verb (deploy/k8s/worker-rbac.yaml).
-   * Callers apply the policy before they create the pod it selects, so no pod runs unselected in
-   * between.
+   * Creates the policy, or replaces the one of that name, idempotently. A create retried after
+   * its worker died, or after its answer was lost (fabric8 re-sends a request whose answer never
+   * came, and the re-send is answered 409), finds the policy an earlier attempt made: when it
+   * carries the same annotations (the owner) and the same spec it is kept as it is. Any other
+   * policy of that name is replaced by delete and create, not update, so the worker's Role needs
+   * no update verb (deploy/k8s/worker-rbac.yaml). Callers apply the policy before they create
+   * the pod it selects, so no pod runs unselected in between.
    */
   public void applyNetworkPolicy(NetworkPolicy policy) {
     var policies = client.network().v1().networkPolicies().inNamespace(namespace);
-    try {
-      policies.resource(policy).create();
-    } catch (KubernetesClientException e) {
-      if (!KubernetesErrors.isConflict(e)) {
-        throw e;
+    String name = policy.getMetadata().getName();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        policies.resource(policy).create();
+        return;
+      } catch (KubernetesClientException e) {
+        if (!KubernetesErrors.isConflict(e)) {
+          throw e;
+        }
+        NetworkPolicy existing = policies.withName(name).get();
+        if (existing != null && sameIntent(existing, policy)) {
+          return;
+        }
+        if (attempt == APPLY_ATTEMPTS) {
+          throw e;
+        }
+        if (existing != null) {
+          policies.withName(name).delete();
+        }
       }
-      policies.withName(policy.getMetadata().getName()).delete();
-      policies.resource(policy).create();
     }
+  }
+
+  /** Conflicts a policy's apply outlasts before it gives up: each one is a lost race or answer. */
+  private static final int APPLY_ATTEMPTS = 3;
+
+  /** Whether {@code existing} is {@code wanted} as an earlier create left it. */
+  static boolean sameIntent(NetworkPolicy existing, NetworkPolicy wanted) {
+    Map<String, String> annotations = existing.getMetadata().getAnnotations();
+    Map<String, String> wantedAnnotations = wanted.getMetadata().getAnnotations();
+    return (wantedAnnotations == null || wantedAnnotations.isEmpty()
+        || (annotations != null && annotations.entrySet().containsAll(wantedAnnotations.entrySet())))
+        && existing.getMetadata().getDeletionTimestamp() == null
+        && Objects.equals(existing.getSpec(), wanted.getSpec());
   }
 
   public NetworkPolicy getNetworkPolicy(String name) {
@@ -225,8 +253,8 @@ public class KubernetesGateway implements AutoCloseable {
    */
   public ExecResult exec(String name, List<String> argv, byte[] stdin, Duration timeout, int cap)
       throws InterruptedException {
-    BoundedSink out = new BoundedSink(cap);
-    BoundedSink err = new BoundedSink(cap);
+    BoundedCapture out = new BoundedCapture(cap);
+    BoundedCapture err = new BoundedCapture(cap);
     AtomicReference<Status> exitStatus = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     ExecListener listener = new ExecListener() {
@@ -243,7 +271,7 @@ public class KubernetesGateway implements AutoCloseable {
         exitStatus.set(status);
       }
     };
-    ContainerResource container = pod(name).inContainer(Labels.MAIN_CONTAINER);
+    ContainerResource container = pod(name).inContainer(PodSpecs.MAIN_CONTAINER);
     TtyExecOutputErrorable streams = stdin == null ? container : container.redirectingInput();
     Instant start = Instant.now();
     ExecWatch watch = streams.writingOutput(out).writingError(err).usingListener(listener)
@@ -289,7 +317,7 @@ public class KubernetesGateway implements AutoCloseable {
    * RFC 3339 timestamp, optionally only those since {@code since}.
    */
   public String log(String name, int tailLines, Instant since) {
-    TimeTailPrettyLoggable timestamped = pod(name).inContainer(Labels.MAIN_CONTAINER)
+    TimeTailPrettyLoggable timestamped = pod(name).inContainer(PodSpecs.MAIN_CONTAINER)
         .usingTimestamps();
     TailPrettyLoggable bounded = since == null ? timestamped
         : timestamped.sinceTime(DateTimeFormatter.ISO_INSTANT.format(since));

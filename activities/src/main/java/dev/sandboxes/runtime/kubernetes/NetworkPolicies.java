@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.model.EgressPolicy;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -32,7 +31,7 @@ public final class NetworkPolicies {
 
   /** The policy for {@code sandbox}, or empty when {@code egress} is unrestricted. */
   public static Optional<NetworkPolicy> egress(String sandbox, EgressPolicy egress,
-      dev.sandboxes.activity.SandboxOwner owner) {
+      dev.sandboxes.model.SandboxOwner owner) {
     if (egress.unrestricted()) {
       return Optional.empty();
     }

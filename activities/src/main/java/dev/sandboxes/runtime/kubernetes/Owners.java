@@ -1,7 +1,6 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
-import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.SandboxOwner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,8 +16,8 @@ final class Owners {
   /** The annotations that record {@code owner}. */
   static Map<String, String> annotations(SandboxOwner owner) {
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Labels.OWNER_WORKFLOW_ANNOTATION, owner.workflowId());
-    annotations.put(Labels.OWNER_RUN_ANNOTATION, owner.firstRunId());
+    annotations.put(Annotations.OWNER_WORKFLOW, owner.workflowId());
+    annotations.put(Annotations.OWNER_RUN, owner.firstRunId());
     return annotations;
   }
 
@@ -26,6 +25,6 @@ final class Owners {
   static SandboxOwner of(HasMetadata object) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     return annotations == null ? new SandboxOwner(null, null) : new SandboxOwner(
-        annotations.get(Labels.OWNER_WORKFLOW_ANNOTATION), annotations.get(Labels.OWNER_RUN_ANNOTATION));
+        annotations.get(Annotations.OWNER_WORKFLOW), annotations.get(Annotations.OWNER_RUN));
   }
 }

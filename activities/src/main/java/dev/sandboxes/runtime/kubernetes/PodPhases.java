@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxPhase;
@@ -148,7 +147,7 @@ public final class PodPhases {
     if (statuses == null) {
       return null;
     }
-    return statuses.stream().filter(s -> Labels.MAIN_CONTAINER.equals(s.getName())).findFirst()
+    return statuses.stream().filter(s -> PodSpecs.MAIN_CONTAINER.equals(s.getName())).findFirst()
         .map(ContainerStatus::getState).orElse(null);
   }
 

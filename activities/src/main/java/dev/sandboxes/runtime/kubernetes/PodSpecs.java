@@ -1,7 +1,6 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
-import dev.sandboxes.activity.SandboxOwner;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -37,6 +36,9 @@ import java.util.Set;
 public final class PodSpecs {
   private PodSpecs() {}
 
+  /** The container that runs the sandbox's main process (and a volume helper pod's one container). */
+  public static final String MAIN_CONTAINER = "sandbox";
+
   /** The pod for {@code spec}, whose name must be set. */
   public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
     String cpu = spec.cpu() != null ? spec.cpu() : options.defaultCpu();
@@ -65,7 +67,7 @@ public final class PodSpecs {
     // keep the image's entrypoint. effectiveCommand() is empty exactly in that case.
     List<String> command = spec.effectiveCommand();
     Container main = new ContainerBuilder()
-        .withName(Labels.MAIN_CONTAINER)
+        .withName(MAIN_CONTAINER)
         .withImage(spec.image())
         .withImagePullPolicy(options.imagePullPolicy())
         .withCommand(command.isEmpty() ? null : command)
@@ -129,7 +131,7 @@ public final class PodSpecs {
 
   private static Map<String, String> annotations(SandboxSpec spec, SandboxOwner owner) {
     Map<String, String> annotations = Owners.annotations(owner);
-    annotations.put(Labels.IMAGE_ANNOTATION, spec.image());
+    annotations.put(Annotations.IMAGE, spec.image());
     return annotations;
   }
 

@@ -1,8 +1,7 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.RuntimeRef;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.model.SandboxSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -48,7 +47,7 @@ public final class VolumeHelpers {
   }
 
   /** The helper pod {@code name} for {@code volume}. */
-  public static Pod pod(String volume, String name, dev.sandboxes.activity.SandboxOwner owner,
+  public static Pod pod(String volume, String name, dev.sandboxes.model.SandboxOwner owner,
       KubernetesRuntimeOptions options) {
     Map<String, Quantity> resources = new LinkedHashMap<>();
     resources.put("cpu", new Quantity(CPU));
@@ -61,7 +60,7 @@ public final class VolumeHelpers {
         .endMetadata()
         .withNewSpec()
           .addNewContainer()
-            .withName(Labels.MAIN_CONTAINER)
+            .withName(PodSpecs.MAIN_CONTAINER)
             .withImage(options.helperImage())
             .withImagePullPolicy(options.imagePullPolicy())
             .withCommand(SandboxSpec.IDLE_COMMAND)

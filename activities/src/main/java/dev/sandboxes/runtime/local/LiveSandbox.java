@@ -2,6 +2,7 @@ package dev.sandboxes.runtime.local;
 
 import dev.sandboxes.model.SandboxSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,5 +43,18 @@ final class LiveSandbox {
     this.process = process;
     this.log = log;
     this.readers = readers;
+  }
+
+  /** Waits at most {@code limit} in all for the output readers to finish. */
+  void joinReaders(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (Thread reader : readers) {
+      try {
+        reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

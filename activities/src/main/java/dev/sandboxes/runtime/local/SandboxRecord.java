@@ -1,9 +1,10 @@
 package dev.sandboxes.runtime.local;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -43,7 +44,7 @@ record SandboxRecord(
     String worker) {
 
   static final String FILE = "sandbox.properties";
-  static final String WORKER_RESTARTED = "WorkerRestarted";
+  static final String WORKER_RESTARTED = SandboxReason.WORKER_RESTARTED.wireName();
   private static final String WORKER_RESTARTED_MESSAGE =
       "the worker that ran this sandbox stopped or restarted before its main process ended; "
           + "the process is no longer observed (its output up to then is in the logs)";

@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.model.SandboxSpec;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -70,7 +69,7 @@ final class KubeletSimulator implements AutoCloseable {
         .build());
     step(2, name, status -> new PodStatusBuilder().withPhase("Pending")
         .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
-        .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+        .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.MAIN_CONTAINER)
             .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
             .build())
         .build());
@@ -78,7 +77,7 @@ final class KubeletSimulator implements AutoCloseable {
     step(3, name, status -> new PodStatusBuilder().withPhase("Running")
         .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
         .withStartTime(startedAt)
-        .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+        .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.MAIN_CONTAINER)
             .withNewState().withNewRunning().withStartedAt(startedAt).endRunning().endState()
             .build())
         .build());
@@ -87,7 +86,7 @@ final class KubeletSimulator implements AutoCloseable {
         int code = exitCodes.getOrDefault(name, 0);
         return new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed")
             .withStartTime(startedAt)
-            .withContainerStatuses(new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER)
+            .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.MAIN_CONTAINER)
                 .withNewState().withNewTerminated().withExitCode(code)
                 .withReason(code == 0 ? "Completed" : "Error").withStartedAt(startedAt)
                 .withFinishedAt(Instant.now().toString()).endTerminated().endState()

@@ -18,12 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
  * least-privilege kubeconfig); {@code -Dsandboxes.e2e.namespace} the namespace (default sandboxes).
  */
 class KubernetesRuntimeClusterTest extends SandboxRuntimeContract {
-  static final int CAP = 64 * 1024;
   static KubernetesRuntime runtime;
 
   @BeforeAll
   static void connect() {
-    runtime = connectToRig(options().execOutputCapBytes(CAP));
+    runtime = connectToRig(options().execOutputCapBytes(EXEC_CAP));
     assertThat(runtime.kind()).isEqualTo("kubernetes");
   }
 
@@ -54,10 +53,5 @@ class KubernetesRuntimeClusterTest extends SandboxRuntimeContract {
   @Override
   protected SandboxRuntime runtime() {
     return runtime;
-  }
-
-  @Override
-  protected int execOutputCap() {
-    return CAP;
   }
 }

@@ -10,12 +10,10 @@ import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.runtime.SandboxRuntimeContract;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runtime contract against the fabric8 mock API server in CRUD mode, with
@@ -24,51 +22,26 @@ import org.junit.jupiter.api.Test;
  * scheduling) is left to the end-to-end suite on a real cluster.
  */
 class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
-  private static final String NAMESPACE = "sandboxes";
-  private static final int CAP = 64 * 1024;
+  private static final String NAMESPACE = MockCluster.NAMESPACE;
 
-  private static SimulatedApiServer api;
-  private static KubernetesClient client;
-  private static KubeletSimulator kubelet;
-  private static KubernetesRuntime runtime;
-
-  @BeforeAll
-  static void startCluster() {
-    api = SimulatedApiServer.start();
-    client = api.server().createClient();
-    kubelet = new KubeletSimulator(client, NAMESPACE);
-    runtime = new KubernetesRuntime(client,
-        KubernetesRuntimeOptions.builder().namespace(NAMESPACE).execOutputCapBytes(CAP).build());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    runtime.close();
-    kubelet.close();
-    client.close();
-    api.server().destroy();
-  }
+  @RegisterExtension
+  static final MockCluster cluster = MockCluster.start(b -> b.execOutputCapBytes(EXEC_CAP));
 
   @Override
   protected SandboxRuntime runtime() {
-    return runtime;
-  }
-
-  @Override
-  protected int execOutputCap() {
-    return CAP;
+    return cluster.runtime;
   }
 
   @Override
   protected void scriptMainProcess(String name, List<String> output, int exitCode) {
-    kubelet.scriptExit(name, exitCode);
-    api.scriptLog(name, output);
+    cluster.kubelet.scriptExit(name, exitCode);
+    cluster.api.scriptLog(name, output);
   }
 
   @Override
   protected void scriptExec(String name, List<String> argv, String stdout, String stderr,
       Integer exitCode) {
-    api.scriptExec(name, new SimulatedApiServer.ScriptedExec(argv, stdout, stderr, exitCode));
+    cluster.api.scriptExec(name, new SimulatedApiServer.ScriptedExec(argv, stdout, stderr, exitCode));
   }
 
   /** The worker was killed after the policy was made and before the pod: the retry needs no update verb. */
@@ -76,25 +49,25 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
   void aCreateRetriedAfterItsNetworkPolicyWasMadeReplacesItWithoutUpdating() throws Exception {
     String name = uniqueName("policy-retry");
     scriptMainProcess(name, List.of(), 0);
-    client.network().v1().networkPolicies().inNamespace(NAMESPACE)
+    cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE)
         .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll(), ownerOf(name)).orElseThrow()).create();
-    int before = api.writes().size();
-    runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
-    assertThat(client.pods().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
-    assertThat(client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
-    assertThat(api.writes().subList(before, api.writes().size()))
+    int before = cluster.api.writes().size();
+    cluster.runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
+    assertThat(cluster.client.pods().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
+    assertThat(cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
+    assertThat(cluster.api.writes().subList(before, cluster.api.writes().size()))
         .as("requests of the retried create").noneMatch(w -> w.startsWith("PUT ") || w.startsWith("PATCH "));
   }
 
   @Test
   void aCreateThePlatformRejectsLeavesNoNetworkPolicy() {
     String name = uniqueName("rejected");
-    api.server().expect().post().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods")
+    cluster.api.server().expect().post().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods")
         .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("pod rejected").build())
         .once();
-    assertThatThrownBy(() -> runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name)))
+    assertThatThrownBy(() -> cluster.runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name)))
         .isInstanceOf(PlatformException.class);
-    assertThat(client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNull();
+    assertThat(cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNull();
   }
 
   @Test
@@ -102,13 +75,13 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
     String name = startIdle("exec-wire");
     List<String> argv = List.of("cat");
     scriptExec(name, argv, "x", "", 0);
-    runtime.exec(name, new ExecRequest(argv, Map.of("A", "it's $HOME"), "/tmp", null, "in\n"));
-    String path = api.execPaths().get(api.execPaths().size() - 1);
+    cluster.runtime.exec(name, new ExecRequest(argv, Map.of("A", "it's $HOME"), "/tmp", null, "in\n"));
+    String path = cluster.api.execPaths().get(cluster.api.execPaths().size() - 1);
     System.out.println("exec request path: " + path);
     Map<String, List<String>> query = SimulatedApiServer.query(path.substring(path.indexOf('?')));
     assertThat(query.get("command")).containsExactly("env", "A=it's $HOME", "sh", "-c",
         ExecCommands.SCRIPT, "sh", "/tmp", "1", "in\n", "cat");
     assertThat(query.get("container")).containsExactly("sandbox");
-    runtime.delete(name);
+    cluster.runtime.delete(name);
   }
 }

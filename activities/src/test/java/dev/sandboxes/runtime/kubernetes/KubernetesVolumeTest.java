@@ -3,12 +3,11 @@ package dev.sandboxes.runtime.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions.Labels;
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
@@ -16,16 +15,13 @@ import dev.sandboxes.model.VolumeInUseException;
 import dev.sandboxes.model.VolumeSpec;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Volumes on the fabric8 mock API server: the objects the runtime creates and reads (claims,
@@ -33,58 +29,36 @@ import org.junit.jupiter.api.Test;
  * data flow is {@link KubernetesVolumeClusterTest}'s.
  */
 class KubernetesVolumeTest {
-  private static final String NAMESPACE = "sandboxes";
+  private static final String NAMESPACE = MockCluster.NAMESPACE;
 
-  private static SimulatedApiServer api;
-  private static KubernetesClient client;
-  private static KubeletSimulator kubelet;
-  private static KubernetesRuntime runtime;
-
-  @BeforeAll
-  static void startCluster() {
-    api = SimulatedApiServer.start();
-    client = api.server().createClient();
-    kubelet = new KubeletSimulator(client, NAMESPACE);
-    runtime = new KubernetesRuntime(client, KubernetesRuntimeOptions.builder().namespace(NAMESPACE).build());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    runtime.close();
-    kubelet.close();
-    client.close();
-    api.server().destroy();
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
+  @RegisterExtension
+  static final MockCluster cluster = MockCluster.start();
 
   private static SandboxOwner owner(String volume) {
     return new SandboxOwner("volume/" + volume, "run-" + volume);
   }
 
   private static PersistentVolumeClaim claimOf(String volume) {
-    return client.persistentVolumeClaims().inNamespace(NAMESPACE)
+    return cluster.client.persistentVolumeClaims().inNamespace(NAMESPACE)
         .withName(VolumeClaims.claimName(volume)).get();
   }
 
   private static List<Pod> helpersOf(String volume) {
-    return client.pods().inNamespace(NAMESPACE).withLabels(VolumeHelpers.selector(volume)).list().getItems();
+    return cluster.client.pods().inNamespace(NAMESPACE).withLabels(VolumeHelpers.selector(volume)).list().getItems();
   }
 
   private static String sandbox(String volume, boolean idle) throws Exception {
-    String name = unique("sb");
+    String name = MockCluster.unique("sb");
     SandboxSpec.Builder spec = SandboxSpec.builder("busybox:1.36").name(name).volume("/data", volume);
     if (!idle) {
       spec.command("true");
     }
-    runtime.create(spec.build(), new SandboxOwner("sandbox/" + name, "run-" + name));
+    cluster.runtime.create(spec.build(), new SandboxOwner("sandbox/" + name, "run-" + name));
     SandboxPhase target = idle ? SandboxPhase.RUNNING : SandboxPhase.SUCCEEDED;
     Instant deadline = Instant.now().plusSeconds(20);
-    RuntimeState state = runtime.inspect(name);
+    RuntimeState state = cluster.runtime.inspect(name);
     while (state.phase() != target && Instant.now().isBefore(deadline)) {
-      state = runtime.awaitChange(name, state.phase(), Duration.ofSeconds(5));
+      state = cluster.runtime.awaitChange(name, state.phase(), Duration.ofSeconds(5));
     }
     assertThat(state.phase()).isEqualTo(target);
     return name;
@@ -92,62 +66,62 @@ class KubernetesVolumeTest {
 
   @Test
   void theClaimCarriesTheOwnerAndTheVolumeLabel() {
-    String volume = unique("owned");
-    runtime.createVolume(volume, new VolumeSpec("2Gi", null, null), owner(volume));
+    String volume = MockCluster.unique("owned");
+    cluster.runtime.createVolume(volume, new VolumeSpec("2Gi", null, null), owner(volume));
     PersistentVolumeClaim claim = claimOf(volume);
     assertThat(claim.getMetadata().getLabels())
         .containsEntry(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).containsEntry(Labels.VOLUME, volume);
     assertThat(claim.getMetadata().getAnnotations())
-        .containsEntry(Labels.OWNER_WORKFLOW_ANNOTATION, "volume/" + volume)
-        .containsEntry(Labels.OWNER_RUN_ANNOTATION, "run-" + volume);
-    assertThat(runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume)).size()).isEqualTo("2Gi");
-    runtime.deleteVolume(volume);
+        .containsEntry(Annotations.OWNER_WORKFLOW, "volume/" + volume)
+        .containsEntry(Annotations.OWNER_RUN, "run-" + volume);
+    assertThat(cluster.runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume)).size()).isEqualTo("2Gi");
+    cluster.runtime.deleteVolume(volume);
   }
 
   @Test
   void attachedToListsUnfinishedSandboxPodsThatMountTheClaimAndNothingElse() throws Exception {
-    String volume = unique("att");
-    String other = unique("other");
-    runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
-    runtime.createVolume(other, VolumeSpec.defaults(), owner(other));
+    String volume = MockCluster.unique("att");
+    String other = MockCluster.unique("other");
+    cluster.runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
+    cluster.runtime.createVolume(other, VolumeSpec.defaults(), owner(other));
     String second = sandbox(volume, true);
     String first = sandbox(volume, true);
     String finished = sandbox(volume, false);
     String elsewhere = sandbox(other, true);
-    client.pods().inNamespace(NAMESPACE).resource(
-        VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "manual"), owner(volume), runtime.options())).create();
+    cluster.client.pods().inNamespace(NAMESPACE).resource(
+        VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "manual"), owner(volume), cluster.runtime.options())).create();
 
-    assertThat(runtime.attachedTo(volume)).containsExactlyElementsOf(
+    assertThat(cluster.runtime.attachedTo(volume)).containsExactlyElementsOf(
         java.util.stream.Stream.of(first, second).sorted().toList());
-    assertThatThrownBy(() -> runtime.deleteVolume(volume))
+    assertThatThrownBy(() -> cluster.runtime.deleteVolume(volume))
         .isInstanceOfSatisfying(VolumeInUseException.class, e -> assertThat(e.sandboxes())
             .containsExactlyInAnyOrder(first, second));
     assertThat(claimOf(volume)).isNotNull();
 
     for (String name : List.of(first, second, finished, elsewhere)) {
-      runtime.delete(name);
+      cluster.runtime.delete(name);
     }
-    assertThat(runtime.attachedTo(volume)).isEmpty();
-    runtime.deleteVolume(volume);
-    runtime.deleteVolume(other);
+    assertThat(cluster.runtime.attachedTo(volume)).isEmpty();
+    cluster.runtime.deleteVolume(volume);
+    cluster.runtime.deleteVolume(other);
     assertThat(claimOf(volume)).isNull();
     assertThat(helpersOf(volume)).as("helpers of a deleted volume").isEmpty();
   }
 
   @Test
   void deleteVolumeReturnsOnlyOnceTheClaimIsGone() throws Exception {
-    String volume = unique("slow");
-    runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
-    client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(VolumeClaims.claimName(volume))
+    String volume = MockCluster.unique("slow");
+    cluster.runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
+    cluster.client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(VolumeClaims.claimName(volume))
         .edit(c -> {
           c.getMetadata().setFinalizers(List.of("example.com/hold"));
           return c;
         });
-    CompletableFuture<Void> deleting = CompletableFuture.runAsync(() -> runtime.deleteVolume(volume));
+    CompletableFuture<Void> deleting = CompletableFuture.runAsync(() -> cluster.runtime.deleteVolume(volume));
     Thread.sleep(700);
     assertThat(deleting).as("deleteVolume while the claim still exists").isNotDone();
     assertThat(claimOf(volume).getMetadata().getDeletionTimestamp()).isNotNull();
-    client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(VolumeClaims.claimName(volume))
+    cluster.client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(VolumeClaims.claimName(volume))
         .edit(c -> {
           c.getMetadata().setFinalizers(List.of());
           return c;
@@ -158,29 +132,29 @@ class KubernetesVolumeTest {
 
   @Test
   void theHelperPodIsDeletedEvenWhenTheOperationFails() {
-    String volume = unique("fails");
-    runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
+    String volume = MockCluster.unique("fails");
+    cluster.runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
     // No exec is scripted for this path: the mock refuses the exec, the operation fails.
-    assertThatThrownBy(() -> runtime.listFiles(volume, "/unscripted")).isNotNull();
+    assertThatThrownBy(() -> cluster.runtime.listFiles(volume, "/unscripted")).isNotNull();
     assertThat(helpersOf(volume)).isEmpty();
-    runtime.deleteVolume(volume);
+    cluster.runtime.deleteVolume(volume);
   }
 
   @Test
   void helpersOlderThanTheirDeadlineAreDeletedByTheNextOperation() throws Exception {
     // The mock server stamps creation times itself, so the deadline is made short instead.
-    KubernetesRuntime quick = new KubernetesRuntime(client,
-        runtime.options().toBuilder().helperDeadline(Duration.ofSeconds(2)).build());
-    String volume = unique("stale");
+    KubernetesRuntime quick = new KubernetesRuntime(cluster.client,
+        cluster.runtime.options().toBuilder().helperDeadline(Duration.ofSeconds(2)).build());
+    String volume = MockCluster.unique("stale");
     quick.createVolume(volume, VolumeSpec.defaults(), owner(volume));
     Pod stale = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "crashed"),
         owner(volume), quick.options());
-    client.pods().inNamespace(NAMESPACE).resource(stale).create();
+    cluster.client.pods().inNamespace(NAMESPACE).resource(stale).create();
     Thread.sleep(3_100);
     Pod fresh = VolumeHelpers.pod(volume, VolumeHelpers.name(volume, "busy"),
         owner(volume), quick.options());
-    client.pods().inNamespace(NAMESPACE).resource(fresh).create();
-    api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
+    cluster.client.pods().inNamespace(NAMESPACE).resource(fresh).create();
+    cluster.api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.list("/"), "", "", 0));
 
     assertThat(quick.listFiles(volume, "/")).isEmpty();
@@ -193,30 +167,30 @@ class KubernetesVolumeTest {
 
   @Test
   void theHelpersAnswersBecomeEntriesAndTypedErrors() {
-    String volume = unique("answers");
-    runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
-    api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
+    String volume = MockCluster.unique("answers");
+    cluster.runtime.createVolume(volume, VolumeSpec.defaults(), owner(volume));
+    cluster.api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.list("/results"),
         "regular file/5/1700000000/b.txt\0directory/4096/1700000001/a dir\0", "", 0));
-    api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
+    cluster.api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.read("/results/gone", 0, 10), "", "", VolumeFileCommands.MISSING));
-    api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
+    cluster.api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.read("/results", 0, 10), "", "", VolumeFileCommands.IS_DIRECTORY));
-    api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
+    cluster.api.scriptExec(SimulatedApiServer.ANY_POD, new SimulatedApiServer.ScriptedExec(
         VolumeFileCommands.move("/a", "/b"), "", "", VolumeFileCommands.EXISTS));
 
-    assertThat(runtime.listFiles(volume, "/results")).containsExactly(
+    assertThat(cluster.runtime.listFiles(volume, "/results")).containsExactly(
         new FileEntry("/results/a dir", FileEntry.DIR, 0, Instant.ofEpochSecond(1700000001)),
         new FileEntry("/results/b.txt", FileEntry.FILE, 5, Instant.ofEpochSecond(1700000000)));
-    assertThatThrownBy(() -> runtime.readFile(volume, "/results/gone", 0, 10))
+    assertThatThrownBy(() -> cluster.runtime.readFile(volume, "/results/gone", 0, 10))
         .isInstanceOf(SandboxNotFoundException.class).hasMessageContaining("/results/gone");
-    assertThatThrownBy(() -> runtime.readFile(volume, "/results", 0, 10))
+    assertThatThrownBy(() -> cluster.runtime.readFile(volume, "/results", 0, 10))
         .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
             .extracting(Violation::field).containsExactly("path"));
-    assertThatThrownBy(() -> runtime.moveFile(volume, "/a", "/b"))
+    assertThatThrownBy(() -> cluster.runtime.moveFile(volume, "/a", "/b"))
         .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
             .extracting(Violation::field).containsExactly("to"));
     assertThat(helpersOf(volume)).isEmpty();
-    runtime.deleteVolume(volume);
+    cluster.runtime.deleteVolume(volume);
   }
 }

@@ -2,8 +2,8 @@ package dev.sandboxes.runtime.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,8 +1,8 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -106,7 +106,7 @@ public final class RigBenchmark {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long start = System.nanoTime();
     try (ExecWatch watch = client.pods().inNamespace("sandboxes").withName(pod)
-        .inContainer(dev.sandboxes.Conventions.Labels.MAIN_CONTAINER)
+        .inContainer(PodSpecs.MAIN_CONTAINER)
         .writingOutput(out).writingError(err).exec("echo", "x")) {
       Integer code = watch.exitCode().get(1, TimeUnit.MINUTES);
       if (code == null || code != 0) {

@@ -41,7 +41,25 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
 
   private static final long NEVER_MILLIS = 15_000L;
 
-  record ScriptedExec(List<String> argv, String stdout, String stderr, Integer exitCode) {}
+  /**
+   * An exec's answer: its output and exit code ({@code null}: it never ends). One that
+   * {@code breaks} sends its output and closes the stream without an exit status, like the
+   * broken exec websockets seen on the rig.
+   */
+  record ScriptedExec(List<String> argv, String stdout, String stderr, Integer exitCode,
+      boolean breaks) {
+    ScriptedExec(List<String> argv, String stdout, String stderr, Integer exitCode) {
+      this(argv, stdout, stderr, exitCode, false);
+    }
+
+    /**
+     * An exec of {@code argv} whose stream closes after some output, without an exit status (the
+     * mock refuses a session with no message at all).
+     */
+    static ScriptedExec broken(List<String> argv) {
+      return new ScriptedExec(argv, "partial output", "", null, true);
+    }
+  }
 
   private final Map<String, List<LogLineAt>> logs = new ConcurrentHashMap<>();
   private final Map<String, List<ScriptedExec>> execs = new ConcurrentHashMap<>();
@@ -95,11 +113,29 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     return List.copyOf(writes);
   }
 
+  private final Map<String, Integer> answersToLose = new ConcurrentHashMap<>();
+
+  /**
+   * The next {@code times} requests {@code METHOD path} (path without query) are acted on but
+   * answered 503, as when a flaky network loses the API server's answer: the client re-sends.
+   */
+  void loseAnswers(String method, String path, int times) {
+    answersToLose.put(method + " " + path, times);
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
     if (!"GET".equals(request.getMethod())) {
       writes.add(request.getMethod() + " " + path);
+    }
+    String key = request.getMethod() + " " + path.replaceFirst("\\?.*", "");
+    if (answersToLose.computeIfPresent(key, (k, left) -> left - 1) != null) {
+      if (answersToLose.remove(key, -1)) {
+        return super.dispatch(request);
+      }
+      super.dispatch(request);
+      return new MockResponse().setResponseCode(503).setBody("{\"kind\":\"Status\",\"code\":503}");
     }
     Matcher log = LOG.matcher(path);
     if ("GET".equals(request.getMethod()) && log.matches() && logs.containsKey(log.group(2))) {
@@ -129,7 +165,9 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     if (!script.stderr().isEmpty()) {
       messages.add(new ErrorStreamMessage(script.stderr()));
     }
-    if (script.exitCode() != null) {
+    if (script.breaks()) {
+      // Nothing more: the mock closes the session, and no exit status ever arrives.
+    } else if (script.exitCode() != null) {
       messages.add(new StatusStreamMessage(script.exitCode()));
     } else {
       // The mock closes a session once its messages are sent, which fabric8 reports as a null

@@ -15,36 +15,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The main process's log: interleaved, timestamped and bounded. Independent of isolation. */
 class LocalRuntimeLogTest {
   private static final long CAP = 64 * 1024;
 
-  @TempDir Path root;
-  private LocalRuntime runtime;
-
-  @BeforeEach
-  void start() {
-    runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).isolation(IsolationMode.NONE)
-        .logCapBytes(CAP).build());
-  }
-
-  @AfterEach
-  void stop() {
-    runtime.close();
-  }
+  @RegisterExtension final LocalRuntimeFixture local =
+      LocalRuntimeFixture.with(b -> b.isolation(IsolationMode.NONE).logCapBytes(CAP));
 
   @Test
   void aChattyProcessKeepsItsNewestLinesWithinTheCap() throws Exception {
     String name = run("i=0; while [ $i -lt 20000 ]; do echo line-$i; i=$((i+1)); done; echo last");
-    LogChunk logs = runtime.logs(name, LogRequest.lastLines(LogRequest.MAX_TAIL));
+    LogChunk logs = local.runtime().logs(name, LogRequest.lastLines(LogRequest.MAX_TAIL));
     assertThat(logs.truncated()).isTrue();
     assertThat(logs.lines()).last().extracting(LogLine::text).isEqualTo("last");
-    try (Stream<Path> files = Files.list(root.resolve("sandboxes").resolve(name))) {
+    try (Stream<Path> files = Files.list(local.root().resolve("sandboxes").resolve(name))) {
       long logBytes = files.filter(f -> f.getFileName().toString().startsWith("output.log"))
           .mapToLong(LocalRuntimeLogTest::size).sum();
       assertThat(logBytes).isLessThanOrEqualTo(CAP + 100);
@@ -54,7 +41,7 @@ class LocalRuntimeLogTest {
   @Test
   void stdoutAndStderrAreInterleavedWithNonDecreasingTimestamps() throws Exception {
     String name = run("echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three");
-    LogChunk logs = runtime.logs(name, LogRequest.defaults());
+    LogChunk logs = local.runtime().logs(name, LogRequest.defaults());
     assertThat(logs.lines()).extracting(LogLine::text).containsExactly("one", "two", "three");
     assertThat(logs.lines()).extracting(LogLine::timestamp).isSorted();
     assertThat(logs.truncated()).isFalse();
@@ -62,8 +49,8 @@ class LocalRuntimeLogTest {
 
   private String run(String script) throws Exception {
     String name = uniqueName("log");
-    runtime.create(SandboxSpec.builder("busybox:1.36").name(name).command("sh", "-c", script).build(), ownerOf(name));
-    RuntimeState state = runtime.awaitChange(name, SandboxPhase.RUNNING, Duration.ofSeconds(60));
+    local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name).command("sh", "-c", script).build(), ownerOf(name));
+    RuntimeState state = local.runtime().awaitChange(name, SandboxPhase.RUNNING, Duration.ofSeconds(60));
     assertThat(state.phase()).isEqualTo(SandboxPhase.SUCCEEDED);
     return name;
   }

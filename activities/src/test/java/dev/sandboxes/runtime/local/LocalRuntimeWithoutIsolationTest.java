@@ -18,44 +18,32 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How the local runtime behaves with plain processes, where it cannot isolate. */
 class LocalRuntimeWithoutIsolationTest {
-  @TempDir Path root;
-  private LocalRuntime runtime;
-
-  @BeforeEach
-  void start() {
-    runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).isolation(IsolationMode.NONE).build());
-  }
-
-  @AfterEach
-  void stop() {
-    runtime.close();
-  }
+  @RegisterExtension final LocalRuntimeFixture local =
+      LocalRuntimeFixture.with(b -> b.isolation(IsolationMode.NONE));
 
   @Test
   void volumeMountsAreRejectedNamingTheField() {
-    runtime.createVolume("data", VolumeSpec.defaults(), new dev.sandboxes.activity.SandboxOwner("volume/data", "run"));
+    local.runtime().createVolume("data", VolumeSpec.defaults(), new dev.sandboxes.model.SandboxOwner("volume/data", "run"));
     String name = uniqueName("vol");
-    assertThatThrownBy(() -> runtime.create(
+    assertThatThrownBy(() -> local.runtime().create(
             SandboxSpec.builder("busybox:1.36").name(name).volume("/data", "data").build(), ownerOf(name)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("volumeMounts[\"/data\"]")
         .hasMessageContaining("without isolation");
-    assertThatThrownBy(() -> runtime.inspect(name)).isInstanceOf(SandboxNotFoundException.class);
+    assertThatThrownBy(() -> local.runtime().inspect(name)).isInstanceOf(SandboxNotFoundException.class);
   }
 
   @Test
   void namesThatAreNotLabelsNeverReachTheFilesystem() throws Exception {
-    Path marker = Files.writeString(root.resolve("keep"), "x");
-    assertThatThrownBy(() -> runtime.delete("..")).isInstanceOf(InvalidSpecException.class);
-    assertThatThrownBy(() -> runtime.inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
-    assertThatThrownBy(() -> runtime.deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
+    Path marker = Files.writeString(local.root().resolve("keep"), "x");
+    assertThatThrownBy(() -> local.runtime().delete("..")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> local.runtime().inspect("../sandboxes")).isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> local.runtime().deleteVolume("..")).isInstanceOf(InvalidSpecException.class);
     assertThat(marker).exists();
   }
 
@@ -63,7 +51,7 @@ class LocalRuntimeWithoutIsolationTest {
   void deleteKillsTheWholeProcessTree() throws Exception {
     String name = startIdle();
     long shell = Long.parseLong(Files.readAllLines(
-            root.resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
+            local.root().resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
         .filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
     List<ProcessHandle> tree = new ArrayList<>();
     for (int i = 0; i < 100 && tree.isEmpty(); i++) {
@@ -71,7 +59,7 @@ class LocalRuntimeWithoutIsolationTest {
       tree = ProcessHandle.of(shell).orElseThrow().descendants().toList();
     }
     assertThat(tree).as("the idle command's sleep").isNotEmpty();
-    runtime.delete(name);
+    local.runtime().delete(name);
     // Killed children linger as zombies until the adopting init reaps them: they count as gone.
     assertThat(tree).noneMatch(ProcessTree::running);
   }
@@ -79,15 +67,15 @@ class LocalRuntimeWithoutIsolationTest {
   @Test
   void workspacePathsMapIntoTheSandboxDirectory() throws Exception {
     String name = startIdle();
-    ExecResult result = runtime.exec(name, ExecRequest.of("pwd").withWorkdir("/workspace/sub"));
+    ExecResult result = local.runtime().exec(name, ExecRequest.of("pwd").withWorkdir("/workspace/sub"));
     assertThat(result.stdout().trim())
-        .isEqualTo(root.resolve("sandboxes").resolve(name).resolve("workspace").resolve("sub").toString());
+        .isEqualTo(local.root().resolve("sandboxes").resolve(name).resolve("workspace").resolve("sub").toString());
   }
 
   @Test
   void aWorkdirThatIsNeitherWorkspaceNorAHostDirectoryIsRejected() throws Exception {
     String name = startIdle();
-    assertThatThrownBy(() -> runtime.exec(name, ExecRequest.of("pwd").withWorkdir("/no/such/dir")))
+    assertThatThrownBy(() -> local.runtime().exec(name, ExecRequest.of("pwd").withWorkdir("/no/such/dir")))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("workdir");
   }
@@ -95,7 +83,7 @@ class LocalRuntimeWithoutIsolationTest {
   @Test
   void theWorkersEnvironmentDoesNotLeakIn() throws Exception {
     String name = startIdle();
-    ExecResult result = runtime.exec(name, ExecRequest.of("sh", "-c", "env | cut -d= -f1 | sort | tr '\\n' ' '")
+    ExecResult result = local.runtime().exec(name, ExecRequest.of("sh", "-c", "env | cut -d= -f1 | sort | tr '\\n' ' '")
         .withEnv("GREETING", "hi"));
     assertThat(Arrays.asList(result.stdout().trim().split(" ")))
         .contains("GREETING", "PATH", "HOME", "TMPDIR")
@@ -105,9 +93,9 @@ class LocalRuntimeWithoutIsolationTest {
   @Test
   void aMissingProgramFailsTheSandboxWithAReason() throws Exception {
     String name = uniqueName("missing");
-    runtime.create(SandboxSpec.builder("busybox:1.36").name(name).command("no-such-program-here").build(),
+    local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name).command("no-such-program-here").build(),
         ownerOf(name));
-    RuntimeState state = runtime.inspect(name);
+    RuntimeState state = local.runtime().inspect(name);
     assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
     assertThat(state.reason()).isEqualTo("StartError");
   }
@@ -115,16 +103,15 @@ class LocalRuntimeWithoutIsolationTest {
   @Test
   void aSecondRuntimeOnTheRootOfALiveOneLeavesItsSandboxesRunning() throws Exception {
     String name = startIdle();
-    try (LocalRuntime second = new LocalRuntime(
-        LocalRuntimeOptions.newBuilder().root(root).isolation(IsolationMode.NONE).build())) {
-      assertThat(runtime.inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);
-      assertThat(runtime.exec(name, ExecRequest.of("true")).exitCode()).isZero();
+    try (LocalRuntime second = new LocalRuntime(local.options())) {
+      assertThat(local.runtime().inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);
+      assertThat(local.runtime().exec(name, ExecRequest.of("true")).exitCode()).isZero();
     }
   }
 
   private String startIdle() {
     String name = uniqueName("plain");
-    assertThat(runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)).phase())
+    assertThat(local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)).phase())
         .isEqualTo(SandboxPhase.RUNNING);
     return name;
   }

@@ -1,0 +1,216 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.InvalidSpecException;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.RuntimeRef;
+import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxNotRunningException;
+import dev.sandboxes.model.SandboxOwner;
+import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
+import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.runtime.Ownership;
+import dev.sandboxes.runtime.PlatformException;
+import dev.sandboxes.runtime.SandboxPlatform;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The sandboxes of {@link KubernetesRuntime}: one bare pod per sandbox (restart policy Never)
+ * and one NetworkPolicy per sandbox for its egress.
+ *
+ * <p>Create is get-or-create: it looks the pod up first, so a retried or restarted worker
+ * adopts the pod it created (same owner first-run ID in the annotations) instead of creating a
+ * twin, and refuses a pod of that name that belongs to someone else. The NetworkPolicy is
+ * applied before the pod exists, so the pod never runs unconfined; both are deleted
+ * explicitly (they are not linked by owner references, which would require creating the pod
+ * first). A create refused by a ResourceQuota returns {@code QUEUED} with reason
+ * {@code QuotaExceeded} and creates no pod: call create again later.
+ *
+ * <p>Phases come only from {@link PodPhases}; waiting uses the gateway's pod informer
+ * ({@link PodWaits}).
+ */
+final class KubernetesSandboxes implements SandboxPlatform {
+  /** How long delete waits for a terminating pod to disappear. */
+  static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+
+  private final KubernetesGateway gateway;
+  private final KubernetesRuntimeOptions options;
+
+  KubernetesSandboxes(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
+    this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public RuntimeState create(SandboxSpec spec, SandboxOwner owner) {
+    String name = spec.name();
+    if (spec.ttl() != null && spec.ttl().compareTo(options.maxLifetime()) > 0) {
+      throw new InvalidSpecException("sandbox spec", List.of(new Violation("ttl",
+          "must be at most the runtime's maximum sandbox lifetime of " + options.maxLifetime()
+              + ", got " + spec.ttl())));
+    }
+    try {
+      Pod existing = gateway.getPod(name);
+      if (existing != null) {
+        return adopt(existing, owner);
+      }
+      EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
+      NetworkPolicies.egress(name, egress, owner).ifPresent(gateway::applyNetworkPolicy);
+      try {
+        return PodPhases.stateOf(gateway.createPod(PodSpecs.pod(spec, owner, options)));
+      } catch (KubernetesClientException e) {
+        if (KubernetesErrors.isConflict(e)) {
+          Pod raced = gateway.getPod(name);
+          if (raced != null) {
+            return adopt(raced, owner);
+          }
+        }
+        if (KubernetesErrors.isQuotaExceeded(e)) {
+          return new RuntimeState(SandboxPhase.QUEUED, SandboxReason.QUOTA_EXCEEDED.wireName(), KubernetesErrors.describe(e),
+              null, null, null, new RuntimeRef(PodPhases.RUNTIME, gateway.namespace(), name, null));
+        }
+        // A create that fails leaves nothing: the workflow deletes only what a create returned.
+        deletePolicyOfFailedCreate(name, e);
+        throw e;
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        // On create, 404 can only mean the namespace is missing: a setup error, not a sandbox.
+        throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false, "create sandbox " + name
+            + ": namespace \"" + gateway.namespace() + "\" does not exist", e);
+      }
+      throw KubernetesErrors.translate(e, "create sandbox " + name);
+    }
+  }
+
+  private void deletePolicyOfFailedCreate(String name, KubernetesClientException failure) {
+    try {
+      gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+    } catch (KubernetesClientException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private RuntimeState adopt(Pod pod, SandboxOwner owner) {
+    Ownership.require("pod " + gateway.namespace() + "/" + pod.getMetadata().getName(), Owners.of(pod), owner);
+    return PodPhases.stateOf(pod);
+  }
+
+  @Override
+  public RuntimeState inspect(String name) {
+    return PodPhases.stateOf(existingPod(name));
+  }
+
+  private Pod existingPod(String name) {
+    Pod pod;
+    try {
+      pod = gateway.getPod(name);
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "read sandbox " + name);
+    }
+    if (pod == null) {
+      throw new SandboxNotFoundException(
+          "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
+    }
+    return pod;
+  }
+
+  /**
+   * Waits on the pod informer. Each round takes the pod's next-change future before reading
+   * its state, so an event between the read and the wait still wakes it. Reads come from the
+   * informer's cache; a GET is made only when the cache does not hold the pod, to tell "not
+   * seen yet" from "gone". A pod deleted during the wait is reported as TERMINATED
+   * ({@code PodDeleted}); one that never existed is {@link SandboxNotFoundException}.
+   */
+  @Override
+  public RuntimeState awaitChange(String name, SandboxPhase known, Duration maxWait)
+      throws InterruptedException {
+    try {
+      if (PodWaits.currentPod(gateway, name) == null) {
+        throw new SandboxNotFoundException(
+            "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
+      }
+      Pod pod = PodWaits.awaitPod(gateway, name,
+          p -> p == null || PodPhases.stateOf(p).phase() != known, Instant.now().plus(maxWait));
+      return PodPhases.stateOf(pod);
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "watch sandbox " + name);
+    }
+  }
+
+  @Override
+  public ExecResult exec(String name, ExecRequest request) throws InterruptedException {
+    RuntimeState state = inspect(name);
+    if (state.phase() != SandboxPhase.RUNNING) {
+      throw new SandboxNotRunningException(name, "exec", state.phase());
+    }
+    byte[] streamedStdin = request.stdin() != null && !ExecCommands.stdinInArgv(request)
+        ? request.stdin().getBytes(StandardCharsets.UTF_8) : null;
+    try {
+      return gateway.exec(name, ExecCommands.argv(request), streamedStdin,
+          request.effectiveTimeout(), options.execOutputCapBytes());
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "exec in sandbox " + name);
+    }
+  }
+
+  @Override
+  public LogChunk logs(String name, LogRequest request) {
+    SandboxPhase phase = PodPhases.stateOf(existingPod(name)).phase();
+    if (phase == SandboxPhase.QUEUED || phase == SandboxPhase.CREATING) {
+      return LogChunk.empty();
+    }
+    try {
+      // One line more than asked: if it comes back, older lines exist.
+      String text = gateway.log(name, request.effectiveTail() + 1, request.since());
+      return PodLogs.parse(text, request);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 400) {
+        // The container has not started (or failed before starting): it has no log yet.
+        return LogChunk.empty();
+      }
+      throw KubernetesErrors.translate(e, "read logs of sandbox " + name);
+    }
+  }
+
+  @Override
+  public void delete(String name) {
+    try {
+      gateway.deletePod(name);
+      gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw KubernetesErrors.translate(e, "delete sandbox " + name);
+      }
+    }
+    awaitGone(name, DELETE_WAIT);
+  }
+
+  /**
+   * Deletion is graceful on a real cluster: the pod terminates, then disappears. Waits for that
+   * on the informer, so a terminate that returns means the pod is gone; a pod still terminating
+   * after {@code limit} is left to the kubelet (it carries a deletion timestamp already).
+   */
+  private void awaitGone(String name, Duration limit) {
+    try {
+      PodWaits.awaitPod(gateway, name, Objects::isNull, Instant.now().plus(limit));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "watch the deletion of sandbox " + name);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.sandboxes.runtime.kubernetes;
+
+/**
+ * Label keys and values on the Kubernetes objects of sandboxes and volumes (pods, network
+ * policies, claims): what selectors, watches and the reaper find them by.
+ */
+public final class Labels {
+  private Labels() {}
+
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY_VALUE = "sandboxes-for-temporal";
+  public static final String SANDBOX = "sandboxes.dev/sandbox";
+  public static final String VOLUME = "sandboxes.dev/volume";
+  /** What a pod is for, when it is not a sandbox: {@link #VOLUME_HELPER_ROLE}. */
+  public static final String ROLE = "sandboxes.dev/role";
+  /** Role of the short-lived pods that serve a volume's file API (with {@link #VOLUME}). */
+  public static final String VOLUME_HELPER_ROLE = "volume-helper";
+  /** Prefix of labels that carry a sandbox's tags: {@code tag.sandboxes.dev/<key>}. */
+  public static final String TAG_PREFIX = "tag.sandboxes.dev/";
+}

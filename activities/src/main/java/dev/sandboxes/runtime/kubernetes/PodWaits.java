@@ -1,0 +1,49 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * Waiting for a pod on the gateway's pod informer, shared by the sandboxes (their phases, their
+ * deletion) and the volume file API (its helper pods starting). Reads come from the informer's
+ * cache; a GET is made only when the cache does not hold the pod.
+ */
+final class PodWaits {
+  private PodWaits() {}
+
+  /** The pod as the informer has it, or from the API server when the informer has not seen it. */
+  static Pod currentPod(KubernetesGateway gateway, String name) {
+    Pod pod = gateway.cachedPod(name);
+    return pod != null ? pod : gateway.getPod(name);
+  }
+
+  /**
+   * Waits on the informer's events until {@code done} holds for the pod ({@code null} once it is
+   * gone) or the deadline passes, and returns the pod as last seen. Never polls: each pass waits
+   * for the next event of that pod.
+   */
+  static Pod awaitPod(KubernetesGateway gateway, String name, Predicate<Pod> done, Instant deadline)
+      throws InterruptedException {
+    while (true) {
+      // Registered before the read, so an event between the two is not missed.
+      CompletableFuture<Void> change = gateway.nextChange(name);
+      Pod pod = currentPod(gateway, name);
+      long remaining = Duration.between(Instant.now(), deadline).toMillis();
+      if (done.test(pod) || remaining <= 0) {
+        return pod;
+      }
+      try {
+        change.get(remaining, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException | CancellationException e) {
+        // Checked again above; the deadline ends the loop.
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.sandboxes.runtime.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One test class's cluster: the fabric8 mock API server ({@link SimulatedApiServer}), a client,
+ * the {@link KubeletSimulator} moving pod status, and a {@link KubernetesRuntime} in namespace
+ * {@value #NAMESPACE}. A test class registers it as a static extension, which starts it before
+ * the class's tests and closes it after them:
+ *
+ * <pre>{@code @RegisterExtension static final MockCluster cluster = MockCluster.start();}</pre>
+ */
+final class MockCluster implements BeforeAllCallback, AfterAllCallback {
+  static final String NAMESPACE = "sandboxes";
+
+  private final UnaryOperator<KubernetesRuntimeOptions.Builder> options;
+  SimulatedApiServer api;
+  KubernetesClient client;
+  KubeletSimulator kubelet;
+  KubernetesRuntime runtime;
+
+  private MockCluster(UnaryOperator<KubernetesRuntimeOptions.Builder> options) {
+    this.options = options;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    api = SimulatedApiServer.start();
+    client = api.server().createClient();
+    kubelet = new KubeletSimulator(client, NAMESPACE);
+    runtime = new KubernetesRuntime(client,
+        options.apply(KubernetesRuntimeOptions.builder().namespace(NAMESPACE)).build());
+  }
+
+  /** With the runtime's default options. */
+  static MockCluster start() {
+    return start(UnaryOperator.identity());
+  }
+
+  /** With the runtime's options as {@code options} changes them. */
+  static MockCluster start(UnaryOperator<KubernetesRuntimeOptions.Builder> options) {
+    return new MockCluster(options);
+  }
+
+  /** {@code prefix} and 8 random characters: a name no other test uses. */
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    runtime.close();
+    kubelet.close();
+    client.close();
+    api.server().destroy();
+  }
+}
