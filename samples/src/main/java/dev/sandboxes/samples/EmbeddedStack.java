@@ -1,9 +1,10 @@
 package dev.sandboxes.samples;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -40,8 +41,8 @@ public final class EmbeddedStack implements AutoCloseable {
         .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
             .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
         .build());
-    Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-    this.worker = env.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    this.worker = env.newWorker(TaskQueues.DEFAULT);
     Runtime.getRuntime().addShutdownHook(onExit);
   }
 

@@ -1,9 +1,10 @@
 package dev.sandboxes.samples;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -26,12 +27,12 @@ public final class Quickstart {
           .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
               .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
           .build());
-      Conventions.SearchAttributes.DEFINITIONS.forEach(env::registerSearchAttribute);
-      env.newWorker(Conventions.DEFAULT_TASK_QUEUE).registerWorkflowImplementationTypes(FanOutWorkflowImpl.class);
+      SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+      env.newWorker(TaskQueues.DEFAULT).registerWorkflowImplementationTypes(FanOutWorkflowImpl.class);
       env.start();
       FanOutWorkflow workflow = env.getWorkflowClient().newWorkflowStub(FanOutWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId("quickstart-fan-out")
-              .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).build());
+              .setTaskQueue(TaskQueues.DEFAULT).build());
       System.out.println("sandboxes on the " + runtime.kind() + " runtime, one per input:");
       workflow.run(inputs).forEach(System.out::println);
       env.close();

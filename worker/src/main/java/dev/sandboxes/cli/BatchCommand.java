@@ -15,25 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sandbox batch ...}: many sandboxes, bounded parallelism, every result kept. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
     description = "Run many sandboxes as one batch: each item in its own sandbox, at most P at a time.",
     subcommands = {BatchCommand.Run.class, BatchCommand.Status.class, BatchCommand.Results.class,
         BatchCommand.Cancel.class})
-final class BatchCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a batch command is required");
-  }
+final class BatchCommand extends CommandGroup {
 
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Start a batch of IMAGE and print its name; items get SANDBOX_INDEX (and SANDBOX_INPUT).")
@@ -142,12 +133,12 @@ final class BatchCommand implements Runnable {
         Output.printJson(out, results);
         return ExitCodes.OK;
       }
-      out.printf("%-6s %-28s %-11s %-4s %-3s %s%n", "INDEX", "SANDBOX", "PHASE", "EXIT", "TRY", "LAST LINE");
+      Table table = new Table("INDEX", "SANDBOX", "PHASE", "EXIT", "TRY", "LAST LINE");
       for (ItemResult r : results) {
         String last = r.tail().isEmpty() ? (r.reason() == null ? "" : r.reason()) : r.tail().get(r.tail().size() - 1);
-        out.printf("%-6d %-28s %-11s %-4s %-3d %s%n", r.index(), r.sandbox() == null ? "-" : r.sandbox(), r.phase(),
-            r.exitCode() == null ? "-" : r.exitCode(), r.attempts(), last);
+        table.row(r.index(), r.sandbox(), r.phase(), r.exitCode(), r.attempts(), last);
       }
+      table.print(out);
       return ExitCodes.OK;
     }
   }

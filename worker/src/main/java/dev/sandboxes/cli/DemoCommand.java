@@ -1,8 +1,8 @@
 package dev.sandboxes.cli;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.cli.demo.DemoWorkflow;
 import dev.sandboxes.cli.demo.DemoWorkflowImpl;
+import dev.sandboxes.model.TaskQueues;
 import io.temporal.client.WorkflowOptions;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -44,14 +44,14 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       String id = "demo-" + Long.toString(System.currentTimeMillis(), 36);
       DemoWorkflow demo = stack.client().workflowClient().newWorkflowStub(DemoWorkflow.class,
-          WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(Conventions.DEFAULT_TASK_QUEUE).build());
+          WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(TaskQueues.DEFAULT).build());
       List<DemoWorkflow.Row> rows = demo.run(count);
       if (global.json) {
         Output.printJson(out, rows);
       } else {
-        String format = "%-18s %-10s %-4s %s%n";
-        out.printf(format, "SANDBOX", "PHASE", "EXIT", "OUTPUT");
-        rows.forEach(r -> out.printf(format, r.name(), r.phase(), r.exitCode() == null ? "-" : r.exitCode(), r.output()));
+        Table table = new Table("SANDBOX", "PHASE", "EXIT", "OUTPUT");
+        rows.forEach(r -> table.row(r.name(), r.phase(), r.exitCode(), r.output()));
+        table.print(out);
         long ok = rows.stream().filter(r -> "succeeded".equals(r.phase())).count();
         out.printf("%d of %d succeeded.%n", ok, rows.size());
         if (stack.uiUrl() != null) {

@@ -1,15 +1,16 @@
 package dev.sandboxes.cli;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.SandboxFilter;
 import dev.sandboxes.client.SandboxSummary;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.SandboxRuntime;
 import dev.sandboxes.runtime.kubernetes.KubernetesRuntime;
 import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -17,7 +18,6 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import java.io.File;
@@ -37,18 +37,22 @@ import java.util.concurrent.TimeUnit;
  * with the sandbox plugin over the chosen runtime, and the orphan reaper's schedule where the
  * server has schedules. {@link #close()} terminates every sandbox
  * still running, then stops the worker, the runtime and the server.
+ *
+ * <p>The stack's worker is unversioned: there is nothing to roll out inside one process.
+ * Versioned workers ({@code sandbox worker --sandboxes.versioning.enabled=true}) can use the
+ * temporal CLI's server, on a task queue of their own.
  */
 final class EmbeddedStack implements AutoCloseable {
   private final int port;
   private final Process temporalCli;
-  private final TestServer.PortBoundTestServer javaServer;
+  private final InProcessTemporal javaServer;
   private final SandboxRuntime runtime;
   private final WorkflowServiceStubs stubs;
   private final WorkerFactory factory;
   private final SandboxClient client;
   private final String uiUrl;
 
-  private EmbeddedStack(int port, Process temporalCli, TestServer.PortBoundTestServer javaServer,
+  private EmbeddedStack(int port, Process temporalCli, InProcessTemporal javaServer,
       SandboxRuntime runtime, WorkflowServiceStubs stubs, WorkerFactory factory,
       SandboxClient client, String uiUrl) {
     this.port = port;
@@ -72,7 +76,7 @@ final class EmbeddedStack implements AutoCloseable {
       throw new IllegalArgumentException("--runtime must be local or kubernetes, got \"" + kind + "\"");
     }
     Process cli = null;
-    TestServer.PortBoundTestServer java = null;
+    InProcessTemporal java = null;
     String ui = null;
     SandboxRuntime runtime = null;
     WorkflowServiceStubs stubs = null;
@@ -84,7 +88,7 @@ final class EmbeddedStack implements AutoCloseable {
         ui = "http://127.0.0.1:" + (port + 1000);
       } else {
         requirePortsFreeOrFail(port);
-        java = TestServer.createPortBoundServer(port);
+        java = InProcessTemporal.start(port);
       }
       stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
           .setTarget("127.0.0.1:" + port).build());
@@ -101,7 +105,7 @@ final class EmbeddedStack implements AutoCloseable {
           WorkflowClientOptions.newBuilder().setNamespace("default").build());
       WorkerFactory factory = WorkerFactory.newInstance(workflowClient,
           WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
-      var worker = factory.newWorker(Conventions.DEFAULT_TASK_QUEUE);
+      var worker = factory.newWorker(TaskQueues.DEFAULT);
       if (extraWorkflows.length > 0) {
         worker.registerWorkflowImplementationTypes(extraWorkflows);
       }
@@ -109,7 +113,7 @@ final class EmbeddedStack implements AutoCloseable {
       try {
         // The temporal CLI's server runs the orphan reaper every 30 s; the Java test server
         // has no schedules, so there only `sandbox reap` reaps.
-        new dev.sandboxes.client.ReaperClient(workflowClient).ensureSchedule(Conventions.DEFAULT_TASK_QUEUE,
+        new dev.sandboxes.client.ReaperClient(workflowClient).ensureSchedule(TaskQueues.DEFAULT,
             dev.sandboxes.client.ReaperClient.DEFAULT_INTERVAL, dev.sandboxes.reaper.ReapRequest.DEFAULT_GRACE);
       } catch (RuntimeException e) {
         System.err.println("warning: the orphan reaper's schedule could not be created: "
@@ -230,6 +234,7 @@ final class EmbeddedStack implements AutoCloseable {
         "--metrics-port", String.valueOf(port + 2000),
         "--log-level", "error"));
     command.addAll(searchAttributeFlags());
+    command.addAll(DRAINAGE_FLAGS);
     try {
       return new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -238,10 +243,20 @@ final class EmbeddedStack implements AutoCloseable {
     }
   }
 
+  /**
+   * A Worker Deployment version that is no longer current reports DRAINED seconds, not minutes
+   * (the server's defaults are 3 min grace and 3 min refresh), after its last pinned workflow
+   * closed, so a rollout can be tried out and tested on this server. The cost is a visibility
+   * query every few seconds per draining version.
+   */
+  static final List<String> DRAINAGE_FLAGS = List.of(
+      "--dynamic-config-value", "matching.wv.VersionDrainageStatusVisibilityGracePeriod=\"5s\"",
+      "--dynamic-config-value", "matching.wv.VersionDrainageStatusRefreshInterval=\"5s\"");
+
   /** The {@code temporal server start-dev} flags that register the sandbox search attributes. */
   static List<String> searchAttributeFlags() {
     List<String> flags = new ArrayList<>();
-    Conventions.SearchAttributes.DEFINITIONS.forEach((name, type) -> {
+    SearchAttributeKeys.DEFINITIONS.forEach((name, type) -> {
       flags.add("--search-attribute");
       flags.add(name + "=" + switch (type) {
         case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
@@ -284,7 +299,7 @@ final class EmbeddedStack implements AutoCloseable {
         OperatorServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).validateAndBuildWithDefaults());
     try {
       operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-          .setNamespace("default").putAllSearchAttributes(Conventions.SearchAttributes.DEFINITIONS).build());
+          .setNamespace("default").putAllSearchAttributes(SearchAttributeKeys.DEFINITIONS).build());
     } finally {
       operator.shutdownNow();
     }

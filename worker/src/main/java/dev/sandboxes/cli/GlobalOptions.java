@@ -1,7 +1,7 @@
 package dev.sandboxes.cli;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -20,7 +20,7 @@ final class GlobalOptions {
       description = "Temporal namespace (env TEMPORAL_NAMESPACE, default ${DEFAULT-VALUE})")
   String namespace;
 
-  @Option(names = "--task-queue", defaultValue = Conventions.DEFAULT_TASK_QUEUE,
+  @Option(names = "--task-queue", defaultValue = TaskQueues.DEFAULT,
       description = "task queue of the sandbox workers (default ${DEFAULT-VALUE})")
   String taskQueue;
 

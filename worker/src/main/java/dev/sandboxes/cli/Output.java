@@ -88,14 +88,13 @@ final class Output {
 
   /** The table of {@code list}: NAME IMAGE PHASE CREATED STARTED EXIT TAGS. */
   static void printTable(PrintWriter out, List<SandboxSummary> rows, Map<String, SandboxStatus> statuses) {
-    String format = "%-24s %-24s %-11s %-20s %-20s %-4s %s%n";
-    out.printf(format, "NAME", "IMAGE", "PHASE", "CREATED", "STARTED", "EXIT", "TAGS");
+    Table table = new Table("NAME", "IMAGE", "PHASE", "CREATED", "STARTED", "EXIT", "TAGS");
     for (SandboxSummary row : rows) {
       SandboxStatus s = statuses.get(row.name());
-      out.printf(format, row.name(), row.image(), (s != null ? s.phase() : row.phase()).wireName(),
+      table.row(row.name(), row.image(), (s != null ? s.phase() : row.phase()).wireName(),
           time(s != null && s.createdAt() != null ? s.createdAt() : row.startTime()),
-          time(s == null ? null : s.startedAt()),
-          s == null || s.exitCode() == null ? "-" : s.exitCode(), tags(row.tags()));
+          time(s == null ? null : s.startedAt()), s == null ? null : s.exitCode(), tags(row.tags()));
     }
+    table.print(out);
   }
 }

@@ -16,12 +16,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sandbox volume ...}: storage that outlives sandboxes, and its files. */
 @Command(name = "volume", mixinStandardHelpOptions = true,
@@ -29,13 +26,7 @@ import picocli.CommandLine.Spec;
     subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Get.class,
         VolumeCommand.Delete.class, VolumeCommand.Ls.class, VolumeCommand.Read.class,
         VolumeCommand.Write.class, VolumeCommand.Move.class})
-final class VolumeCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a volume command is required");
-  }
+final class VolumeCommand extends CommandGroup {
 
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create a volume and wait until it is ready (prints its name).")
@@ -80,11 +71,12 @@ final class VolumeCommand implements Runnable {
         Output.printJson(out, volumes.stream().map(VolumeCommand::json).toList());
         return ExitCodes.OK;
       }
-      out.printf("%-24s %-9s %-8s %-20s %s%n", "NAME", "PHASE", "SIZE", "CREATED", "ATTACHED TO");
+      Table table = new Table("NAME", "PHASE", "SIZE", "CREATED", "ATTACHED TO");
       for (VolumeStatus v : volumes) {
-        out.printf("%-24s %-9s %-8s %-20s %s%n", v.name(), v.phase(), v.size() == null ? "-" : v.size(),
-            Output.time(v.createdAt()), v.attachedTo().isEmpty() ? "-" : String.join(",", v.attachedTo()));
+        table.row(v.name(), v.phase(), v.size(), Output.time(v.createdAt()),
+            v.attachedTo().isEmpty() ? null : String.join(",", v.attachedTo()));
       }
+      table.print(out);
       return ExitCodes.OK;
     }
   }

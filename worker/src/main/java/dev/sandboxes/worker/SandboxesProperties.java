@@ -1,6 +1,6 @@
 package dev.sandboxes.worker;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -25,15 +25,17 @@ import org.springframework.validation.annotation.Validated;
  *     tasks before it closes the runtime
  * @param sandbox bounds on every sandbox: lifetime, schedule and startup timeouts
  * @param reaper the orphan reaper's schedule
+ * @param versioning Worker Versioning: the Worker Deployment version this worker polls as
  */
 @Validated
 @ConfigurationProperties(prefix = "sandboxes")
 public record SandboxesProperties(
     @DefaultValue TemporalProperties temporal,
-    @DefaultValue(Conventions.DEFAULT_TASK_QUEUE) String taskQueue,
+    @DefaultValue(TaskQueues.DEFAULT) String taskQueue,
     @DefaultValue("kubernetes") RuntimeKind runtime,
     @DefaultValue KubernetesProperties kubernetes,
     @DefaultValue LocalProperties local,
     @DefaultValue("30s") Duration shutdownTimeout,
     @DefaultValue SandboxProperties sandbox,
-    @DefaultValue ReaperProperties reaper) {}
+    @DefaultValue ReaperProperties reaper,
+    @DefaultValue VersioningProperties versioning) {}

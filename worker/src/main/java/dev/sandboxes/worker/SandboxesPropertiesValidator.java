@@ -1,5 +1,6 @@
 package dev.sandboxes.worker;
 
+import dev.sandboxes.model.FieldRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -21,11 +22,10 @@ import org.springframework.validation.Validator;
 public final class SandboxesPropertiesValidator implements Validator {
   /** A stopping worker waits no longer (and the wait must fit a long of milliseconds). */
   static final java.time.Duration MAX_SHUTDOWN_TIMEOUT = java.time.Duration.ofHours(1);
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** The server's limit on a build ID ({@code limit.workerBuildIdSize}); deployment names get the same. */
+  static final int MAX_VERSION_PART = 255;
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern QUANTITY =
-      Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
   // host:port, [ipv6]:port, or a gRPC name-resolver URI such as dns:///host:port.
   private static final Pattern TARGET =
       Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:///?\\S+)|(\\[[0-9A-Fa-f:.]+\\]|[^\\s:/\\[\\]]+):\\d{1,5}");
@@ -59,6 +59,74 @@ public final class SandboxesPropertiesValidator implements Validator {
         java.time.Duration.ofDays(1), errors);
     checkBetween(p.reaper().grace(), "reaper.grace", java.time.Duration.ZERO,
         dev.sandboxes.reaper.ReapRequest.MAX_GRACE, errors);
+    checkVersioning(p.versioning(), p.taskQueue(), errors);
+  }
+
+  /**
+   * The server's rules for a Worker Deployment version (Temporal 1.29): a deployment name
+   * without {@code .} or {@code :}, names and build IDs not starting with {@code __}, build IDs
+   * of at most 255 bytes. Explicit values are checked even while versioning is off; derived ones
+   * only when they are used.
+   */
+  private static void checkVersioning(VersioningProperties v, String taskQueue, Errors errors) {
+    if (v.deploymentName() != null) {
+      String problem = deploymentNameProblem(v.deploymentName());
+      if (problem != null) {
+        errors.rejectValue("versioning.deployment-name", "format", problem + ", got \"" + v.deploymentName() + "\"");
+      }
+    } else if (v.enabled() && taskQueue != null && !taskQueue.isBlank()) {
+      String problem = deploymentNameProblem(taskQueue);
+      if (problem != null) {
+        errors.rejectValue("versioning.deployment-name", "required", "must be set: it defaults to "
+            + "sandboxes.task-queue (\"" + taskQueue + "\"), which is not a Worker Deployment name (a name "
+            + problem + ")");
+      }
+    }
+    if (v.buildId() != null) {
+      String problem = buildIdProblem(v.buildId());
+      if (problem != null) {
+        errors.rejectValue("versioning.build-id", "format", problem + ", got \"" + v.buildId() + "\"");
+      }
+    } else if (v.enabled() && v.effectiveBuildId() == null) {
+      errors.rejectValue("versioning.build-id", "required", "must be set: this build carries no version ("
+          + BuildVersion.RESOURCE + " is missing); use the image tag or the commit, e.g. 1.4.2 or 3f9c2ab");
+    }
+    if (v.setCurrent() && !v.enabled()) {
+      errors.rejectValue("versioning.set-current", "conflict",
+          "needs sandboxes.versioning.enabled=true: an unversioned worker has no version to make current");
+    }
+  }
+
+  private static String deploymentNameProblem(String name) {
+    if (name.isBlank()) {
+      return "must not be blank";
+    }
+    if (name.contains(".") || name.contains(":")) {
+      return "must not contain '.' or ':'";
+    }
+    if (name.startsWith("__")) {
+      return "must not start with '__'";
+    }
+    if (name.length() > MAX_VERSION_PART) {
+      return "must be at most " + MAX_VERSION_PART + " characters";
+    }
+    return null;
+  }
+
+  private static String buildIdProblem(String buildId) {
+    if (buildId.isBlank()) {
+      return "must not be blank";
+    }
+    if (buildId.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      return "must not contain spaces or control characters";
+    }
+    if (buildId.startsWith("__")) {
+      return "must not start with '__'";
+    }
+    if (buildId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VERSION_PART) {
+      return "must be at most " + MAX_VERSION_PART + " bytes";
+    }
+    return null;
   }
 
   private static void checkBetween(java.time.Duration value, String property, java.time.Duration min,
@@ -101,13 +169,9 @@ public final class SandboxesPropertiesValidator implements Validator {
   }
 
   private static void checkKubernetes(KubernetesProperties k, Errors errors) {
-    if (k.namespace() == null || !DNS_LABEL.matcher(k.namespace()).matches()) {
-      errors.rejectValue("kubernetes.namespace", "format",
-          "must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), got \""
-              + k.namespace() + "\"");
-    }
-    checkQuantity(k.defaultCpu(), "kubernetes.default-cpu", "500m or 2", errors);
-    checkQuantity(k.defaultMemory(), "kubernetes.default-memory", "512Mi or 2Gi", errors);
+    reject(k.namespace() == null ? "must be set" : FieldRules.dnsLabel(k.namespace()), "kubernetes.namespace", errors);
+    checkQuantity(k.defaultCpu(), "kubernetes.default-cpu", errors);
+    checkQuantity(k.defaultMemory(), "kubernetes.default-memory", errors);
     checkCap(k.execOutputCap(), "kubernetes.exec-output-cap", errors);
     if (k.runtimeClassName() != null
         && (k.runtimeClassName().length() > 253 || !DNS_SUBDOMAIN.matcher(k.runtimeClassName()).matches())) {
@@ -119,27 +183,27 @@ public final class SandboxesPropertiesValidator implements Validator {
     } catch (IllegalArgumentException e) {
       errors.rejectValue("kubernetes.default-egress", "format", e.getMessage());
     }
-    checkQuantity(k.volumeSize(), "kubernetes.volume-size", "1Gi", errors);
+    checkQuantity(k.volumeSize(), "kubernetes.volume-size", errors);
     if (k.volumeStorageClass() != null && (k.volumeStorageClass().length() > 253
         || !DNS_SUBDOMAIN.matcher(k.volumeStorageClass()).matches())) {
       errors.rejectValue("kubernetes.volume-storage-class", "format",
           "must be a DNS-1123 subdomain such as standard, got \"" + k.volumeStorageClass() + "\"");
     }
-    if (!java.util.List.of("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")
-        .contains(k.volumeAccessMode())) {
-      errors.rejectValue("kubernetes.volume-access-mode", "format",
-          "must be ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod, got \"" + k.volumeAccessMode() + "\"");
-    }
+    reject(k.volumeAccessMode() == null ? "must be set" : FieldRules.accessMode(k.volumeAccessMode()),
+        "kubernetes.volume-access-mode", errors);
     if (k.volumeHelperImage() == null || k.volumeHelperImage().isBlank()) {
       errors.rejectValue("kubernetes.volume-helper-image", "blank", "must name an image with sh, such as busybox");
     }
   }
 
-  private static void checkQuantity(String value, String field, String example, Errors errors) {
-    if (value == null || !QUANTITY.matcher(value).matches()) {
-      errors.rejectValue(field, "format", "must be a Kubernetes quantity such as " + example + ", got \"" + value + "\"");
-    } else if (value.replaceAll("[^0-9]", "").chars().allMatch(c -> c == '0')) {
-      errors.rejectValue(field, "range", "must be greater than zero, got \"" + value + "\"");
+  /** The model's rule for a quantity (FieldRules), so a property and a spec agree on what one is. */
+  private static void checkQuantity(String value, String field, Errors errors) {
+    reject(value == null ? "must be set" : FieldRules.quantity(value), field, errors);
+  }
+
+  private static void reject(String problem, String field, Errors errors) {
+    if (problem != null) {
+      errors.rejectValue(field, "format", problem);
     }
   }
 

@@ -11,10 +11,13 @@ import dev.sandboxes.runtime.local.LocalRuntimeOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.WorkerDeploymentVersion;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.worker.WorkerDeploymentOptions;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -38,6 +41,8 @@ public class WorkerConfiguration {
   /** How often the SDK's metrics are pushed into the Micrometer registry. */
   static final Duration METRICS_REPORT_INTERVAL = Duration.ofSeconds(1);
   private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(3);
+  /** How long a worker with {@code set-current} waits for its version to register in the deployment. */
+  private static final Duration SET_CURRENT_TIMEOUT = Duration.ofSeconds(60);
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
 
   /** Spring Boot applies a validator of this bean name to every configuration properties class. */
@@ -107,16 +112,70 @@ public class WorkerConfiguration {
     WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
         .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), properties.sandbox().limits()))
         .build());
-    factory.newWorker(properties.taskQueue());
+    factory.newWorker(properties.taskQueue(), workerOptions(properties));
     return factory;
+  }
+
+  /**
+   * Options of the worker: with {@code sandboxes.versioning.enabled}, a version of a Worker
+   * Deployment, on which {@link SandboxPlugin} registers the workflow implementations that
+   * declare their versioning behaviour. There is no default behaviour on purpose: a workflow
+   * type that declares none fails the worker's start instead of being given one silently.
+   */
+  public static WorkerOptions workerOptions(SandboxesProperties properties) {
+    VersioningProperties versioning = properties.versioning();
+    if (!versioning.enabled()) {
+      return WorkerOptions.getDefaultInstance();
+    }
+    return WorkerOptions.newBuilder()
+        .setDeploymentOptions(WorkerDeploymentOptions.newBuilder()
+            .setUseVersioning(true)
+            .setVersion(versioning.version(properties.taskQueue()))
+            .build())
+        .build();
   }
 
   @Bean
   WorkerLifecycle workerLifecycle(WorkerFactory factory, SandboxRuntime runtime, SandboxesProperties properties) {
+    VersioningProperties versioning = properties.versioning();
+    String description = "task queue " + properties.taskQueue() + " in namespace " + properties.temporal().namespace()
+        + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime";
+    if (!versioning.enabled()) {
+      return new WorkerLifecycle(factory, properties.shutdownTimeout(), description + ", unversioned",
+          () -> ensureReaperSchedule(factory.getWorkflowClient(), properties));
+    }
+    WorkerDeploymentVersion version = versioning.version(properties.taskQueue());
+    if (versioning.buildId() == null && version.getBuildId().endsWith("-SNAPSHOT")) {
+      log.warn("Build ID {} is a snapshot version, which every development build shares: set "
+          + "sandboxes.versioning.build-id so that two builds are two versions", version.getBuildId());
+    }
+    WorkerDeployments deployments = new WorkerDeployments(factory.getWorkflowClient().getWorkflowServiceStubs(),
+        properties.temporal().namespace());
     return new WorkerLifecycle(factory, properties.shutdownTimeout(),
-        "task queue " + properties.taskQueue() + " in namespace " + properties.temporal().namespace()
-            + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime",
-        () -> ensureReaperSchedule(factory.getWorkflowClient(), properties));
+        description + ", Worker Deployment version " + WorkerDeployments.describe(version),
+        () -> deployments.requireSupport(version),
+        () -> {
+          if (versioning.setCurrent()) {
+            makeCurrent(deployments, version);
+          }
+          ensureReaperSchedule(factory.getWorkflowClient(), properties);
+        });
+  }
+
+  /**
+   * Until a deployment has a current version, new workflows on its task queues wait for
+   * unversioned workers; this worker's version becomes that current version.
+   */
+  private static void makeCurrent(WorkerDeployments deployments, WorkerDeploymentVersion version) {
+    try {
+      deployments.setCurrentVersion(version, "sandbox-worker " + WorkerDeployments.describe(version),
+          SET_CURRENT_TIMEOUT);
+      log.info("Worker Deployment version {} is current (sandboxes.versioning.set-current=true)",
+          WorkerDeployments.describe(version));
+    } catch (RuntimeException e) {
+      log.error("Worker Deployment version {} could not be made current: {}; new workflows go to the "
+          + "current version, if any", WorkerDeployments.describe(version), e.getMessage());
+    }
   }
 
   /** The orphan reaper's schedule for this worker's task queue, unless it is disabled. */

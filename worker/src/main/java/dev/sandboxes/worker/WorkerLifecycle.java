@@ -24,7 +24,9 @@ import org.springframework.context.SmartLifecycle;
  * and retries in the background with capped exponential backoff, reporting DOWN meanwhile: a
  * worker deployed before its Temporal server, or riding out a server restart, recovers by
  * itself. Any other answer (unknown namespace, rejected API key or certificate) is a
- * configuration error and fails startup.
+ * configuration error and fails startup. A check that must pass before the worker polls (that
+ * the server has Worker Deployments, when the worker is versioned) runs first and is treated
+ * the same way.
  *
  * <p>On shutdown the factory stops polling and waits up to {@code sandboxes.shutdown-timeout}
  * for running tasks; only then does Spring destroy the beans this one depends on (the runtime is
@@ -39,6 +41,7 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private final WorkerFactory factory;
   private final Duration shutdownTimeout;
   private final String description;
+  private final Runnable beforePolling;
   private final Runnable onceStarted;
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "sandbox-worker-start");
@@ -57,9 +60,21 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
    */
   public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description,
       Runnable onceStarted) {
+    this(factory, shutdownTimeout, description, () -> {}, onceStarted);
+  }
+
+  /**
+   * {@code beforePolling} runs before each start attempt; it throws
+   * {@link StatusRuntimeException} when the server does not answer (retried like the start) and
+   * {@link IllegalStateException} when the server cannot serve this worker as configured (a
+   * configuration error: startup fails), e.g. {@link VersioningUnsupportedException}.
+   */
+  public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description,
+      Runnable beforePolling, Runnable onceStarted) {
     this.factory = factory;
     this.shutdownTimeout = shutdownTimeout;
     this.description = description;
+    this.beforePolling = beforePolling;
     this.onceStarted = onceStarted;
   }
 
@@ -98,6 +113,16 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
     try {
       // gRPC backs off reconnecting for up to two minutes; a server that is back should be seen now.
       factory.getWorkflowClient().getWorkflowServiceStubs().getRawChannel().resetConnectBackoff();
+      try {
+        beforePolling.run();
+      } catch (IllegalStateException e) {
+        if (failOnConfigurationError) {
+          throw e;
+        }
+        log.error("The worker cannot poll ({}): {}; retrying", description, e.getMessage());
+        scheduleRetry(delay);
+        return false;
+      }
       factory.start();
       log.info("Sandbox worker polling: {}", description);
       try {
@@ -119,10 +144,14 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
       } else {
         log.debug("Temporal unreachable, next attempt in {}", delay, e);
       }
-      Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
-      retries.schedule(() -> attempt(next, false), delay.toMillis(), TimeUnit.MILLISECONDS);
+      scheduleRetry(delay);
       return false;
     }
+  }
+
+  private void scheduleRetry(Duration delay) {
+    Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+    retries.schedule(() -> attempt(next, false), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

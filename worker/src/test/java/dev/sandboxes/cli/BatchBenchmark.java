@@ -1,14 +1,14 @@
 package dev.sandboxes.cli;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.activity.SandboxOwner;
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.temporal.api.history.v1.History;
 import java.io.IOException;
@@ -185,15 +185,15 @@ public final class BatchBenchmark {
   /** The batch's, its largest chunk's and its largest sampled item's history lengths. */
   static int[] largestHistories(EmbeddedStack stack, String name, int chunks, List<ItemResult> items) {
     var client = stack.client().workflowClient();
-    int batch = client.fetchHistory(Conventions.batchWorkflowId(name)).getEvents().size();
+    int batch = client.fetchHistory(WorkflowIds.batchWorkflowId(name)).getEvents().size();
     int chunk = 0;
     for (int k = 0; k < chunks; k++) {
-      History h = client.fetchHistory(Conventions.batchChunkWorkflowId(name, k)).getHistory();
+      History h = client.fetchHistory(WorkflowIds.batchChunkWorkflowId(name, k)).getHistory();
       chunk = Math.max(chunk, h.getEventsCount());
     }
     int item = 0;
     for (int i = 0; i < items.size(); i += Math.max(1, items.size() / 20)) {
-      item = Math.max(item, client.fetchHistory(Conventions.sandboxWorkflowId(items.get(i).sandbox())).getEvents().size());
+      item = Math.max(item, client.fetchHistory(WorkflowIds.sandboxWorkflowId(items.get(i).sandbox())).getEvents().size());
     }
     return new int[] {batch, chunk, item};
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.ItemResult;
@@ -19,6 +18,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.runtime.kubernetes.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * be created twice, nothing may be left behind, and no 429 may be retried before its
  * Retry-After. The cluster is observed directly (admin kubeconfig, no proxy).
  *
- * <p>Its own worker process ({@code sandbox.jar worker}, Kubernetes runtime, the worker's
+ * <p>Its own worker process ({@code sandbox-worker.jar worker}, Kubernetes runtime, the worker's
  * least-privilege token, the proxy as server) on a task queue of its own; the rig's Temporal
  * server. e2e profile only; fails, never skips, without the rig or the proxy binary.
  */
@@ -95,7 +95,7 @@ class FaultInjectionClusterTest {
     Path workerKubeconfig = Path.of(required("sandboxes.e2e.kubeconfig"));
     Path adminKubeconfig = Path.of(required("sandboxes.e2e.adminKubeconfig"));
     Path proxyBinary = Path.of(required("sandboxes.e2e.faultproxy"));
-    Path jar = Path.of("target", "sandbox.jar").toAbsolutePath();
+    Path jar = Rig.workerJar().toAbsolutePath();
     for (Path p : List.of(workerKubeconfig, adminKubeconfig, proxyBinary, jar)) {
       if (!Files.isRegularFile(p)) {
         fail(p + " is missing; run deploy/e2e.sh (it builds the proxy and the worker jar)");

@@ -2,13 +2,13 @@ package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.WorkflowIds;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -131,7 +131,7 @@ class LocalWorkerCrashTest {
   private static WorkflowExecutionStatus status(WorkflowServiceStubs stubs, String batch) {
     return stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
             .setNamespace("default")
-            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(Conventions.batchWorkflowId(batch)))
+            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(WorkflowIds.batchWorkflowId(batch)))
             .build())
         .getWorkflowExecutionInfo().getStatus();
   }

@@ -1,6 +1,6 @@
 package dev.sandboxes.cli;
 
-import dev.sandboxes.Conventions.Labels;
+import dev.sandboxes.runtime.kubernetes.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;

@@ -3,13 +3,13 @@ package dev.sandboxes.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.sandboxes.Conventions;
-import dev.sandboxes.Conventions.Labels;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.runtime.kubernetes.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -108,10 +108,10 @@ class ReaperClusterTest {
     // An operator's tools: terminate runs no workflow code, so nothing is cleaned up by it.
     Instant terminated = Instant.now();
     for (String name : doomed) {
-      workflows.newUntypedWorkflowStub(Conventions.sandboxWorkflowId(name)).terminate("terminated behind its back");
+      workflows.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).terminate("terminated behind its back");
     }
     for (String v : vols) {
-      workflows.newUntypedWorkflowStub(Conventions.volumeWorkflowId(v)).terminate("terminated behind its back");
+      workflows.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId(v)).terminate("terminated behind its back");
     }
     assertThat(names(pods())).as("terminate alone leaves the pods").containsAll(doomed);
 

@@ -59,9 +59,12 @@ final class Rig {
     }
   }
 
-  /** The production worker's jar, built by {@code mvn package} (deploy/e2e.sh installs it first). */
+  /**
+   * The production worker's jar ({@code sandbox-worker.jar}: the CLI without the in-process test
+   * server), built by {@code mvn package} (deploy/e2e.sh installs it first).
+   */
   static Path workerJar() {
-    Path jar = Path.of(System.getProperty("basedir", "."), "target", "sandbox.jar");
+    Path jar = Path.of(System.getProperty("basedir", "."), "target", "sandbox-worker.jar");
     if (!Files.isRegularFile(jar)) {
       fail("the crash tests run the production worker from " + jar.toAbsolutePath()
           + ", which is missing; build it with mvn package (deploy/e2e.sh does)");

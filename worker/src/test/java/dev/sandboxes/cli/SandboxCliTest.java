@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,15 +82,8 @@ public class SandboxCliTest {
 
   /** Asks again every 200 ms, for at most a minute (things another workflow starts take a moment). */
   static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    Awaitility.await(what).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+        .until(condition::getAsBoolean);
   }
 
   static String unique(String prefix) {
@@ -276,7 +271,7 @@ public class SandboxCliTest {
         io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
     try {
       io.temporal.client.WorkflowClient.newInstance(stubs)
-          .newUntypedWorkflowStub(dev.sandboxes.Conventions.sandboxWorkflowId(orphan))
+          .newUntypedWorkflowStub(dev.sandboxes.model.WorkflowIds.sandboxWorkflowId(orphan))
           .terminate("an operator's temporal workflow terminate");
     } finally {
       stubs.shutdownNow();

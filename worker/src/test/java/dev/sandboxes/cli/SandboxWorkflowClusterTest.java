@@ -3,11 +3,11 @@ package dev.sandboxes.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.runtime.kubernetes.KubernetesRuntime;
 import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
 import dev.sandboxes.workflow.SandboxResult;
@@ -70,7 +70,7 @@ class SandboxWorkflowClusterTest {
     String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").name(unique("cancel")).build());
     assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase()).isEqualTo(SandboxPhase.RUNNING);
     assertThat(cluster.inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);
-    sandboxes.workflowClient().newUntypedWorkflowStub(Conventions.sandboxWorkflowId(name)).cancel();
+    sandboxes.workflowClient().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
     SandboxResult result = sandboxes.result(name);
     assertThat(result.phase()).isEqualTo(SandboxPhase.TERMINATED);
     assertThat(result.status().reason()).isEqualTo("Cancelled");

@@ -125,23 +125,33 @@ class TemporalUiClusterTest {
   /**
    * Waits for the workflow's row. The UI renders its own "500 Internal Error" page when one of
    * its page-load calls to the server fails (seen once on the rig right after the crash suites,
-   * with the server busy); like a person, the test then reloads, at most three times, and says so.
+   * with the server busy), and once it left the page blank for a minute (its app never drew);
+   * like a person, the test then reloads, at most three times, and says so.
    */
   static void awaitListed(WebDriver browser, WebDriverWait wait, String workflowId) {
     for (int reloads = 0; ; reloads++) {
-      // a non-null, non-Boolean answer ends the wait: "listed" or "error"
-      String seen = wait.until(driver -> {
-        if (!driver.findElements(By.linkText(workflowId)).isEmpty()
-            && driver.findElement(By.linkText(workflowId)).isDisplayed()) {
-          return "listed";
+      String seen;
+      try {
+        // a non-null, non-Boolean answer ends the wait: "listed" or "error"
+        seen = wait.until(driver -> {
+          if (!driver.findElements(By.linkText(workflowId)).isEmpty()
+              && driver.findElement(By.linkText(workflowId)).isDisplayed()) {
+            return "listed";
+          }
+          return driver.findElement(By.tagName("body")).getText().contains("Internal Error") ? "error" : null;
+        });
+      } catch (org.openqa.selenium.TimeoutException e) {
+        if (!browser.findElement(By.tagName("body")).getText().isBlank()) {
+          throw e; // a page with content but without the row: that is the failure to report
         }
-        return driver.findElement(By.tagName("body")).getText().contains("Internal Error") ? "error" : null;
-      });
+        seen = "blank";
+      }
       if (seen.equals("listed")) {
         return;
       }
-      assertThat(reloads).as("the UI kept answering 500 Internal Error").isLessThan(3);
-      System.out.println("the Temporal UI showed its 500 Internal Error page; reloading");
+      String page = seen.equals("error") ? "its 500 Internal Error page" : "a blank page";
+      assertThat(reloads).as("the UI kept showing %s", page).isLessThan(3);
+      System.out.println("the Temporal UI showed " + page + "; reloading");
       browser.navigate().refresh();
     }
   }

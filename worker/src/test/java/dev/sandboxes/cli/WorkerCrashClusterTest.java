@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.ItemResult;
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
@@ -13,6 +12,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.model.WorkflowIds;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -120,7 +120,7 @@ class WorkerCrashClusterTest {
         SquareBatch.cancelAfterFailure(batches, batch, worker);
       }
       worker.close();
-      SquareBatch.closeForGood(WorkflowClient.newInstance(stubs), Conventions.batchWorkflowId(batch));
+      SquareBatch.closeForGood(WorkflowClient.newInstance(stubs), WorkflowIds.batchWorkflowId(batch));
       stubs.shutdownNow();
     }
   }
@@ -193,7 +193,7 @@ class WorkerCrashClusterTest {
         System.out.println("could not terminate " + name + ": " + e);
       }
       worker.close();
-      SquareBatch.closeForGood(sandboxes.workflowClient(), Conventions.sandboxWorkflowId(name));
+      SquareBatch.closeForGood(sandboxes.workflowClient(), WorkflowIds.sandboxWorkflowId(name));
       stubs.shutdownNow();
     }
   }
@@ -220,7 +220,7 @@ class WorkerCrashClusterTest {
   /** Waits until the sandbox's exec activity has been picked up by a worker (nothing to watch: asks). */
   static void awaitExecRunning(WorkflowServiceStubs stubs, String name) throws InterruptedException {
     DescribeWorkflowExecutionRequest request = DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
-        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(Conventions.sandboxWorkflowId(name))).build();
+        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(WorkflowIds.sandboxWorkflowId(name))).build();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     while (stubs.blockingStub().describeWorkflowExecution(request).getPendingActivitiesList().stream()
         .noneMatch(a -> a.getActivityType().getName().equals(EXEC_ACTIVITY)

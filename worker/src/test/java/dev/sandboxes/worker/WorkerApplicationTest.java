@@ -3,11 +3,11 @@ package dev.sandboxes.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.workflow.SandboxResult;
+import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -105,7 +105,7 @@ class WorkerApplicationTest {
     try {
       operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
           .setNamespace("default")
-          .putAllSearchAttributes(Conventions.SearchAttributes.DEFINITIONS)
+          .putAllSearchAttributes(SearchAttributeKeys.DEFINITIONS)
           .build());
     } finally {
       operator.shutdownNow();

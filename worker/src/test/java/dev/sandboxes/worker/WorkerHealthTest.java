@@ -61,7 +61,8 @@ class WorkerHealthTest {
         new LocalProperties(null, IsolationMode.NONE, DataSize.ofMegabytes(1)),
         Duration.ofSeconds(5),
         new SandboxProperties(Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(10)),
-        new ReaperProperties(false, Duration.ofMinutes(1), Duration.ofSeconds(30)));
+        new ReaperProperties(false, Duration.ofMinutes(1), Duration.ofSeconds(30)),
+        new VersioningProperties(false, null, null, false));
   }
 
   private static int freePort() {

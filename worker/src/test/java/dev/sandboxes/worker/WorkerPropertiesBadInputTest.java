@@ -28,7 +28,9 @@ class WorkerPropertiesBadInputTest {
         bad("sandboxes.temporal.namespace", " ", "must not be blank"),
         bad("sandboxes.temporal.tls.ca-cert", "/no/such/ca.pem", "must name a readable file"),
         bad("sandboxes.kubernetes.namespace", "Sandboxes_Prod", "must be a DNS-1123 label"),
-        bad("sandboxes.kubernetes.default-cpu", "lots", "must be a Kubernetes quantity such as 500m or 2"),
+        bad("sandboxes.kubernetes.default-cpu", "lots", "must be a Kubernetes quantity such as 500m"),
+        bad("sandboxes.kubernetes.default-cpu", "0e5", "must be greater than zero"),
+        bad("sandboxes.kubernetes.volume-size", "1Ki0", "must be a Kubernetes quantity"),
         bad("sandboxes.kubernetes.default-memory", "0", "must be greater than zero"),
         bad("sandboxes.kubernetes.exec-output-cap", "0B", "must be between 1B and 2GB"),
         bad("sandboxes.kubernetes.exec-output-cap", "3GB", "must be between 1B and 2GB"),
@@ -40,7 +42,19 @@ class WorkerPropertiesBadInputTest {
         bad("sandboxes.kubernetes.volume-access-mode", "Shared", "must be ReadWriteOnce, ReadWriteMany"),
         bad("sandboxes.kubernetes.volume-helper-image", " ", "must name an image with sh"),
         bad("sandboxes.local.isolation", "chroot", "Failed to convert"),
-        bad("sandboxes.local.exec-output-cap", "0B", "must be between 1B and 2GB"));
+        bad("sandboxes.local.exec-output-cap", "0B", "must be between 1B and 2GB"),
+        bad("sandboxes.versioning.enabled", "maybe", "Failed to convert"),
+        bad("sandboxes.versioning.deployment-name", "sandboxes.prod", "must not contain '.' or ':'"),
+        bad("sandboxes.versioning.deployment-name", "sandboxes:prod", "must not contain '.' or ':'"),
+        bad("sandboxes.versioning.deployment-name", "__sandboxes", "must not start with '__'"),
+        bad("sandboxes.versioning.deployment-name", " ", "must not be blank"),
+        bad("sandboxes.versioning.deployment-name", "d".repeat(256), "must be at most 255 characters"),
+        bad("sandboxes.versioning.build-id", " ", "must not be blank"),
+        bad("sandboxes.versioning.build-id", "1.0 beta", "must not contain spaces or control characters"),
+        bad("sandboxes.versioning.build-id", "__1.0", "must not start with '__'"),
+        bad("sandboxes.versioning.build-id", "b".repeat(256), "must be at most 255 bytes"),
+        bad("sandboxes.versioning.set-current", "true",
+            "needs sandboxes.versioning.enabled=true: an unversioned worker has no version to make current"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.runtime.local.IsolationMode;
+import io.temporal.common.VersioningBehavior;
+import io.temporal.common.WorkerDeploymentVersion;
+import io.temporal.worker.WorkerDeploymentOptions;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,60 @@ class WorkerPropertiesTest {
               java.time.Duration.ofHours(2), java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(3)));
           assertThat(p.reaper().enabled()).isFalse();
         });
+  }
+
+  @Test
+  void versioningIsOffByDefaultAndItsVersionIsTheTaskQueueAndTheProjectVersion() {
+    runner.run(context -> {
+      VersioningProperties v = context.getBean(SandboxesProperties.class).versioning();
+      assertThat(v.enabled()).isFalse();
+      assertThat(v.setCurrent()).isFalse();
+      assertThat(v.effectiveDeploymentName("sandboxes")).isEqualTo("sandboxes");
+      // META-INF/build-info.properties, written by the build from the project version
+      assertThat(BuildVersion.current()).isNotBlank().doesNotContain("@");
+      assertThat(v.effectiveBuildId()).isEqualTo(BuildVersion.current());
+      assertThat(WorkerConfiguration.workerOptions(context.getBean(SandboxesProperties.class))
+          .getDeploymentOptions()).isNull();
+    });
+  }
+
+  @Test
+  void versioningBindsFromTheEnvironmentAndBecomesTheWorkersDeploymentOptions() {
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "SANDBOXES_TASK_QUEUE", "sandboxes-gpu",
+                "SANDBOXES_VERSIONING_ENABLED", "true",
+                "SANDBOXES_VERSIONING_BUILD_ID", "1.4.2+3f9c2ab",
+                "SANDBOXES_VERSIONING_SET_CURRENT", "true"))))
+        .run(context -> {
+          SandboxesProperties p = context.getBean(SandboxesProperties.class);
+          assertThat(p.versioning().enabled()).isTrue();
+          assertThat(p.versioning().setCurrent()).isTrue();
+          WorkerDeploymentOptions options = WorkerConfiguration.workerOptions(p).getDeploymentOptions();
+          assertThat(options.isUsingVersioning()).isTrue();
+          assertThat(options.getVersion()).isEqualTo(new WorkerDeploymentVersion("sandboxes-gpu", "1.4.2+3f9c2ab"));
+          // no default: every workflow type declares its own behaviour
+          assertThat(options.getDefaultVersioningBehavior()).isEqualTo(VersioningBehavior.UNSPECIFIED);
+        });
+    runner.withPropertyValues("sandboxes.versioning.enabled=true", "sandboxes.versioning.deployment-name=sandbox-workers")
+        .run(context -> assertThat(WorkerConfiguration.workerOptions(context.getBean(SandboxesProperties.class))
+            .getDeploymentOptions().getVersion())
+            .isEqualTo(new WorkerDeploymentVersion("sandbox-workers", BuildVersion.current())));
+  }
+
+  @Test
+  void aTaskQueueThatIsNoDeploymentNameNeedsAnExplicitOneOnlyWhenVersioningIsOn() {
+    runner.withPropertyValues("sandboxes.task-queue=sandboxes.gpu")
+        .run(context -> assertThat(context).hasNotFailed());
+    runner.withPropertyValues("sandboxes.task-queue=sandboxes.gpu", "sandboxes.versioning.enabled=true")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.versioning.deployment-name")
+            .hasStackTraceContaining("must be set: it defaults to sandboxes.task-queue (\"sandboxes.gpu\")")
+            .hasStackTraceContaining("must not contain '.' or ':'"));
+    runner.withPropertyValues("sandboxes.task-queue=sandboxes.gpu", "sandboxes.versioning.enabled=true",
+            "sandboxes.versioning.deployment-name=sandboxes-gpu")
+        .run(context -> assertThat(context).hasNotFailed());
   }
 
   @Test

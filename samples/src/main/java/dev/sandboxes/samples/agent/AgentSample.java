@@ -1,6 +1,6 @@
 package dev.sandboxes.samples.agent;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
@@ -28,7 +28,7 @@ public final class AgentSample {
   public static AgentTranscript run(WorkflowClient client, String workflowId, PrintStream out) {
     CodeAgentWorkflow agent = client.newWorkflowStub(CodeAgentWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
-        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+        .setTaskQueue(TaskQueues.DEFAULT)
         // a sample that stalls (a workflow task failing over and over) should fail, not hang
         .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
         .build());

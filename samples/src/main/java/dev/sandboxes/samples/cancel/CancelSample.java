@@ -1,11 +1,12 @@
 package dev.sandboxes.samples.cancel;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.SandboxFilter;
 import dev.sandboxes.client.SandboxSummary;
 import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -46,7 +47,7 @@ public final class CancelSample {
     SandboxClient sandboxes = new SandboxClient(client);
     LongJobsWorkflow workflow = client.newWorkflowStub(LongJobsWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
-        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+        .setTaskQueue(TaskQueues.DEFAULT)
         // a sample that stalls (a workflow task failing over and over) should fail, not hang
         .setWorkflowExecutionTimeout(Duration.ofMinutes(15))
         .build());
@@ -89,7 +90,7 @@ public final class CancelSample {
       out.printf("sandbox processes under this JVM: %d%n", left);
     }
     boolean clean = statuses.stream().allMatch(s -> s.phase() == SandboxPhase.TERMINATED
-        && "Cancelled".equals(s.reason())) && stillGoing.isEmpty() && left == 0;
+        && SandboxReason.CANCELLED.is(s.reason())) && stillGoing.isEmpty() && left == 0;
     out.println(clean ? "every sandbox was terminated and nothing is left running" : "NOT CLEAN");
     if (!clean) {
       throw new IllegalStateException("after the cancel: " + statuses + ", still going " + stillGoing

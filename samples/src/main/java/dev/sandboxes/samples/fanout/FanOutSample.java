@@ -1,6 +1,6 @@
 package dev.sandboxes.samples.fanout;
 
-import dev.sandboxes.Conventions;
+import dev.sandboxes.model.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
@@ -26,7 +26,7 @@ public final class FanOutSample {
       PrintStream out) {
     PrimeCountWorkflow workflow = client.newWorkflowStub(PrimeCountWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
-        .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+        .setTaskQueue(TaskQueues.DEFAULT)
         // a sample that stalls (a workflow task failing over and over) should fail, not hang
         .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
         .build());

@@ -1,7 +1,7 @@
 package dev.sandboxes.samples.volumes;
 
-import dev.sandboxes.Conventions;
 import dev.sandboxes.client.VolumeClient;
+import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.model.VolumeStatus;
@@ -46,7 +46,7 @@ public final class VolumeSample {
       VolumePipelineWorkflow pipeline = client.newWorkflowStub(VolumePipelineWorkflow.class,
           WorkflowOptions.newBuilder()
               .setWorkflowId(workflowId(volume))
-              .setTaskQueue(Conventions.DEFAULT_TASK_QUEUE)
+              .setTaskQueue(TaskQueues.DEFAULT)
               // a sample that stalls (a workflow task failing over and over) should fail, not hang
               .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
               .build());

@@ -1,0 +1,48 @@
+package dev.sandboxes.worker;
+
+import io.temporal.common.WorkerDeploymentVersion;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Worker Versioning ({@code sandboxes.versioning.*}): the worker joins a Temporal Worker
+ * Deployment as one version, {@code (deployment name, build ID)}. New workflows start on the
+ * deployment's current version; batches stay on the version that started them (pinned), while
+ * sandboxes, volumes and the reaper move to the current version at their next workflow task
+ * (auto-upgrade), so their code changes go through {@code Workflow.getVersion}. Needs Temporal
+ * server 1.29.1 or later with Worker Deployment Versions enabled on the namespace; the worker
+ * refuses to start otherwise. Rollout steps: {@code deploy/README.md}.
+ *
+ * @param enabled poll as a version of a Worker Deployment; off means an unversioned worker
+ * @param deploymentName the Worker Deployment; unset means the task queue's name (one deployment
+ *     per fleet of workers on a task queue). No {@code .} or {@code :}, not starting with
+ *     {@code __}, at most 255 characters
+ * @param buildId this build's identity within the deployment; unset means the project version
+ *     from {@code META-INF/build-info.properties}. Two builds must not share a build ID: a
+ *     {@code -SNAPSHOT} version is shared by every development build, so set it (to the image
+ *     tag or the commit) for anything built from a snapshot
+ * @param setCurrent make this version the deployment's current one once the worker polls. For
+ *     development and tests: an old worker restarting during a rollout would take the
+ *     deployment back, so production sets the current version from the rollout
+ *     ({@code temporal worker deployment set-current-version})
+ */
+public record VersioningProperties(
+    @DefaultValue("false") boolean enabled,
+    String deploymentName,
+    String buildId,
+    @DefaultValue("false") boolean setCurrent) {
+
+  /** The deployment name actually used: the configured one, or the task queue's name. */
+  public String effectiveDeploymentName(String taskQueue) {
+    return deploymentName != null ? deploymentName : taskQueue;
+  }
+
+  /** The build ID actually used: the configured one, or this build's version ({@code null} if neither). */
+  public String effectiveBuildId() {
+    return buildId != null ? buildId : BuildVersion.current();
+  }
+
+  /** The version this worker polls as. */
+  public WorkerDeploymentVersion version(String taskQueue) {
+    return new WorkerDeploymentVersion(effectiveDeploymentName(taskQueue), effectiveBuildId());
+  }
+}
