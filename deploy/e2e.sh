@@ -23,6 +23,8 @@ gobin="$("$root/deploy/temporal-cli.sh")"
 export PATH="$gobin:$PATH"
 # the fault-injecting API proxy of FaultInjectionClusterTest (seconds to build, cached)
 faultproxy="$("$root/deploy/faultproxy.sh")"
+# version A of the rolling upgrade test: the worker of the release before this build
+previous_worker="$("$root/deploy/release-worker.sh" "$(grep -v '^#' "$root/deploy/upgrade-from" | tr -d '[:space:]')")"
 
 dev_pid=""
 cleanup() {
@@ -77,4 +79,5 @@ fi
 mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
   -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" \
-  -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" "$@"
+  -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" \
+  -Dsandboxes.e2e.previousWorkerJar="$previous_worker" "$@"
