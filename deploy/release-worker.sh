@@ -2,7 +2,7 @@
 # Builds the worker jar (sandbox.jar) of an earlier commit of this repository, for the rolling
 # upgrade test (version A: the release that is running when the new build takes over), and
 # prints its path. Cached by commit under $RIG_CACHE/workers; a cold build takes a few minutes.
-#   deploy/release-worker.sh v0.1.0      # a tag, a branch or a commit id
+#   deploy/release-worker.sh v0.2.0      # a tag, a branch or a commit id
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=rig/versions.sh

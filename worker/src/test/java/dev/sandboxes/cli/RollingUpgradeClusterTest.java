@@ -21,7 +21,6 @@ import dev.sandboxes.worker.WorkerDeployments;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.VersionDrainageStatus;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.WorkflowExecutionVersioningInfo;
@@ -46,14 +45,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A rolling upgrade on the rig with work in flight. Version A of the worker (built from the
- * commit in {@code deploy/upgrade-from} by {@code deploy/release-worker.sh}: the release before
- * the cleanup change) runs idle sandboxes, a batch and volumes with files, as a version of a
- * Worker Deployment; version B (this build) starts and becomes current; A drains (its pinned
- * batch finishes on it) and stops with SIGTERM. Then every idle sandbox, now replayed and run by
- * B, still serves exec and logs and terminates cleanly through B's cleanup path, the batch has
- * every result, the volumes keep their files, no workflow task failed for non-determinism in any
- * history of the test, and nothing is left on the cluster.
+ * A rolling upgrade on the rig with work in flight, the way Temporal documents the move from
+ * unversioned workers to a Worker Deployment. Version A of the worker is the build in
+ * {@code deploy/upgrade-from} (built by {@code deploy/release-worker.sh}): an unversioned worker
+ * from before the recorded-history corpus, the changes behind {@code getVersion} and Worker
+ * Versioning. It runs idle sandboxes, a batch and volumes with files. Version B (this build)
+ * starts as a version of a Worker Deployment and becomes current: from then on the server gives
+ * every task of A's workflows to B, whose code replays the histories A wrote. Once the batch is
+ * done, A stops with SIGTERM. Then every idle sandbox serves exec and logs and terminates through
+ * B's cleanup path, the batch has every result, the volumes keep their files, no workflow task
+ * failed for non-determinism in any history of the test, and nothing is left on the cluster.
  * e2e profile only; fails, never skips, without the rig or version A's jar.
  */
 class RollingUpgradeClusterTest {
@@ -64,12 +65,11 @@ class RollingUpgradeClusterTest {
 
   @Test
   @Timeout(value = 20, unit = TimeUnit.MINUTES)
-  void versionBTakesOverSandboxesABatchAndVolumesFromADrainingVersionA() throws Exception {
+  void versionedBTakesOverSandboxesABatchAndVolumesFromUnversionedA() throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 6);
     String queue = "upgrade-" + id;
     String prefix = "upg-" + id;
     String batch = prefix + "-b";
-    WorkerDeploymentVersion a = new WorkerDeploymentVersion(queue, "a-" + id);
     WorkerDeploymentVersion b = new WorkerDeploymentVersion(queue, "b-" + id);
     Path log = LOGS.resolve(queue + "-workers.log");
     String address = Rig.temporalAddress();
@@ -84,16 +84,11 @@ class RollingUpgradeClusterTest {
     List<String> vols = IntStream.range(0, VOLUMES).mapToObj(i -> prefix + "-v" + i).toList();
     Map<String, Double> seconds = new TreeMap<>();
 
-    WorkerProcess workerA = WorkerProcess.start(previousWorkerJar(), address, queue, kubeconfig, log, versioned(a));
+    WorkerProcess workerA = WorkerProcess.start(previousWorkerJar(), address, queue, kubeconfig, log, List.of());
     WorkerProcess workerB = null;
     try (KubernetesClient admin = Rig.admin(); PodHistory pods = PodHistory.record(admin, prefix);
         PodHistory batchPods = PodHistory.record(admin, batch + "-")) {
       workerA.awaitPolling(Duration.ofMinutes(2));
-      // Release 0.1.0's worker gives up making itself current when the server's deployment
-      // workflow answers RESOURCE_EXHAUSTED (fixed since); the rollout then does it, as
-      // `temporal worker deployment set-current-version` would. Idempotent if A already did.
-      deployments.setCurrentVersion(a, "rolling upgrade test (rollout)", Duration.ofMinutes(2));
-      awaitCurrent(deployments, a);
 
       // on version A: volumes with a file each, idle sandboxes (three of them mounting the
       // volumes) that served an exec, and a batch under way
@@ -120,22 +115,19 @@ class RollingUpgradeClusterTest {
       awaitProgress(batches, batch, p -> p.succeeded() >= 20, "20 items of the batch done on A");
       BatchProgress atUpgrade = batches.progress(batch);
 
-      // version B starts and becomes current; A drains: its pinned batch finishes on it
+      // version B starts as a version of a Worker Deployment and becomes current: the server
+      // moves each of A's unversioned workflows to B at its next workflow task
       long upgrade = System.nanoTime();
       workerB = WorkerProcess.start(Rig.workerJar(), address, queue, kubeconfig, log, versioned(b));
       workerB.awaitPolling(Duration.ofMinutes(2));
       awaitCurrent(deployments, b);
       seconds.put("B current after start", (System.nanoTime() - upgrade) / 1e9);
-      assertThat(versioning(stubs, WorkflowIds.batchWorkflowId(batch)).getBehavior().name())
-          .as("the batch's versioning behaviour").isEqualTo("VERSIONING_BEHAVIOR_PINNED");
-      assertThat(versioning(stubs, WorkflowIds.batchWorkflowId(batch)).getDeploymentVersion().getBuildId())
-          .as("the version the batch is pinned to").isEqualTo(a.getBuildId());
       BatchProgress done = batches.awaitDone(batch, Duration.ofMinutes(10)).orElseThrow(
           () -> new AssertionError("the batch did not finish in 10 minutes: " + batches.progress(batch)));
       seconds.put("batch", (System.nanoTime() - t0) / 1e9);
-      // a closed batch's results are a query its pinned version answers: read them while A runs
       List<ItemResult> results = batches.results(batch);
-      VersionDrainageStatus drainage = awaitDrained(deployments, a);
+      WorkflowExecutionVersioningInfo batchVersioning = versioning(stubs, WorkflowIds.batchWorkflowId(batch));
+      // A keeps running through the move, as the migration guide says; it stops once the batch is done
       long stop = System.nanoTime();
       workerA.stop();
       seconds.put("A stopped (SIGTERM to exit)", (System.nanoTime() - stop) / 1e9);
@@ -177,10 +169,11 @@ class RollingUpgradeClusterTest {
 
       pods.await("every pod of the test deleted", Duration.ofMinutes(2), p -> p.live().isEmpty());
       PodHistory.Leftovers leftovers = PodHistory.Leftovers.of(admin, prefix);
-      System.out.printf("rolling upgrade %s → %s: batch at upgrade %s, done %s; seconds %s; A's drainage when "
-              + "its batch was done: %s, A's exit code %d; %d histories read, workflow task failures %s; "
+      System.out.printf("rolling upgrade unversioned A (%s) → %s: batch at upgrade %s, done %s; seconds %s; "
+              + "the batch's versioning at its end: %s; A's exit code %d; %d histories read, workflow task failures %s; "
               + "idle sandboxes' cleanup %s; leftovers %s; workers' log %s%n",
-          a.getBuildId(), b.getBuildId(), atUpgrade, done, seconds, drainage, exitA, histories.size(),
+          previousWorkerJar().getFileName(), b.getBuildId(), atUpgrade, done, seconds,
+          batchVersioning.toString().replace('\n', ' '), exitA, histories.size(),
           taskFailures, cleanups, leftovers, log);
 
       assertThat(histories).as("histories of the test's workflows")
@@ -189,9 +182,11 @@ class RollingUpgradeClusterTest {
       // 143 = 128 + SIGTERM: the JVM ran its shutdown hooks and exited (a SIGKILL would read 137)
       assertThat(exitA).as("version A's exit code after SIGTERM").isEqualTo(143);
       assertThat(workerA.printed(WorkerProcess.STOPPING)).as("version A logged its graceful stop").isTrue();
-      assertThat(drainage).as("version A's drainage once its batch closed")
-          .isEqualTo(VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINED);
-      // A started them (two activities at cleanup before this release); B ended them on its own path
+      assertThat(batchVersioning.getDeploymentVersion().getBuildId())
+          .as("the version that finished the batch A started").isEqualTo(b.getBuildId());
+      assertThat(batchVersioning.getBehavior().name())
+          .as("the batch's versioning behaviour once B ran it").isEqualTo("VERSIONING_BEHAVIOR_PINNED");
+      // A started them (its cleanup: logs, then delete); B ended them on its own path, one activity
       assertThat(cleanups).as("activities that cleaned up the idle sandboxes").containsExactly("SandboxCaptureAndDelete");
       assertThat(leftovers.total()).as("objects left of %s: %s", prefix, leftovers).isZero();
     } finally {
@@ -227,7 +222,7 @@ class RollingUpgradeClusterTest {
         "--sandboxes.versioning.set-current=true");
   }
 
-  /** Each worker makes itself current once it polls (set-current); this waits for the server to say so. */
+  /** B makes itself current once it polls (set-current); this waits for the server to say so. */
   static void awaitCurrent(WorkerDeployments deployments, WorkerDeploymentVersion version) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     String last = "not read yet";
@@ -250,21 +245,6 @@ class RollingUpgradeClusterTest {
       }
       Thread.sleep(1000);
     }
-  }
-
-  /**
-   * A's drainage once its pinned batch closed: DRAINED when the server says so within a minute
-   * ({@code sandbox dev} refreshes it every few seconds), else what it says then.
-   */
-  static VersionDrainageStatus awaitDrained(WorkerDeployments deployments, WorkerDeploymentVersion version)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    VersionDrainageStatus status = deployments.drainageStatus(version);
-    while (status != VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINED && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      status = deployments.drainageStatus(version);
-    }
-    return status;
   }
 
   static void awaitProgress(BatchClient batches, String batch, java.util.function.Predicate<BatchProgress> condition,
