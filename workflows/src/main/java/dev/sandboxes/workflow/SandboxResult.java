@@ -17,4 +17,12 @@ public record SandboxResult(SandboxStatus status, LogChunk logs) {
   public Integer exitCode() {
     return status.exitCode();
   }
+
+  /**
+   * This result with only the newest {@code lines} lines of its logs, at most
+   * {@link SandboxRequest#RESULT_BYTES} of them; itself when {@code lines} is null.
+   */
+  public SandboxResult withNewestLines(Integer lines) {
+    return lines == null ? this : new SandboxResult(status, logs.newest(lines, SandboxRequest.RESULT_BYTES));
+  }
 }

@@ -9,12 +9,14 @@ import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -155,6 +157,46 @@ final class SandboxRun {
   private void publish() {
     timers.entered(life.phase());
     publisher.entered(life.status());
+  }
+
+  /**
+   * Follows the sandbox's phase by watching until it is terminal, it must stop (it ends here as
+   * terminated), its timed phase lasts too long (timed out), or {@code continueAsNewWanted} holds
+   * and every handler has finished; an object that vanished ends it as lost.
+   */
+  void followUntilTerminal(SandboxCalls calls, BooleanSupplier continueAsNewWanted) {
+    while (!life.phase().terminal()) {
+      if (mustStop()) {
+        terminated();
+        return;
+      }
+      if (phaseTimedOut()) {
+        timedOut();
+        return;
+      }
+      if (continueAsNewWanted.getAsBoolean()) {
+        Workflow.await(() -> Workflow.isEveryHandlerFinished() || mustStop());
+        if (!mustStop()) {
+          return;
+        }
+        continue;
+      }
+      Promise<RuntimeState> change = watched(
+          () -> Async.function(calls.watch()::awaitChange, name, life.phase()),
+          () -> phaseTimedOut() || continueAsNewWanted.getAsBoolean());
+      if (change == null) {
+        continue;
+      }
+      try {
+        observe(change.get());
+      } catch (ActivityFailure failure) {
+        if (ActivityFailures.is(failure, SandboxErrors.NOT_FOUND)) {
+          lost(ActivityFailures.detailOf(failure));
+        } else {
+          failWith(failure, "watch");
+        }
+      }
+    }
   }
 
   /**

@@ -4,7 +4,6 @@ import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
-import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxOwner;
@@ -21,8 +20,6 @@ import io.temporal.common.VersioningBehavior;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
@@ -87,7 +84,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         new SandboxCreation(run, calls).create(new SandboxOwner(
             Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getFirstExecutionRunId()));
       }
-      followUntilTerminal();
+      run.followUntilTerminal(calls, this::continueAsNewWanted);
       if (!life.phase().terminal()) {
         Workflow.continueAsNew(request.continued(life.status()));
       }
@@ -99,55 +96,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
         // parent (the author API) by signal, and to clients through the result query.
         run.ended(result());
       }).run();
-      return returned();
+      return result().withNewestLines(request.resultLines());
     }
     finish();
-    return returned();
-  }
-
-  /** The result as {@code run} returns it: trimmed when the request asks for few lines. */
-  private SandboxResult returned() {
-    SandboxResult full = result();
-    Integer lines = request.resultLines();
-    return lines == null ? full
-        : new SandboxResult(full.status(), full.logs().newest(lines, SandboxRequest.RESULT_BYTES));
-  }
-
-  // --- stages -------------------------------------------------------------------------------
-
-  private void followUntilTerminal() {
-    while (!life.phase().terminal()) {
-      if (run.mustStop()) {
-        run.terminated();
-        return;
-      }
-      if (run.phaseTimedOut()) {
-        run.timedOut();
-        return;
-      }
-      if (continueAsNewWanted()) {
-        Workflow.await(() -> Workflow.isEveryHandlerFinished() || run.mustStop());
-        if (!run.mustStop()) {
-          return;
-        }
-        continue;
-      }
-      Promise<RuntimeState> change = run.watched(
-          () -> Async.function(calls.watch()::awaitChange, run.name(), life.phase()),
-          () -> run.phaseTimedOut() || continueAsNewWanted());
-      if (change == null) {
-        continue;
-      }
-      try {
-        run.observe(change.get());
-      } catch (ActivityFailure failure) {
-        if (ActivityFailures.is(failure, SandboxErrors.NOT_FOUND)) {
-          run.lost(ActivityFailures.detailOf(failure));
-        } else {
-          run.failWith(failure, "watch");
-        }
-      }
-    }
+    return result().withNewestLines(request.resultLines());
   }
 
   /** Captures the logs and deletes the runtime object ({@link SandboxCleanup}); runs on every way out. */
