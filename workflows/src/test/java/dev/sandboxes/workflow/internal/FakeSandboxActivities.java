@@ -1,6 +1,7 @@
 package dev.sandboxes.workflow.internal;
 
 import dev.sandboxes.activity.CreateSandboxRequest;
+import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
@@ -13,6 +14,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxReason;
+import dev.sandboxes.model.SandboxSpec;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
@@ -21,22 +23,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
- * The sandbox activities in memory, for tests of the sandbox workflow alone: no runtime and no
- * platform, only the contract the workflow relies on. A create answers the sandbox's state and
+ * The sandbox activities in memory, for tests of the sandbox and batch workflows alone: no
+ * runtime and no platform, only the contract the workflow relies on. A create answers the sandbox's state and
  * adopts the owner's own object; awaitChange returns once the phase differs from the one the
  * workflow knows (heartbeating meanwhile, so a cancelled watch ends); failures are
  * {@link ApplicationFailure}s of the model's error types, as the real activities throw them. A
- * test moves a sandbox with {@link #move} and reads every call in {@link #calls()}.
+ * test moves a sandbox with {@link #move}, or lets every sandbox run by itself with
+ * {@link #runToCompletion}, and reads every call in {@link #calls()}.
  */
-final class FakeSandboxActivities implements SandboxActivities {
+public final class FakeSandboxActivities implements SandboxActivities {
   private static final Duration WATCH_SLICE = Duration.ofMillis(200);
 
   private final Map<String, Box> boxes = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
   private int quotaRefusals;
   private String conflictOn;
+  private ToIntFunction<SandboxSpec> exitCode;
+  private boolean createsHeld;
+  private int objectsCreated;
+  private int peak;
 
   private static final class Box {
     SandboxOwner owner;
@@ -56,8 +64,37 @@ final class FakeSandboxActivities implements SandboxActivities {
     return this;
   }
 
+  /**
+   * Every sandbox created from now on runs by itself: its command prints {@code item <index>
+   * input <input>} (a batch item's environment) and exits with {@code exitCode(spec)} at once, or
+   * runs until it is stopped when that is negative.
+   */
+  public synchronized FakeSandboxActivities runToCompletion(ToIntFunction<SandboxSpec> exitCode) {
+    this.exitCode = exitCode;
+    return this;
+  }
+
+  /** Creates wait, having been called, until {@link #releaseCreates}; they make their object after that. */
+  public synchronized void holdCreates() {
+    createsHeld = true;
+  }
+
+  public synchronized void releaseCreates() {
+    createsHeld = false;
+    notifyAll();
+  }
+
+  /** The most sandboxes that existed at once. */
+  public synchronized int peakSandboxes() {
+    return peak;
+  }
+
+  public synchronized int objectsCreated() {
+    return objectsCreated;
+  }
+
   /** The sandbox's main process moves to {@code phase}; a line of output goes with it. */
-  synchronized void move(String name, SandboxPhase phase, String reason, Integer exitCode) {
+  public synchronized void move(String name, SandboxPhase phase, String reason, Integer exitCode) {
     Box box = boxes.get(name);
     RuntimeState s = box.state;
     Instant now = Instant.now();
@@ -86,12 +123,12 @@ final class FakeSandboxActivities implements SandboxActivities {
   }
 
   /** Every call so far, as {@code "<activity> <name>"}, in order. */
-  synchronized List<String> calls() {
+  public synchronized List<String> calls() {
     return List.copyOf(calls);
   }
 
   /** Whether the sandbox's object exists (created and not deleted). */
-  synchronized boolean exists(String name) {
+  public synchronized boolean exists(String name) {
     return boxes.containsKey(name);
   }
 
@@ -99,6 +136,14 @@ final class FakeSandboxActivities implements SandboxActivities {
   public synchronized RuntimeState create(CreateSandboxRequest request) {
     String name = request.spec().name();
     calls.add("create " + name);
+    while (createsHeld) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Activity.wrap(e);
+      }
+    }
     RuntimeRef ref = new RuntimeRef("fake", "memory", name, null);
     if (name.equals(conflictOn)) {
       throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " belongs to another owner",
@@ -119,10 +164,26 @@ final class FakeSandboxActivities implements SandboxActivities {
     }
     box = new Box();
     box.owner = request.owner();
-    box.state = new RuntimeState(SandboxPhase.CREATING, null, null, null, null, null, ref);
+    RuntimeState created = new RuntimeState(SandboxPhase.CREATING, null, null, null, null, null, ref);
+    box.state = exitCode == null ? created : run(request.spec(), box, ref);
     boxes.put(name, box);
+    objectsCreated++;
+    peak = Math.max(peak, boxes.size());
     notifyAll();
-    return box.state;
+    return created;
+  }
+
+  /** What a sandbox that runs by itself is once created: exited, or running until stopped. */
+  private RuntimeState run(SandboxSpec spec, Box box, RuntimeRef ref) {
+    int code = exitCode.applyAsInt(spec);
+    Instant now = Instant.now();
+    if (code < 0) {
+      return new RuntimeState(SandboxPhase.RUNNING, null, null, null, now, null, ref);
+    }
+    box.lines.add(new LogLine(now, "item " + spec.env().get(BatchSpec.INDEX_ENV) + " input "
+        + spec.env().get(BatchSpec.INPUT_ENV)));
+    return new RuntimeState(code == 0 ? SandboxPhase.SUCCEEDED : SandboxPhase.FAILED, code == 0 ? null : "Error",
+        null, code, now, now, ref);
   }
 
   @Override

@@ -1,0 +1,205 @@
+package dev.sandboxes.workflow.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandboxes.client.VolumeClient;
+import dev.sandboxes.model.FileEntry;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.VolumeSpec;
+import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.model.VolumeStatus;
+import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.registry.WorkflowTypes;
+import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SearchAttributeKeys;
+import dev.sandboxes.workflow.VolumeRequest;
+import dev.sandboxes.workflow.VolumeWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The volume workflow alone, against the activities in memory ({@link FakeVolumeActivities}):
+ * its phases, its refusals, what a delete or a cancellation leaves, and continue-as-new, on the
+ * Temporal test server. The same workflow with the real activities over a scripted runtime (and
+ * the file paths' rules) is tested in the activities module ({@code VolumeWorkflowTest}), and on
+ * a real cluster by the e2e suite.
+ */
+class VolumeWorkflowImplTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  TestWorkflowEnvironment env;
+  FakeVolumeActivities storage;
+  WorkflowClient client;
+  VolumeClient volumes;
+
+  @BeforeEach
+  void start() {
+    env = TestWorkflowEnvironment.newInstance();
+    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    Worker worker = env.newWorker(TaskQueues.DEFAULT);
+    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
+    storage = new FakeVolumeActivities();
+    worker.registerActivitiesImplementations(storage);
+    env.start();
+    client = env.getWorkflowClient();
+    volumes = new VolumeClient(client, TaskQueues.DEFAULT);
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  VolumeStatus ready(String name) {
+    volumes.create(name, VolumeSpec.defaults());
+    VolumeStatus status = volumes.awaitReady(name, WAIT);
+    assertThat(status.phase()).isEqualTo(VolumeState.READY);
+    return status;
+  }
+
+  String runId(String volume) {
+    return client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId(volume)).describe().getExecution().getRunId();
+  }
+
+  long calls(String call) {
+    return storage.calls().stream().filter(call::equals).count();
+  }
+
+  @Test
+  void aReadyVolumeServesFilesAndItsDeleteFreesTheName() {
+    VolumeStatus status = ready("data");
+    assertThat(status.readyAt()).isNotNull();
+    assertThat(storage.ownerOf("data").workflowId()).isEqualTo(WorkflowIds.volumeWorkflowId("data"));
+
+    volumes.writeFile("data", "/a.txt", bytes("hello"));
+    volumes.moveFile("data", "/a.txt", "/b.txt");
+    assertThat(volumes.listFiles("data", "/")).extracting(FileEntry::path).containsExactly("/b.txt");
+    assertThat(new String(volumes.readFile("data", "/b.txt", 1, 3).data(), StandardCharsets.UTF_8)).isEqualTo("ell");
+
+    VolumeStatus deleted = volumes.delete("data");
+    assertThat(deleted.phase()).isEqualTo(VolumeStatus.DELETED);
+    assertThat(deleted.deletedAt()).isNotNull();
+    assertThat(storage.exists("data")).isFalse();
+    assertThat(client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("data")).getResult(VolumeStatus.class)
+        .phase()).as("the workflow's result").isEqualTo(VolumeStatus.DELETED);
+    assertThat(ready("data").phase()).as("the name, once free again").isEqualTo(VolumeState.READY);
+  }
+
+  @Test
+  void aPendingVolumeRefusesFileOperationsNamingItsPhaseUntilItIsReady() {
+    storage.startPending();
+    assertThat(volumes.create("slow", VolumeSpec.defaults()).phase()).isEqualTo(VolumeState.PENDING);
+    assertThatThrownBy(() -> volumes.writeFile("slow", "/x", bytes("x")))
+        .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.type()).isEqualTo(SandboxErrors.NOT_RUNNING))
+        .hasMessageContaining("volume \"slow\" is pending");
+    assertThat(storage.calls()).doesNotContain("writeFile slow");
+
+    storage.makeReady("slow");
+    assertThat(volumes.awaitReady("slow", WAIT).phase()).isEqualTo(VolumeState.READY);
+    assertThat(volumes.writeFile("slow", "/x", bytes("x")).size()).isEqualTo(1);
+  }
+
+  @Test
+  void aDeleteRefusedWhileMountedFailsOnlyThatCallAndTheVolumeStaysReady() {
+    ready("work");
+    volumes.writeFile("work", "/kept", bytes("kept"));
+    storage.attach("work", "writer");
+    assertThatThrownBy(() -> volumes.delete("work"))
+        .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.type()).isEqualTo(SandboxErrors.VOLUME_IN_USE))
+        .hasMessageContaining("writer");
+    assertThat(volumes.get("work").phase()).isEqualTo(VolumeState.READY);
+    assertThat(volumes.readFile("work", "/kept", 0, 10).data()).isEqualTo(bytes("kept"));
+
+    storage.detach("work", "writer");
+    assertThat(volumes.delete("work").phase()).isEqualTo(VolumeStatus.DELETED);
+  }
+
+  @Test
+  void aCreateAndADeleteWhoseAnswersWereLostAreRetriedAndLeaveNothing() {
+    storage.loseAnswers(1);
+    ready("retried");
+    assertThat(calls("create retried")).as("the create, then its retry adopting what it made").isEqualTo(2);
+    storage.loseAnswers(1);
+    assertThat(volumes.delete("retried").phase()).isEqualTo(VolumeStatus.DELETED);
+    assertThat(calls("delete retried")).isEqualTo(2);
+    assertThat(storage.exists("retried")).isFalse();
+  }
+
+  @Test
+  void anotherOwnersStorageUnderTheNameFailsTheWorkflowAndIsNeverTouched() {
+    storage.ownedElsewhere("taken");
+    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.volumeWorkflowId("taken")).setTaskQueue(TaskQueues.DEFAULT).build());
+    WorkflowClient.start(direct::run, VolumeRequest.of("taken", VolumeSpec.defaults()));
+    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("taken"))
+        .getResult(VolumeStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .cause().isInstanceOfSatisfying(ApplicationFailure.class,
+            f -> assertThat(f.getType()).isEqualTo(SandboxErrors.VOLUME_EXISTS));
+    assertThat(storage.calls()).containsExactly("create taken");
+    assertThat(storage.ownerOf("taken").firstRunId()).isEqualTo("an-earlier-run");
+  }
+
+  @Test
+  void aVolumeWhoseNameDoesNotMatchItsWorkflowIdFailsAsAnInvalidSpecAndCreatesNothing() {
+    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.volumeWorkflowId("one")).setTaskQueue(TaskQueues.DEFAULT).build());
+    WorkflowClient.start(direct::run, VolumeRequest.of("other", VolumeSpec.defaults()));
+    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("one"))
+        .getResult(VolumeStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .cause().isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+          assertThat(f.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
+          assertThat(f.getOriginalMessage()).contains("name: must match the workflow ID volume/other");
+        });
+    assertThat(storage.calls()).isEmpty();
+  }
+
+  @Test
+  void cancellingTheWorkflowDeletesTheStorage() {
+    ready("temp");
+    var stub = client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("temp"));
+    stub.cancel();
+    assertThatThrownBy(() -> stub.getResult(VolumeStatus.class))
+        .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(storage.exists("temp")).isFalse();
+    assertThatThrownBy(() -> volumes.get("temp")).isInstanceOf(SandboxNotFoundException.class);
+  }
+
+  @Test
+  void aVolumePastItsUpdatesPerRunContinuesAsNewKeepingItsStatusAndFiles() {
+    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.volumeWorkflowId("long")).setTaskQueue(TaskQueues.DEFAULT).build());
+    WorkflowClient.start(direct::run, new VolumeRequest("long", VolumeSpec.defaults(), null, 2));
+    VolumeStatus before = volumes.awaitReady("long", WAIT);
+    String firstRun = runId("long");
+    for (int i = 0; i < 3; i++) {
+      volumes.writeFile("long", "/f" + i, bytes("v" + i));
+    }
+    VolumeStatus after = volumes.get("long");
+    assertThat(runId("long")).as("the run after two updates").isNotEqualTo(firstRun);
+    assertThat(after.phase()).isEqualTo(VolumeState.READY);
+    assertThat(after.createdAt()).isEqualTo(before.createdAt());
+    assertThat(after.readyAt()).isEqualTo(before.readyAt());
+    assertThat(volumes.listFiles("long", "/")).extracting(FileEntry::path).containsExactly("/f0", "/f1", "/f2");
+    assertThat(calls("create long")).as("creates: the first run's only").isEqualTo(1);
+  }
+}
