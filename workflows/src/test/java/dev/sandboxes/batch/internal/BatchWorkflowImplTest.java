@@ -16,15 +16,11 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.WorkflowIds;
-import dev.sandboxes.registry.WorkflowTypes;
-import dev.sandboxes.workflow.SandboxLimits;
-import dev.sandboxes.workflow.SearchAttributeKeys;
+import dev.sandboxes.workflow.internal.InMemory;
 import dev.sandboxes.workflow.internal.FakeSandboxActivities;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
@@ -32,9 +28,9 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The batch and chunk workflows alone, their items being sandbox workflows over the activities in
@@ -46,8 +42,8 @@ import org.junit.jupiter.api.Test;
 class BatchWorkflowImplTest {
   static final SandboxSpec TEMPLATE = SandboxSpec.builder("busybox:1.36").command("sh", "-c", "echo $SANDBOX_INDEX").build();
 
-  TestWorkflowEnvironment env;
-  FakeSandboxActivities platform;
+  final FakeSandboxActivities platform = new FakeSandboxActivities();
+  @RegisterExtension final InMemory temporal = new InMemory(List.of(MapWorkflowImpl.class), platform);
   WorkflowClient client;
   BatchClient batches;
 
@@ -67,22 +63,9 @@ class BatchWorkflowImplTest {
   }
 
   @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(TaskQueues.DEFAULT);
-    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
-    worker.registerWorkflowImplementationTypes(MapWorkflowImpl.class);
-    platform = new FakeSandboxActivities();
-    worker.registerActivitiesImplementations(platform);
-    env.start();
-    client = env.getWorkflowClient();
+  void clients() {
+    client = temporal.client();
     batches = new BatchClient(client, TaskQueues.DEFAULT);
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
   }
 
   static int index(SandboxSpec spec) {

@@ -9,18 +9,14 @@ import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.reaper.ReapReport;
 import dev.sandboxes.reaper.ReapRequest;
 import dev.sandboxes.reaper.ReapedObject;
-import dev.sandboxes.registry.WorkflowTypes;
-import dev.sandboxes.workflow.SandboxLimits;
-import dev.sandboxes.workflow.SearchAttributeKeys;
+import dev.sandboxes.workflow.internal.InMemory;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The reaper workflow alone, against its activity in memory: it hands the request through, a
@@ -29,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * ({@code ReaperWorkflowTest}, {@code OrphanRuleTest}) and on the rig ({@code ReaperClusterTest}).
  */
 class ReaperWorkflowImplTest {
-  TestWorkflowEnvironment env;
-  FakeReaper activity;
+  final FakeReaper activity = new FakeReaper();
+  @RegisterExtension final InMemory temporal = new InMemory(List.of(), activity);
   ReaperClient reaper;
 
   /** Fails its first {@code failures} passes, then reports one removed object (none on a dry run). */
@@ -52,20 +48,8 @@ class ReaperWorkflowImplTest {
   }
 
   @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(TaskQueues.DEFAULT);
-    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
-    activity = new FakeReaper();
-    worker.registerActivitiesImplementations(activity);
-    env.start();
-    reaper = new ReaperClient(env.getWorkflowClient());
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
+  void clients() {
+    reaper = new ReaperClient(temporal.client());
   }
 
   @Test

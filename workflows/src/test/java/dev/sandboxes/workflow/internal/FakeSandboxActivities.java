@@ -35,8 +35,6 @@ import java.util.function.ToIntFunction;
  * {@link #runToCompletion}, and reads every call in {@link #calls()}.
  */
 public final class FakeSandboxActivities implements SandboxActivities {
-  private static final Duration WATCH_SLICE = Duration.ofMillis(200);
-
   private final Map<String, Box> boxes = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
   private int quotaRefusals;
@@ -203,14 +201,7 @@ public final class FakeSandboxActivities implements SandboxActivities {
       if (box.state.phase() != known) {
         return box.state;
       }
-      try {
-        wait(WATCH_SLICE.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw Activity.wrap(e);
-      }
-      // a watch the workflow cancelled learns it here, as the real one does
-      Activity.getExecutionContext().heartbeat(null);
+      InMemory.waitASlice(this);
     }
   }
 

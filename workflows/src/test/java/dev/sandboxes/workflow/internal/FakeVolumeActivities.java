@@ -9,9 +9,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +28,6 @@ import java.util.TreeSet;
  * be mounted, or lose the answer of a call that took effect.
  */
 final class FakeVolumeActivities implements VolumeActivities {
-  private static final Duration WATCH_SLICE = Duration.ofMillis(200);
-
   private final Map<String, Storage> volumes = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
   private boolean startPending;
@@ -120,13 +116,7 @@ final class FakeVolumeActivities implements VolumeActivities {
       if (!storage.phase.equals(known)) {
         return state(name, storage);
       }
-      try {
-        wait(WATCH_SLICE.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw Activity.wrap(e);
-      }
-      Activity.getExecutionContext().heartbeat(null);
+      InMemory.waitASlice(this);
     }
   }
 

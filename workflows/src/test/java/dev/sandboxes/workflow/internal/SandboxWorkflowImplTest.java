@@ -12,16 +12,12 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.WorkflowIds;
-import dev.sandboxes.registry.WorkflowTypes;
-import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxResult;
-import dev.sandboxes.workflow.SearchAttributeKeys;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sandbox workflow alone, against the activities in memory ({@link FakeSandboxActivities}):
@@ -32,25 +28,13 @@ import org.junit.jupiter.api.Test;
 class SandboxWorkflowImplTest {
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  TestWorkflowEnvironment env;
-  FakeSandboxActivities platform;
+  final FakeSandboxActivities platform = new FakeSandboxActivities();
+  @RegisterExtension final InMemory temporal = new InMemory(List.of(), platform);
   SandboxClient sandboxes;
 
   @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(TaskQueues.DEFAULT);
-    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
-    platform = new FakeSandboxActivities();
-    worker.registerActivitiesImplementations(platform);
-    env.start();
-    sandboxes = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
+  void clients() {
+    sandboxes = new SandboxClient(temporal.client(), TaskQueues.DEFAULT);
   }
 
   static SandboxSpec spec(String name) {
@@ -103,7 +87,7 @@ class SandboxWorkflowImplTest {
     String name = sandboxes.start(spec("quota"));
     // past both backoffs (5 s, then 10 s) in skipped time; once the create is taken, the watch
     // activity runs and time goes at its real pace again
-    env.sleep(SandboxCreation.QUOTA_BACKOFF_FIRST.multipliedBy(3).plusSeconds(1));
+    temporal.env().sleep(SandboxCreation.QUOTA_BACKOFF_FIRST.multipliedBy(3).plusSeconds(1));
     platform.awaitCreated(name);
     platform.move(name, SandboxPhase.RUNNING, null, null);
     assertThat(sandboxes.awaitRunning(name, WAIT).reason()).isNull();
@@ -153,7 +137,7 @@ class SandboxWorkflowImplTest {
   @Test
   void cancellingTheWorkflowTerminatesTheSandboxAndDeletesItsObject() throws Exception {
     String name = running(spec("cancelled"));
-    env.getWorkflowClient().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
+    temporal.client().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
     endsAs(name, SandboxPhase.TERMINATED, "Cancelled");
   }
 

@@ -2,6 +2,7 @@ package dev.sandboxes.workflow.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sandboxes.client.VolumeClient;
 import dev.sandboxes.model.FileEntry;
@@ -13,9 +14,6 @@ import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.VolumeState;
 import dev.sandboxes.model.VolumeStatus;
 import dev.sandboxes.model.WorkflowIds;
-import dev.sandboxes.registry.WorkflowTypes;
-import dev.sandboxes.workflow.SandboxLimits;
-import dev.sandboxes.workflow.SearchAttributeKeys;
 import dev.sandboxes.workflow.VolumeRequest;
 import dev.sandboxes.workflow.VolumeWorkflow;
 import io.temporal.client.WorkflowClient;
@@ -23,13 +21,12 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The volume workflow alone, against the activities in memory ({@link FakeVolumeActivities}):
@@ -41,27 +38,15 @@ import org.junit.jupiter.api.Test;
 class VolumeWorkflowImplTest {
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  TestWorkflowEnvironment env;
-  FakeVolumeActivities storage;
+  final FakeVolumeActivities storage = new FakeVolumeActivities();
+  @RegisterExtension final InMemory temporal = new InMemory(List.of(), storage);
   WorkflowClient client;
   VolumeClient volumes;
 
   @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(TaskQueues.DEFAULT);
-    WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
-    storage = new FakeVolumeActivities();
-    worker.registerActivitiesImplementations(storage);
-    env.start();
-    client = env.getWorkflowClient();
+  void clients() {
+    client = temporal.client();
     volumes = new VolumeClient(client, TaskQueues.DEFAULT);
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
   }
 
   static byte[] bytes(String text) {
@@ -73,6 +58,21 @@ class VolumeWorkflowImplTest {
     VolumeStatus status = volumes.awaitReady(name, WAIT);
     assertThat(status.phase()).isEqualTo(VolumeState.READY);
     return status;
+  }
+
+  /** Starts the workflow of volume ID {@code id} without the client (which would refuse a bad request). */
+  void startDirectly(String id, VolumeRequest request) {
+    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.volumeWorkflowId(id)).setTaskQueue(TaskQueues.DEFAULT).build());
+    WorkflowClient.start(direct::run, request);
+  }
+
+  /** The failure the workflow of volume ID {@code id} ended with. */
+  ApplicationFailure failureOf(String id) {
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId(id)).getResult(VolumeStatus.class));
+    assertThat(failed).as("the workflow's failure").isNotNull();
+    return (ApplicationFailure) failed.getCause();
   }
 
   String runId(String volume) {
@@ -146,30 +146,18 @@ class VolumeWorkflowImplTest {
   @Test
   void anotherOwnersStorageUnderTheNameFailsTheWorkflowAndIsNeverTouched() {
     storage.ownedElsewhere("taken");
-    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.volumeWorkflowId("taken")).setTaskQueue(TaskQueues.DEFAULT).build());
-    WorkflowClient.start(direct::run, VolumeRequest.of("taken", VolumeSpec.defaults()));
-    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("taken"))
-        .getResult(VolumeStatus.class))
-        .isInstanceOf(WorkflowFailedException.class)
-        .cause().isInstanceOfSatisfying(ApplicationFailure.class,
-            f -> assertThat(f.getType()).isEqualTo(SandboxErrors.VOLUME_EXISTS));
+    startDirectly("taken", VolumeRequest.of("taken", VolumeSpec.defaults()));
+    assertThat(failureOf("taken").getType()).isEqualTo(SandboxErrors.VOLUME_EXISTS);
     assertThat(storage.calls()).containsExactly("create taken");
     assertThat(storage.ownerOf("taken").firstRunId()).isEqualTo("an-earlier-run");
   }
 
   @Test
   void aVolumeWhoseNameDoesNotMatchItsWorkflowIdFailsAsAnInvalidSpecAndCreatesNothing() {
-    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.volumeWorkflowId("one")).setTaskQueue(TaskQueues.DEFAULT).build());
-    WorkflowClient.start(direct::run, VolumeRequest.of("other", VolumeSpec.defaults()));
-    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("one"))
-        .getResult(VolumeStatus.class))
-        .isInstanceOf(WorkflowFailedException.class)
-        .cause().isInstanceOfSatisfying(ApplicationFailure.class, f -> {
-          assertThat(f.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
-          assertThat(f.getOriginalMessage()).contains("name: must match the workflow ID volume/other");
-        });
+    startDirectly("one", VolumeRequest.of("other", VolumeSpec.defaults()));
+    ApplicationFailure failure = failureOf("one");
+    assertThat(failure.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
+    assertThat(failure.getOriginalMessage()).contains("name: must match the workflow ID volume/other");
     assertThat(storage.calls()).isEmpty();
   }
 
@@ -186,9 +174,7 @@ class VolumeWorkflowImplTest {
 
   @Test
   void aVolumePastItsUpdatesPerRunContinuesAsNewKeepingItsStatusAndFiles() {
-    VolumeWorkflow direct = client.newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.volumeWorkflowId("long")).setTaskQueue(TaskQueues.DEFAULT).build());
-    WorkflowClient.start(direct::run, new VolumeRequest("long", VolumeSpec.defaults(), null, 2));
+    startDirectly("long", new VolumeRequest("long", VolumeSpec.defaults(), null, 2));
     VolumeStatus before = volumes.awaitReady("long", WAIT);
     String firstRun = runId("long");
     for (int i = 0; i < 3; i++) {
