@@ -38,9 +38,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -223,39 +226,30 @@ class RollingUpgradeClusterTest {
   }
 
   /** B makes itself current once it polls (set-current); this waits for the server to say so. */
-  static void awaitCurrent(WorkerDeployments deployments, WorkerDeploymentVersion version) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    String last = "not read yet";
-    while (true) {
-      try {
-        var current = deployments.currentVersion(version.getDeploymentName());
-        if (current.filter(version::equals).isPresent()) {
-          return;
-        }
-        last = String.valueOf(current);
-      } catch (io.grpc.StatusRuntimeException e) {
-        // the server's deployment workflow answers RESOURCE_EXHAUSTED while it is busy
-        if (!WorkerDeployments.retriedWhileSettingCurrent(e.getStatus().getCode())) {
-          throw e;
-        }
-        last = e.getStatus().toString();
+  static void awaitCurrent(WorkerDeployments deployments, WorkerDeploymentVersion version) {
+    Awaitility.await("version " + version + " current").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(currentVersion(deployments, version.getDeploymentName()))
+            .as("the deployment's current version").isEqualTo(Optional.of(version)));
+  }
+
+  /**
+   * The deployment's current version, or the answer of its server-side workflow while that is
+   * busy ({@code RESOURCE_EXHAUSTED}: not yet).
+   */
+  static Object currentVersion(WorkerDeployments deployments, String deployment) {
+    try {
+      return deployments.currentVersion(deployment);
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (!WorkerDeployments.retriedWhileSettingCurrent(e.getStatus().getCode())) {
+        throw e;
       }
-      if (System.nanoTime() > deadline) {
-        fail("version " + version + " not current after 2 minutes: the last answer was " + last);
-      }
-      Thread.sleep(1000);
+      return e.getStatus().toString();
     }
   }
 
-  static void awaitProgress(BatchClient batches, String batch, java.util.function.Predicate<BatchProgress> condition,
-      String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (!condition.test(batches.progress(batch))) {
-      if (System.nanoTime() > deadline) {
-        fail("not reached in 5 minutes: " + what + "; " + batches.progress(batch));
-      }
-      Thread.sleep(500);
-    }
+  static void awaitProgress(BatchClient batches, String batch, Predicate<BatchProgress> condition, String what) {
+    Awaitility.await(what).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(batches.progress(batch)).as(what).matches(condition));
   }
 
   static WorkflowExecutionVersioningInfo versioning(WorkflowServiceStubs stubs, String workflowId) {

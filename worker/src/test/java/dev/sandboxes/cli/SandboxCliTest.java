@@ -375,12 +375,9 @@ public class SandboxCliTest {
     cli.setOut(new PrintWriter(out, true));
     CompletableFuture<Integer> running = CompletableFuture.supplyAsync(
         () -> cli.execute("dev", "--port", String.valueOf(port), "--runtime", "local"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!out.toString().contains("ready")) {
-      assertThat(System.nanoTime()).as("dev ready; output so far: " + out).isLessThan(deadline);
-      assertThat(running).isNotDone();
-      Thread.sleep(50);
-    }
+    Awaitility.await("dev ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        .failFast("dev ended before it was ready", running::isDone)
+        .untilAsserted(() -> assertThat(out.toString()).as("dev's output so far").contains("ready"));
     assertThat(out.toString()).contains("ready address=127.0.0.1:" + port + " runtime=local");
     String saved = address;
     try {

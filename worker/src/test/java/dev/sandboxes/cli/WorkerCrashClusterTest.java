@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -218,15 +219,14 @@ class WorkerCrashClusterTest {
   }
 
   /** Waits until the sandbox's exec activity has been picked up by a worker (nothing to watch: asks). */
-  static void awaitExecRunning(WorkflowServiceStubs stubs, String name) throws InterruptedException {
+  static void awaitExecRunning(WorkflowServiceStubs stubs, String name) {
     DescribeWorkflowExecutionRequest request = DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
         .setExecution(WorkflowExecution.newBuilder().setWorkflowId(WorkflowIds.sandboxWorkflowId(name))).build();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (stubs.blockingStub().describeWorkflowExecution(request).getPendingActivitiesList().stream()
-        .noneMatch(a -> a.getActivityType().getName().equals(EXEC_ACTIVITY)
-            && a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) {
-      assertThat(System.nanoTime()).as("exec activity of %s started", name).isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    Awaitility.await("exec activity of " + name + " started").atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> stubs.blockingStub().describeWorkflowExecution(request).getPendingActivitiesList().stream()
+            .anyMatch(a -> a.getActivityType().getName().equals(EXEC_ACTIVITY)
+                && a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED));
   }
+
 }

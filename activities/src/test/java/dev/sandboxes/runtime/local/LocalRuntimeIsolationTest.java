@@ -210,12 +210,9 @@ class LocalRuntimeIsolationTest {
     return state;
   }
 
-  private void awaitLogLine(String name, String text) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (local.runtime().logs(name, LogRequest.defaults()).lines().stream().noneMatch(l -> l.text().equals(text))) {
-      assertThat(Instant.now()).as("%s printed %s in time", name, text).isBefore(deadline);
-      Thread.sleep(20);
-    }
+  private void awaitLogLine(String name, String text) {
+    Awaitility.await(name + " printed " + text).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> local.runtime().logs(name, LogRequest.defaults()).lines().stream().anyMatch(l -> l.text().equals(text)));
   }
 
   static String uniqueName(String prefix) {

@@ -15,9 +15,10 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,12 +54,10 @@ class LocalRuntimeWithoutIsolationTest {
     long shell = Long.parseLong(Files.readAllLines(
             local.root().resolve("sandboxes").resolve(name).resolve("sandbox.properties")).stream()
         .filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
-    List<ProcessHandle> tree = new ArrayList<>();
-    for (int i = 0; i < 100 && tree.isEmpty(); i++) {
-      Thread.sleep(10); // the idle shell forks its sleep right after starting
-      tree = ProcessHandle.of(shell).orElseThrow().descendants().toList();
-    }
-    assertThat(tree).as("the idle command's sleep").isNotEmpty();
+    // the idle shell forks its sleep right after starting
+    List<ProcessHandle> tree = Awaitility.await("the idle command's sleep").atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> ProcessHandle.of(shell).orElseThrow().descendants().toList(), t -> !t.isEmpty());
     local.runtime().delete(name);
     // Killed children linger as zombies until the adopting init reaps them: they count as gone.
     assertThat(tree).noneMatch(ProcessTree::running);

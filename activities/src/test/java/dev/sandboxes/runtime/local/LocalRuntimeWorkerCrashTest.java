@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,17 +53,17 @@ class LocalRuntimeWorkerCrashTest {
     List<String> names;
     try {
       names = awaitReady(worker);
-      assertThat(awaitMarked(marker, n -> n >= SANDBOXES * PROCESSES_PER_SANDBOX, Duration.ofSeconds(20)))
+      awaitMarked(Duration.ofSeconds(20), () -> assertThat(countMarked(marker))
           .as("processes of the worker's sandboxes before the kill").isGreaterThanOrEqualTo(
-              (long) SANDBOXES * PROCESSES_PER_SANDBOX);
+              (long) SANDBOXES * PROCESSES_PER_SANDBOX));
     } finally {
       worker.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
     }
     assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
     try {
-      assertThat(awaitMarked(marker, n -> n == 0, Duration.ofSeconds(10)))
-          .as("processes of the killed worker's sandboxes still running").isZero();
+      awaitMarked(Duration.ofSeconds(10), () -> assertThat(countMarked(marker))
+          .as("processes of the killed worker's sandboxes still running").isZero());
     } finally {
       marked(marker).forEach(ProcessHandle::destroyForcibly); // a failure must not leak them
     }
@@ -97,18 +99,11 @@ class LocalRuntimeWorkerCrashTest {
   }
 
   /**
-   * Polls /proc until the count of marked processes satisfies {@code done} or time is up:
-   * there is nothing to watch for processes that are not our children.
+   * Polls /proc until {@code assertion} on the marked processes holds, failing with its last
+   * error when time is up: there is nothing to watch for processes that are not our children.
    */
-  private static long awaitMarked(String marker, java.util.function.LongPredicate done, Duration limit)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    long count = countMarked(marker);
-    while (!done.test(count) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      count = countMarked(marker);
-    }
-    return count;
+  private static void awaitMarked(Duration limit, ThrowingRunnable assertion) {
+    Awaitility.await().atMost(limit).pollInterval(Duration.ofMillis(50)).untilAsserted(assertion);
   }
 
   private static long countMarked(String marker) {
