@@ -76,8 +76,19 @@ if [[ "${1:-}" == "--bench" ]]; then
   exit 0
 fi
 
-mvn -B -ntp verify -Pe2e -pl workflows,activities,worker \
+# Every module's suite runs even when a test of an earlier module fails (one failure must not
+# hide the results of the suites after it); the run fails afterwards when any test failed.
+started="$(mktemp)"
+mvn -B -ntp verify -Pe2e -pl workflows,activities,worker -Dmaven.test.failure.ignore=true \
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
   -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" \
   -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" \
   -Dsandboxes.e2e.previousWorkerJar="$previous_worker" "$@"
+mapfile -t reports < <(find workflows activities worker -path '*/target/surefire-reports/TEST-*.xml' -newer "$started")
+((${#reports[@]} > 0)) || { log "the e2e suite wrote no test report"; exit 1; }
+mapfile -t failed < <(grep -lE '<testsuite [^>]*(failures|errors)="[1-9]' "${reports[@]}" || true)
+if ((${#failed[@]} > 0)); then
+  log "e2e suites with failing tests: $(printf '%s ' "${failed[@]##*/TEST-}")"
+  exit 1
+fi
+log "e2e: ${#reports[@]} test classes, none failed"
