@@ -5,6 +5,7 @@ import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.Violation;
+import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.failure.ActivityFailure;
@@ -78,8 +79,13 @@ final class SandboxRun {
     }
   }
 
+  /**
+   * The sandbox's name. A handler may run before the workflow method began (an update that
+   * arrived with the start is handled in the same first workflow task); it gets the name its
+   * workflow ID gives, which {@link #begin} requires the spec's name to match.
+   */
   String name() {
-    return name;
+    return name != null ? name : WorkflowIds.sandboxNameOf(Workflow.getInfo().getWorkflowId());
   }
 
   SandboxSpec spec() {

@@ -301,7 +301,9 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
 
   private void requireReady(String operation) {
     if (!phase.equals(VolumeState.READY) || deleting) {
-      throw new VolumeNotReadyException(name, operation, deleting ? "being deleted" : phase);
+      // before the workflow method began (an update that came with the start), the ID names it
+      String volume = name != null ? name : WorkflowIds.volumeNameOf(Workflow.getInfo().getWorkflowId());
+      throw new VolumeNotReadyException(volume, operation, deleting ? "being deleted" : phase);
     }
   }
 

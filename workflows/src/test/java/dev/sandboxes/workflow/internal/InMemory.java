@@ -35,13 +35,19 @@ public final class InMemory implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    env = TestWorkflowEnvironment.newInstance();
+    env = unstarted(moreWorkflows, activities);
+    env.start();
+  }
+
+  /** The environment this extension starts, not started yet: a test may act before any worker polls. */
+  static TestWorkflowEnvironment unstarted(List<Class<?>> moreWorkflows, Object... activities) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.DEFAULT);
     WorkflowTypes.register(worker, SandboxLimits.defaults(), false);
     moreWorkflows.forEach(worker::registerWorkflowImplementationTypes);
     worker.registerActivitiesImplementations(activities);
-    env.start();
+    return env;
   }
 
   @Override

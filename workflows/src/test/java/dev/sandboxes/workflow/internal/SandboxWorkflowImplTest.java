@@ -2,6 +2,7 @@ package dev.sandboxes.workflow.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
@@ -16,6 +17,9 @@ import dev.sandboxes.workflow.SandboxResult;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import io.temporal.testing.TestWorkflowEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -164,5 +168,28 @@ class SandboxWorkflowImplTest {
         });
     assertThat(platform.calls()).doesNotContain("exec not-yet");
     sandboxes.terminate(early, null);
+  }
+
+  @Test
+  void anExecThatArrivesWithTheStartIsRefusedNamingTheSandboxAndItsPhase() throws Exception {
+    // No worker polls yet: the start and the exec reach the sandbox's first workflow task
+    // together, where the SDK may run the update's validator before the workflow method.
+    FakeSandboxActivities quiet = new FakeSandboxActivities().refuseForQuota(Integer.MAX_VALUE);
+    try (TestWorkflowEnvironment env = InMemory.unstarted(List.of(), quiet)) {
+      SandboxClient client = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
+      String name = client.start(spec("first-task"));
+      CompletableFuture<Throwable> exec = CompletableFuture.supplyAsync(
+          () -> catchThrowable(() -> client.exec(name, ExecRequest.of("true"))));
+      // the server offers no view of an update waiting for its first task: give the call a moment
+      // to arrive (were it later, the test would take the ordinary path and still pass)
+      Thread.sleep(1000);
+      env.start();
+      assertThat(exec.get(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(SandboxException.class, e -> {
+        assertThat(e.type()).isEqualTo(SandboxErrors.NOT_RUNNING);
+        assertThat(e.getMessage()).isEqualTo("sandbox \"first-task\" is queued; exec needs a running sandbox");
+      });
+      assertThat(quiet.calls()).doesNotContain("exec first-task");
+      client.terminate(name, null);
+    }
   }
 }

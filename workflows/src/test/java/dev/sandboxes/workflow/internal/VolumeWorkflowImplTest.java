@@ -2,6 +2,7 @@ package dev.sandboxes.workflow.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sandboxes.client.VolumeClient;
@@ -25,6 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -187,5 +191,27 @@ class VolumeWorkflowImplTest {
     assertThat(after.readyAt()).isEqualTo(before.readyAt());
     assertThat(volumes.listFiles("long", "/")).extracting(FileEntry::path).containsExactly("/f0", "/f1", "/f2");
     assertThat(calls("create long")).as("creates: the first run's only").isEqualTo(1);
+  }
+
+  @Test
+  void aFileCallThatArrivesWithTheStartIsRefusedNamingTheVolumeAndItsPhase() throws Exception {
+    // No worker polls yet: the start and the write reach the volume's first workflow task
+    // together, where the SDK may run the update's validator before the workflow method.
+    try (TestWorkflowEnvironment env = InMemory.unstarted(List.of(), new FakeVolumeActivities())) {
+      VolumeWorkflow early = env.getWorkflowClient().newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+          .setWorkflowId(WorkflowIds.volumeWorkflowId("early")).setTaskQueue(TaskQueues.DEFAULT).build());
+      WorkflowClient.start(early::run, VolumeRequest.of("early", VolumeSpec.defaults()));
+      VolumeClient client = new VolumeClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
+      CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(
+          () -> catchThrowable(() -> client.writeFile("early", "/x", bytes("x"))));
+      // the server offers no view of an update waiting for its first task: give the call a moment
+      // to arrive (were it later, the test would take the ordinary path and still pass)
+      Thread.sleep(1000);
+      env.start();
+      assertThat(write.get(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(SandboxException.class, e -> {
+        assertThat(e.type()).isEqualTo(SandboxErrors.NOT_RUNNING);
+        assertThat(e.getMessage()).contains("volume \"early\" is pending");
+      });
+    }
   }
 }
