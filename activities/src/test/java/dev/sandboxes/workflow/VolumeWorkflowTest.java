@@ -182,18 +182,6 @@ class VolumeWorkflowTest {
   }
 
   @Test
-  void cancellingAVolumeWorkflowDeletesItsStorage() {
-    ready("temp");
-    var stub = client.newUntypedWorkflowStub(WorkflowIds.volumeWorkflowId("temp"));
-    stub.cancel();
-    assertThatThrownBy(() -> stub.getResult(VolumeStatus.class))
-        .isInstanceOf(io.temporal.client.WorkflowFailedException.class)
-        .hasCauseInstanceOf(io.temporal.failure.CanceledFailure.class);
-    assertThat(runtime.volumeNames()).isEmpty();
-    assertThatThrownBy(() -> volumes.get("temp")).isInstanceOf(SandboxNotFoundException.class);
-  }
-
-  @Test
   void badNamesPathsAndSizesAreRefusedNamingTheFieldAndTheRule() {
     assertThatThrownBy(() -> volumes.create("Bad_Name", VolumeSpec.defaults()))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("name");

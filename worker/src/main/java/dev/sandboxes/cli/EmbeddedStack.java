@@ -193,15 +193,20 @@ final class EmbeddedStack implements AutoCloseable {
       javaServer.close();
     }
     if (temporalCli != null) {
-      temporalCli.destroy();
-      try {
-        if (!temporalCli.waitFor(10, TimeUnit.SECONDS)) {
-          temporalCli.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        temporalCli.destroyForcibly();
-        Thread.currentThread().interrupt();
+      stop(temporalCli);
+    }
+  }
+
+  /** SIGTERM to {@code process}, and SIGKILL when it has not exited 10 s later. */
+  static void stop(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

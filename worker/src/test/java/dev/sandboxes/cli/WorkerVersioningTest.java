@@ -438,15 +438,7 @@ class WorkerVersioningTest {
 
     @Override
     public void close() {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
+      EmbeddedStack.stop(process);
     }
   }
 }

@@ -192,17 +192,15 @@ public final class FakeSandboxActivities implements SandboxActivities {
   @Override
   public synchronized RuntimeState awaitChange(String name, SandboxPhase known) {
     calls.add("awaitChange " + name);
-    while (true) {
-      Box box = boxes.get(name);
-      if (box == null) {
-        throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " does not exist",
-            SandboxErrors.NOT_FOUND);
-      }
-      if (box.state.phase() != known) {
-        return box.state;
-      }
-      InMemory.waitASlice(this);
+    return InMemory.awaitChange(this, () -> existing(name).state, s -> s.phase() != known);
+  }
+
+  private Box existing(String name) {
+    Box box = boxes.get(name);
+    if (box == null) {
+      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " does not exist", SandboxErrors.NOT_FOUND);
     }
+    return box;
   }
 
   @Override
@@ -219,12 +217,7 @@ public final class FakeSandboxActivities implements SandboxActivities {
   @Override
   public synchronized LogChunk logs(String name, LogRequest request) {
     calls.add("logs " + name);
-    Box box = boxes.get(name);
-    if (box == null) {
-      throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " does not exist",
-          SandboxErrors.NOT_FOUND);
-    }
-    return new LogChunk(box.lines, false).select(request);
+    return new LogChunk(existing(name).lines, false).select(request);
   }
 
   @Override

@@ -107,17 +107,15 @@ final class FakeVolumeActivities implements VolumeActivities {
   @Override
   public synchronized VolumeState awaitChange(String name, String known) {
     calls.add("awaitChange " + name);
-    while (true) {
-      Storage storage = volumes.get(name);
-      if (storage == null) {
-        throw ApplicationFailure.newNonRetryableFailure("volume \"" + name + "\" does not exist",
-            SandboxErrors.NOT_FOUND);
-      }
-      if (!storage.phase.equals(known)) {
-        return state(name, storage);
-      }
-      InMemory.waitASlice(this);
+    return InMemory.awaitChange(this, () -> state(name, existingStorage(name)), s -> !s.phase().equals(known));
+  }
+
+  private Storage existingStorage(String name) {
+    Storage storage = volumes.get(name);
+    if (storage == null) {
+      throw ApplicationFailure.newNonRetryableFailure("volume \"" + name + "\" does not exist", SandboxErrors.NOT_FOUND);
     }
+    return storage;
   }
 
   @Override

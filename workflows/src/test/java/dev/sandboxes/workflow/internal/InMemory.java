@@ -10,6 +10,8 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -64,16 +66,24 @@ public final class InMemory implements BeforeEachCallback, AfterEachCallback {
   }
 
   /**
-   * Inside a watching activity that holds {@code monitor}: waits on it a short while (a change
-   * wakes it), then heartbeats, so that a watch the workflow cancelled learns it as the real one does.
+   * A watching activity in memory, called holding {@code monitor}: reads the object's state
+   * (which throws when the object is gone) until {@code changed} holds, waiting on the monitor a
+   * short while between reads and heartbeating, so that a watch the workflow cancelled learns it
+   * as the real one does.
    */
-  static void waitASlice(Object monitor) {
-    try {
-      monitor.wait(WATCH_SLICE.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Activity.wrap(e);
+  static <T> T awaitChange(Object monitor, Supplier<T> read, Predicate<T> changed) {
+    while (true) {
+      T state = read.get();
+      if (changed.test(state)) {
+        return state;
+      }
+      try {
+        monitor.wait(WATCH_SLICE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Activity.wrap(e);
+      }
+      Activity.getExecutionContext().heartbeat(null);
     }
-    Activity.getExecutionContext().heartbeat(null);
   }
 }
