@@ -2,6 +2,7 @@ package dev.sandboxes.cli;
 
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.worker.BuildVersion;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
  * 3 the sandbox is not in a phase that allows the operation, 4 not found; {@code exec} exits
  * with the command's own code. Every error is one line on stderr naming what was wrong.
  */
-@Command(name = "sandbox", mixinStandardHelpOptions = true, version = "sandbox 0.1.0",
+@Command(name = "sandbox", mixinStandardHelpOptions = true, versionProvider = SandboxCommand.Version.class,
     description = "Isolated sandboxes as durable Temporal workflows.",
     subcommands = {
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
@@ -21,6 +22,15 @@ import picocli.CommandLine.Command;
         DemoCommand.class})
 public final class SandboxCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** {@code sandbox --version}: this build's version, as Maven recorded it. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = BuildVersion.current();
+      return new String[] {"sandbox " + (version == null ? "(version unknown: built without build info)" : version)};
+    }
+  }
 
   @Override
   public void run() {
