@@ -5,7 +5,7 @@
 #   $BUSYBOX_IMAGE  Debian's busybox-static with its applet links
 #   $PYTHON_IMAGE   Debian's python3 in a debootstrap --variant=minbase root (same suite as the host)
 # Each image is written by hand as a docker-archive tar (manifest.json + config + one layer),
-# with fixed timestamps and ownership so the same inputs give the same digest.
+# with fixed timestamps and ownership so the same inputs give the same digest (archive.sh).
 # Run after build.sh (which downloads the kubernetes module) and with containerd up
 # (up.sh calls it); with --build-only it only writes the tars into $RIG_IMAGES.
 set -euo pipefail
@@ -14,28 +14,10 @@ source ./versions.sh
 
 BUILD_ONLY=false
 [[ "${1:-}" == "--build-only" ]] && BUILD_ONLY=true
-CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
 mkdir -p "$RIG_IMAGES"
 
-# write_archive NAME ROOTFS OUT CMD_JSON: a single-layer docker-archive of ROOTFS tagged NAME
-write_archive() {
-  local name=$1 rootfs=$2 out=$3 cmd=$4 work
-  work="$(mktemp -d)"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-      -C "$rootfs" -cf "$work/layer.tar" .
-  local diff; diff="$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
-  mkdir "$work/$diff" && mv "$work/layer.tar" "$work/$diff/layer.tar"
-  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-      "$cmd" "$diff" > "$work/config.json"
-  local cfg; cfg="$(sha256sum "$work/config.json" | cut -d' ' -f1)"
-  mv "$work/config.json" "$work/$cfg.json"
-  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
-      "$cfg" "$name" "$diff" > "$work/manifest.json"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-      -C "$work" -cf "$out.tmp" manifest.json "$cfg.json" "$diff"
-  mv "$out.tmp" "$out"
-  rm -rf "$work"
-}
+# write_archive and import_image
+source ./archive.sh
 
 build_pause() {
   local out="$RIG_IMAGES/pause.tar" src
@@ -110,20 +92,6 @@ build_python() {
   rm -rf "$root"
   echo "$PYTHON_IMAGE $suite" > "$out.version"
   log "built $out ($(du -h "$out" | cut -f1))"
-}
-
-import_image() {
-  local name=$1 tar=$2
-  # re-import only when containerd does not hold NAME at the digest recorded at import
-  # (the listing goes to a variable first: `ctr ... | grep -q` can die of SIGPIPE under pipefail)
-  local listing have want
-  listing="$("${CTR[@]}" images ls)"
-  have="$(awk -v n="$name" '$1==n{print $3}' <<<"$listing")"
-  want="$(cat "$tar.digest" 2>/dev/null || true)"
-  if [[ -n "$want" && "$have" == "$want" ]]; then log "$name already imported"; return; fi
-  "${CTR[@]}" images import --no-unpack=false "$tar" >/dev/null
-  "${CTR[@]}" images ls | awk -v n="$name" '$1==n{print $3}' > "$tar.digest"
-  log "imported $name ($(cat "$tar.digest"))"
 }
 
 build_pause
