@@ -11,11 +11,8 @@ import dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
 import dev.sandboxes.workflow.SearchAttributeKeys;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
@@ -94,7 +91,7 @@ final class EmbeddedStack implements AutoCloseable {
           .setTarget("127.0.0.1:" + port).build());
       awaitServer(stubs, cli, Duration.ofSeconds(60));
       if (java != null) {
-        registerSearchAttributes(port);
+        SetupCommand.register("127.0.0.1:" + port, "default");
       }
       runtime = kind.equals("kubernetes")
           ? KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
@@ -296,17 +293,6 @@ final class EmbeddedStack implements AutoCloseable {
           throw new CliException(ExitCodes.OPERATIONAL, "interrupted while Temporal was starting");
         }
       }
-    }
-  }
-
-  private static void registerSearchAttributes(int port) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).validateAndBuildWithDefaults());
-    try {
-      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-          .setNamespace("default").putAllSearchAttributes(SearchAttributeKeys.DEFINITIONS).build());
-    } finally {
-      operator.shutdownNow();
     }
   }
 

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
         GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
         TerminateCommand.class, VolumeCommand.class, BatchCommand.class, ReapCommand.class,
-        DemoCommand.class})
+        SetupCommand.class, DemoCommand.class})
 public final class SandboxCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

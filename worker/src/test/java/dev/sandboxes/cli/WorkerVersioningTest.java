@@ -84,7 +84,7 @@ class WorkerVersioningTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = DevServer.start("server", FAST_DRAINAGE);
+    server = DevServer.start(LOGS.resolve("server.log"), true, FAST_DRAINAGE);
     stubs = server.stubs();
     client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
     deployments = new WorkerDeployments(stubs, "default");
@@ -219,7 +219,7 @@ class WorkerVersioningTest {
 
   @Test
   void aVersionedWorkerRefusesToStartOnTheJavaTestServer() throws Exception {
-    int port = freePort();
+    int port = DevServer.freePort();
     try (TestServer.PortBoundTestServer javaServer = TestServer.createPortBoundServer(port)) {
       StringWriter err = new StringWriter();
       int code = SandboxCommand.execute(commandLine("worker", workerArguments("127.0.0.1:" + port, "versioned",
@@ -239,7 +239,7 @@ class WorkerVersioningTest {
 
   @Test
   void aVersionedWorkerRefusesToStartWhereTheNamespaceDisallowsWorkerDeployments() throws Exception {
-    try (DevServer disabled = DevServer.start("server-disabled",
+    try (DevServer disabled = DevServer.start(LOGS.resolve("server-disabled.log"), true,
         List.of("--dynamic-config-value", "system.enableDeploymentVersions=false"))) {
       Throwable refused = catchThrowable(() -> WorkerApplication.run(workerArguments(disabled.address(), "versioned",
           "--sandboxes.versioning.enabled=true")).close());
@@ -388,57 +388,4 @@ class WorkerVersioningTest {
     };
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** {@code temporal server start-dev} on free ports, in memory, with the sandbox search attributes. */
-  private record DevServer(Process process, int port) implements AutoCloseable {
-    static DevServer start(String name, List<String> extraFlags) throws Exception {
-      Path temporal = EmbeddedStack.onPath("temporal");
-      if (temporal == null) {
-        throw new AssertionError("the temporal CLI is not on the PATH; run these tests with "
-            + "PATH=\"$(deploy/temporal-cli.sh):$PATH\" (bin/test does)");
-      }
-      int port = freePort();
-      List<String> command = new ArrayList<>();
-      Path setpriv = EmbeddedStack.onPath("setpriv");
-      if (setpriv != null) {
-        command.addAll(List.of(setpriv.toString(), "--pdeathsig", "TERM", "--"));
-      }
-      command.addAll(List.of(temporal.toString(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-          "--port", String.valueOf(port), "--log-level", "error"));
-      command.addAll(EmbeddedStack.searchAttributeFlags());
-      command.addAll(extraFlags);
-      Files.createDirectories(LOGS);
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(LOGS.resolve(name + ".log").toFile()).start();
-      DevServer server = new DevServer(process, port);
-      WorkflowServiceStubs probe = server.stubs();
-      try {
-        EmbeddedStack.awaitServer(probe, process, Duration.ofSeconds(60));
-      } catch (RuntimeException e) {
-        server.close();
-        throw e;
-      } finally {
-        probe.shutdownNow();
-      }
-      return server;
-    }
-
-    String address() {
-      return "127.0.0.1:" + port;
-    }
-
-    WorkflowServiceStubs stubs() {
-      return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build());
-    }
-
-    @Override
-    public void close() {
-      EmbeddedStack.stop(process);
-    }
-  }
 }
