@@ -19,6 +19,8 @@ import java.util.Locale;
  *   <tr><td>409</td><td>{@link PlatformException#conflict} (create re-reads the object first:
  *       see {@link #isConflict})</td></tr>
  *   <tr><td>403 exceeded quota</td><td>{@link #isQuotaExceeded}: create reports QUEUED</td></tr>
+ *   <tr><td>403 violates PodSecurity</td><td>{@code SandboxRuntimeRejected}, not retryable: the
+ *       namespace's Pod Security admission refused the pod (its message names the rules)</td></tr>
  *   <tr><td>401, other 403</td><td>{@code SandboxRuntimeForbidden}, not retryable: fix RBAC</td></tr>
  *   <tr><td>400, 422, other 4xx</td><td>{@code SandboxRuntimeRejected}, not retryable</td></tr>
  *   <tr><td>429, 5xx, 0 or an I/O cause</td><td>{@code SandboxRuntimeUnavailable},
@@ -37,6 +39,11 @@ public final class KubernetesErrors {
     }
     if (code == 409) {
       return PlatformException.conflict(detail);
+    }
+    if (isPodSecurityViolation(e)) {
+      return new PlatformException(SandboxErrors.RUNTIME_REJECTED, false, detail
+          + " (the namespace's Pod Security admission refused the pod; the worker's own pods meet "
+          + "the restricted level, so look at what the worker's configuration or the namespace adds)", e);
     }
     if (code == 401 || code == 403) {
       return new PlatformException(SandboxErrors.FORBIDDEN, false, detail
@@ -60,6 +67,13 @@ public final class KubernetesErrors {
     String status = e.getStatus() == null || e.getStatus().getMessage() == null ? ""
         : e.getStatus().getMessage().toLowerCase(Locale.ROOT);
     return e.getCode() == 403 && (message.contains("exceeded quota") || status.contains("exceeded quota"));
+  }
+
+  /** The namespace's Pod Security admission refused the object: a rule, not a permission. */
+  public static boolean isPodSecurityViolation(KubernetesClientException e) {
+    String status = e.getStatus() == null || e.getStatus().getMessage() == null ? "" : e.getStatus().getMessage();
+    return e.getCode() == 403 && (status.contains("violates PodSecurity")
+        || String.valueOf(e.getMessage()).contains("violates PodSecurity"));
   }
 
   /** A readable message: the API server's status message when there is one. */

@@ -52,6 +52,20 @@ class KubernetesErrorsTest {
   }
 
   @Test
+  void aPodSecurityRefusalIsARejectionNamingTheRulesNotAnRbacProblem() {
+    // the API server's own wording (Kubernetes 1.36, restricted level)
+    SandboxException error = KubernetesErrors.translate(failure(403, "pods \"p\" is forbidden: violates "
+        + "PodSecurity \"restricted:latest\": privileged (container \"main\" must not set "
+        + "securityContext.privileged=true)"), "create pod p");
+    assertThat(error).isInstanceOfSatisfying(PlatformException.class, p -> {
+      assertThat(p.type()).isEqualTo(SandboxErrors.RUNTIME_REJECTED);
+      assertThat(p.retryable()).isFalse();
+    });
+    assertThat(error).hasMessageContaining("securityContext.privileged=true")
+        .hasMessageContaining("Pod Security admission").hasMessageNotContaining("RBAC");
+  }
+
+  @Test
   void anIoCauseIsRetryableWhateverTheCode() {
     KubernetesClientException e = new KubernetesClientException("connection reset",
         new IOException("reset by peer"));
