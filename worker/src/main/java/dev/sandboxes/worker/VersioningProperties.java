@@ -23,13 +23,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param setCurrent make this version the deployment's current one once the worker polls. For
  *     development and tests: an old worker restarting during a rollout would take the
  *     deployment back, so production sets the current version from the rollout
- *     ({@code temporal worker deployment set-current-version})
+ *     ({@code temporal worker deployment set-current-version}). A version that was current
+ *     once and has been replaced is never made current again this way (a restarted old worker
+ *     does not take the deployment back); a rollback is the operator's step
+ * @param drainTimeout how long a stopping worker whose version has been replaced keeps polling
+ *     for the workflows still pinned to it (its batches), until the server reports the version
+ *     drained; {@code 0s} stops at once. A worker whose version is still current, or was never
+ *     current, stops at once either way. In Kubernetes the pod's grace period must outlast it
  */
 public record VersioningProperties(
     @DefaultValue("false") boolean enabled,
     String deploymentName,
     String buildId,
-    @DefaultValue("false") boolean setCurrent) {
+    @DefaultValue("false") boolean setCurrent,
+    @DefaultValue("0s") java.time.Duration drainTimeout) {
 
   /** The deployment name actually used: the configured one, or the task queue's name. */
   public String effectiveDeploymentName(String taskQueue) {

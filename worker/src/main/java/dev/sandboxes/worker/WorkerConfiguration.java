@@ -43,6 +43,8 @@ public class WorkerConfiguration {
   private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(3);
   /** How long a worker with {@code set-current} waits for its version to register in the deployment. */
   private static final Duration SET_CURRENT_TIMEOUT = Duration.ofSeconds(60);
+  /** How often a draining worker asks whether its version has drained. */
+  private static final Duration DRAIN_CHECK = Duration.ofSeconds(5);
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
 
   /** Spring Boot applies a validator of this bean name to every configuration properties class. */
@@ -159,7 +161,35 @@ public class WorkerConfiguration {
             makeCurrent(deployments, version);
           }
           ensureReaperSchedule(factory.getWorkflowClient(), properties);
-        });
+        },
+        () -> drain(deployments, version, versioning.drainTimeout()));
+  }
+
+  /**
+   * A stopping worker whose version has been replaced as current keeps polling until the
+   * workflows pinned to it (its batches) have closed, at most {@code limit}: in a rolling update
+   * of a Kubernetes Deployment the old pods are stopped as the new ones become ready, and a
+   * batch pinned to the old version would otherwise wait for workers that are gone.
+   */
+  public static void drain(WorkerDeployments deployments, WorkerDeploymentVersion version, Duration limit) {
+    if (limit.isZero() || limit.isNegative()) {
+      return;
+    }
+    String name = WorkerDeployments.describe(version);
+    try {
+      long t0 = System.nanoTime();
+      if (deployments.describeVersion(version).getStatus()
+          != io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING) {
+        return;
+      }
+      log.info("Worker Deployment version {} is draining (replaced as current, with pinned workflows open): "
+          + "serving them for at most {} before stopping", name, limit);
+      var status = deployments.awaitDrained(version, limit, DRAIN_CHECK);
+      log.info("Worker Deployment version {}: {} after {} s; stopping", name, status,
+          (System.nanoTime() - t0) / 1_000_000_000);
+    } catch (RuntimeException e) {
+      log.warn("Could not tell whether Worker Deployment version {} has drained ({}); stopping", name, e.getMessage());
+    }
   }
 
   /**
@@ -168,6 +198,12 @@ public class WorkerConfiguration {
    */
   private static void makeCurrent(WorkerDeployments deployments, WorkerDeploymentVersion version) {
     try {
+      if (wasReplaced(deployments, version)) {
+        log.warn("Worker Deployment version {} was current once and has been replaced: not taking the "
+            + "deployment back (a rollback is an operator's step: temporal worker deployment set-current-version)",
+            WorkerDeployments.describe(version));
+        return;
+      }
       deployments.setCurrentVersion(version, "sandbox-worker " + WorkerDeployments.describe(version),
           SET_CURRENT_TIMEOUT);
       log.info("Worker Deployment version {} is current (sandboxes.versioning.set-current=true)",
@@ -175,6 +211,19 @@ public class WorkerConfiguration {
     } catch (RuntimeException e) {
       log.error("Worker Deployment version {} could not be made current: {}; new workflows go to the "
           + "current version, if any", WorkerDeployments.describe(version), e.getMessage());
+    }
+  }
+
+  /** The version has been current or ramping and was replaced since; unknown versions were not. */
+  private static boolean wasReplaced(WorkerDeployments deployments, WorkerDeploymentVersion version) {
+    try {
+      var info = deployments.describeVersion(version);
+      return switch (info.getStatus()) {
+        case WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING, WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED -> true;
+        default -> info.hasLastDeactivationTime();
+      };
+    } catch (io.grpc.StatusRuntimeException e) {
+      return false; // not registered yet: setCurrentVersion waits for that
     }
   }
 

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.api.deployment.v1.WorkerDeploymentInfo;
 import io.temporal.api.deployment.v1.WorkerDeploymentVersionInfo;
 import io.temporal.api.enums.v1.VersionDrainageStatus;
+import io.temporal.api.enums.v1.WorkerDeploymentVersionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentResponse;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentVersionRequest;
@@ -166,6 +167,34 @@ public final class WorkerDeployments {
     return describeVersion(version).getDrainageInfo().getStatus();
   }
 
+  /**
+   * Waits while {@code version} is {@code DRAINING} (replaced as current, with workflows still
+   * pinned to it), at most {@code limit}, asking every {@code interval}: there is nothing to
+   * watch, the server recomputes drainage on its own schedule. Returns the last status read;
+   * {@code UNSPECIFIED} when the server stopped answering (three calls in a row), since a worker
+   * that cannot reach it has nothing to serve.
+   */
+  public WorkerDeploymentVersionStatus awaitDrained(WorkerDeploymentVersion version, Duration limit, Duration interval) {
+    Instant deadline = Instant.now().plus(limit);
+    int failures = 0;
+    while (true) {
+      WorkerDeploymentVersionStatus status = WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING;
+      try {
+        status = describeVersion(version).getStatus();
+        failures = 0;
+      } catch (StatusRuntimeException e) {
+        if (++failures >= 3) {
+          return WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_UNSPECIFIED;
+        }
+      }
+      if (status != WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING
+          || !Instant.now().plus(interval).isBefore(deadline)) {
+        return status;
+      }
+      sleep(interval);
+    }
+  }
+
   private void setCurrent(WorkerDeploymentVersion version, String identity, ByteString conflictToken) {
     blocking().setWorkerDeploymentCurrentVersion(SetWorkerDeploymentCurrentVersionRequest.newBuilder()
         .setNamespace(namespace)
@@ -208,7 +237,7 @@ public final class WorkerDeployments {
       Thread.sleep(delay.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while making a version current", e);
+      throw new IllegalStateException("interrupted while waiting on a Worker Deployment version", e);
     }
   }
 }

@@ -43,6 +43,7 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private final String description;
   private final Runnable beforePolling;
   private final Runnable onceStarted;
+  private final Runnable beforeStop;
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "sandbox-worker-start");
     thread.setDaemon(true);
@@ -71,6 +72,17 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
    */
   public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description,
       Runnable beforePolling, Runnable onceStarted) {
+    this(factory, shutdownTimeout, description, beforePolling, onceStarted, () -> {});
+  }
+
+  /**
+   * {@code beforeStop} runs when a polling worker is asked to stop, before it stops polling: a
+   * versioned worker whose version has been replaced serves the workflows pinned to it until they
+   * are done (bounded by {@code sandboxes.versioning.drain-timeout}).
+   */
+  public WorkerLifecycle(WorkerFactory factory, Duration shutdownTimeout, String description,
+      Runnable beforePolling, Runnable onceStarted, Runnable beforeStop) {
+    this.beforeStop = beforeStop;
     this.factory = factory;
     this.shutdownTimeout = shutdownTimeout;
     this.description = description;
@@ -165,6 +177,11 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
     retries.shutdownNow();
     if (!factory.isStarted()) {
       return;
+    }
+    try {
+      beforeStop.run();
+    } catch (RuntimeException e) {
+      log.warn("Sandbox worker: the step before stopping failed: {}", e.toString());
     }
     log.info("Sandbox worker stopping; waiting up to {} for running tasks", shutdownTimeout);
     factory.shutdown();

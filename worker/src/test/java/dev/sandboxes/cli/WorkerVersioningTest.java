@@ -156,6 +156,77 @@ class WorkerVersioningTest {
     }
   }
 
+  /**
+   * What a rolling update of a Kubernetes Deployment needs: a stopping worker whose version has
+   * been replaced keeps serving the workflow pinned to it until the version drains, and stops at
+   * once when its version is still current or was never current.
+   */
+  @Test
+  void aReplacedVersionDrainsBeforeItsWorkerStops() throws Exception {
+    String queue = "drain-" + UUID.randomUUID().toString().substring(0, 8);
+    WorkerDeploymentVersion a = new WorkerDeploymentVersion(queue, "3.0.0-a");
+    WorkerDeploymentVersion b = new WorkerDeploymentVersion(queue, "3.0.1-b");
+    WorkerFactory workerA = probeWorker(queue, a.getBuildId());
+    WorkerFactory workerB = null;
+    try {
+      deployments.setCurrentVersion(a, "test", Duration.ofSeconds(20));
+      long t0 = System.nanoTime();
+      WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(30));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the current version does not drain")
+          .isLessThan(Duration.ofSeconds(3));
+
+      Probe pinned = startPinned(queue);
+      pinned.poke();
+      workerB = probeWorker(queue, b.getBuildId());
+      t0 = System.nanoTime();
+      WorkerConfiguration.drain(deployments, b, Duration.ofSeconds(30));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a version never current has nothing to drain")
+          .isLessThan(Duration.ofSeconds(3));
+      deployments.setCurrentVersion(b, "test", Duration.ofSeconds(20));
+      await("A draining").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+          .until(() -> deployments.drainageStatus(a) == VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINING);
+
+      java.util.concurrent.CompletableFuture<Long> drained = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(60));
+        return System.nanoTime();
+      });
+      Thread.sleep(3000);
+      assertThat(drained).as("A drains while its pinned workflow is open").isNotDone();
+      // A still serves it: an update is a workflow task on A
+      assertThat(pinned.poke()).isEqualTo(2);
+      long released = System.nanoTime();
+      pinned.release();
+      long end = drained.get(30, TimeUnit.SECONDS);
+      assertThat(end).as("drain ended after the pinned workflow closed").isGreaterThan(released);
+      assertThat(deployments.describeVersion(a).getStatus().name()).isEqualTo("WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED");
+    } finally {
+      workerA.shutdownNow();
+      if (workerB != null) {
+        workerB.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aRestartedWorkerOfAReplacedVersionDoesNotTakeTheDeploymentBack() throws Exception {
+    String queue = "forward-" + UUID.randomUUID().toString().substring(0, 8);
+    String[] a = workerArguments(server.address(), queue, "--sandboxes.versioning.enabled=true",
+        "--sandboxes.versioning.build-id=4.0.0-a", "--sandboxes.versioning.set-current=true");
+    try (ConfigurableApplicationContext first = WorkerApplication.run(a)) {
+      assertThat(deployments.currentVersion(queue)).contains(new WorkerDeploymentVersion(queue, "4.0.0-a"));
+      try (ConfigurableApplicationContext next = WorkerApplication.run(workerArguments(server.address(), queue,
+          "--sandboxes.versioning.enabled=true", "--sandboxes.versioning.build-id=4.0.1-b",
+          "--sandboxes.versioning.set-current=true"))) {
+        assertThat(deployments.currentVersion(queue)).contains(new WorkerDeploymentVersion(queue, "4.0.1-b"));
+        first.close();
+        try (ConfigurableApplicationContext restarted = WorkerApplication.run(a)) {
+          assertThat(deployments.currentVersion(queue)).as("after A's worker restarted")
+              .contains(new WorkerDeploymentVersion(queue, "4.0.1-b"));
+        }
+      }
+    }
+  }
+
   @Test
   void theWorkerMakesItsVersionCurrentAndRunsBatchesPinnedAndSandboxesAutoUpgrade() throws Exception {
     String queue = "versioned-worker-" + UUID.randomUUID().toString().substring(0, 8);
