@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the rig's Go binaries from the Go module proxy into $RIG_CACHE/bin:
-#   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet (k8s.io/kubernetes $K8S_VERSION)
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl
+#     (k8s.io/kubernetes $K8S_VERSION)
 #   etcd (go.etcd.io/etcd/server/v3 $ETCD_VERSION)
+#   coredns (github.com/coredns/coredns $COREDNS_VERSION, with the plugins cluster DNS needs only)
 # A binary already built for the pinned version is skipped (a stamp file records the version).
 # `go install k8s.io/kubernetes/cmd/...@vX` is refused because k8s.io/kubernetes' go.mod
 # replaces its staging modules with ./staging paths; so each build happens in a small wrapper
@@ -18,8 +20,19 @@ export CGO_ENABLED="${CGO_ENABLED:-0}"
 # is_built NAME VERSION: the binary exists and was built for VERSION
 is_built() { [[ -x "$RIG_BIN/$1" && "$(cat "$RIG_BIN/$1.version" 2>/dev/null)" == "$2" ]]; }
 
+# build_wrapper NAME STAMP MODULE_DIR: builds the wrapper module's main into $RIG_BIN/NAME and
+# stamps it with STAMP
+build_wrapper() {
+  local name=$1 stamp=$2 mod=$3 t0=$SECONDS
+  log "building $name $stamp"
+  (cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$RIG_BIN/$name.tmp" .)
+  mv "$RIG_BIN/$name.tmp" "$RIG_BIN/$name"
+  echo "$stamp" > "$RIG_BIN/$name.version"
+  log "built $name in $((SECONDS - t0))s"
+}
+
 build_kube() {
-  local wanted=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl) todo=() b
+  local wanted=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl) todo=() b
   for b in "${wanted[@]}"; do is_built "$b" "$K8S_VERSION" || todo+=("$b"); done
   if ((${#todo[@]} == 0)); then log "kubernetes $K8S_VERSION binaries already built"; return; fi
 
@@ -86,16 +99,54 @@ func main() { etcdmain.Main(os.Args) }
 GO
     (cd "$mod" && go mod tidy)
   fi
-  log "building etcd $ETCD_VERSION"
-  local t0=$SECONDS
-  (cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$RIG_BIN/etcd.tmp" .)
-  mv "$RIG_BIN/etcd.tmp" "$RIG_BIN/etcd"
-  echo "$ETCD_VERSION" > "$RIG_BIN/etcd.version"
-  log "built etcd in $((SECONDS - t0))s"
+  build_wrapper etcd "$ETCD_VERSION" "$mod"
+}
+
+# CoreDNS with the plugins of a cluster's DNS only (the full build carries every cloud provider's
+# SDK): a wrapper main that imports them and lists their directives, in CoreDNS's own order.
+build_coredns() {
+  local mod="$RIG_SRC/coredns-$COREDNS_VERSION" main
+  main="$(cat <<'GO'
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/forward"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/loadbalance"
+	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+func init() {
+	dnsserver.Directives = []string{"bind", "ready", "health", "errors", "log", "loadbalance", "cache", "kubernetes", "forward"}
+}
+
+func main() { coremain.Run() }
+GO
+)"
+  # the stamp names the plugin set too: another main.go is another binary
+  local stamp; stamp="$COREDNS_VERSION $(sha256sum <<<"$main" | cut -c1-12)"
+  if is_built coredns "$stamp"; then log "coredns $COREDNS_VERSION already built"; return; fi
+  mkdir -p "$mod"
+  echo "$main" > "$mod/main.go"
+  if [[ ! -f "$mod/go.sum" ]]; then
+    log "preparing wrapper module for github.com/coredns/coredns $COREDNS_VERSION"
+    (cd "$mod" && rm -f go.mod && go mod init sandboxes.rig/coredns >/dev/null 2>&1 \
+      && go get "github.com/coredns/coredns@$COREDNS_VERSION" && go mod tidy)
+  fi
+  build_wrapper coredns "$stamp" "$mod"
 }
 
 t0=$SECONDS
 build_etcd
+build_coredns
 build_kube
 log "all binaries in $RIG_BIN ($((SECONDS - t0))s)"
 ls -l "$RIG_BIN"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops everything up.sh started, in order: pods, kubelet, containers, containerd, scheduler,
+# Stops everything up.sh started, in order: CoreDNS, pods, kubelet, kube-proxy (and its rules),
+# containers, containerd, scheduler,
 # controller-manager, apiserver, etcd; then unmounts what the kubelet and containerd mounted.
 # Keeps certs, etcd data, the image store and the build cache so the next up.sh is warm;
 # `down.sh --purge` removes $RIG_STATE as well (the build cache in $RIG_CACHE always stays).
@@ -69,8 +70,12 @@ unmount_under() {
 }
 
 stop pv-recycler
+stop coredns
 delete_pods
 stop kubelet
+stop kube-proxy
+# the Service rules kube-proxy wrote into iptables
+[[ -x "$RIG_BIN/kube-proxy" ]] && "$RIG_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
 kill_containers
 stop containerd
 kill_shims

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Proves the rig runs real containers: a busybox pod that echoes, then `kubectl logs` and
-# `kubectl exec` (stdout, stderr, exit code) against it; a PVC that binds to a rig PV.
+# `kubectl exec` (stdout, stderr, exit code) against it; a PVC that binds to a rig PV; cluster
+# DNS and Service routing from inside the pod (the API server through its Service name).
 # Run with the rig up (up.sh). Exits non-zero on the first thing that does not hold.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./versions.sh
-NS=sandboxes
+NS=rig-smoke
 POD="rig-smoke-$$"
 fail() { log "SMOKE FAILED: $*"; kc -n "$NS" describe pod "$POD" 2>/dev/null | tail -15 >&2 || true; exit 1; }
 cleanup() { kc -n "$NS" delete "pod/$POD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
@@ -15,6 +16,7 @@ if [[ ! -f "$RIG_KUBECONFIG" ]] || ! kc get --raw /readyz >/dev/null 2>&1; then
   fail "the rig is not up (run up.sh)"
 fi
 
+kc get namespace "$NS" >/dev/null 2>&1 || kc create namespace "$NS" >/dev/null
 t0=$(date +%s%N)
 kc -n "$NS" apply -f - >/dev/null <<YAML
 apiVersion: v1
@@ -51,4 +53,13 @@ err="$(cat /tmp/rig-smoke-err.$$)"; rm -f /tmp/rig-smoke-err.$$
 [[ "$out" == kept && "$code" == 7 && "$err" == *exec-stderr* ]] \
   || fail "exec: stdout '$out', exit $code, stderr '$err'"
 log "kubectl exec: stdout '$out', stderr has 'exec-stderr', exit code $code"
+# cluster DNS (CoreDNS behind the kube-dns Service) and Service routing (kube-proxy): the API
+# server's Service name resolves to its ClusterIP, and a TCP connection through it is accepted
+dns="$(kc -n "$NS" exec "$POD" -- nslookup kubernetes.default.svc.cluster.local 2>&1)" \
+  || fail "nslookup kubernetes.default.svc.cluster.local: $dns"
+svc_ip="$(kc -n default get service kubernetes -o jsonpath='{.spec.clusterIP}')"
+[[ "$dns" == *"$svc_ip"* ]] || fail "kubernetes.default.svc resolved to something else than $svc_ip: $dns"
+kc -n "$NS" exec "$POD" -- sh -c "nc -w 5 kubernetes.default.svc.cluster.local 443 </dev/null" \
+  || fail "no TCP connection to kubernetes.default.svc:443 from the pod"
+log "cluster DNS: kubernetes.default.svc.cluster.local is $svc_ip, and a connection through it is accepted"
 log "smoke passed"

@@ -2,8 +2,12 @@
 # Brings up a single-node Kubernetes on this machine (root, no Docker engine):
 #   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
 #   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
-#   then the `sandboxes` namespace, a default no-provisioner StorageClass and hostPath PVs, and
-#   pv-recycler.sh, which empties a PV and makes it Available again when its claim is deleted.
+#   Service routing and cluster DNS: kube-proxy (iptables mode) and CoreDNS (cluster.local,
+#   forwarding the rest to the host's resolver), both as host daemons, CoreDNS behind the
+#   kube-dns Service at $CLUSTER_DNS;
+#   then a default no-provisioner StorageClass and hostPath PVs, and pv-recycler.sh, which empties
+#   a PV and makes it Available again when its claim is deleted.
+# The worker (its namespaces, identity and Deployment) is installed by install-worker.sh.
 # Idempotent: a daemon already running is left alone, existing certs and objects are kept.
 # Needs the binaries from build.sh (it runs it; a warm cache makes that a no-op).
 set -euo pipefail
@@ -12,7 +16,6 @@ source ./versions.sh
 [[ $EUID -eq 0 ]] || { echo "up.sh must run as root" >&2; exit 1; }
 t_start=$SECONDS
 
-PKI="$RIG_STATE/pki"
 CNI_CONF_DIR="$RIG_STATE/cni/net.d"
 KUBELET_DIR="$RIG_STATE/kubelet"
 mkdir -p "$RIG_LOGS" "$RIG_RUN" "$PKI" "$CNI_CONF_DIR" "$KUBELET_DIR" "$RIG_STATE/pv"
@@ -29,16 +32,6 @@ prepare_host() {
   sysctl -qw net.ipv4.ip_forward=1
   [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
   true
-}
-
-node_ip() {
-  local dev
-  dev="$(ip -4 route show default | awk '{for (i=1;i<NF;i++) if ($i=="dev") {print $(i+1); exit}}')"
-  if [[ -n "$dev" ]]; then
-    ip -4 -o addr show dev "$dev" | awk '{split($4,a,"/"); print a[1]; exit}'
-  else
-    echo 127.0.0.1
-  fi
 }
 
 # --- certificates -------------------------------------------------------------------------
@@ -78,42 +71,15 @@ make_pki() {
   cert scheduler system:kube-scheduler ""
   cert kubelet-client "system:node:$NODE_NAME" system:nodes
   cert kubelet "$NODE_NAME" "" "DNS:$NODE_NAME,DNS:localhost,IP:127.0.0.1,IP:$ip"
+  # bound to the built-in ClusterRole system:node-proxier
+  cert kube-proxy system:kube-proxy ""
+  # bound to rig:coredns below (read Services, EndpointSlices, Namespaces)
+  cert coredns rig-coredns ""
   if [[ ! -f "$PKI/sa.key" ]]; then
     openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   fi
   chmod 600 "$PKI"/*.key
-}
-
-# kubeconfig FILE USER [TOKEN]: a kubeconfig for the rig's apiserver, authenticating USER by
-# its client certificate, or by TOKEN (a ServiceAccount token) when one is given
-kubeconfig() {
-  local file=$1 user=$2 token=${3:-} credentials namespace=""
-  if [[ -n "$token" ]]; then
-    credentials="    token: $token"
-    namespace=" namespace: sandboxes,"
-  else
-    credentials="    client-certificate: $PKI/$user.crt
-    client-key: $PKI/$user.key"
-  fi
-  (umask 077; cat > "$file" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: sandboxes-rig
-  cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority: $PKI/ca.crt
-users:
-- name: $user
-  user:
-$credentials
-contexts:
-- name: sandboxes-rig
-  context: {cluster: sandboxes-rig,$namespace user: $user}
-current-context: sandboxes-rig
-KC
-  )
 }
 
 # --- daemons ------------------------------------------------------------------------------
@@ -265,6 +231,7 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 clusterDomain: cluster.local
+clusterDNS: [$CLUSTER_DNS]
 resolvConf: /etc/resolv.conf
 maxPods: 110
 YAML
@@ -278,10 +245,89 @@ start_kubelet() {
     --hostname-override "$NODE_NAME" --node-ip "$ip" --v 1
 }
 
+# Service routing: kube-proxy in iptables mode, on the host like the kubelet. conntrack sizing
+# is left to the host (these machines may refuse the sysctls).
+start_kube_proxy() {
+  cat > "$RIG_STATE/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $RIG_STATE/kube-proxy.kubeconfig}
+mode: iptables
+clusterCIDR: $POD_SUBNET
+hostnameOverride: $NODE_NAME
+bindAddress: $1
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+YAML
+  start kube-proxy "$RIG_BIN/kube-proxy" --config "$RIG_STATE/kube-proxy.yaml" --v 1
+  wait_for kube-proxy 60 curl -fsS http://127.0.0.1:10256/healthz
+}
+
+# Cluster DNS: CoreDNS on the node's address, port $COREDNS_PORT; the kube-dns Service
+# ($CLUSTER_DNS:53) reaches it through an EndpointSlice, like any selector-less Service.
+start_coredns() {
+  local ip=$1
+  cat > "$RIG_STATE/Corefile" <<COREFILE
+.:$COREDNS_PORT {
+    bind $ip
+    errors
+    health 127.0.0.1:18080
+    ready 127.0.0.1:18181
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig $RIG_STATE/coredns.kubeconfig
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    forward . /etc/resolv.conf
+    cache 30
+    loadbalance
+}
+COREFILE
+  start coredns "$RIG_BIN/coredns" -conf "$RIG_STATE/Corefile"
+  wait_for coredns 60 curl -fsS http://127.0.0.1:18181/ready
+}
+
 # --- cluster objects ----------------------------------------------------------------------
 apply_objects() {
-  kc get namespace sandboxes >/dev/null 2>&1 || kc create namespace sandboxes >/dev/null
+  local ip=$1
   {
+    cat <<YAML
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "rig:coredns"}
+rules:
+  - {apiGroups: [""], resources: [services, namespaces, pods], verbs: [list, watch]}
+  - {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "rig:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "rig:coredns"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: rig-coredns}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  clusterIP: $CLUSTER_DNS
+  ports:
+    - {name: dns, port: 53, protocol: UDP, targetPort: $COREDNS_PORT}
+    - {name: dns-tcp, port: 53, protocol: TCP, targetPort: $COREDNS_PORT}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kube-dns-node
+  namespace: kube-system
+  labels: {kubernetes.io/service-name: kube-dns, endpointslice.kubernetes.io/managed-by: sandboxes-rig}
+addressType: IPv4
+ports:
+  - {name: dns, port: $COREDNS_PORT, protocol: UDP}
+  - {name: dns-tcp, port: $COREDNS_PORT, protocol: TCP}
+endpoints: [{addresses: [$ip], conditions: {ready: true}}]
+---
+YAML
     cat <<YAML
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -323,16 +369,9 @@ YAML
     kc patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
     log "recycled released PV $pv"
   done
-  log "namespace sandboxes, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
-  kc apply -f ../k8s/worker-rbac.yaml >/dev/null
-  worker_kubeconfig "$RIG_WORKER_KUBECONFIG"
-  log "ServiceAccount sandboxes/sandbox-worker with its Role; kubeconfig $RIG_WORKER_KUBECONFIG"
+  log "kube-dns Service, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
 }
 
-# worker_kubeconfig FILE: the worker's least-privilege kubeconfig, a ServiceAccount token (24 h)
-worker_kubeconfig() {
-  kubeconfig "$1" sandbox-worker "$(kc -n sandboxes create token sandbox-worker --duration 24h)"
-}
 node_ready() {
   [[ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
 }
@@ -348,6 +387,8 @@ kubeconfig "$RIG_KUBECONFIG" admin
 kubeconfig "$RIG_STATE/controller-manager.kubeconfig" controller-manager
 kubeconfig "$RIG_STATE/scheduler.kubeconfig" scheduler
 kubeconfig "$RIG_STATE/kubelet.kubeconfig" kubelet-client
+kubeconfig "$RIG_STATE/kube-proxy.kubeconfig" kube-proxy
+kubeconfig "$RIG_STATE/coredns.kubeconfig" coredns
 
 start_etcd
 start_control_plane "$IP"
@@ -358,14 +399,17 @@ start_kubelet "$IP"
 wait_for "kubelet healthz" 120 curl -fsS http://127.0.0.1:10248/healthz
 wait_for "node $NODE_NAME Ready" 180 node_ready
 wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
-apply_objects
+start_kube_proxy "$IP"
+apply_objects "$IP"
+start_coredns "$IP"
 # argv[0] "pv-recycler" is what pid_alive checks
 start pv-recycler bash -c 'exec -a pv-recycler bash "$0"' "$PWD/pv-recycler.sh"
 
 cat <<INFO
 
 Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))s
-  kubeconfig : $RIG_KUBECONFIG (admin), $RIG_WORKER_KUBECONFIG (worker, least privilege)
+  kubeconfig : $RIG_KUBECONFIG (admin)
+  DNS        : $CLUSTER_DNS (kube-dns, CoreDNS on $IP:$COREDNS_PORT); Services by kube-proxy
   apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
   kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
   containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)
@@ -373,6 +417,6 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   logs       : $RIG_LOGS/
   daemons    :
 INFO
-for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet pv-recycler; do
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns pv-recycler; do
   printf '    %-24s pid %-8s log %s\n' "$name" "$(cat "$RIG_RUN/$name.pid")" "$RIG_LOGS/$name.log"
 done

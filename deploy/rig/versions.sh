@@ -6,6 +6,10 @@ K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
 BUSYBOX_TAG="1.36"
+# cluster DNS (a wrapper build with the kubernetes, forward and cache plugins; see build.sh)
+COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
+# Helm, for the worker's chart (deploy/helm.sh)
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 # The Temporal CLI (dev server with Web UI); later tags carry a replace directive go install refuses.
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 
@@ -19,7 +23,8 @@ RIG_STATE="${RIG_STATE:-/var/lib/sandboxes-rig}"
 RIG_LOGS="$RIG_STATE/logs"
 RIG_RUN="$RIG_STATE/run"
 RIG_KUBECONFIG="$RIG_STATE/admin.kubeconfig"
-# the sandbox worker's least-privilege ServiceAccount (deploy/k8s/worker-rbac.yaml)
+PKI="$RIG_STATE/pki"
+# the sandbox worker's least-privilege ServiceAccount, made by the chart (install-worker.sh)
 RIG_WORKER_KUBECONFIG="$RIG_STATE/worker.kubeconfig"
 
 # Built locally from pause.c (see images.sh); named like the upstream image so that the kubelet
@@ -48,6 +53,9 @@ CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
 NODE_NAME="sandboxes-rig"
 APISERVER_PORT=6443
 SERVICE_CIDR="10.96.0.0/16"
+# the kube-dns Service's address (the kubelet's clusterDNS) and CoreDNS's port on the node
+CLUSTER_DNS="10.96.0.10"
+COREDNS_PORT=1053
 POD_SUBNET="10.88.0.0/16"
 # hostPath PVs of the default StorageClass, emptied and made Available again by pv-recycler.sh
 # once their claim is deleted: enough for the e2e suites' concurrent volumes
@@ -65,4 +73,46 @@ pid_alive() {
   local argv0
   IFS= read -r -d '' argv0 < "/proc/$pid/cmdline" || true
   [[ "$(basename "$argv0")" == "$1" ]]
+}
+
+# kubeconfig FILE USER [TOKEN]: a kubeconfig for the rig's apiserver, authenticating USER by
+# its client certificate, or by TOKEN (a ServiceAccount token) when one is given
+kubeconfig() {
+  local file=$1 user=$2 token=${3:-} credentials namespace=""
+  if [[ -n "$token" ]]; then
+    credentials="    token: $token"
+    namespace=" namespace: sandboxes,"
+  else
+    credentials="    client-certificate: $PKI/$user.crt
+    client-key: $PKI/$user.key"
+  fi
+  (umask 077; cat > "$file" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: sandboxes-rig
+  cluster:
+    server: https://127.0.0.1:$APISERVER_PORT
+    certificate-authority: $PKI/ca.crt
+users:
+- name: $user
+  user:
+$credentials
+contexts:
+- name: sandboxes-rig
+  context: {cluster: sandboxes-rig,$namespace user: $user}
+current-context: sandboxes-rig
+KC
+  )
+}
+
+# node_ip: the node's address (the default route's interface), which pods reach the host by
+node_ip() {
+  local dev
+  dev="$(ip -4 route show default | awk '{for (i=1;i<NF;i++) if ($i=="dev") {print $(i+1); exit}}')"
+  if [[ -n "$dev" ]]; then
+    ip -4 -o addr show dev "$dev" | awk '{split($4,a,"/"); print a[1]; exit}'
+  else
+    echo 127.0.0.1
+  fi
 }
