@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The end-to-end suite on real infrastructure: brings the rig up (deploy/rig/up.sh), a Temporal
-# CLI dev server and a worker on the Kubernetes runtime with the worker's least-privilege
-# kubeconfig (`sandbox dev --runtime kubernetes`), runs `mvn verify -Pe2e`, and takes all of it
-# down again, whatever the outcome. Run as root. Extra arguments go to Maven.
+# The end-to-end suite on real infrastructure: brings the rig up (deploy/rig/up.sh), starts the
+# temporal CLI's dev server on this host with the sandbox search attributes (`sandbox setup`),
+# installs the worker into the cluster as a Deployment from its image and Helm chart
+# (deploy/rig/install-worker.sh: the suites run against it, not against a worker on the host),
+# runs `mvn verify -Pe2e`, and takes all of it down again, whatever the outcome. Run as root.
+# Extra arguments go to Maven.
 #
 # deploy/e2e.sh --bench [ITERATIONS] [BATCH_ITEMS]: on the same stack, runs the benchmarks
 # instead (RigBenchmark: create → running and exec round trip, SandboxWorkflow vs raw fabric8;
@@ -13,7 +15,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=rig/versions.sh
 source "$root/deploy/rig/versions.sh"
 port="${E2E_TEMPORAL_PORT:-7600}"
-dev_log="$RIG_LOGS/e2e-dev.log"
+dev_log="$RIG_LOGS/e2e-temporal.log"
 
 "$root/deploy/rig/up.sh"
 # the browser test drives Debian's headless Chromium through its chromedriver
@@ -30,13 +32,17 @@ dev_pid=""
 cleanup() {
   local status=$?
   if [[ -n "$dev_pid" ]] && ! kill -0 "$dev_pid" 2>/dev/null; then
-    log "the dev stack (sandbox dev, pid $dev_pid) had exited before the end of the suite"
+    log "the Temporal dev server (pid $dev_pid) had exited before the end of the suite"
   fi
-  if ((status != 0)) && [[ -f "$dev_log" ]]; then
-    # the next run overwrites the dev stack's log: keep what CI needs to tell why this one failed
-    log "last lines of $dev_log:"
-    tail -n 60 "$dev_log" >&2 || true
+  if ((status != 0)); then
+    # the next run overwrites these logs: keep what CI needs to tell why this one failed
+    [[ -f "$dev_log" ]] && { log "last lines of $dev_log:"; tail -n 30 "$dev_log" >&2 || true; }
+    log "the in-cluster workers' last lines:"
+    kc -n sandboxes-system logs -l app.kubernetes.io/name=sandboxes-worker --tail 40 --prefix >&2 || true
   fi
+  # the release goes before the rig: its Deployment would recreate worker pods on the next up
+  "$("$root/deploy/helm.sh")" uninstall sandboxes-worker --kubeconfig "$RIG_KUBECONFIG" \
+    --namespace sandboxes-system --wait --timeout 2m >/dev/null 2>&1 || true
   if [[ -n "$dev_pid" ]] && kill -0 "$dev_pid" 2>/dev/null; then
     kill -TERM "$dev_pid"
     wait "$dev_pid" || true
@@ -47,23 +53,34 @@ trap cleanup EXIT
 
 cd "$root"
 mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities,worker -am
-KUBECONFIG="$RIG_WORKER_KUBECONFIG" java -jar worker/target/sandbox.jar dev --port "$port" \
-  --runtime kubernetes >"$dev_log" 2>&1 &
+# The Temporal server on this host, reached by the tests on 127.0.0.1 and by the worker pods on
+# the node's address through a Service. It listens on every address: bound to the node's address
+# only, the dev server's own Worker Deployment client still dials 127.0.0.1 and versioned
+# workers never become ready. Drainage is reported in seconds, as `sandbox dev` sets it.
+setpriv --pdeathsig TERM -- temporal server start-dev --ip 0.0.0.0 --port "$port" \
+  --ui-port "$((port + 1000))" --metrics-port "$((port + 2000))" --log-level error \
+  --dynamic-config-value 'matching.wv.VersionDrainageStatusVisibilityGracePeriod="5s"' \
+  --dynamic-config-value 'matching.wv.VersionDrainageStatusRefreshInterval="5s"' >"$dev_log" 2>&1 &
 dev_pid=$!
 for _ in $(seq 1 120); do
-  grep -q '^ready ' "$dev_log" && break
-  kill -0 "$dev_pid" 2>/dev/null || { log "sandbox dev exited; see $dev_log"; exit 1; }
+  temporal operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1 && break
+  kill -0 "$dev_pid" 2>/dev/null || { log "the Temporal dev server exited; see $dev_log"; exit 1; }
   sleep 1
 done
-grep -q '^ready ' "$dev_log" || { log "sandbox dev not ready after 120 s; see $dev_log"; exit 1; }
-log "$(grep -E '^(ui|ready) ' "$dev_log" | tr '\n' ' ')"
-ui="$(awk '$1 == "ui" {print $2; exit}' "$dev_log")"
-[[ -n "$ui" ]] || { log "sandbox dev printed no Web UI address (is the temporal CLI on PATH?); see $dev_log"; exit 1; }
+java -jar worker/target/sandbox.jar setup --address "127.0.0.1:$port" >&2
+ui="http://127.0.0.1:$((port + 1000))"
+"$root/deploy/rig/install-worker.sh" "$(node_ip):$port"
+# the second image of the helm upgrade test: this build under another tag, hence another Worker
+# Deployment build ID (the chart's default build ID is the image tag)
+source "$root/deploy/rig/archive.sh"
+upgrade_tag="$(sed -n 's/^build.version=//p' worker/target/classes/META-INF/build-info.properties)-upgrade"
+import_image "docker.io/library/sandboxes-worker:$upgrade_tag" \
+  "$("$root/deploy/image/build.sh" --tag "sandboxes-worker:$upgrade_tag")"
 
 if [[ "${1:-}" == "--bench" ]]; then
   results="$root/deploy/benchmarks/RESULTS.md"
   {
-    printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; worker: sandbox dev on the least-privilege kubeconfig.\n' \
+    printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; workers: the chart'"'"'s Deployment in the rig (2 replicas).\n' \
       "$(uname -srm)" "$(nproc)" "$(free -g | awk '/^Mem:/{print $2 " GiB"}')" "$K8S_VERSION"
   } >>"$results"
   mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
@@ -83,7 +100,9 @@ mvn -B -ntp verify -Pe2e -pl workflows,activities,worker -Dmaven.test.failure.ig
   -Dsandboxes.e2e.kubeconfig="$RIG_WORKER_KUBECONFIG" \
   -Dsandboxes.cli.address="127.0.0.1:$port" -Dsandboxes.e2e.ui="$ui" \
   -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" \
-  -Dsandboxes.e2e.previousWorkerJar="$previous_worker" "$@"
+  -Dsandboxes.e2e.previousWorkerJar="$previous_worker" \
+  -Dsandboxes.e2e.helm="$("$root/deploy/helm.sh")" -Dsandboxes.e2e.kubectl="$RIG_BIN/kubectl" \
+  -Dsandboxes.e2e.upgradeTag="$upgrade_tag" "$@"
 mapfile -t reports < <(find workflows activities worker -path '*/target/surefire-reports/TEST-*.xml' -newer "$started")
 ((${#reports[@]} > 0)) || { log "the e2e suite wrote no test report"; exit 1; }
 mapfile -t failed < <(grep -lE '<testsuite [^>]*(failures|errors)="[1-9]' "${reports[@]}" || true)

@@ -24,16 +24,19 @@ write_archive() {
 }
 
 # import_image NAME TAR: imports the docker-archive TAR into the rig containerd's k8s.io namespace
-# (the kubelet's), unless containerd already holds NAME at the digest recorded at the last import
+# (the kubelet's) as NAME, unless containerd holds NAME from this very TAR already: TAR.imported
+# records, per name, the checksum of the tar it was last imported from (one tar may be imported
+# under several names, as the worker image is under two tags).
 import_image() {
-  local name=$1 tar=$2 ctr=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
+  local name=$1 tar=$2 ctr=(ctr --address "$CONTAINERD_SOCK" -n k8s.io) sum listing
+  sum="$(sha256sum "$tar" | cut -d' ' -f1)"
   # (the listing goes to a variable first: `ctr ... | grep -q` can die of SIGPIPE under pipefail)
-  local listing have want
-  listing="$("${ctr[@]}" images ls)"
-  have="$(awk -v n="$name" '$1==n{print $3}' <<<"$listing")"
-  want="$(cat "$tar.digest" 2>/dev/null || true)"
-  if [[ -n "$want" && "$have" == "$want" ]]; then log "$name already imported"; return; fi
+  listing="$("${ctr[@]}" images ls -q)"
+  if grep -qxF "$name $sum" "$tar.imported" 2>/dev/null && grep -qxF "$name" <<<"$listing"; then
+    log "$name already imported"; return
+  fi
   "${ctr[@]}" images import --no-unpack=false "$tar" >/dev/null
-  "${ctr[@]}" images ls | awk -v n="$name" '$1==n{print $3}' > "$tar.digest"
-  log "imported $name ($(cat "$tar.digest"))"
+  { grep -v "^$name " "$tar.imported" 2>/dev/null || true; echo "$name $sum"; } > "$tar.imported.tmp"
+  mv "$tar.imported.tmp" "$tar.imported"
+  log "imported $name from $(basename "$tar") (sha256:$sum)"
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A 500-item batch on the rig (three chunk workflows of at most 200): a pod per item on the real
- * cluster, through the real Temporal server and the worker on the least-privilege kubeconfig. e2e profile only; fails without the rig.
+ * cluster, through the real Temporal server and the in-cluster workers (the chart's Deployment). e2e profile only; fails without the rig.
  */
 class BatchClusterTest {
   static final int ITEMS = Integer.getInteger("sandboxes.e2e.batchItems", 500);

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sandbox workflows on the real rig: its Temporal server, a worker on the Kubernetes runtime
- * with the least-privilege kubeconfig, and the cluster itself, observed through an admin view.
+ * Sandbox workflows on the real rig: its Temporal server, the in-cluster workers (the chart's
+ * Deployment, with its least-privilege ServiceAccount), and the cluster itself, observed through
+ * an admin view.
  * e2e profile only; fails, never skips, without the rig.
  */
 class SandboxWorkflowClusterTest {

@@ -93,7 +93,7 @@ public class KubernetesGateway implements AutoCloseable {
    * came, and the re-send is answered 409), finds the policy an earlier attempt made: when it
    * carries the same annotations (the owner) and the same spec it is kept as it is. Any other
    * policy of that name is replaced by delete and create, not update, so the worker's Role needs
-   * no update verb (deploy/k8s/worker-rbac.yaml). Callers apply the policy before they create
+   * no update verb (the chart's Role, deploy/helm/sandboxes-worker/templates/role.yaml). Callers apply the policy before they create
    * the pod it selects, so no pod runs unselected in between.
    */
   public void applyNetworkPolicy(NetworkPolicy policy) {

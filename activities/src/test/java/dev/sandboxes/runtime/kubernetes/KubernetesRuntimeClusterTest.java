@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
  * The runtime contract against a real cluster (the end-to-end rig in deploy/rig). Runs only in
  * the {@code e2e} profile, and there it fails, never skips, when the rig is not reachable.
  *
- * <p>{@code -Dsandboxes.e2e.kubeconfig=FILE} selects the cluster (the rig writes the worker's
- * least-privilege kubeconfig); {@code -Dsandboxes.e2e.namespace} the namespace (default sandboxes).
+ * <p>{@code -Dsandboxes.e2e.kubeconfig=FILE} selects the cluster (install-worker.sh writes the
+ * token of the chart's least-privilege ServiceAccount); {@code -Dsandboxes.e2e.namespace} the namespace (default sandboxes).
  */
 class KubernetesRuntimeClusterTest extends SandboxRuntimeContract {
   static KubernetesRuntime runtime;
