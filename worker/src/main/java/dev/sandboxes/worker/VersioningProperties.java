@@ -30,13 +30,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     for the workflows still pinned to it (its batches), until the server reports the version
  *     drained; {@code 0s} stops at once. A worker whose version is still current, or was never
  *     current, stops at once either way. In Kubernetes the pod's grace period must outlast it
+ * @param drainedQueryWindow how long such a worker, once its version has drained, still answers
+ *     queries of the closed workflows pinned to it ({@code sandbox batch results} of a batch that
+ *     just finished on it) before it stops; after that, those queries find no worker
  */
 public record VersioningProperties(
     @DefaultValue("false") boolean enabled,
     String deploymentName,
     String buildId,
     @DefaultValue("false") boolean setCurrent,
-    @DefaultValue("0s") java.time.Duration drainTimeout) {
+    @DefaultValue("0s") java.time.Duration drainTimeout,
+    @DefaultValue("0s") java.time.Duration drainedQueryWindow) {
 
   /** The deployment name actually used: the configured one, or the task queue's name. */
   public String effectiveDeploymentName(String taskQueue) {

@@ -162,16 +162,20 @@ public class WorkerConfiguration {
           }
           ensureReaperSchedule(factory.getWorkflowClient(), properties);
         },
-        () -> drain(deployments, version, versioning.drainTimeout()));
+        () -> drain(deployments, version, versioning.drainTimeout(), versioning.drainedQueryWindow()));
   }
 
   /**
    * A stopping worker whose version has been replaced as current keeps polling until the
    * workflows pinned to it (its batches) have closed, at most {@code limit}: in a rolling update
    * of a Kubernetes Deployment the old pods are stopped as the new ones become ready, and a
-   * batch pinned to the old version would otherwise wait for workers that are gone.
+   * batch pinned to the old version would otherwise wait for workers that are gone. Once drained
+   * it answers queries of those closed workflows for {@code queryWindow} more (a batch's results
+   * are read by query, typically right after it finished), as Temporal's worker controller
+   * keeps a drained version's workers for a while.
    */
-  public static void drain(WorkerDeployments deployments, WorkerDeploymentVersion version, Duration limit) {
+  public static void drain(WorkerDeployments deployments, WorkerDeploymentVersion version, Duration limit,
+      Duration queryWindow) {
     if (limit.isZero() || limit.isNegative()) {
       return;
     }
@@ -185,8 +189,17 @@ public class WorkerConfiguration {
       log.info("Worker Deployment version {} is draining (replaced as current, with pinned workflows open): "
           + "serving them for at most {} before stopping", name, limit);
       var status = deployments.awaitDrained(version, limit, DRAIN_CHECK);
-      log.info("Worker Deployment version {}: {} after {} s; stopping", name, status,
-          (System.nanoTime() - t0) / 1_000_000_000);
+      long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+      if (status == io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED
+          && !queryWindow.isZero() && !queryWindow.isNegative()) {
+        log.info("Worker Deployment version {} drained after {} s; answering queries of its closed workflows "
+            + "for {} before stopping", name, seconds, queryWindow);
+        Thread.sleep(queryWindow.toMillis());
+      } else {
+        log.info("Worker Deployment version {}: {} after {} s; stopping", name, status, seconds);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.warn("Could not tell whether Worker Deployment version {} has drained ({}); stopping", name, e.getMessage());
     }

@@ -149,17 +149,15 @@ class WorkerVersioningTest {
       assertThat(untyped(auto).getResult(10, TimeUnit.SECONDS, Integer.class)).isEqualTo(2);
       assertThat(deployments.drainageStatus(b)).isEqualTo(VersionDrainageStatus.VERSION_DRAINAGE_STATUS_UNSPECIFIED);
     } finally {
-      workerA.shutdownNow();
-      if (workerB != null) {
-        workerB.shutdownNow();
-      }
+      shutdown(workerA, workerB);
     }
   }
 
   /**
    * What a rolling update of a Kubernetes Deployment needs: a stopping worker whose version has
-   * been replaced keeps serving the workflow pinned to it until the version drains, and stops at
-   * once when its version is still current or was never current.
+   * been replaced keeps serving the workflow pinned to it until the version drains (and answers
+   * queries for a while after), and stops at once when its version is still current or was never
+   * current.
    */
   @Test
   void aReplacedVersionDrainsBeforeItsWorkerStops() throws Exception {
@@ -171,7 +169,7 @@ class WorkerVersioningTest {
     try {
       deployments.setCurrentVersion(a, "test", Duration.ofSeconds(20));
       long t0 = System.nanoTime();
-      WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(30));
+      WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(30), Duration.ofSeconds(30));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the current version does not drain")
           .isLessThan(Duration.ofSeconds(3));
 
@@ -179,7 +177,7 @@ class WorkerVersioningTest {
       pinned.poke();
       workerB = probeWorker(queue, b.getBuildId());
       t0 = System.nanoTime();
-      WorkerConfiguration.drain(deployments, b, Duration.ofSeconds(30));
+      WorkerConfiguration.drain(deployments, b, Duration.ofSeconds(30), Duration.ofSeconds(30));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a version never current has nothing to drain")
           .isLessThan(Duration.ofSeconds(3));
       deployments.setCurrentVersion(b, "test", Duration.ofSeconds(20));
@@ -187,7 +185,7 @@ class WorkerVersioningTest {
           .until(() -> deployments.drainageStatus(a) == VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINING);
 
       java.util.concurrent.CompletableFuture<Long> drained = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(60));
+        WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(60), Duration.ofSeconds(4));
         return System.nanoTime();
       });
       Thread.sleep(3000);
@@ -196,14 +194,14 @@ class WorkerVersioningTest {
       assertThat(pinned.poke()).isEqualTo(2);
       long released = System.nanoTime();
       pinned.release();
+      await("A drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> deployments.drainageStatus(a) == VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINED);
+      assertThat(drained).as("A still answers queries for the window after it drained").isNotDone();
       long end = drained.get(30, TimeUnit.SECONDS);
       assertThat(end).as("drain ended after the pinned workflow closed").isGreaterThan(released);
       assertThat(deployments.describeVersion(a).getStatus().name()).isEqualTo("WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED");
     } finally {
-      workerA.shutdownNow();
-      if (workerB != null) {
-        workerB.shutdownNow();
-      }
+      shutdown(workerA, workerB);
     }
   }
 
@@ -394,6 +392,14 @@ class WorkerVersioningTest {
     deployments.requireSupport(properties.versioning().version(queue));
     factory.start();
     return factory;
+  }
+
+  private static void shutdown(WorkerFactory... factories) {
+    for (WorkerFactory factory : factories) {
+      if (factory != null) {
+        factory.shutdownNow();
+      }
+    }
   }
 
   private static SandboxesProperties properties(String queue, String buildId) {

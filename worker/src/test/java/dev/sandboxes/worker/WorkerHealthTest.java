@@ -62,7 +62,7 @@ class WorkerHealthTest {
         Duration.ofSeconds(5),
         new SandboxProperties(Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(10)),
         new ReaperProperties(false, Duration.ofMinutes(1), Duration.ofSeconds(30)),
-        new VersioningProperties(false, null, null, false, java.time.Duration.ZERO));
+        new VersioningProperties(false, null, null, false, java.time.Duration.ZERO, java.time.Duration.ZERO));
   }
 
   private static int freePort() {
