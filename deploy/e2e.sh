@@ -42,7 +42,7 @@ cleanup() {
   fi
   # the release goes before the rig: its Deployment would recreate worker pods on the next up
   "$("$root/deploy/helm.sh")" uninstall sandboxes-worker --kubeconfig "$RIG_KUBECONFIG" \
-    --namespace sandboxes-system --wait --timeout 2m >/dev/null 2>&1 || true
+    --namespace sandboxes-system >/dev/null 2>&1 || true
   if [[ -n "$dev_pid" ]] && kill -0 "$dev_pid" 2>/dev/null; then
     kill -TERM "$dev_pid"
     wait "$dev_pid" || true
@@ -67,6 +67,8 @@ for _ in $(seq 1 120); do
   kill -0 "$dev_pid" 2>/dev/null || { log "the Temporal dev server exited; see $dev_log"; exit 1; }
   sleep 1
 done
+temporal operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1 \
+  || { log "the Temporal dev server is not serving after 120 s; see $dev_log"; exit 1; }
 java -jar worker/target/sandbox.jar setup --address "127.0.0.1:$port" >&2
 ui="http://127.0.0.1:$((port + 1000))"
 "$root/deploy/rig/install-worker.sh" "$(node_ip):$port"

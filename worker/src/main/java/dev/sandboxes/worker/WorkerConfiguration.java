@@ -182,21 +182,18 @@ public class WorkerConfiguration {
     String name = WorkerDeployments.describe(version);
     try {
       long t0 = System.nanoTime();
-      if (deployments.describeVersion(version).getStatus()
-          != io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING) {
-        return;
+      var status = deployments.describeVersion(version).getStatus();
+      if (status == io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING) {
+        log.info("Worker Deployment version {} is draining (replaced as current, with pinned workflows open): "
+            + "serving them for at most {} before stopping", name, limit);
+        status = deployments.awaitDrained(version, limit, DRAIN_CHECK);
+        log.info("Worker Deployment version {}: {} after {} s", name, status, (System.nanoTime() - t0) / 1_000_000_000);
       }
-      log.info("Worker Deployment version {} is draining (replaced as current, with pinned workflows open): "
-          + "serving them for at most {} before stopping", name, limit);
-      var status = deployments.awaitDrained(version, limit, DRAIN_CHECK);
-      long seconds = (System.nanoTime() - t0) / 1_000_000_000;
       if (status == io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED
           && !queryWindow.isZero() && !queryWindow.isNegative()) {
-        log.info("Worker Deployment version {} drained after {} s; answering queries of its closed workflows "
-            + "for {} before stopping", name, seconds, queryWindow);
+        log.info("Worker Deployment version {} has drained; answering queries of its closed workflows for {} "
+            + "before stopping", name, queryWindow);
         Thread.sleep(queryWindow.toMillis());
-      } else {
-        log.info("Worker Deployment version {}: {} after {} s; stopping", name, status, seconds);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

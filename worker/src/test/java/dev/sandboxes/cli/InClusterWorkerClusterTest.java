@@ -29,12 +29,14 @@ import org.junit.jupiter.api.Test;
  * What the worker's Deployment in the rig survives (installed from its image and chart by
  * deploy/rig/install-worker.sh; these tests use its task queue, which only the in-cluster
  * workers poll): a worker pod deleted in the middle of a batch, and a {@code helm upgrade} to a
- * second image while sandboxes idle and a batch runs. Everything in flight completes, every
- * result is there once, nothing is left behind. e2e profile only; fails without the rig.
+ * second image while sandboxes idle and a batch runs (the batch, pinned to the old version,
+ * finishes on the old pods while they drain). Everything in flight completes, every result is
+ * there once, nothing is left behind. e2e profile only; fails without the rig.
  */
 class InClusterWorkerClusterTest {
   static final int POD_LOSS_ITEMS = 200;
   static final int UPGRADE_ITEMS = 100;
+  static final int ITEM_SECONDS = 15;
   static final int IDLE_SANDBOXES = 3;
 
   @Test
@@ -103,13 +105,19 @@ class InClusterWorkerClusterTest {
         assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase()).isEqualTo(SandboxPhase.RUNNING);
       }
       long t0 = System.nanoTime();
-      batches.start(SquareBatch.of(batch, UPGRADE_ITEMS));
-      pods.await("10 item pods deleted", Duration.ofMinutes(6), p -> p.deleted() >= 10);
+      // items of 15 s: the batch, pinned to the old version, outlasts the rollout, so the old
+      // pods must drain it after Kubernetes has stopped them
+      batches.start(SquareBatch.slow(batch, UPGRADE_ITEMS, ITEM_SECONDS));
+      pods.await("the first item pods", Duration.ofMinutes(2), p -> p.created() >= SquareBatch.PARALLELISM);
 
       // the operator's command; --reuse-values keeps the install's values, only the image changes
       Install.helm("upgrade", Install.RELEASE, Install.chart().toString(), "--namespace", Install.NAMESPACE,
           "--reuse-values", "--set", "image.tag=" + tag, "--wait", "--timeout", "5m").requireSuccess("helm upgrade");
       double rolledAt = (System.nanoTime() - t0) / 1e9;
+      assertThat(client.newUntypedWorkflowStub(WorkflowIds.batchWorkflowId(batch)).describe()
+          .getWorkflowExecutionInfo().hasCloseTime())
+          .as("the batch still runs when the rollout is over (%.0f s in); make its items longer", rolledAt).isFalse();
+      String oldBuild = before.substring(before.lastIndexOf(':') + 1);
 
       BatchProgress done = batches.awaitDone(batch, Duration.ofMinutes(15)).orElseThrow(
           () -> new AssertionError("the batch did not finish in 15 minutes: " + batches.progress(batch)));
@@ -117,6 +125,8 @@ class InClusterWorkerClusterTest {
       List<ItemResult> results = batches.results(batch);
       SquareBatch.assertEveryItemOnce(done, results, UPGRADE_ITEMS);
       SquareBatch.assertOnePodPerAttempt(results, pods);
+      assertThat(RollingUpgradeClusterTest.versioning(stubs, WorkflowIds.batchWorkflowId(batch)).getDeploymentVersion()
+          .getBuildId()).as("the version that finished the batch: the old one, draining").isEqualTo(oldBuild);
 
       // the new version took over: the Worker Deployment's current version, every worker pod,
       // and each idle sandbox once it has work again (its workflows are AUTO_UPGRADE)

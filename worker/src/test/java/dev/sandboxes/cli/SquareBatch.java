@@ -25,8 +25,14 @@ final class SquareBatch {
   private SquareBatch() {}
 
   static BatchSpec of(String name, int items) {
+    return slow(name, items, 0);
+  }
+
+  /** The same batch, each item first sleeping {@code seconds}: one that outlasts a rollout. */
+  static BatchSpec slow(String name, int items, int seconds) {
+    String square = "echo square $((SANDBOX_INDEX * SANDBOX_INDEX))";
     SandboxSpec item = SandboxSpec.builder("busybox:1.36")
-        .command("sh", "-c", "echo square $((SANDBOX_INDEX * SANDBOX_INDEX))").cpu("10m").memory("16Mi").build();
+        .command("sh", "-c", seconds > 0 ? "sleep " + seconds + "; " + square : square).cpu("10m").memory("16Mi").build();
     return BatchSpec.ofCount(name, item, items, PARALLELISM).withRetry(RetryPolicy.attempts(2));
   }
 

@@ -200,6 +200,10 @@ class WorkerVersioningTest {
       long end = drained.get(30, TimeUnit.SECONDS);
       assertThat(end).as("drain ended after the pinned workflow closed").isGreaterThan(released);
       assertThat(deployments.describeVersion(a).getStatus().name()).isEqualTo("WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED");
+      // a worker of a version already drained when it is stopped still answers queries for the window
+      t0 = System.nanoTime();
+      WorkerConfiguration.drain(deployments, a, Duration.ofSeconds(30), Duration.ofSeconds(2));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
     } finally {
       shutdown(workerA, workerB);
     }
