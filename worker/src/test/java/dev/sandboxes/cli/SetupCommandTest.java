@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code sandbox setup} against the temporal CLI's dev server started without the sandbox
- * search attributes, as a self-hosted server is before its first install.
+ * search attributes, as a self-hosted server is before its first install, and against the
+ * in-process server of the embedded stack (which {@code sandbox demo} and {@code dev} use
+ * when the temporal CLI is not installed).
  */
 class SetupCommandTest {
   private static final Path LOGS = Path.of("target", "setup-command");
@@ -51,6 +53,18 @@ class SetupCommandTest {
       assertThat(run.code()).isEqualTo(ExitCodes.OPERATIONAL);
       assertThat(run.err()).contains("search attribute " + name + " is registered in namespace default as "
           + other + "; sandboxes need " + SearchAttributeKeys.DEFINITIONS.get(name));
+    }
+  }
+
+  /** The embedded stack's server (Temporal's in-process Java test server) cannot list them. */
+  @Test
+  void onTheInProcessServerEveryAttributeIsAdded() throws Exception {
+    int port = DevServer.freePort();
+    try (InProcessTemporal server = InProcessTemporal.start(port)) {
+      SandboxCliTest.Run run = SandboxCliTest.sandboxAt("127.0.0.1:" + port, "setup");
+      assertThat(run.code()).as(run.err()).isZero();
+      assertThat(run.out()).startsWith("search attributes of namespace default: "
+          + SearchAttributeKeys.DEFINITIONS.size() + " added, 0 already present");
     }
   }
 
