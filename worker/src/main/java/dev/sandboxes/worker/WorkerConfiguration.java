@@ -182,7 +182,7 @@ public class WorkerConfiguration {
     String name = WorkerDeployments.describe(version);
     try {
       long t0 = System.nanoTime();
-      var status = deployments.describeVersion(version).getStatus();
+      var status = deployments.versionStatus(version);
       if (status == io.temporal.api.enums.v1.WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING) {
         log.info("Worker Deployment version {} is draining (replaced as current, with pinned workflows open): "
             + "serving them for at most {} before stopping", name, limit);

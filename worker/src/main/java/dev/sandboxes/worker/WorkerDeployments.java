@@ -168,6 +168,24 @@ public final class WorkerDeployments {
   }
 
   /**
+   * The version's status (current, ramping, draining, drained, inactive), asked up to three times
+   * a second apart: the server answers {@code NOT_FOUND} for a moment while it recomputes a
+   * version's drainage (seen on the temporal CLI's dev server).
+   */
+  public WorkerDeploymentVersionStatus versionStatus(WorkerDeploymentVersion version) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return describeVersion(version).getStatus();
+      } catch (StatusRuntimeException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        sleep(Duration.ofSeconds(1));
+      }
+    }
+  }
+
+  /**
    * Waits while {@code version} is {@code DRAINING} (replaced as current, with workflows still
    * pinned to it), at most {@code limit}, asking every {@code interval}: there is nothing to
    * watch, the server recomputes drainage on its own schedule. Returns the last status read;
