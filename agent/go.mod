@@ -1,0 +1,3 @@
+module sandboxes.dev/agent
+
+go 1.24

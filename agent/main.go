@@ -1,0 +1,226 @@
+// sandbox-agent runs inside every sandbox pod as its first process: it starts the sandbox's own
+// command (or idles), passes its output and exit code through unchanged, and serves exec over
+// HTTP (HTTP/1.1 and unencrypted HTTP/2) on the pod's IP, authenticated by a per-sandbox token.
+//
+//	sandbox-agent install DEST
+//	    copies this binary to DEST (what the pod's init container does, into a shared emptyDir)
+//	sandbox-agent run --token-file F [--listen :7431] [--state-dir D] [--ready-file F] (--idle | -- COMMAND ARGS...)
+//	    the container's command: serves the API and runs COMMAND, exiting with its exit code
+//	    (128+N when signal N ended it); with --idle it waits for SIGTERM and exits 0. It prints
+//	    nothing of its own: the container's log is the command's output alone
+//	sandbox-agent version
+//
+// Exec output and exit codes are kept in files under the state directory for the agent's
+// lifetime, so a caller that lost its connection re-attaches to an exec by its ID.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// defaultListen is where the agent listens in a sandbox pod (the worker's KubernetesRuntimeOptions agrees).
+const defaultListen = ":7431"
+
+func main() {
+	code, err := dispatch(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sandbox-agent:", err)
+		if code == 0 {
+			code = 2
+		}
+	}
+	os.Exit(code)
+}
+
+func dispatch(args []string) (int, error) {
+	if len(args) == 0 {
+		return 2, errors.New("usage: sandbox-agent install DEST | run ... | version")
+	}
+	switch args[0] {
+	case "install":
+		if len(args) != 2 {
+			return 2, errors.New("usage: sandbox-agent install DEST")
+		}
+		return 0, install(args[1])
+	case "run":
+		return run(args[1:])
+	case "version":
+		fmt.Println(version)
+		return 0, nil
+	default:
+		return 2, fmt.Errorf("unknown command %q (install, run, version)", args[0])
+	}
+}
+
+// install copies the running binary to dest atomically, executable by everyone (the sandbox's
+// user is not the init container's).
+func install(dest string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(self)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".sandbox-agent-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dest)
+}
+
+type runOptions struct {
+	listen    string
+	tokenFile string
+	stateDir  string
+	readyFile string
+	idle      bool
+	command   []string
+}
+
+func parseRun(args []string) (runOptions, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var o runOptions
+	fs.StringVar(&o.listen, "listen", defaultListen, "address to serve the API on")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the bearer token every request must carry")
+	fs.StringVar(&o.stateDir, "state-dir", "", "directory for exec output (default: next to this binary)")
+	fs.StringVar(&o.readyFile, "ready-file", "", "file to write the listening address to once serving")
+	fs.BoolVar(&o.idle, "idle", false, "run no command: wait for SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.command = fs.Args()
+	switch {
+	case o.tokenFile == "":
+		return o, errors.New("--token-file is required")
+	case o.idle && len(o.command) > 0:
+		return o, errors.New("--idle takes no command")
+	case !o.idle && len(o.command) == 0:
+		return o, errors.New("a command after -- (or --idle) is required")
+	}
+	if o.stateDir == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return o, err
+		}
+		o.stateDir = filepath.Join(filepath.Dir(self), "state")
+	}
+	return o, nil
+}
+
+func readToken(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the token: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < 16 {
+		return nil, fmt.Errorf("the token in %s is shorter than 16 characters", path)
+	}
+	return []byte(token), nil
+}
+
+// forwarded are the signals passed on to the main process; SIGCHLD is the reaper's.
+var forwarded = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
+
+func run(args []string) (int, error) {
+	o, err := parseRun(args)
+	if err != nil {
+		return 2, err
+	}
+	token, err := readToken(o.tokenFile)
+	if err != nil {
+		return 2, err
+	}
+	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
+		return 2, err
+	}
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, forwarded...)
+
+	procs := newProcesses()
+	execs := newExecs(procs, o.stateDir, os.Environ())
+	var main atomic.Pointer[execution]
+	srv := &http.Server{
+		Handler:           (&agentServer{token: token, execs: execs, main: main.Load, version: version}).handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		Protocols:         new(http.Protocols),
+	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return 2, err
+	}
+	if o.readyFile != "" {
+		if err := os.WriteFile(o.readyFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+			return 2, err
+		}
+	}
+	go func() { _ = srv.Serve(ln) }()
+
+	if o.idle {
+		// nothing is printed: the container's log stays the sandbox's own
+		<-signals
+		shutdown(srv)
+		return 0, nil
+	}
+	m, err := execs.startMain(o.command)
+	if err != nil {
+		return 2, err
+	}
+	main.Store(m)
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		m.log.awaitEnd()
+	}()
+	for {
+		select {
+		case sig := <-signals:
+			m.signal(sig.(syscall.Signal))
+		case <-ended:
+			shutdown(srv)
+			return m.state().Exit.ExitCode, nil
+		}
+	}
+}
+
+// shutdown lets followers of the main output read its end before the process exits.
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+}

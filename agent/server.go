@@ -1,0 +1,178 @@
+package main
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// maxWait bounds a long-polled output read.
+const maxWait = 60 * time.Second
+
+// agentServer serves the agent's HTTP API (HTTP/1.1 and unencrypted HTTP/2 with prior
+// knowledge). Every route but /healthz needs `Authorization: Bearer <token>`.
+type agentServer struct {
+	token   []byte
+	execs   *execs
+	main    func() *execution // nil result while idle
+	version string
+}
+
+func (s *agentServer) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /v1/info", s.auth(s.info))
+	mux.Handle("GET /v1/execs", s.auth(s.listExecs))
+	mux.Handle("PUT /v1/execs/{id}", s.auth(s.startExec))
+	mux.Handle("GET /v1/execs/{id}", s.auth(s.withExec(s.execState)))
+	mux.Handle("GET /v1/execs/{id}/output", s.auth(s.withExec(s.output)))
+	mux.Handle("POST /v1/execs/{id}/stdin", s.auth(s.withExec(s.stdin)))
+	mux.Handle("POST /v1/execs/{id}/kill", s.auth(s.withExec(s.kill)))
+	mux.Handle("GET /v1/main", s.auth(s.withMain(s.execState)))
+	mux.Handle("GET /v1/main/output", s.auth(s.withMain(s.output)))
+	return mux
+}
+
+func (s *agentServer) auth(next func(http.ResponseWriter, *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		given, ok := bearer(r.Header.Get("Authorization"))
+		if !ok || subtle.ConstantTimeCompare([]byte(given), s.token) != 1 {
+			writeError(w, http.StatusUnauthorized, "Unauthorized", "a valid bearer token is required")
+			return
+		}
+		next(w, r)
+	})
+}
+
+func bearer(header string) (string, bool) {
+	const prefix = "Bearer "
+	if len(header) <= len(prefix) || header[:len(prefix)] != prefix {
+		return "", false
+	}
+	return header[len(prefix):], true
+}
+
+func (s *agentServer) withExec(next func(http.ResponseWriter, *http.Request, *execution)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e := s.execs.get(r.PathValue("id"))
+		if e == nil {
+			writeError(w, http.StatusNotFound, "ExecNotFound", "no exec "+strconv.Quote(r.PathValue("id")))
+			return
+		}
+		next(w, r, e)
+	}
+}
+
+func (s *agentServer) withMain(next func(http.ResponseWriter, *http.Request, *execution)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e := s.main()
+		if e == nil {
+			writeError(w, http.StatusNotFound, "NoMainProcess", "the sandbox idles: it has no main process")
+			return
+		}
+		next(w, r, e)
+	}
+}
+
+func (s *agentServer) info(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "idle": s.main() == nil})
+}
+
+func (s *agentServer) listExecs(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.execs.list())
+}
+
+// startExec is idempotent by ID: 201 when it started the command, 200 with the existing exec
+// when the same request was started before, 409 when the ID holds another command.
+func (s *agentServer) startExec(w http.ResponseWriter, r *http.Request) {
+	var req execRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidExecRequest", err.Error())
+		return
+	}
+	e, created, err := s.execs.start(r.PathValue("id"), req)
+	switch {
+	case errors.Is(err, errConflict):
+		writeError(w, http.StatusConflict, "ExecIdInUse", err.Error())
+	case err != nil && e == nil:
+		writeError(w, http.StatusBadRequest, "InvalidExecRequest", err.Error())
+	case created:
+		writeJSON(w, http.StatusCreated, e.state())
+	default:
+		writeJSON(w, http.StatusOK, e.state())
+	}
+}
+
+func (s *agentServer) execState(w http.ResponseWriter, r *http.Request, e *execution) {
+	writeJSON(w, http.StatusOK, e.state())
+}
+
+// output sends the exec's frames from ?offset (default 0). With ?follow=true the response
+// streams until the exec ends (its exit frame is the last thing sent); otherwise it waits up to
+// ?waitMillis for new output and sends at most ?maxBytes (cut at a frame boundary).
+// X-Output-Offset says where the body starts; the next read starts where it ended.
+func (s *agentServer) output(w http.ResponseWriter, r *http.Request, e *execution) {
+	q := r.URL.Query()
+	offset, err1 := intParam(q.Get("offset"), 0)
+	waitMillis, err2 := intParam(q.Get("waitMillis"), 0)
+	maxBytes, err3 := intParam(q.Get("maxBytes"), 1<<20)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidOutputRequest", err.Error())
+		return
+	}
+	if size, _, _ := e.log.state(); offset < 0 || offset > size {
+		writeError(w, http.StatusRequestedRangeNotSatisfiable, "OffsetOutOfRange",
+			"offset "+strconv.FormatInt(offset, 10)+" is outside the output (0.."+strconv.FormatInt(size, 10)+")")
+		return
+	}
+	opts := readOptions{follow: q.Get("follow") == "true", wait: min(time.Duration(waitMillis)*time.Millisecond, maxWait), maxBytes: maxBytes}
+	w.Header().Set("Content-Type", "application/vnd.sandboxes.frames")
+	w.Header().Set("X-Output-Offset", strconv.FormatInt(offset, 10))
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	flush := func() {
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	flush()
+	_, _ = e.log.copyTo(r.Context(), w, flush, offset, opts)
+}
+
+func (s *agentServer) stdin(w http.ResponseWriter, r *http.Request, e *execution) {
+	if err := e.writeStdin(r.Body, r.URL.Query().Get("eof") == "true"); err != nil {
+		writeError(w, http.StatusConflict, "StdinClosed", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, e.state())
+}
+
+func (s *agentServer) kill(w http.ResponseWriter, r *http.Request, e *execution) {
+	e.kill(false)
+	writeJSON(w, http.StatusOK, e.state())
+}
+
+func intParam(v string, def int64) (int64, error) {
+	if v == "" {
+		return def, nil
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers {"error": TYPE, "message": ...}; the worker maps TYPE to its typed errors.
+func writeError(w http.ResponseWriter, status int, typ, message string) {
+	writeJSON(w, status, map[string]string{"error": typ, "message": message})
+}
