@@ -27,6 +27,17 @@ public final class SandboxErrors {
   public static final String VOLUME_IN_USE = "VolumeInUse";
 
   /**
+   * The sandbox's agent (the process in its pod that serves exec) could not be reached or
+   * failed the call. Retryable: the pod may still be starting or its network briefly down.
+   */
+  public static final String AGENT_UNAVAILABLE = "SandboxAgentUnavailable";
+  /**
+   * The sandbox's agent refused the call: a wrong token, an exec ID already used for another
+   * command, or a request it cannot take. The message carries the agent's reason. Not retryable.
+   */
+  public static final String AGENT_REFUSED = "SandboxAgentRefused";
+
+  /**
    * The worker running an exec stopped answering (it crashed or lost its connection) before the
    * command's result arrived: the command may or may not have run. Exec is never retried, since
    * running a command twice is not harmless; the sandbox itself stays usable. Not retryable.
@@ -35,7 +46,7 @@ public final class SandboxErrors {
 
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
       NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED,
-      VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN);
+      VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN, AGENT_UNAVAILABLE, AGENT_REFUSED);
 
   private SandboxErrors() {}
 

@@ -1,0 +1,335 @@
+package dev.sandboxes.runtime.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.runtime.PlatformException;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one class that talks to sandbox agents: their HTTP API (see {@code agent/server.go}).
+ *
+ * <p>Output travels as frames: a kind byte (1 stdout, 2 stderr, 3 exit), a big-endian 32-bit
+ * length and the bytes; the exit frame, whose payload is an {@link AgentExit} as JSON, is last.
+ * Offsets count bytes of that framed stream, so a reader that lost its connection continues
+ * from the end of the last whole frame it read and misses nothing.
+ *
+ * <p>Errors: an agent that cannot be reached, or answers 5xx, is {@code SandboxAgentUnavailable}
+ * (retryable); a refusal (wrong token, a used exec ID, a bad request) is
+ * {@code SandboxAgentRefused} (not retryable), with the agent's own error type in the message.
+ */
+public final class AgentGateway implements AutoCloseable {
+  static final byte STDOUT = 1;
+  static final byte STDERR = 2;
+  static final byte EXIT = 3;
+  /** The agent never sends a bigger output frame; anything else is a broken stream. */
+  static final int MAX_FRAME = 32 * 1024;
+  private static final int RECONNECTS = 3;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http;
+  private final ScheduledExecutorService deadlines;
+  private final Duration callTimeout;
+
+  public AgentGateway(Duration connectTimeout, Duration callTimeout) {
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .build();
+    this.callTimeout = callTimeout;
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "agent-deadlines");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** What starting an exec answered: whether this call started it, and its output so far. */
+  public record Started(boolean created, long outputSize, boolean running) {}
+
+  /**
+   * Starts {@code request} as exec {@code execId}, or attaches to the exec of that ID when the
+   * same request started it before (a retry after a crash); another request under the same ID is
+   * refused. The agent enforces the request's timeout itself.
+   */
+  public Started start(AgentEndpoint agent, String execId, ExecRequest request)
+      throws InterruptedException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("argv", request.argv());
+    if (!request.env().isEmpty()) {
+      body.put("env", request.env());
+    }
+    if (request.workdir() != null) {
+      body.put("workdir", request.workdir());
+    }
+    if (request.stdin() != null) {
+      body.put("stdin", request.stdin());
+    }
+    body.put("timeoutMillis", request.effectiveTimeout().toMillis());
+    HttpRequest put = call(agent, "/v1/execs/" + execId)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(json(body)))
+        .build();
+    HttpResponse<byte[]> response = send(agent, put, "start exec " + execId);
+    JsonNode state = parse(response.body());
+    return new Started(response.statusCode() == 201, state.path("outputSize").asLong(),
+        state.path("running").asBoolean());
+  }
+
+  /** Asks the agent to kill exec {@code execId} (its whole process group). */
+  public void kill(AgentEndpoint agent, String execId) throws InterruptedException {
+    send(agent, call(agent, "/v1/execs/" + execId + "/kill")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), "kill exec " + execId);
+  }
+
+  /** Where a {@link #follow} stopped: the exit when the output ended, and the offset reached. */
+  public record Followed(AgentExit exit, long offset) {
+    /** True when the command ended and all its output was read. */
+    public boolean ended() {
+      return exit != null;
+    }
+  }
+
+  /**
+   * Streams exec {@code execId}'s output from {@code offset} into {@code sink} as it is produced,
+   * until the exec ends or {@code deadline} passes (then {@link Followed#exit} is null). A
+   * dropped connection is resumed from the last whole frame, up to three times in a row.
+   */
+  public Followed follow(AgentEndpoint agent, String execId, long offset, ExecOutput sink,
+      Instant deadline) throws InterruptedException {
+    return followPath(agent, "/v1/execs/" + execId + "/output", offset, sink, deadline);
+  }
+
+  /** As {@link #follow}, for the output of the sandbox's own command. */
+  public Followed followMain(AgentEndpoint agent, long offset, ExecOutput sink, Instant deadline)
+      throws InterruptedException {
+    return followPath(agent, "/v1/main/output", offset, sink, deadline);
+  }
+
+  private Followed followPath(AgentEndpoint agent, String path, long offset, ExecOutput sink,
+      Instant deadline) throws InterruptedException {
+    int failures = 0;
+    while (true) {
+      Duration left = Duration.between(Instant.now(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        return new Followed(null, offset);
+      }
+      HttpRequest get = HttpRequest.newBuilder(agent.resolve(path + "?follow=true&offset=" + offset))
+          .header("Authorization", "Bearer " + agent.token())
+          .GET().build();
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        if (++failures > RECONNECTS) {
+          throw unavailable(agent, "follow " + path, e);
+        }
+        continue;
+      }
+      if (response.statusCode() != 200) {
+        byte[] body = readAll(response.body());
+        throw refusedOrUnavailable(agent, "follow " + path, response.statusCode(), body);
+      }
+      AtomicBoolean expired = new AtomicBoolean();
+      InputStream in = response.body();
+      ScheduledFuture<?> closer = deadlines.schedule(() -> {
+        expired.set(true);
+        closeQuietly(in);
+      }, left.toMillis(), TimeUnit.MILLISECONDS);
+      long start = offset;
+      FrameReader frames = new FrameReader(new DataInputStream(in));
+      try {
+        while (true) {
+          AgentExit exit = frames.next(sink);
+          offset = start + frames.consumed();
+          if (exit != null) {
+            return new Followed(exit, offset);
+          }
+          if (frames.ended()) {
+            break; // closed between frames without an exit frame: the agent is stopping
+          }
+        }
+      } catch (IOException e) {
+        offset = start + frames.consumed(); // whole frames only: a torn one is read again
+        if (Thread.interrupted()) {
+          throw new InterruptedException("following " + path + " was interrupted");
+        }
+        if (expired.get()) {
+          return new Followed(null, offset);
+        }
+      } finally {
+        closer.cancel(false);
+        closeQuietly(in);
+      }
+      failures = offset == start ? failures + 1 : 0;
+      if (failures > RECONNECTS) {
+        throw unavailable(agent, "follow " + path, null);
+      }
+    }
+  }
+
+  /** Reads frames, counting the bytes of whole frames it handed on. */
+  static final class FrameReader {
+    /** The stream ended inside a frame; the frame is read again after a reconnect. */
+    static final class Torn extends IOException {
+      Torn(Throwable cause) {
+        super("the output stream ended inside a frame", cause);
+      }
+    }
+
+    private final DataInputStream in;
+    private final byte[] buffer = new byte[MAX_FRAME];
+    private long consumed;
+    private boolean ended;
+
+    FrameReader(DataInputStream in) {
+      this.in = in;
+    }
+
+    long consumed() {
+      return consumed;
+    }
+
+    boolean ended() {
+      return ended;
+    }
+
+    /**
+     * Hands the next frame to {@code sink}; returns the exit at the exit frame, null otherwise
+     * ({@link #ended} says whether the stream ended cleanly between frames).
+     */
+    AgentExit next(ExecOutput sink) throws IOException {
+      int kind = in.read();
+      if (kind < 0) {
+        ended = true;
+        return null;
+      }
+      int length;
+      try {
+        length = in.readInt();
+        if (length < 0 || (kind != EXIT && length > MAX_FRAME)) {
+          throw new IOException("a frame of kind " + kind + " claims " + length + " bytes");
+        }
+        in.readFully(buffer, 0, Math.min(length, MAX_FRAME));
+      } catch (EOFException e) {
+        throw new Torn(e);
+      }
+      switch (kind) {
+        case STDOUT -> sink.stdout(buffer, 0, length);
+        case STDERR -> sink.stderr(buffer, 0, length);
+        case EXIT -> {
+          consumed += 5 + length;
+          return JSON.readValue(buffer, 0, length, AgentExit.class);
+        }
+        default -> throw new IOException("unknown frame kind " + kind);
+      }
+      consumed += 5 + length;
+      return null;
+    }
+  }
+
+  private HttpRequest.Builder call(AgentEndpoint agent, String path) {
+    return HttpRequest.newBuilder(agent.resolve(path))
+        .header("Authorization", "Bearer " + agent.token())
+        .timeout(callTimeout);
+  }
+
+  private HttpResponse<byte[]> send(AgentEndpoint agent, HttpRequest request, String what)
+      throws InterruptedException {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw unavailable(agent, what, e);
+    }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return response;
+    }
+    throw refusedOrUnavailable(agent, what, status, response.body());
+  }
+
+  private static PlatformException unavailable(AgentEndpoint agent, String what, Throwable cause) {
+    String why = cause == null ? "the connection kept dropping"
+        : cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException
+            ? "it does not answer (" + cause + ")" : cause.toString();
+    return new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true,
+        "cannot " + what + " on the sandbox's agent at " + agent.base() + ": " + why, cause);
+  }
+
+  private static PlatformException refusedOrUnavailable(AgentEndpoint agent, String what,
+      int status, byte[] body) {
+    String type = "";
+    String message = new String(body, java.nio.charset.StandardCharsets.UTF_8).trim();
+    try {
+      JsonNode error = JSON.readTree(body);
+      type = error.path("error").asText("");
+      message = error.path("message").asText(message);
+    } catch (IOException notJson) {
+      // the message stays the raw body
+    }
+    String text = "the sandbox's agent at " + agent.base() + " answered " + status
+        + (type.isEmpty() ? "" : " " + type) + " to " + what + ": " + message;
+    if (status >= 500) {
+      return new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true, text, null);
+    }
+    return new PlatformException(SandboxErrors.AGENT_REFUSED, false, text, null);
+  }
+
+  private static byte[] json(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true,
+          "the sandbox's agent answered something that is not JSON", e);
+    }
+  }
+
+  private static byte[] readAll(InputStream in) {
+    try (in) {
+      return in.readNBytes(64 * 1024);
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // closing is best effort
+    }
+  }
+
+  @Override
+  public void close() {
+    deadlines.shutdownNow();
+  }
+}
