@@ -44,6 +44,8 @@ public final class AgentGateway implements AutoCloseable {
   /** The agent never sends a bigger output frame; anything else is a broken stream. */
   static final int MAX_FRAME = 32 * 1024;
   private static final int RECONNECTS = 3;
+  /** Refused connections are retried at 50, 100, ... up to this many ms apart (1.55 s in all). */
+  private static final long CONNECT_BACKOFF_LIMIT_MS = 800;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;
@@ -256,10 +258,22 @@ public final class AgentGateway implements AutoCloseable {
   private HttpResponse<byte[]> send(AgentEndpoint agent, HttpRequest request, String what)
       throws InterruptedException {
     HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw unavailable(agent, what, e);
+    long backoff = 50;
+    while (true) {
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        break;
+      } catch (ConnectException e) {
+        // refused: the agent of a pod that has just started may not listen yet (it does within
+        // milliseconds of the container's start); a few quick reconnects cover that
+        if (backoff > CONNECT_BACKOFF_LIMIT_MS) {
+          throw unavailable(agent, what, e);
+        }
+        Thread.sleep(backoff);
+        backoff *= 2;
+      } catch (IOException e) {
+        throw unavailable(agent, what, e);
+      }
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {

@@ -13,4 +13,6 @@ public final class Annotations {
   public static final String OWNER_RUN = "sandboxes.dev/owner-first-run-id";
   /** The sandbox's image, as its spec named it. */
   public static final String IMAGE = "sandboxes.dev/image";
+  /** On a pod that runs the in-sandbox agent: the port it serves on. Absent: no agent. */
+  public static final String AGENT_PORT = "sandboxes.dev/agent-port";
 }

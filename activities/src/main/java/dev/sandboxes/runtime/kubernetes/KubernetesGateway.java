@@ -6,11 +6,13 @@ import dev.sandboxes.runtime.PlatformException;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
@@ -147,6 +149,36 @@ public class KubernetesGateway implements AutoCloseable {
   public void deleteNetworkPolicy(String name) {
     client.network().v1().networkPolicies().inNamespace(namespace).withName(name)
         .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  // ---- secrets (the agents' tokens)
+
+  public Secret createSecret(Secret secret) {
+    return client.secrets().inNamespace(namespace).resource(secret).create();
+  }
+
+  public Secret getSecret(String name) {
+    return client.secrets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The secrets that carry every one of {@code labels}. */
+  public List<Secret> listSecrets(Map<String, String> labels) {
+    return client.secrets().inNamespace(namespace).withLabels(labels).list().getItems();
+  }
+
+  public void deleteSecret(String name) {
+    client.secrets().inNamespace(namespace).withName(name)
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  // ---- port-forward (a worker outside the cluster reaching an agent)
+
+  /**
+   * Forwards a free loopback port to {@code port} of the pod through the API server; every
+   * connection to it is a new port-forward stream. Close the result to stop listening.
+   */
+  public LocalPortForward portForward(String name, int port) {
+    return pod(name).portForward(port);
   }
 
   // ---- persistent volume claims

@@ -14,7 +14,8 @@ import java.util.Objects;
 
 /**
  * What the orphan reaper needs from {@link KubernetesRuntime}: every object this project
- * labelled in the namespace (sandbox pods, volume helper pods, network policies, claims) with
+ * labelled in the namespace (sandbox pods, volume helper pods, network policies, agent
+ * secrets, claims) with
  * the owner it records, and a delete that only removes an object still recording that owner.
  */
 final class KubernetesOwnedObjects {
@@ -25,7 +26,7 @@ final class KubernetesOwnedObjects {
   }
 
   /**
-   * The pods (sandboxes and volume helpers), network policies and claims labelled as managed by
+   * The pods (sandboxes and volume helpers), network policies, agent secrets and claims labelled as managed by
    * this project in the namespace, with the owner each records. Objects already being deleted
    * are left out: they are on their way.
    */
@@ -47,6 +48,12 @@ final class KubernetesOwnedObjects {
           continue;
         }
         objects.add(owned(OwnedObject.NETWORK_POLICY, policy, List.of()));
+      }
+      for (var secret : gateway.listSecrets(ours)) {
+        if (secret.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
+        objects.add(owned(OwnedObject.AGENT_SECRET, secret, List.of()));
       }
       for (PersistentVolumeClaim claim : gateway.listClaims(ours)) {
         if (claim.getMetadata().getDeletionTimestamp() != null) {
@@ -78,6 +85,7 @@ final class KubernetesOwnedObjects {
       HasMetadata current = switch (object.kind()) {
         case OwnedObject.SANDBOX_POD, OwnedObject.VOLUME_HELPER_POD -> gateway.getPod(object.name());
         case OwnedObject.NETWORK_POLICY -> gateway.getNetworkPolicy(object.name());
+        case OwnedObject.AGENT_SECRET -> gateway.getSecret(object.name());
         case OwnedObject.VOLUME_CLAIM -> gateway.getClaim(object.name());
         default -> throw new IllegalArgumentException("not a Kubernetes object kind: " + object.kind());
       };
@@ -86,6 +94,7 @@ final class KubernetesOwnedObjects {
       }
       switch (object.kind()) {
         case OwnedObject.NETWORK_POLICY -> gateway.deleteNetworkPolicy(object.name());
+        case OwnedObject.AGENT_SECRET -> gateway.deleteSecret(object.name());
         case OwnedObject.VOLUME_CLAIM -> gateway.deleteClaim(object.name());
         default -> gateway.deletePod(object.name());
       }

@@ -46,10 +46,17 @@ public class KubernetesRuntime extends ComposedRuntime {
     this(gateway, options, ownedClient, new KubernetesVolumes(gateway, options));
   }
 
+  private final KubernetesSandboxes sandboxes;
+
   private KubernetesRuntime(KubernetesGateway gateway, KubernetesRuntimeOptions options,
       AutoCloseable ownedClient, KubernetesVolumes volumes) {
-    super(new KubernetesSandboxes(gateway, options), volumes,
-        new KubernetesVolumeFiles(gateway, options, volumes));
+    this(gateway, options, ownedClient, volumes, new KubernetesSandboxes(gateway, options));
+  }
+
+  private KubernetesRuntime(KubernetesGateway gateway, KubernetesRuntimeOptions options,
+      AutoCloseable ownedClient, KubernetesVolumes volumes, KubernetesSandboxes sandboxes) {
+    super(sandboxes, volumes, new KubernetesVolumeFiles(gateway, options, volumes));
+    this.sandboxes = sandboxes;
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.options = Objects.requireNonNull(options, "options");
     this.ownedClient = ownedClient;
@@ -109,6 +116,7 @@ public class KubernetesRuntime extends ComposedRuntime {
   /** Stops the informer; the client stays open. */
   @Override
   public void close() {
+    sandboxes.close();
     gateway.close();
     if (ownedClient != null) {
       try {

@@ -31,6 +31,11 @@ import java.util.Objects;
  * @param maxLifetime {@code activeDeadlineSeconds} of a sandbox pod without a TTL, and the
  *     longest TTL this runtime accepts: the kubelet ends every sandbox pod by then, whether or
  *     not a workflow is left to clean it up
+ * @param agentImage image holding the in-sandbox agent ({@code /sandbox-agent}); {@code null}
+ *     runs sandboxes without it (exec then goes through the kubelet's exec API)
+ * @param agentPort where the agent listens in the pod
+ * @param agentAccess how the worker reaches agents: the pod's IP (a worker in the cluster) or a
+ *     port-forward through the API server (a worker outside it)
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -47,9 +52,27 @@ public record KubernetesRuntimeOptions(
     long runAsUser,
     String helperImage,
     Duration helperDeadline,
-    Duration maxLifetime) {
+    Duration maxLifetime,
+    String agentImage,
+    int agentPort,
+    AgentAccess agentAccess) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
+  /** The port the agent listens on unless configured otherwise (agent/main.go agrees). */
+  public static final int DEFAULT_AGENT_PORT = 7431;
+
+  /** How the worker reaches a sandbox's agent. */
+  public enum AgentAccess {
+    /** Directly on the pod's IP: the worker runs in the cluster's pod network. */
+    POD_IP,
+    /** Through the API server's port-forward: the worker runs outside the cluster. */
+    PORT_FORWARD
+  }
+
+  /** True when sandboxes run with the agent. */
+  public boolean agentEnabled() {
+    return agentImage != null;
+  }
 
   public KubernetesRuntimeOptions {
     Objects.requireNonNull(namespace, "namespace");
@@ -74,6 +97,13 @@ public record KubernetesRuntimeOptions(
     }
     if (runAsUser < 1) {
       throw new IllegalArgumentException("runAsUser must be a non-root uid, got " + runAsUser);
+    }
+    Objects.requireNonNull(agentAccess, "agentAccess");
+    if (agentImage != null && agentImage.isBlank()) {
+      throw new IllegalArgumentException("agentImage must be null (no agent) or an image, got a blank string");
+    }
+    if (agentPort < 1 || agentPort > 65535) {
+      throw new IllegalArgumentException("agentPort must be a port (1-65535), got " + agentPort);
     }
     if (ttlGrace.isNegative()) {
       throw new IllegalArgumentException("ttlGrace must not be negative, got " + ttlGrace);
@@ -105,6 +135,9 @@ public record KubernetesRuntimeOptions(
     b.helperImage = helperImage;
     b.helperDeadline = helperDeadline;
     b.maxLifetime = maxLifetime;
+    b.agentImage = agentImage;
+    b.agentPort = agentPort;
+    b.agentAccess = agentAccess;
     return b;
   }
 
@@ -126,6 +159,9 @@ public record KubernetesRuntimeOptions(
     private String helperImage = "docker.io/library/busybox:1.36";
     private Duration helperDeadline = Duration.ofMinutes(5);
     private Duration maxLifetime = dev.sandboxes.workflow.SandboxLimits.DEFAULT_MAX_LIFETIME;
+    private String agentImage;
+    private int agentPort = DEFAULT_AGENT_PORT;
+    private AgentAccess agentAccess = AgentAccess.POD_IP;
 
     private Builder() {}
 
@@ -204,10 +240,26 @@ public record KubernetesRuntimeOptions(
       return this;
     }
 
+    public Builder agentImage(String value) {
+      agentImage = value;
+      return this;
+    }
+
+    public Builder agentPort(int value) {
+      agentPort = value;
+      return this;
+    }
+
+    public Builder agentAccess(AgentAccess value) {
+      agentAccess = value;
+      return this;
+    }
+
     public KubernetesRuntimeOptions build() {
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
-          defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime);
+          defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime,
+          agentImage, agentPort, agentAccess);
     }
   }
 }

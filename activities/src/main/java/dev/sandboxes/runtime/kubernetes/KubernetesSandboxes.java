@@ -39,6 +39,12 @@ import java.util.Objects;
  * first). A create refused by a ResourceQuota returns {@code QUEUED} with reason
  * {@code QuotaExceeded} and creates no pod: call create again later.
  *
+ * <p>With an agent image configured, a sandbox's pod runs the in-sandbox agent
+ * ({@link AgentPods}), its token lives in a Secret created before the pod and deleted with it,
+ * and exec goes through the agent ({@link KubernetesAgents}); a pod without the agent (made
+ * before it was configured, or whose spec keeps the image's entrypoint) execs through the
+ * kubelet.
+ *
  * <p>Phases come only from {@link PodPhases}; waiting uses the gateway's pod informer
  * ({@link PodWaits}).
  */
@@ -48,10 +54,17 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   private final KubernetesGateway gateway;
   private final KubernetesRuntimeOptions options;
+  private final KubernetesAgents agents;
 
   KubernetesSandboxes(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.options = Objects.requireNonNull(options, "options");
+    this.agents = new KubernetesAgents(gateway, options);
+  }
+
+  /** Closes what the agents' connections hold (port-forwards). */
+  void close() {
+    agents.close();
   }
 
   @Override
@@ -69,6 +82,10 @@ final class KubernetesSandboxes implements SandboxPlatform {
       }
       EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
       NetworkPolicies.egress(name, egress, owner).ifPresent(gateway::applyNetworkPolicy);
+      if (AgentPods.applies(spec, options)) {
+        // before the pod, so that its token volume mounts at once
+        agents.ensureSecret(name, owner);
+      }
       try {
         return PodPhases.stateOf(gateway.createPod(PodSpecs.pod(spec, owner, options)));
       } catch (KubernetesClientException e) {
@@ -99,6 +116,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
   private void deletePolicyOfFailedCreate(String name, KubernetesClientException failure) {
     try {
       gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+      gateway.deleteSecret(AgentPods.secretName(name));
     } catch (KubernetesClientException e) {
       failure.addSuppressed(e);
     }
@@ -153,9 +171,13 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public ExecResult exec(String name, ExecRequest request) throws InterruptedException {
-    RuntimeState state = inspect(name);
+    Pod pod = existingPod(name);
+    RuntimeState state = PodPhases.stateOf(pod);
     if (state.phase() != SandboxPhase.RUNNING) {
       throw new SandboxNotRunningException(name, "exec", state.phase());
+    }
+    if (AgentPods.port(pod) > 0) {
+      return agents.exec(pod, request);
     }
     byte[] streamedStdin = request.stdin() != null && !ExecCommands.stdinInArgv(request)
         ? request.stdin().getBytes(StandardCharsets.UTF_8) : null;
@@ -188,9 +210,11 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public void delete(String name) {
+    agents.forget(name);
     try {
       gateway.deletePod(name);
       gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+      gateway.deleteSecret(AgentPods.secretName(name));
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw KubernetesErrors.translate(e, "delete sandbox " + name);

@@ -25,10 +25,13 @@ import java.util.Set;
  *   <tr><td>absent ({@code null})</td><td>TERMINATED</td><td>{@code PodDeleted}</td></tr>
  *   <tr><td>Succeeded</td><td>SUCCEEDED</td><td>none; exit code of the main container</td></tr>
  *   <tr><td>Failed</td><td>FAILED</td><td>pod reason ({@code Evicted},
- *       {@code DeadlineExceeded}), else the container's ({@code OOMKilled}, {@code Error})</td></tr>
+ *       {@code DeadlineExceeded}), else the container's ({@code OOMKilled}, {@code Error}), else
+ *       {@code AgentInstallFailed} when the agent's init container failed</td></tr>
  *   <tr><td>deleting, not yet ended</td><td>TERMINATED</td><td>{@code PodDeleted}</td></tr>
  *   <tr><td>main container terminated, pod phase not yet updated</td><td>SUCCEEDED / FAILED by
  *       exit code</td><td>{@code Error} (or the container's) when non-zero</td></tr>
+ *   <tr><td>the agent's init container waiting on one of the reasons below</td><td>FAILED at
+ *       once</td><td>that reason; the message names the agent's container</td></tr>
  *   <tr><td>main container waiting on {@code ErrImagePull}, {@code ImagePullBackOff},
  *       {@code InvalidImageName}, {@code CreateContainerConfigError},
  *       {@code CreateContainerError}</td><td>FAILED at once</td><td>that reason, with its
@@ -55,6 +58,7 @@ public final class PodPhases {
   public static final String POD_UNKNOWN = "PodUnknown";
   public static final String UNSCHEDULABLE = "Unschedulable";
   public static final String ERROR = "Error";
+  public static final String AGENT_INSTALL_FAILED = "AgentInstallFailed";
   public static final String RUNTIME = "kubernetes";
 
   private PodPhases() {}
@@ -79,8 +83,12 @@ public final class PodPhases {
             terminated == null ? Integer.valueOf(0) : terminated.getExitCode(), started,
             finished(terminated), ref);
       case "Failed": {
+        ContainerState install = containerState(status.getInitContainerStatuses(), AgentPods.INSTALL_CONTAINER);
+        boolean installFailed = terminated == null && install != null && install.getTerminated() != null
+            && !Integer.valueOf(0).equals(install.getTerminated().getExitCode());
         String reason = status.getReason() != null ? status.getReason()
-            : terminated != null && terminated.getReason() != null ? terminated.getReason() : ERROR;
+            : terminated != null && terminated.getReason() != null ? terminated.getReason()
+            : installFailed ? AGENT_INSTALL_FAILED : ERROR;
         String message = status.getMessage() != null ? status.getMessage()
             : terminated == null ? null : terminated.getMessage();
         return new RuntimeState(SandboxPhase.FAILED, reason, message,
@@ -98,6 +106,13 @@ public final class PodPhases {
       return new RuntimeState(SandboxPhase.TERMINATED, POD_DELETED,
           "the pod is being deleted", null, started, parse(pod.getMetadata().getDeletionTimestamp()),
           ref);
+    }
+    ContainerState install = containerState(status.getInitContainerStatuses(), AgentPods.INSTALL_CONTAINER);
+    ContainerStateWaiting installWaiting = install == null ? null : install.getWaiting();
+    if (installWaiting != null && FATAL_WAITING_REASONS.contains(installWaiting.getReason())) {
+      return new RuntimeState(SandboxPhase.FAILED, installWaiting.getReason(),
+          "the sandbox agent's init container (" + AgentPods.INSTALL_CONTAINER + "): "
+              + installWaiting.getMessage(), null, null, null, ref);
     }
     ContainerStateWaiting waiting = main == null ? null : main.getWaiting();
     if (waiting != null && FATAL_WAITING_REASONS.contains(waiting.getReason())) {
@@ -143,11 +158,14 @@ public final class PodPhases {
   }
 
   private static ContainerState mainState(PodStatus status) {
-    List<ContainerStatus> statuses = status.getContainerStatuses();
+    return containerState(status.getContainerStatuses(), PodSpecs.MAIN_CONTAINER);
+  }
+
+  private static ContainerState containerState(List<ContainerStatus> statuses, String name) {
     if (statuses == null) {
       return null;
     }
-    return statuses.stream().filter(s -> PodSpecs.MAIN_CONTAINER.equals(s.getName())).findFirst()
+    return statuses.stream().filter(s -> name.equals(s.getName())).findFirst()
         .map(ContainerStatus::getState).orElse(null);
   }
 

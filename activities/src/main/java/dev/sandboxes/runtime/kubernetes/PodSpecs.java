@@ -84,7 +84,7 @@ public final class PodSpecs {
         .endSecurityContext()
         .build();
 
-    return new PodBuilder()
+    Pod pod = new PodBuilder()
         .withNewMetadata()
           .withName(spec.name())
           .withLabels(labels(spec))
@@ -101,6 +101,7 @@ public final class PodSpecs {
           .withSecurityContext(podSecurityContext(options))
         .endSpec()
         .build();
+    return AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
   }
 
   /** The pod-level security context of sandbox and helper pods: non-root, one uid, RuntimeDefault seccomp. */

@@ -17,11 +17,11 @@ import java.util.List;
  * started on a loopback port, as a sandbox's first process would be. Fails loudly when the
  * binary is missing: these tests are meant to run wherever the unit tests run.
  */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
   static final String TOKEN = "unit-test-token-0123456789";
 
   private final Process process;
-  final AgentEndpoint endpoint;
+  public final AgentEndpoint endpoint;
   final Path stdout;
   final Path stderr;
 
@@ -43,11 +43,17 @@ final class AgentProcess implements AutoCloseable {
 
   /** Starts the agent idling (no command) or running {@code command}. */
   static AgentProcess start(Path dir, String... command) throws IOException, InterruptedException {
+    return startOn(dir, "127.0.0.1:0", TOKEN, command);
+  }
+
+  /** Starts the agent on {@code listen} requiring {@code token}, idling or running {@code command}. */
+  public static AgentProcess startOn(Path dir, String listen, String tokenValue, String... command)
+      throws IOException, InterruptedException {
     Path token = dir.resolve("token");
-    Files.writeString(token, TOKEN + "\n");
+    Files.writeString(token, tokenValue + "\n");
     Path ready = dir.resolve("ready");
     List<String> argv = new ArrayList<>(List.of(binary().toString(), "run",
-        "--token-file", token.toString(), "--listen", "127.0.0.1:0",
+        "--token-file", token.toString(), "--listen", listen,
         "--state-dir", dir.resolve("state").toString(), "--ready-file", ready.toString()));
     if (command.length == 0) {
       argv.add("--idle");
@@ -66,7 +72,7 @@ final class AgentProcess implements AutoCloseable {
       Thread.sleep(10); // waiting for a child process to write a file: nothing to watch on
     }
     URI base = URI.create("http://" + Files.readString(ready).trim());
-    return new AgentProcess(process, new AgentEndpoint(base, TOKEN), out, err);
+    return new AgentProcess(process, new AgentEndpoint(base, tokenValue), out, err);
   }
 
   Process process() {

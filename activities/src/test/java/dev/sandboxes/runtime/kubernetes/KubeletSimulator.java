@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -62,7 +63,9 @@ final class KubeletSimulator implements AutoCloseable {
 
   private void schedule(Pod pod) {
     String name = pod.getMetadata().getName();
-    boolean idles = SandboxSpec.IDLE_COMMAND.equals(pod.getSpec().getContainers().get(0).getCommand());
+    List<String> command = pod.getSpec().getContainers().get(0).getCommand();
+    boolean idles = SandboxSpec.IDLE_COMMAND.equals(command)
+        || (command != null && command.contains("--idle")); // the agent idling
     step(1, name, status -> new PodStatusBuilder().withPhase("Pending")
         .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
             .build())
@@ -74,7 +77,7 @@ final class KubeletSimulator implements AutoCloseable {
             .build())
         .build());
     String startedAt = Instant.now().plusMillis(3 * STEP_MILLIS).toString();
-    step(3, name, status -> new PodStatusBuilder().withPhase("Running")
+    step(3, name, status -> new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")
         .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
         .withStartTime(startedAt)
         .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.MAIN_CONTAINER)

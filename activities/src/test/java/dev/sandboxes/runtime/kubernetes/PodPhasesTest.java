@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +75,14 @@ class PodPhasesTest {
             SandboxPhase.RUNNING, "PodUnknown", null),
         row("unknown, never started", pod("Unknown", null, true, null),
             SandboxPhase.CREATING, "PodUnknown", null),
+        row("the agent's image cannot be pulled", withInstall(pod("Pending", scheduled("True", null,
+            null), true, waiting("PodInitializing")), waiting("ImagePullBackOff")),
+            SandboxPhase.FAILED, "ImagePullBackOff", null),
+        row("the agent's init container failed", withInstall(pod("Failed", null, true,
+            waiting("PodInitializing")), terminated(1, "Error")), SandboxPhase.FAILED,
+            "AgentInstallFailed", null),
+        row("the agent installed, main running", withInstall(pod("Running", null, true, running()),
+            terminated(0, "Completed")), SandboxPhase.RUNNING, null, null),
         row("gone", null, SandboxPhase.TERMINATED, "PodDeleted", null));
   }
 
@@ -149,6 +158,12 @@ class PodPhasesTest {
         .withNewSpec().withNodeName(onNode ? "node-1" : null).endSpec()
         .withStatus(status.build())
         .build();
+  }
+
+  private static Pod withInstall(Pod pod, ContainerState install) {
+    pod.getStatus().setInitContainerStatuses(List.of(new ContainerStatusBuilder()
+        .withName(AgentPods.INSTALL_CONTAINER).withState(install).build()));
+    return pod;
   }
 
   private static Pod withPodReason(Pod pod, String reason) {

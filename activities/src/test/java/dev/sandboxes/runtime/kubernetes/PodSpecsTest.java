@@ -66,6 +66,59 @@ class PodSpecsTest {
     assertThat(pod.getSpec().getContainers().get(0).getArgs()).containsExactly("--flag");
   }
 
+  private static final KubernetesRuntimeOptions AGENT =
+      DEFAULTS.toBuilder().agentImage("registry.example/sandboxes-agent:0.2.0").build();
+
+  @Test
+  void idleSandboxWithTheAgent() {
+    Pod pod = PodSpecs.pod(SandboxSpec.builder("gcr.io/distroless/static").name("idle-agent")
+        .build(), OWNER, AGENT);
+    assertGolden("pod-agent-idle.yaml", Serialization.asYaml(pod));
+  }
+
+  @Test
+  void commandSandboxWithTheAgent() {
+    SandboxSpec spec = SandboxSpec.builder("python:3.12-slim").name("cmd-agent")
+        .command("python", "-m", "http.server").args("8080")
+        .volume("/data", "shared").workdir("/data").build();
+    assertGolden("pod-agent-command.yaml", Serialization.asYaml(PodSpecs.pod(spec, OWNER, AGENT)));
+  }
+
+  @Test
+  void theAgentRunsTheCommandAndItsArgsUnchanged() {
+    SandboxSpec spec = SandboxSpec.builder("alpine:3").name("a-1").command("sh", "-c", "echo $0 $1")
+        .args("x", "y").build();
+    var main = PodSpecs.pod(spec, OWNER, AGENT).getSpec().getContainers().get(0);
+    assertThat(main.getCommand()).endsWith("--", "sh", "-c", "echo $0 $1").startsWith(
+        AgentPods.BIN_DIR + "/sandbox-agent", "run");
+    assertThat(main.getArgs()).containsExactly("x", "y");
+  }
+
+  @Test
+  void argsAloneRunWithoutTheAgentSinceTheEntrypointIsTheImagesOwn() {
+    Pod pod = PodSpecs.pod(SandboxSpec.builder("alpine:3").name("args-2").args("--flag").build(),
+        OWNER, AGENT);
+    assertThat(pod.getSpec().getInitContainers()).isNullOrEmpty();
+    assertThat(pod.getSpec().getContainers().get(0).getCommand()).isNullOrEmpty();
+    assertThat(AgentPods.port(pod)).isEqualTo(-1);
+  }
+
+  @Test
+  void theAgentsInitContainerIsAsHardenedAsTheSandbox() {
+    Pod pod = PodSpecs.pod(SandboxSpec.builder("busybox:1.36").name("h-1").build(), OWNER, AGENT);
+    var install = pod.getSpec().getInitContainers().get(0);
+    var main = pod.getSpec().getContainers().get(0);
+    assertThat(install.getSecurityContext()).isEqualTo(main.getSecurityContext());
+    assertThat(install.getResources().getLimits()).isEqualTo(install.getResources().getRequests());
+    assertThat(AgentPods.port(pod)).isEqualTo(KubernetesRuntimeOptions.DEFAULT_AGENT_PORT);
+  }
+
+  @Test
+  void agentSecret() {
+    assertGolden("secret-agent.yaml", Serialization.asYaml(
+        AgentPods.secret("idle-agent", "not-a-real-token", OWNER)));
+  }
+
   @Test
   void denyAllEgress() {
     assertGolden("networkpolicy-deny-all.yaml", Serialization.asYaml(
