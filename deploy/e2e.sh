@@ -104,7 +104,8 @@ mvn -B -ntp verify -Pe2e -pl workflows,activities,worker -Dmaven.test.failure.ig
   -Dsandboxes.e2e.adminKubeconfig="$RIG_KUBECONFIG" -Dsandboxes.e2e.faultproxy="$faultproxy" \
   -Dsandboxes.e2e.previousWorkerJar="$previous_worker" \
   -Dsandboxes.e2e.helm="$("$root/deploy/helm.sh")" -Dsandboxes.e2e.kubectl="$RIG_BIN/kubectl" \
-  -Dsandboxes.e2e.upgradeTag="$upgrade_tag" "$@"
+  -Dsandboxes.e2e.upgradeTag="$upgrade_tag" \
+  -Dsandboxes.e2e.agentImage="sandboxes-agent:$(sed -n 's/^build.version=//p' worker/target/classes/META-INF/build-info.properties)" "$@"
 mapfile -t reports < <(find workflows activities worker -path '*/target/surefire-reports/TEST-*.xml' -newer "$started")
 ((${#reports[@]} > 0)) || { log "the e2e suite wrote no test report"; exit 1; }
 mapfile -t failed < <(grep -lE '<testsuite [^>]*(failures|errors)="[1-9]' "${reports[@]}" || true)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the worker into the rig as a real cluster would run it: builds its image
-# (deploy/image/build.sh) and imports it into the rig's containerd, puts the Temporal server that
+# (deploy/image/build.sh) and the in-sandbox agent's (agent/build.sh --image) and imports them
+# into the rig's containerd, puts the Temporal server that
 # runs on this host behind a Service (temporal-frontend.temporal:7233), and installs the chart
 # (deploy/helm/sandboxes-worker) with deploy/helm/rig-values.yaml into namespace sandboxes-system,
 # waiting until every replica is ready (a rebuilt image under the same tag rolls the pods: they
@@ -32,6 +33,10 @@ else
   tar="$("$root/deploy/image/build.sh" --tag "sandboxes-worker:$tag")"
 fi
 import_image "docker.io/library/sandboxes-worker:$tag" "$tar"
+# the in-sandbox agent's image (one static binary), under the project's version whatever the tag
+version="$(sed -n 's/^build.version=//p' "$root/worker/target/classes/META-INF/build-info.properties")"
+agent_tar="$("$root/agent/build.sh" --no-test --image)"
+import_image "docker.io/library/sandboxes-agent:$version" "$agent_tar"
 
 # the Temporal server on the host, as a selector-less Service
 kc get namespace temporal >/dev/null 2>&1 || kc create namespace temporal >/dev/null
@@ -67,6 +72,7 @@ fi
 "$helm" upgrade --install "$RELEASE" "$root/deploy/helm/sandboxes-worker" \
   --kubeconfig "$RIG_KUBECONFIG" --namespace "$RELEASE_NS" --create-namespace \
   -f "$root/deploy/helm/rig-values.yaml" --set "image.tag=$tag" \
+  --set "sandboxes.agent.image=sandboxes-agent:$version" \
   --set-string "podAnnotations.rig\.sandboxes\.dev/image-sha256=$(sha256sum "$tar" | cut -d" " -f1)" \
   --set "networkPolicy.temporalPort=${temporal##*:}" --wait --timeout 5m "$@" >/dev/null \
   || { log "helm install failed; the worker pods:"; kc -n "$RELEASE_NS" get pods -o wide >&2 || true

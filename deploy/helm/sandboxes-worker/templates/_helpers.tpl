@@ -38,3 +38,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- $grace -}}
 {{- end -}}
+
+{{/* The agent's image: as set, or sandboxes-agent with the worker's tag. */}}
+{{- define "sandboxes-worker.agentImage" -}}
+{{- default (printf "sandboxes-agent:%s" (include "sandboxes-worker.tag" .)) .Values.sandboxes.agent.image -}}
+{{- end -}}

@@ -20,6 +20,11 @@ import org.springframework.util.unit.DataSize;
  * @param volumeAccessMode access mode of a volume created without one
  * @param volumeHelperImage image of the short-lived pods that serve the volume file API (needs
  *     {@code sh}, {@code find}, {@code stat}, {@code head}, {@code mv}, e.g. busybox)
+ * @param agentImage image of the in-sandbox agent (holds {@code /sandbox-agent}); when set, every
+ *     sandbox runs it and exec goes through it; unset, exec uses the kubelet's exec API
+ * @param agentPort port the agent listens on in each sandbox pod
+ * @param agentAccess how this worker reaches the agents: {@code pod-ip} (a worker in the cluster)
+ *     or {@code port-forward} (a worker outside it, through the API server)
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -31,4 +36,18 @@ public record KubernetesProperties(
     @DefaultValue("1Gi") String volumeSize,
     String volumeStorageClass,
     @DefaultValue("ReadWriteOnce") String volumeAccessMode,
-    @DefaultValue("docker.io/library/busybox:1.36") String volumeHelperImage) {}
+    @DefaultValue("docker.io/library/busybox:1.36") String volumeHelperImage,
+    String agentImage,
+    @DefaultValue("7431") int agentPort,
+    @DefaultValue(KubernetesProperties.POD_IP) String agentAccess) {
+
+  public static final String POD_IP = "pod-ip";
+  public static final String PORT_FORWARD = "port-forward";
+
+  /** {@link #agentAccess} as the runtime's option (the validator has checked it). */
+  public dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentAccess access() {
+    return PORT_FORWARD.equals(agentAccess)
+        ? dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentAccess.PORT_FORWARD
+        : dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentAccess.POD_IP;
+  }
+}

@@ -194,6 +194,18 @@ public final class SandboxesPropertiesValidator implements Validator {
     if (k.volumeHelperImage() == null || k.volumeHelperImage().isBlank()) {
       errors.rejectValue("kubernetes.volume-helper-image", "blank", "must name an image with sh, such as busybox");
     }
+    if (k.agentImage() != null && k.agentImage().isBlank()) {
+      errors.rejectValue("kubernetes.agent-image", "blank",
+          "must name the agent's image (sandboxes-agent:<version>) or be left unset for no agent");
+    }
+    if (k.agentPort() < 1 || k.agentPort() > 65535) {
+      errors.rejectValue("kubernetes.agent-port", "range", "must be a port, 1 to 65535, got " + k.agentPort());
+    }
+    if (!KubernetesProperties.POD_IP.equals(k.agentAccess())
+        && !KubernetesProperties.PORT_FORWARD.equals(k.agentAccess())) {
+      errors.rejectValue("kubernetes.agent-access", "format", "must be " + KubernetesProperties.POD_IP
+          + " or " + KubernetesProperties.PORT_FORWARD + ", got \"" + k.agentAccess() + "\"");
+    }
   }
 
   /** The model's rule for a quantity (FieldRules), so a property and a spec agree on what one is. */

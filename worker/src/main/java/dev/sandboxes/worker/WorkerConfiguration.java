@@ -71,6 +71,9 @@ public class WorkerConfiguration {
             .defaultStorageClass(k.volumeStorageClass())
             .defaultAccessMode(k.volumeAccessMode())
             .helperImage(k.volumeHelperImage())
+            .agentImage(k.agentImage())
+            .agentPort(k.agentPort())
+            .agentAccess(k.access())
             .maxLifetime(properties.sandbox().maxLifetime())
             .build());
       }

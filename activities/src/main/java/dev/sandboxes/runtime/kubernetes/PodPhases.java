@@ -33,6 +33,7 @@ import java.util.Set;
  *   <tr><td>the agent's init container waiting on one of the reasons below</td><td>FAILED at
  *       once</td><td>that reason; the message names the agent's container</td></tr>
  *   <tr><td>main container waiting on {@code ErrImagePull}, {@code ImagePullBackOff},
+ *       {@code ErrImageNeverPull} (pull policy Never, image absent),
  *       {@code InvalidImageName}, {@code CreateContainerConfigError},
  *       {@code CreateContainerError}</td><td>FAILED at once</td><td>that reason, with its
  *       message</td></tr>
@@ -52,7 +53,7 @@ import java.util.Set;
 public final class PodPhases {
   /** Waiting reasons that will not fix themselves: fail fast instead of waiting out a timeout. */
   public static final Set<String> FATAL_WAITING_REASONS = Set.of("ErrImagePull", "ImagePullBackOff",
-      "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
+      "ErrImageNeverPull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
 
   public static final String POD_DELETED = "PodDeleted";
   public static final String POD_UNKNOWN = "PodUnknown";

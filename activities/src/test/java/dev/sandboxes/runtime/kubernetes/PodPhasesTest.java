@@ -40,6 +40,8 @@ class PodPhasesTest {
             waiting("ErrImagePull")), SandboxPhase.FAILED, "ErrImagePull", null),
         row("image pull back-off", pod("Pending", scheduled("True", null, null), true,
             waiting("ImagePullBackOff")), SandboxPhase.FAILED, "ImagePullBackOff", null),
+        row("image absent under pull policy Never", pod("Pending", scheduled("True", null, null), true,
+            waiting("ErrImageNeverPull")), SandboxPhase.FAILED, "ErrImageNeverPull", null),
         row("invalid image name", pod("Pending", scheduled("True", null, null), true,
             waiting("InvalidImageName")), SandboxPhase.FAILED, "InvalidImageName", null),
         row("container config error", pod("Pending", scheduled("True", null, null), true,
