@@ -305,6 +305,37 @@ func TestALongPollWaitsForOutputAndReturnsEmptyWhenNoneCame(t *testing.T) {
 	a.do("POST", "/v1/execs/w/kill", nil)
 }
 
+func TestAReadBeforeTheExecStartsWaitsForIt(t *testing.T) {
+	a := newAgent(t)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		a.start("late", execRequest{Argv: []string{"echo", "late"}})
+	}()
+	code, body := a.do("GET", "/v1/execs/late/output?waitMillis=10000", nil)
+	if code != 200 || parseFrames(t, body).frames == 0 {
+		t.Fatalf("%d %q", code, body)
+	}
+	if code, _ := a.do("GET", "/v1/execs/never/output?waitMillis=100", nil); code != http.StatusNotFound {
+		t.Fatalf("a read of an exec that never starts answered %d", code)
+	}
+}
+
+func TestALingeringReadTakesABurstInOnePiece(t *testing.T) {
+	a := newAgent(t)
+	a.start("burst", execRequest{Argv: []string{"cat"}, StdinOpen: true})
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		a.do("POST", "/v1/execs/burst/stdin", "one ")
+		time.Sleep(20 * time.Millisecond)
+		a.do("POST", "/v1/execs/burst/stdin", "two")
+	}()
+	_, body := a.do("GET", "/v1/execs/burst/output?waitMillis=10000&lingerMillis=300", nil)
+	if got := parseFrames(t, body).stdout; got != "one two" {
+		t.Fatalf("one read got %q", got)
+	}
+	a.do("POST", "/v1/execs/burst/kill", nil)
+}
+
 func TestATimeoutKillsTheWholeProcessGroup(t *testing.T) {
 	a := newAgent(t)
 	pidFile := filepath.Join(t.TempDir(), "pid")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -139,18 +140,42 @@ type execs struct {
 	// that inherited the pipes would otherwise hold the exec open until it ends.
 	drainWait time.Duration
 
-	mu   sync.Mutex
-	byID map[string]*execution
+	mu      sync.Mutex
+	byID    map[string]*execution
+	started chan struct{} // closed and replaced whenever an exec starts
 }
 
 func newExecs(procs *processes, dir string, baseEnv []string) *execs {
-	return &execs{procs: procs, dir: dir, baseEnv: baseEnv, drainWait: time.Second, byID: map[string]*execution{}}
+	return &execs{procs: procs, dir: dir, baseEnv: baseEnv, drainWait: time.Second,
+		byID: map[string]*execution{}, started: make(chan struct{})}
 }
 
 func (x *execs) get(id string) *execution {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.byID[id]
+}
+
+// await is get, waiting up to wait for the exec to start: a reader may come before the call
+// that starts the exec (a client streams an exec whose start is still on its way).
+func (x *execs) await(ctx context.Context, id string, wait time.Duration) *execution {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		x.mu.Lock()
+		e, started := x.byID[id], x.started
+		x.mu.Unlock()
+		if e != nil {
+			return e
+		}
+		select {
+		case <-started:
+		case <-timer.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 func (x *execs) list() []execState {
@@ -202,6 +227,8 @@ func (x *execs) start(id string, req execRequest) (*execution, bool, error) {
 	}
 	e := &execution{id: id, request: req, fingerprint: fp, log: log, startedAt: time.Now()}
 	x.byID[id] = e
+	close(x.started)
+	x.started = make(chan struct{})
 	x.launch(e)
 	return e, true, nil
 }

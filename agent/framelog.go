@@ -132,6 +132,9 @@ type readOptions struct {
 	follow bool
 	// wait is how long a non-following reader waits for the first new frame.
 	wait time.Duration
+	// linger is how long a non-following reader that waited for output waits again once some
+	// came, for more of the same burst.
+	linger time.Duration
 	// maxBytes bounds what a non-following reader gets, cut at a frame boundary (at least one
 	// frame is always sent).
 	maxBytes int64
@@ -151,8 +154,22 @@ func (l *frameLog) copyTo(ctx context.Context, w io.Writer, flush func(), offset
 		defer t.Stop()
 		timeout = t.C
 	}
+	waited := false
 	for {
 		size, ended, changed := l.state()
+		if offset < size && waited && !ended && opts.linger > 0 {
+			// new output after a wait: give the rest of its burst a moment to follow, so that a
+			// chatty command is read in a few pieces rather than one read per write
+			waited = false
+			t := time.NewTimer(opts.linger)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return offset, ctx.Err()
+			}
+			continue
+		}
 		if offset < size {
 			end := size
 			if !opts.follow && opts.maxBytes > 0 {
@@ -173,6 +190,7 @@ func (l *frameLog) copyTo(ctx context.Context, w io.Writer, flush func(), offset
 		}
 		select {
 		case <-changed:
+			waited = true
 		case <-timeout:
 			return offset, nil
 		case <-ctx.Done():

@@ -30,7 +30,7 @@ func (s *agentServer) handler() http.Handler {
 	mux.Handle("GET /v1/execs", s.auth(s.listExecs))
 	mux.Handle("PUT /v1/execs/{id}", s.auth(s.startExec))
 	mux.Handle("GET /v1/execs/{id}", s.auth(s.withExec(s.execState)))
-	mux.Handle("GET /v1/execs/{id}/output", s.auth(s.withExec(s.output)))
+	mux.Handle("GET /v1/execs/{id}/output", s.auth(s.outputOfExec))
 	mux.Handle("POST /v1/execs/{id}/stdin", s.auth(s.withExec(s.stdin)))
 	mux.Handle("POST /v1/execs/{id}/kill", s.auth(s.withExec(s.kill)))
 	mux.Handle("GET /v1/main", s.auth(s.withMain(s.execState)))
@@ -66,6 +66,22 @@ func (s *agentServer) withExec(next func(http.ResponseWriter, *http.Request, *ex
 		}
 		next(w, r, e)
 	}
+}
+
+// outputOfExec is output for an exec; a read that comes before the exec started waits for it
+// (within the read's wait) instead of failing.
+func (s *agentServer) outputOfExec(w http.ResponseWriter, r *http.Request) {
+	waitMillis, _ := intParam(r.URL.Query().Get("waitMillis"), 0)
+	wait := min(time.Duration(max(waitMillis, 0))*time.Millisecond, maxWait)
+	if r.URL.Query().Get("follow") == "true" {
+		wait = maxWait
+	}
+	e := s.execs.await(r.Context(), r.PathValue("id"), wait)
+	if e == nil {
+		writeError(w, http.StatusNotFound, "ExecNotFound", "no exec "+strconv.Quote(r.PathValue("id")))
+		return
+	}
+	s.output(w, r, e)
 }
 
 func (s *agentServer) withMain(next func(http.ResponseWriter, *http.Request, *execution)) func(http.ResponseWriter, *http.Request) {
@@ -116,14 +132,16 @@ func (s *agentServer) execState(w http.ResponseWriter, r *http.Request, e *execu
 
 // output sends the exec's frames from ?offset (default 0). With ?follow=true the response
 // streams until the exec ends (its exit frame is the last thing sent); otherwise it waits up to
-// ?waitMillis for new output and sends at most ?maxBytes (cut at a frame boundary).
+// ?waitMillis for new output (then ?lingerMillis more for the rest of its burst) and sends at
+// most ?maxBytes (cut at a frame boundary).
 // X-Output-Offset says where the body starts; the next read starts where it ended.
 func (s *agentServer) output(w http.ResponseWriter, r *http.Request, e *execution) {
 	q := r.URL.Query()
 	offset, err1 := intParam(q.Get("offset"), 0)
 	waitMillis, err2 := intParam(q.Get("waitMillis"), 0)
 	maxBytes, err3 := intParam(q.Get("maxBytes"), 1<<20)
-	if err := errors.Join(err1, err2, err3); err != nil {
+	lingerMillis, err4 := intParam(q.Get("lingerMillis"), 0)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidOutputRequest", err.Error())
 		return
 	}
@@ -132,7 +150,8 @@ func (s *agentServer) output(w http.ResponseWriter, r *http.Request, e *executio
 			"offset "+strconv.FormatInt(offset, 10)+" is outside the output (0.."+strconv.FormatInt(size, 10)+")")
 		return
 	}
-	opts := readOptions{follow: q.Get("follow") == "true", wait: min(time.Duration(waitMillis)*time.Millisecond, maxWait), maxBytes: maxBytes}
+	opts := readOptions{follow: q.Get("follow") == "true", wait: min(time.Duration(waitMillis)*time.Millisecond, maxWait),
+		linger: min(time.Duration(lingerMillis)*time.Millisecond, time.Second), maxBytes: maxBytes}
 	w.Header().Set("Content-Type", "application/vnd.sandboxes.frames")
 	w.Header().Set("X-Output-Offset", strconv.FormatInt(offset, 10))
 	w.WriteHeader(http.StatusOK)

@@ -1,7 +1,13 @@
 package dev.sandboxes.activity;
 
+import dev.sandboxes.model.SandboxErrors;
+
+import io.temporal.failure.ApplicationFailure;
+
 import static dev.sandboxes.activity.ActivityCalls.call;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
@@ -117,8 +123,23 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public ExecResult exec(String name, ExecRequest request) {
+    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
+    if (attempt > 1 && !ActivityCalls.call(() -> runtime.reattaches(name))) {
+      // an earlier attempt may have started the command and this sandbox cannot tell
+      throw ApplicationFailure.newNonRetryableFailure("exec " + String.join(" ", request.argv())
+          + " in sandbox \"" + name + "\": the worker running it was lost (attempt " + attempt
+          + "), and this sandbox cannot re-attach to an exec (it runs without the in-sandbox agent), "
+          + "so the command's outcome is unknown: it may or may not have run; the sandbox is still usable",
+          SandboxErrors.EXEC_OUTCOME_UNKNOWN);
+    }
     return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
         ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.exec(name, request));
+  }
+
+  @Override
+  public ExecOutputChunk execOutput(String name, ExecOutputRequest request) {
+    return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
+        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.execOutput(name, request));
   }
 
   @Override

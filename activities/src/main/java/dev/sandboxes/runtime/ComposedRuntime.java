@@ -1,5 +1,7 @@
 package dev.sandboxes.runtime;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.FileChunk;
@@ -65,6 +67,16 @@ public abstract class ComposedRuntime implements SandboxRuntime {
   @Override
   public ExecResult exec(String name, ExecRequest request) throws InterruptedException {
     return sandboxes.exec(name, request.validated());
+  }
+
+  @Override
+  public ExecOutputChunk execOutput(String name, ExecOutputRequest request) throws InterruptedException {
+    return sandboxes.execOutput(name, request.validated());
+  }
+
+  @Override
+  public boolean reattaches(String name) {
+    return sandboxes.reattaches(name);
   }
 
   @Override

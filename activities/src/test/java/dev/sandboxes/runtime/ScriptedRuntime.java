@@ -212,17 +212,69 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return entry(name).state;
   }
 
+  private boolean reattaching;
+  /** The exec IDs the execs came with, in order (null for an exec without one). */
+  public final List<String> execIds = new ArrayList<>();
+
+  /** Whether {@link #reattaches} answers true, as a runtime with the in-sandbox agent does. */
+  public ScriptedRuntime reattaching(boolean value) {
+    reattaching = value;
+    return this;
+  }
+
+  private final java.util.Map<String, ExecResult> resultsById = new java.util.HashMap<>();
+
+  /**
+   * With {@link #reattaching}: an exec's output, once the exec with that ID ran, as one stdout and
+   * one stderr piece from offset 0 (waiting up to the request's wait for the exec to run);
+   * without, refused as every runtime without the agent refuses it.
+   */
+  @Override
+  public synchronized dev.sandboxes.model.ExecOutputChunk execOutput(String name,
+      dev.sandboxes.model.ExecOutputRequest request) throws InterruptedException {
+    if (!reattaching) {
+      return SandboxRuntime.super.execOutput(name, request);
+    }
+    long deadline = System.nanoTime() + request.effectiveWait().toNanos();
+    while (!resultsById.containsKey(request.execId()) && System.nanoTime() < deadline) {
+      wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+    ExecResult result = resultsById.get(request.execId());
+    if (result == null) {
+      return new dev.sandboxes.model.ExecOutputChunk(List.of(), request.offset(), false, null, false);
+    }
+    byte[] out = result.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] err = result.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<dev.sandboxes.model.OutputPiece> pieces = request.offset() > 0 ? List.of() : List.of(
+        new dev.sandboxes.model.OutputPiece(dev.sandboxes.model.OutputPiece.Stream.STDOUT, out),
+        new dev.sandboxes.model.OutputPiece(dev.sandboxes.model.OutputPiece.Stream.STDERR, err));
+    return new dev.sandboxes.model.ExecOutputChunk(pieces, out.length + err.length, true,
+        result.exitCode(), result.timedOut());
+  }
+
+  @Override
+  public synchronized boolean reattaches(String name) {
+    entry(name);
+    return reattaching;
+  }
+
   @Override
   public synchronized ExecResult exec(String name, ExecRequest request) {
     Entry e = entry(name);
     log.add("exec " + String.join(" ", request.argv()));
+    execIds.add(request.id());
     if (e.state.phase() != SandboxPhase.RUNNING) {
       throw new SandboxNotRunningException(name, "exec", e.state.phase());
     }
     // "echo" prints its arguments; anything else prints its argv and exits with its length.
     String out = String.join(" ", request.argv().subList(1, request.argv().size())) + "\n";
     int code = request.argv().get(0).equals("echo") ? 0 : request.argv().size();
-    return new ExecResult(code, out, "", false, false, false, Duration.ofMillis(1));
+    ExecResult result = new ExecResult(code, out, "", false, false, false, Duration.ofMillis(1));
+    if (request.id() != null) {
+      resultsById.put(request.id(), result);
+      notifyAll();
+    }
+    return result;
   }
 
   @Override

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An exec whose worker dies: its activity stops heartbeating, and the caller learns within the
- * exec heartbeat timeout that the command's outcome is unknown, instead of waiting out the
- * command's own timeout. The sandbox stays usable.
+ * An exec whose worker dies: its activity stops heartbeating and is retried under the same exec
+ * ID. Where the sandbox keeps its execs (the in-sandbox agent), the retry re-attaches and the
+ * caller gets the command's result; where it cannot, the caller learns within the exec
+ * heartbeat timeout that the command's outcome is unknown, instead of waiting out the command's
+ * own timeout. The sandbox stays usable either way.
  */
 class LostExecTest {
   ScriptedRuntime runtime;
@@ -33,7 +35,13 @@ class LostExecTest {
   SandboxClient sandboxes;
   final CountDownLatch release = new CountDownLatch(1);
 
-  /** The real activities, except that exec hangs without a heartbeat, as on a dead worker. */
+  /** IDs the first (lost) attempts were given. */
+  final java.util.List<String> lostIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * The real activities, except that the first attempt of an exec hangs without a heartbeat, as
+   * on a worker that died; later attempts run as on a healthy worker.
+   */
   final class DeadWorkerExec extends SandboxActivitiesImpl {
     DeadWorkerExec() {
       super(runtime);
@@ -41,6 +49,10 @@ class LostExecTest {
 
     @Override
     public ExecResult exec(String name, ExecRequest request) {
+      if (io.temporal.activity.Activity.getExecutionContext().getInfo().getAttempt() > 1) {
+        return super.exec(name, request);
+      }
+      lostIds.add(String.valueOf(request.id()));
       try {
         release.await();
       } catch (InterruptedException e) {
@@ -80,7 +92,35 @@ class LostExecTest {
         .hasMessageContaining("outcome is unknown");
 
     assertThat(Duration.between(sent, Instant.now())).isLessThan(Duration.ofSeconds(45));
+    assertThat(runtime.execIds).as("the command never ran again").isEmpty();
     assertThat(sandboxes.describe(name).phase()).isEqualTo(SandboxPhase.RUNNING);
     assertThat(sandboxes.terminate(name, null).phase()).isEqualTo(SandboxPhase.TERMINATED);
+  }
+
+  @Test
+  void anExecWhoseWorkerDiedReattachesWhereTheSandboxKeepsItsExecs() {
+    runtime.reattaching(true);
+    String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").name("reattached-exec").build());
+    assertThat(sandboxes.awaitRunning(name, Duration.ofSeconds(20)).phase()).isEqualTo(SandboxPhase.RUNNING);
+
+    ExecResult result = sandboxes.exec(name, ExecRequest.of("echo", "survived").withTimeout(Duration.ofHours(1)));
+
+    assertThat(result.stdout()).isEqualTo("survived\n");
+    assertThat(lostIds).singleElement().isNotEqualTo("null");
+    assertThat(runtime.execIds).as("the retry carried the lost attempt's exec ID").containsExactlyElementsOf(lostIds);
+    assertThat(sandboxes.terminate(name, null).phase()).isEqualTo(SandboxPhase.TERMINATED);
+  }
+
+  @Test
+  void anExecKeepsTheIdItsCallerGave() {
+    runtime.reattaching(true);
+    String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").name("given-id").build());
+    sandboxes.awaitRunning(name, Duration.ofSeconds(20));
+
+    sandboxes.exec(name, ExecRequest.of("echo", "x").withId("my-exec-1"));
+
+    assertThat(lostIds).containsExactly("my-exec-1");
+    assertThat(runtime.execIds).containsExactly("my-exec-1");
+    sandboxes.terminate(name, null);
   }
 }

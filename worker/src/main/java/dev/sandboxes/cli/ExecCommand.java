@@ -2,7 +2,10 @@ package dev.sandboxes.cli;
 
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.OutputPiece;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,19 +40,41 @@ final class ExecCommand implements Callable<Integer> {
       description = "give up after this long (default 5m); a timed-out command exits 124")
   Duration timeout;
 
+  @Option(names = {"-i", "--stdin"},
+      description = "pass this command's standard input to the command (read to its end first, at most 1M characters)")
+  boolean stdin;
+
+  @Option(names = "--id", paramLabel = "ID",
+      description = "the exec's ID: the same ID again attaches to that exec instead of running the command twice")
+  String id;
+
   @Override
   public Integer call() {
     try {
-      ExecResult result = global.sandboxes().exec(name,
-          new ExecRequest(argv, env, workdir, timeout, null));
+      String input = stdin ? readStdin() : null;
+      ExecRequest request = new ExecRequest(argv, env, workdir, timeout, input, id);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      ExecResult result;
       if (global.json) {
+        result = global.sandboxes().exec(name, request);
         Output.printJson(out, result);
       } else {
-        out.print(result.stdout());
+        // output as the command writes it, each stream decoded on its own
+        StreamDecoder outText = new StreamDecoder();
+        StreamDecoder errText = new StreamDecoder();
+        result = global.sandboxes().exec(name, request, piece -> {
+          if (piece.stream() == OutputPiece.Stream.STDOUT) {
+            out.print(outText.feed(piece.data()));
+            out.flush();
+          } else {
+            err.print(errText.feed(piece.data()));
+            err.flush();
+          }
+        });
+        out.print(outText.finish());
         out.flush();
-        err.print(result.stderr());
+        err.print(errText.finish());
         err.flush();
       }
       if (result.stdoutTruncated() || result.stderrTruncated()) {
@@ -61,6 +86,15 @@ final class ExecCommand implements Callable<Integer> {
       return result.exitCode();
     } finally {
       global.close();
+    }
+  }
+
+  private static String readStdin() {
+    try {
+      byte[] bytes = System.in.readNBytes(ExecRequest.MAX_STDIN_CHARS * 4 + 1);
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.OPERATIONAL, "cannot read standard input: " + e.getMessage());
     }
   }
 }

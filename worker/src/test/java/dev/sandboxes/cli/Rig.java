@@ -72,6 +72,15 @@ final class Rig {
     return jar;
   }
 
+  /** The in-sandbox agent's image, imported into the rig ({@code -Dsandboxes.e2e.agentImage}). */
+  static String agentImage() {
+    String image = System.getProperty("sandboxes.e2e.agentImage");
+    if (image == null || image.isBlank()) {
+      fail("the e2e suite needs the agent's image: -Dsandboxes.e2e.agentImage is unset; run deploy/e2e.sh");
+    }
+    return image;
+  }
+
   private static Path file(String property, String what) {
     String value = System.getProperty(property);
     if (value == null || value.isBlank() || !Files.isRegularFile(Path.of(value))) {

@@ -1,7 +1,62 @@
 package dev.sandboxes.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 /**
  * The CLI tests against the end-to-end rig: its Temporal dev server and a worker on the
- * Kubernetes runtime ({@code -Dsandboxes.cli.address=HOST:PORT}, e2e profile only).
+ * Kubernetes runtime ({@code -Dsandboxes.cli.address=HOST:PORT}, e2e profile only), whose
+ * sandboxes run the in-sandbox agent; plus what only the agent offers.
  */
-class SandboxCliClusterTest extends SandboxCliTest {}
+class SandboxCliClusterTest extends SandboxCliTest {
+
+  /** Stdout that notes when each line arrived. */
+  static final class TimedLines extends Writer {
+    final List<Long> arrivals = new ArrayList<>();
+    final StringBuilder text = new StringBuilder();
+
+    @Override
+    public synchronized void write(char[] chars, int off, int len) {
+      long now = System.nanoTime();
+      for (int i = off; i < off + len; i++) {
+        text.append(chars[i]);
+        if (chars[i] == '\n') {
+          arrivals.add(now);
+        }
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void execPrintsOutputAsTheCommandWritesIt() {
+    String name = idle("exec-stream");
+    TimedLines out = new TimedLines();
+    StringWriter err = new StringWriter();
+    long sent = System.nanoTime();
+    int code = SandboxCommand.execute(new String[] {"exec", "--address", address, name, "--",
+        "sh", "-c", "for i in 1 2 3; do echo $i; sleep 1; done"}, new PrintWriter(out, true), new PrintWriter(err));
+    long ended = System.nanoTime();
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.text.toString()).isEqualTo("1\n2\n3\n");
+    List<Double> seconds = out.arrivals.stream().map(t -> (t - sent) / 1e9).toList();
+    System.out.printf("exec streaming: lines printed at %s s after the command was sent; the CLI returned at %.2f s%n",
+        seconds, (ended - sent) / 1e9);
+    // the lines are written a second apart: printed as they come, they arrive about a second
+    // apart too; printed from the result, all three would arrive together at the end
+    assertThat(seconds.get(1) - seconds.get(0)).as("seconds between lines 1 and 2").isGreaterThan(0.5);
+    assertThat(seconds.get(2) - seconds.get(1)).as("seconds between lines 2 and 3").isGreaterThan(0.5);
+    sandbox("terminate", name);
+  }
+}

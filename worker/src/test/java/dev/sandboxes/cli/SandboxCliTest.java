@@ -185,6 +185,33 @@ public class SandboxCliTest {
   }
 
   @Test
+  void execWithStdinPassesItAndTheCommandSeesEndOfInput() {
+    String name = idle("exec-in");
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("hi\nthere\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Run run = sandbox("exec", name, "-i", "--", "cat");
+      assertThat(run.code()).as(run.err()).isZero();
+      assertThat(run.out()).isEqualTo("hi\nthere\n");
+    } finally {
+      System.setIn(stdin);
+    }
+    sandbox("terminate", name);
+  }
+
+  @Test
+  void execUnderAnIdUsedBeforeReturnsThatExecInsteadOfRunningTheCommandAgain() {
+    String name = idle("exec-id");
+    String id = unique("once");
+    Run first = sandbox("exec", name, "--id", id, "--", "sh", "-c", "echo line >> /tmp/once; cat /tmp/once");
+    Run again = sandbox("exec", name, "--id", id, "--", "sh", "-c", "echo line >> /tmp/once; cat /tmp/once");
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(again.out()).isEqualTo(first.out()).isEqualTo("line\n");
+    assertThat(sandbox("exec", name, "--", "cat", "/tmp/once").out()).isEqualTo("line\n");
+    sandbox("terminate", name);
+  }
+
+  @Test
   void execTimesOutWithCode124() {
     String name = idle("exec-slow");
     Run run = sandbox("exec", name, "--timeout", "1s", "--", "sleep", "30");

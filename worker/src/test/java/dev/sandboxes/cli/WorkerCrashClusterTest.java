@@ -37,8 +37,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The production worker killed with SIGKILL on the rig, and started again each time: at random
  * moments during a batch (nothing is lost, nothing is done twice, nothing is left behind), and
- * while an exec runs (the caller hears that the command's outcome is unknown, at once and typed,
- * and the sandbox stays usable). The test runs its own worker processes on a task queue of its
+ * while an exec runs: through the in-sandbox agent the retried exec re-attaches and the caller
+ * gets the command's real output and exit code, the command having run once; without the agent
+ * the caller hears that the command's outcome is unknown, at once and typed. The sandbox stays
+ * usable either way. The test runs its own worker processes on a task queue of its
  * own (the e2e stack's worker polls another), and watches the cluster through the admin
  * kubeconfig, independently of the workers.
  * e2e profile only; fails, never skips, without the rig.
@@ -122,6 +124,53 @@ class WorkerCrashClusterTest {
       }
       worker.close();
       SquareBatch.closeForGood(WorkflowClient.newInstance(stubs), WorkflowIds.batchWorkflowId(batch));
+      stubs.shutdownNow();
+    }
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void anExecThroughTheAgentWhoseWorkerIsKilledGetsItsRealResultAndRunsOnce() throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 6);
+    String queue = "crash-agent-" + id;
+    String address = Rig.temporalAddress();
+    Path kubeconfig = Path.of(Rig.kubeconfig());
+    Path log = LOGS.resolve(queue + "-workers.log");
+    WorkflowServiceStubs stubs = Rig.temporal();
+    SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs), queue);
+    // a worker beside the cluster reaches the agents on their pod IPs (the rig's node routes them)
+    WorkerProcess worker = WorkerProcess.start(Rig.workerJar(), address, queue, kubeconfig, log,
+        List.of("--sandboxes.kubernetes.agent-image=" + Rig.agentImage()));
+    String name = "crash-agent-" + id;
+    try {
+      worker.awaitPolling(Duration.ofMinutes(2));
+      sandboxes.start(SandboxSpec.builder("busybox:1.36").name(name).cpu("10m").memory("16Mi").build());
+      assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase()).isEqualTo(SandboxPhase.RUNNING);
+
+      // a 20 s command with a side effect that must happen once
+      CompletableFuture<ExecResult> exec = CompletableFuture.supplyAsync(() -> sandboxes.exec(name,
+          ExecRequest.of("sh", "-c", "echo started; echo line >> /tmp/once; sleep 20; echo finished >&2; exit 3")
+              .withTimeout(Duration.ofMinutes(2))));
+      awaitExecRunning(stubs, name);
+      long killed = System.nanoTime();
+      worker = worker.killAndRestart();
+      ExecResult result = exec.get(UNKNOWN_WITHIN.toSeconds() + 30, TimeUnit.SECONDS);
+      System.out.printf("worker killed during an exec through the agent: result after %.1f s: %s%n",
+          (System.nanoTime() - killed) / 1e9, result);
+      assertThat(result.stdout()).isEqualTo("started\n");
+      assertThat(result.stderr()).isEqualTo("finished\n");
+      assertThat(result.exitCode()).isEqualTo(3);
+      assertThat(sandboxes.exec(name, ExecRequest.of("cat", "/tmp/once")).stdout())
+          .as("the command's side effect, once").isEqualTo("line\n");
+      sandboxes.terminate(name, "test over");
+    } finally {
+      try {
+        sandboxes.terminate(name, "test over");
+      } catch (RuntimeException e) {
+        System.out.println("could not terminate " + name + ": " + e);
+      }
+      worker.close();
+      SquareBatch.closeForGood(sandboxes.workflowClient(), WorkflowIds.sandboxWorkflowId(name));
       stubs.shutdownNow();
     }
   }

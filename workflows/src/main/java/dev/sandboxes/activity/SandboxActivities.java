@@ -1,5 +1,8 @@
 package dev.sandboxes.activity;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogChunk;
@@ -42,6 +45,13 @@ public interface SandboxActivities {
   /** Runs one command in the running sandbox. A non-zero exit code is a result. */
   @ActivityMethod
   ExecResult exec(String name, ExecRequest request);
+
+  /**
+   * Reads an exec's output from an offset, waiting up to the request's wait for new output.
+   * Idempotent: the same offset gives the same output.
+   */
+  @ActivityMethod
+  ExecOutputChunk execOutput(String name, ExecOutputRequest request);
 
   /** Reads the sandbox's recent output; works after the main process exited. */
   @ActivityMethod

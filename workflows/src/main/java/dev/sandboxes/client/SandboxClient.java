@@ -1,11 +1,25 @@
 package dev.sandboxes.client;
 
+import dev.sandboxes.workflow.ExecOutputWorkflow;
+
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.model.OutputPiece;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import io.temporal.client.UpdateOptions;
+import io.temporal.client.WorkflowUpdateHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.function.Consumer;
+
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.NameAlreadyUsedException;
+import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
@@ -132,6 +146,80 @@ public final class SandboxClient {
       // An update to a closed workflow reads as "not found"; the sandbox exists but has ended.
       throw new SandboxNotRunningException(name, "exec", describe(name).phase());
     }
+  }
+
+  /** How long one read of a streamed exec's output waits for new output. */
+  static final Duration STREAM_WAIT = Duration.ofSeconds(20);
+
+  /**
+   * Runs a command and hands its output to {@code output} as the command writes it (stdout and
+   * stderr pieces in order), then returns the result, whose output is the same, up to the cap.
+   * The exec's ID ({@link ExecRequest#id}, or a new one) is also its update's ID; the output is
+   * read by {@link #execOutput}, each read returning as soon as new output is there. Where
+   * the sandbox keeps no exec output (no in-sandbox agent), the output is handed over when the
+   * command has ended, from its result.
+   */
+  public ExecResult exec(String name, ExecRequest request, Consumer<OutputPiece> output) {
+    ExecRequest identified = (request.id() != null ? request : request.withId(UUID.randomUUID().toString()))
+        .validated();
+    String execId = identified.id();
+    WorkflowUpdateHandle<ExecResult> running;
+    try {
+      running = call(name, () -> untyped(name).startUpdate(UpdateOptions.newBuilder(ExecResult.class)
+          .setUpdateName("exec").setUpdateId(execId).setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+          .build(), identified));
+    } catch (SandboxNotFoundException e) {
+      throw new SandboxNotRunningException(name, "exec", describe(name).phase());
+    }
+    boolean streamed = true;
+    long offset = 0;
+    while (true) {
+      long from = offset;
+      ExecOutputChunk chunk;
+      try {
+        chunk = execOutput(name, new ExecOutputRequest(execId, from, STREAM_WAIT));
+      } catch (SandboxException e) {
+        if (SandboxErrors.RUNTIME_REJECTED.equals(e.type())) {
+          streamed = false; // no agent: the output comes with the result
+          break;
+        }
+        if (running.getResultAsync().isDone()) {
+          break; // the sandbox ended meanwhile; the result says how the exec ended
+        }
+        throw e;
+      }
+      chunk.pieces().forEach(output);
+      offset = chunk.nextOffset();
+      if (chunk.ended()) {
+        break;
+      }
+    }
+    ExecResult result = call(name, running::getResult);
+    if (!streamed) {
+      output.accept(new OutputPiece(OutputPiece.Stream.STDOUT, result.stdout().getBytes(StandardCharsets.UTF_8)));
+      output.accept(new OutputPiece(OutputPiece.Stream.STDERR, result.stderr().getBytes(StandardCharsets.UTF_8)));
+    }
+    return result;
+  }
+
+  /**
+   * An exec's output from {@code request.offset()}, waiting up to its wait for new output: how a
+   * client follows an exec (again) by its ID. A short workflow of its own does the read
+   * ({@link ExecOutputWorkflow}), so output never enters the sandbox's history. Needs the
+   * in-sandbox agent; elsewhere it fails with {@code SandboxRuntimeRejected}.
+   */
+  public ExecOutputChunk execOutput(String name, ExecOutputRequest request) {
+    request.validated();
+    SandboxNames.valid(name);
+    ExecOutputWorkflow read = client.newWorkflowStub(ExecOutputWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(taskQueue)
+        .setWorkflowId(WorkflowIds.execOutputWorkflowId(name, request.execId(), request.offset()))
+        // the same read again (a retry, a second follower) joins the one running or starts anew
+        .setWorkflowIdReusePolicy(io.temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowIdConflictPolicy(io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+        .setWorkflowRunTimeout(request.effectiveWait().plus(Duration.ofMinutes(2)))
+        .build());
+    return call(name, () -> read.read(name, request));
   }
 
   /** Recent output, live while the sandbox runs and from its captured tail after it closed. */

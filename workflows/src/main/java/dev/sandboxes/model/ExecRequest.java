@@ -14,14 +14,29 @@ import java.util.Map;
  * @param workdir working directory; {@code null} for the sandbox's
  * @param timeout how long to wait for the command; {@code null} for {@link #DEFAULT_TIMEOUT}
  * @param stdin text written to the command's standard input, then closed; {@code null} for none
+ * @param id the exec's ID within its sandbox ({@link #ID_PATTERN}); {@code null} lets the sandbox
+ *     workflow choose one. Where the sandbox keeps its execs (the in-sandbox agent), an ID runs
+ *     its command at most once: the same request under the same ID attaches to the exec that
+ *     runs or ran (its whole output, its exit code), which is how an exec survives the loss of
+ *     the worker running it; another request under a used ID is refused
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecRequest(
-    List<String> argv, Map<String, String> env, String workdir, Duration timeout, String stdin) {
+    List<String> argv, Map<String, String> env, String workdir, Duration timeout, String stdin,
+    String id) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration MAX_TIMEOUT = Duration.ofHours(6);
   public static final int MAX_STDIN_CHARS = 1024 * 1024;
+  /** What an exec ID looks like: a letter or digit, then up to 127 letters, digits, '.', '_', '-'. */
+  public static final java.util.regex.Pattern ID_PATTERN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  /** A request without an ID (the sandbox workflow gives it one). */
+  public ExecRequest(List<String> argv, Map<String, String> env, String workdir, Duration timeout,
+      String stdin) {
+    this(argv, env, workdir, timeout, stdin, null);
+  }
 
   public ExecRequest {
     argv = argv == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(argv));
@@ -29,25 +44,30 @@ public record ExecRequest(
   }
 
   public static ExecRequest of(String... argv) {
-    return new ExecRequest(Arrays.asList(argv), null, null, null, null);
+    return new ExecRequest(Arrays.asList(argv), null, null, null, null, null);
   }
 
   public ExecRequest withEnv(String key, String value) {
     Map<String, String> copy = new LinkedHashMap<>(env);
     copy.put(key, value);
-    return new ExecRequest(argv, copy, workdir, timeout, stdin);
+    return new ExecRequest(argv, copy, workdir, timeout, stdin, id);
   }
 
   public ExecRequest withWorkdir(String dir) {
-    return new ExecRequest(argv, env, dir, timeout, stdin);
+    return new ExecRequest(argv, env, dir, timeout, stdin, id);
   }
 
   public ExecRequest withTimeout(Duration limit) {
-    return new ExecRequest(argv, env, workdir, limit, stdin);
+    return new ExecRequest(argv, env, workdir, limit, stdin, id);
   }
 
   public ExecRequest withStdin(String input) {
-    return new ExecRequest(argv, env, workdir, timeout, input);
+    return new ExecRequest(argv, env, workdir, timeout, input, id);
+  }
+
+  /** This request under exec ID {@code execId} (see {@link #id}). */
+  public ExecRequest withId(String execId) {
+    return new ExecRequest(argv, env, workdir, timeout, stdin, execId);
   }
 
   /** The timeout to apply: the requested one or {@link #DEFAULT_TIMEOUT}. */
@@ -66,6 +86,10 @@ public record ExecRequest(
       rules.add("timeout", "must be positive, got " + timeout);
     } else if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
       rules.add("timeout", "must be at most " + MAX_TIMEOUT + ", got " + timeout);
+    }
+    if (id != null && !ID_PATTERN.matcher(id).matches()) {
+      rules.add("id", "must be a letter or digit followed by at most 127 letters, digits, '.', '_' or '-', got \""
+          + id + "\"");
     }
     if (stdin != null && stdin.length() > MAX_STDIN_CHARS) {
       rules.add("stdin", "must be at most " + MAX_STDIN_CHARS + " characters, got " + stdin.length());

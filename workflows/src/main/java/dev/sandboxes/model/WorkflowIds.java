@@ -21,6 +21,14 @@ public final class WorkflowIds {
   }
 
   /** Workflow ID prefix of volume workflows: {@code volume/<name>}. */
+  /** Prefix of the short workflows that each read a piece of an exec's output. */
+  public static final String EXEC_OUTPUT_ID_PREFIX = "exec-output/";
+
+  /** The workflow ID of the read of exec {@code execId}'s output in {@code sandbox} from {@code offset}. */
+  public static String execOutputWorkflowId(String sandbox, String execId, long offset) {
+    return EXEC_OUTPUT_ID_PREFIX + sandbox + "/" + execId + "/" + offset;
+  }
+
   public static final String VOLUME_ID_PREFIX = "volume/";
 
   public static String volumeWorkflowId(String name) {

@@ -5,6 +5,7 @@ import dev.sandboxes.batch.internal.BatchWorkflowImpl;
 import dev.sandboxes.reaper.internal.ReaperWorkflowImpl;
 import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxWorkflow;
+import dev.sandboxes.workflow.internal.ExecOutputWorkflowImpl;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import dev.sandboxes.workflow.internal.VolumeWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -20,7 +21,7 @@ public final class WorkflowTypes {
   private WorkflowTypes() {}
 
   /**
-   * Registers the sandbox, volume, batch, chunk and reaper workflows on {@code worker}. A
+   * Registers the sandbox, volume, batch, chunk, reaper and exec-output workflows on {@code worker}. A
    * {@code versioned} worker (one that polls as a Worker Deployment version) gets the
    * implementations that declare their versioning behaviour (batches and chunks pinned;
    * sandboxes, volumes and the reaper auto-upgrade); any other gets the plain ones, which declare
@@ -36,12 +37,13 @@ public final class WorkflowTypes {
           () -> new SandboxWorkflowImpl.Versioned(limits));
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.Versioned.class,
           BatchWorkflowImpl.Versioned.class, BatchChunkWorkflowImpl.Versioned.class,
-          ReaperWorkflowImpl.Versioned.class);
+          ReaperWorkflowImpl.Versioned.class, ExecOutputWorkflowImpl.Versioned.class);
     } else {
       worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
           () -> new SandboxWorkflowImpl(limits));
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.class,
-          BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class);
+          BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class,
+          ExecOutputWorkflowImpl.class);
     }
   }
 }

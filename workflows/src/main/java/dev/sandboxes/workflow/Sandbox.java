@@ -1,20 +1,25 @@
 package dev.sandboxes.workflow;
 
 import dev.sandboxes.activity.SandboxActivities;
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.OutputPiece;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.activity.ExecCalls;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -72,10 +77,27 @@ public final class Sandbox implements AutoCloseable {
     return events.latest(name);
   }
 
-  /** Runs a command once the sandbox runs; a non-zero exit code is a result. Never retried. */
+  /**
+   * Runs a command once the sandbox runs; a non-zero exit code is a result. The exec has an ID
+   * ({@link ExecRequest#id}, or a new one): when the worker running it is lost, the exec is
+   * retried and re-attaches to the command, which therefore runs once, where the sandbox keeps
+   * its execs (the in-sandbox agent); elsewhere it fails as {@code ExecOutcomeUnknown}.
+   */
   public ExecResult exec(ExecRequest request) {
     InvalidInput.refuse("exec request", request.violations());
     awaitRunning();
+    if (ExecCalls.handleExecsAreDurable()) {
+      ExecRequest identified = request.id() != null ? request : request.withId(ExecCalls.newHandleExecId());
+      try {
+        return ExecCalls.durable(identified, taskQueue, name + ": exec " + String.join(" ", request.argv()))
+            .exec(name, identified);
+      } catch (ActivityFailure failure) {
+        if (result.isCompleted()) {
+          throw notRunning("exec", finalStatus().phase());
+        }
+        throw failure;
+      }
+    }
     SandboxActivities once = Workflow.newActivityStub(SandboxActivities.class,
         ActivityOptions.newBuilder()
             .setTaskQueue(taskQueue)
@@ -91,6 +113,58 @@ public final class Sandbox implements AutoCloseable {
       }
       throw failure;
     }
+  }
+
+  /**
+   * Runs a command as {@link #exec(ExecRequest)} does and hands its output to {@code output} as
+   * the command writes it (read by activities of the calling workflow, each returning as soon as
+   * new output is there; the pieces are in its history). Where the sandbox keeps no exec output
+   * (no in-sandbox agent) the output is handed over once the command ended, from its result.
+   */
+  public ExecResult exec(ExecRequest request, java.util.function.Consumer<OutputPiece> output) {
+    InvalidInput.refuse("exec request", request.violations());
+    awaitRunning();
+    ExecRequest identified = request.id() != null ? request : request.withId(ExecCalls.newHandleExecId());
+    Promise<ExecResult> running = Async.function(ExecCalls.durable(identified, taskQueue,
+        name + ": exec " + String.join(" ", request.argv()))::exec, name, identified);
+    boolean streamed = true;
+    long offset = 0;
+    while (true) {
+      ExecOutputChunk chunk;
+      try {
+        chunk = ExecCalls.output(new ExecOutputRequest(identified.id(), offset, null), taskQueue)
+            .execOutput(name, new ExecOutputRequest(identified.id(), offset, null));
+      } catch (ActivityFailure failure) {
+        if (failure.getCause() instanceof ApplicationFailure app
+            && SandboxErrors.RUNTIME_REJECTED.equals(app.getType())) {
+          streamed = false;
+          break;
+        }
+        if (running.isCompleted()) {
+          break;
+        }
+        throw failure;
+      }
+      chunk.pieces().forEach(output);
+      offset = chunk.nextOffset();
+      if (chunk.ended()) {
+        break;
+      }
+    }
+    ExecResult result;
+    try {
+      result = running.get();
+    } catch (ActivityFailure failure) {
+      if (this.result.isCompleted()) {
+        throw notRunning("exec", finalStatus().phase());
+      }
+      throw failure;
+    }
+    if (!streamed) {
+      output.accept(new OutputPiece(OutputPiece.Stream.STDOUT, result.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      output.accept(new OutputPiece(OutputPiece.Stream.STDERR, result.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return result;
   }
 
   /** Runs {@code argv} with the defaults of {@link ExecRequest}. */

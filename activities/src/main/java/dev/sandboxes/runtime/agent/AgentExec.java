@@ -28,12 +28,12 @@ public final class AgentExec {
    * comes, from the start of the command's output (null for none).
    */
   public static ExecResult run(AgentGateway gateway, AgentEndpoint agent, String execId,
-      ExecRequest request, int cap, ExecOutput live) throws InterruptedException {
+      ExecRequest request, int cap, OutputSink live) throws InterruptedException {
     Instant started = Instant.now();
     gateway.start(agent, execId, request);
     BoundedCapture out = new BoundedCapture(cap);
     BoundedCapture err = new BoundedCapture(cap);
-    ExecOutput sink = new ExecOutput() {
+    OutputSink sink = new OutputSink() {
       @Override
       public void stdout(byte[] bytes, int offset, int length) {
         out.write(bytes, offset, length);

@@ -2,7 +2,9 @@ package dev.sandboxes.runtime.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.OutputPiece;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.runtime.PlatformException;
 import java.io.DataInputStream;
@@ -17,7 +19,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,8 +48,8 @@ public final class AgentGateway implements AutoCloseable {
   /** The agent never sends a bigger output frame; anything else is a broken stream. */
   static final int MAX_FRAME = 32 * 1024;
   private static final int RECONNECTS = 3;
-  /** Refused connections are retried at 50, 100, ... up to this many ms apart (1.55 s in all). */
-  private static final long CONNECT_BACKOFF_LIMIT_MS = 800;
+  /** Failed calls are retried at 50, 100, ... up to this many ms apart (3.15 s in all). */
+  private static final long CONNECT_BACKOFF_LIMIT_MS = 1600;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;
@@ -103,6 +107,51 @@ public final class AgentGateway implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.noBody()).build(), "kill exec " + execId);
   }
 
+  /**
+   * How long a read that waited for output waits again once some came, for the rest of its
+   * burst: a chatty command is then read in pieces of a tenth of a second, not one read per write
+   * (each read is a workflow update, with its events in the sandbox's history).
+   */
+  static final Duration READ_LINGER = Duration.ofMillis(100);
+
+  /**
+   * Exec {@code execId}'s output from {@code offset}: what is there, or what comes within
+   * {@code wait} (nothing, when nothing came), at most about {@code maxBytes}.
+   */
+  public ExecOutputChunk read(AgentEndpoint agent, String execId, long offset, Duration wait,
+      int maxBytes) throws InterruptedException {
+    HttpRequest get = HttpRequest.newBuilder(agent.resolve("/v1/execs/" + execId + "/output?offset="
+            + offset + "&waitMillis=" + wait.toMillis() + "&maxBytes=" + maxBytes
+            + "&lingerMillis=" + READ_LINGER.toMillis()))
+        .header("Authorization", "Bearer " + agent.token())
+        .timeout(callTimeout.plus(wait))
+        .GET().build();
+    byte[] body = send(agent, get, "read exec " + execId).body();
+    List<OutputPiece> pieces = new ArrayList<>();
+    FrameReader frames = new FrameReader(new DataInputStream(new java.io.ByteArrayInputStream(body)));
+    AgentExit exit = null;
+    try {
+      while (exit == null && !frames.ended()) {
+        exit = frames.next(new OutputSink() {
+          @Override
+          public void stdout(byte[] bytes, int off, int length) {
+            pieces.add(new OutputPiece(OutputPiece.Stream.STDOUT, java.util.Arrays.copyOfRange(bytes, off, off + length)));
+          }
+
+          @Override
+          public void stderr(byte[] bytes, int off, int length) {
+            pieces.add(new OutputPiece(OutputPiece.Stream.STDERR, java.util.Arrays.copyOfRange(bytes, off, off + length)));
+          }
+        });
+      }
+    } catch (IOException e) {
+      throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true,
+          "the sandbox's agent at " + agent.base() + " sent broken output for exec " + execId, e);
+    }
+    return new ExecOutputChunk(pieces, offset + frames.consumed(), exit != null,
+        exit == null ? null : exit.exitCode(), exit != null && exit.timedOut());
+  }
+
   /** Where a {@link #follow} stopped: the exit when the output ended, and the offset reached. */
   public record Followed(AgentExit exit, long offset) {
     /** True when the command ended and all its output was read. */
@@ -116,18 +165,18 @@ public final class AgentGateway implements AutoCloseable {
    * until the exec ends or {@code deadline} passes (then {@link Followed#exit} is null). A
    * dropped connection is resumed from the last whole frame, up to three times in a row.
    */
-  public Followed follow(AgentEndpoint agent, String execId, long offset, ExecOutput sink,
+  public Followed follow(AgentEndpoint agent, String execId, long offset, OutputSink sink,
       Instant deadline) throws InterruptedException {
     return followPath(agent, "/v1/execs/" + execId + "/output", offset, sink, deadline);
   }
 
   /** As {@link #follow}, for the output of the sandbox's own command. */
-  public Followed followMain(AgentEndpoint agent, long offset, ExecOutput sink, Instant deadline)
+  public Followed followMain(AgentEndpoint agent, long offset, OutputSink sink, Instant deadline)
       throws InterruptedException {
     return followPath(agent, "/v1/main/output", offset, sink, deadline);
   }
 
-  private Followed followPath(AgentEndpoint agent, String path, long offset, ExecOutput sink,
+  private Followed followPath(AgentEndpoint agent, String path, long offset, OutputSink sink,
       Instant deadline) throws InterruptedException {
     int failures = 0;
     while (true) {
@@ -219,7 +268,7 @@ public final class AgentGateway implements AutoCloseable {
      * Hands the next frame to {@code sink}; returns the exit at the exit frame, null otherwise
      * ({@link #ended} says whether the stream ended cleanly between frames).
      */
-    AgentExit next(ExecOutput sink) throws IOException {
+    AgentExit next(OutputSink sink) throws IOException {
       int kind = in.read();
       if (kind < 0) {
         ended = true;
@@ -263,16 +312,16 @@ public final class AgentGateway implements AutoCloseable {
       try {
         response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         break;
-      } catch (ConnectException e) {
-        // refused: the agent of a pod that has just started may not listen yet (it does within
-        // milliseconds of the container's start); a few quick reconnects cover that
+      } catch (IOException e) {
+        // Refused, or (through a port-forward) accepted and closed unanswered: the agent of a
+        // pod that has just started may not listen yet (it does within milliseconds of the
+        // container's start). Every call here is idempotent (an exec start is keyed by its ID),
+        // so a few quick retries cover that.
         if (backoff > CONNECT_BACKOFF_LIMIT_MS) {
           throw unavailable(agent, what, e);
         }
         Thread.sleep(backoff);
         backoff *= 2;
-      } catch (IOException e) {
-        throw unavailable(agent, what, e);
       }
     }
     int status = response.statusCode();

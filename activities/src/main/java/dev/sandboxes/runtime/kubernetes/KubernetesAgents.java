@@ -1,5 +1,7 @@
 package dev.sandboxes.runtime.kubernetes;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.SandboxErrors;
@@ -86,8 +88,8 @@ final class KubernetesAgents implements AutoCloseable {
 
   /** Runs {@code request} through the agent of {@code pod} (a running sandbox pod with the agent). */
   ExecResult exec(Pod pod, ExecRequest request) throws InterruptedException {
-    // TODO(issue 14): the exec ID comes from the workflow, so a retried activity re-attaches
-    String execId = "exec-" + UUID.randomUUID();
+    // the workflows give every exec an ID; a caller of the runtime alone may not
+    String execId = request.id() != null ? request.id() : "x-" + UUID.randomUUID();
     AgentEndpoint endpoint = endpoint(pod);
     try {
       return AgentExec.run(agents, endpoint, execId, request, options.execOutputCapBytes(), null);
@@ -98,6 +100,23 @@ final class KubernetesAgents implements AutoCloseable {
       throw e;
     }
   }
+
+  /** Reads an exec's output through the agent of {@code pod} (see {@link AgentGateway#read}). */
+  ExecOutputChunk read(Pod pod, ExecOutputRequest request) throws InterruptedException {
+    AgentEndpoint endpoint = endpoint(pod);
+    try {
+      return agents.read(endpoint, request.execId(), request.offset(), request.effectiveWait(),
+          READ_MAX_BYTES);
+    } catch (PlatformException e) {
+      if (e.retryable()) {
+        dropForward(key(pod));
+      }
+      throw e;
+    }
+  }
+
+  /** The most output one read returns (a payload well under Temporal's 2 MB limit, in base64). */
+  static final int READ_MAX_BYTES = 512 * 1024;
 
   private AgentEndpoint endpoint(Pod pod) {
     String name = pod.getMetadata().getName();

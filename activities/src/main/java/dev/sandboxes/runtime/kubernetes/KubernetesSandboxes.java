@@ -1,6 +1,8 @@
 package dev.sandboxes.runtime.kubernetes;
 
 import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
@@ -187,6 +189,21 @@ final class KubernetesSandboxes implements SandboxPlatform {
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "exec in sandbox " + name);
     }
+  }
+
+  @Override
+  public ExecOutputChunk execOutput(String name, ExecOutputRequest request) throws InterruptedException {
+    Pod pod = existingPod(name);
+    if (AgentPods.port(pod) < 0) {
+      return SandboxPlatform.super.execOutput(name, request);
+    }
+    return agents.read(pod, request);
+  }
+
+  /** True for a pod that runs the agent, which keeps every exec by ID for the pod's life. */
+  @Override
+  public boolean reattaches(String name) {
+    return AgentPods.port(existingPod(name)) > 0;
   }
 
   @Override

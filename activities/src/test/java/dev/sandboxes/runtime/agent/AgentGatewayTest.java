@@ -151,7 +151,7 @@ class AgentGatewayTest {
     Path gate = dir.resolve("gate");
     CountDownLatch firstLine = new CountDownLatch(1);
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    ExecOutput live = new ExecOutput() {
+    OutputSink live = new OutputSink() {
       @Override
       public synchronized void stdout(byte[] bytes, int offset, int length) {
         seen.write(bytes, offset, length);
@@ -186,7 +186,7 @@ class AgentGatewayTest {
         "sh", "-c", "echo hello; sleep 0.3; echo bye >&2; exit 4")) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      AgentGateway.Followed followed = GATEWAY.followMain(running.endpoint, 0, new ExecOutput() {
+      AgentGateway.Followed followed = GATEWAY.followMain(running.endpoint, 0, new OutputSink() {
         @Override
         public void stdout(byte[] bytes, int offset, int length) {
           out.write(bytes, offset, length);

@@ -1,5 +1,6 @@
 package dev.sandboxes.workflow.internal;
 
+import dev.sandboxes.activity.ExecCalls;
 import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.ExecRequest;
 import io.temporal.workflow.Workflow;
@@ -17,9 +18,6 @@ import java.time.Duration;
  */
 record SandboxCalls(SandboxActivities control, SandboxActivities settledCreate, SandboxActivities reads,
     SandboxActivities watch) {
-  /** How soon a dead worker is noticed during an exec (the exec activity heartbeats meanwhile). */
-  static final Duration EXEC_HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
-
   static SandboxCalls create() {
     return new SandboxCalls(
         Workflow.newActivityStub(SandboxActivities.class, PlatformCalls.control(Duration.ofMinutes(2))),
@@ -33,7 +31,7 @@ record SandboxCalls(SandboxActivities control, SandboxActivities settledCreate, 
     return Workflow.newActivityStub(SandboxActivities.class,
         PlatformCalls.once(request.effectiveTimeout().plus(Duration.ofMinutes(1))).toBuilder()
             // The activity heartbeats while the command runs: a dead worker shows in seconds.
-            .setHeartbeatTimeout(EXEC_HEARTBEAT_TIMEOUT)
+            .setHeartbeatTimeout(ExecCalls.EXEC_HEARTBEAT_TIMEOUT)
             .setSummary("exec " + String.join(" ", request.argv()))
             .build());
   }

@@ -24,6 +24,13 @@ final class SandboxChanges {
   /** {@link #PHASE_TIMEOUTS}'s version from which the cleanup is decided at the start. */
   static final int CLEANUP_DECIDED_AT_START = 2;
   /**
+   * {@link #PHASE_TIMEOUTS}'s version from which every exec has an ID (its update's) and its
+   * activity is retried after a lost worker, re-attaching to the command where the sandbox keeps
+   * its execs; before it, an exec ran once and a lost worker made its outcome unknown. Decided at
+   * the start, with the other start-time changes, so that it costs no marker of its own.
+   */
+  static final int DURABLE_EXEC = 3;
+  /**
    * A cancellation waits for a create in flight; histories recorded before it replay with the
    * create abandoned on cancellation.
    */
@@ -36,7 +43,7 @@ final class SandboxChanges {
 
   /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
   static int atStart() {
-    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, CLEANUP_DECIDED_AT_START);
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, DURABLE_EXEC);
   }
 
   /** Whether a cancellation waits for the create in flight; asked once, before the first create. */

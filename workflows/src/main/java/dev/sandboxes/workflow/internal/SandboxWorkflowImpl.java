@@ -1,5 +1,6 @@
 package dev.sandboxes.workflow.internal;
 
+import dev.sandboxes.activity.ExecCalls;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogChunk;
@@ -57,6 +58,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   private boolean cleanedUp;
   /** Whether this run decided its cleanup (one activity) at the start: no late getVersion. */
   private boolean cleanupAtStart;
+  /** Execs carry IDs and re-attach after a lost worker ({@link SandboxChanges#DURABLE_EXEC}). */
+  private boolean durableExec;
   private LogChunk captured;
 
   /** With the default {@link SandboxLimits}. */
@@ -78,6 +81,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     String name = spec.name() != null ? spec.name() : WorkflowIds.sandboxNameOf(Workflow.getInfo().getWorkflowId());
     int startVersion = SandboxChanges.atStart();
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
+    durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1);
     try {
       if (request.carried() == null) {
@@ -153,10 +157,16 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     updatesThisRun++;
     life.execAccepted();
     try {
+      if (durableExec) {
+        ExecRequest identified = request.id() != null ? request
+            : request.withId(ExecIds.ofUpdate(Workflow.getCurrentUpdateInfo().orElseThrow().getUpdateId()));
+        return ExecCalls.durable(identified, null, "exec " + String.join(" ", identified.argv()))
+            .exec(run.name(), identified);
+      }
       return SandboxCalls.exec(request).exec(run.name(), request);
     } catch (ActivityFailure failure) {
       if (failure.getCause() instanceof TimeoutFailure timeout) {
-        throw ActivityFailures.execOutcomeUnknown(request, run.name(), timeout, SandboxCalls.EXEC_HEARTBEAT_TIMEOUT);
+        throw ActivityFailures.execOutcomeUnknown(request, run.name(), timeout, ExecCalls.EXEC_HEARTBEAT_TIMEOUT);
       }
       throw ActivityFailures.rethrowable(failure);
     } finally {

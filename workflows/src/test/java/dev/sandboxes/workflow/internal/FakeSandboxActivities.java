@@ -211,7 +211,30 @@ public final class FakeSandboxActivities implements SandboxActivities {
       throw ApplicationFailure.newNonRetryableFailure("sandbox " + name + " is not running",
           SandboxErrors.NOT_RUNNING);
     }
-    return new ExecResult(0, String.join(" ", request.argv()) + "\n", "", false, false, false, Duration.ZERO);
+    ExecResult result = new ExecResult(0, String.join(" ", request.argv()) + "\n", "", false, false, false, Duration.ZERO);
+    if (request.id() != null) {
+      execs.put(request.id(), result);
+    }
+    return result;
+  }
+
+  /** The results of the execs that came with an ID, by ID. */
+  final java.util.Map<String, ExecResult> execs = new java.util.HashMap<>();
+
+  /** The exec's whole output as one piece (offset 0), then nothing; unknown IDs have no output yet. */
+  @Override
+  public synchronized dev.sandboxes.model.ExecOutputChunk execOutput(String name,
+      dev.sandboxes.model.ExecOutputRequest request) {
+    calls.add("execOutput " + name);
+    ExecResult result = execs.get(request.execId());
+    if (result == null) {
+      return new dev.sandboxes.model.ExecOutputChunk(java.util.List.of(), request.offset(), false, null, false);
+    }
+    byte[] out = result.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.util.List<dev.sandboxes.model.OutputPiece> pieces = request.offset() == 0
+        ? java.util.List.of(new dev.sandboxes.model.OutputPiece(dev.sandboxes.model.OutputPiece.Stream.STDOUT, out))
+        : java.util.List.of();
+    return new dev.sandboxes.model.ExecOutputChunk(pieces, out.length, true, result.exitCode(), false);
   }
 
   @Override

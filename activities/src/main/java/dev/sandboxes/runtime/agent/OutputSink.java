@@ -1,7 +1,7 @@
 package dev.sandboxes.runtime.agent;
 
 /** Receives an exec's output as the agent sends it, in order, one frame at a time. */
-public interface ExecOutput {
+public interface OutputSink {
   /** A piece of standard output (the array is reused after the call returns). */
   void stdout(byte[] bytes, int offset, int length);
 

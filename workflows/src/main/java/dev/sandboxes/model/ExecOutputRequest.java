@@ -1,0 +1,45 @@
+package dev.sandboxes.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A read of an exec's output from an offset, waiting for output to come.
+ *
+ * @param execId the exec's ID ({@link ExecRequest#id})
+ * @param offset where to read from: 0, or the {@link ExecOutputChunk#nextOffset} of the last read
+ * @param maxWait how long to wait when no new output has come yet; {@code null} for
+ *     {@link #DEFAULT_WAIT}, at most {@link #MAX_WAIT}
+ */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+public record ExecOutputRequest(String execId, long offset, Duration maxWait) {
+  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
+  public static final Duration MAX_WAIT = Duration.ofSeconds(50);
+
+  /** The wait to apply: the requested one or {@link #DEFAULT_WAIT}. */
+  public Duration effectiveWait() {
+    return maxWait == null ? DEFAULT_WAIT : maxWait;
+  }
+
+  public List<Violation> violations() {
+    Rules rules = new Rules();
+    if (execId == null || !ExecRequest.ID_PATTERN.matcher(execId).matches()) {
+      rules.add("execId", "must be an exec ID (a letter or digit followed by at most 127 letters, "
+          + "digits, '.', '_' or '-'), got " + (execId == null ? "none" : "\"" + execId + "\""));
+    }
+    if (offset < 0) {
+      rules.add("offset", "must not be negative, got " + offset);
+    }
+    if (maxWait != null && (maxWait.isNegative() || maxWait.compareTo(MAX_WAIT) > 0)) {
+      rules.add("maxWait", "must be from 0 to " + MAX_WAIT + ", got " + maxWait);
+    }
+    return rules.violations();
+  }
+
+  public ExecOutputRequest validated() {
+    Rules rules = new Rules();
+    violations().forEach(v -> rules.add(v.field(), v.message()));
+    rules.orThrow("exec output request");
+    return this;
+  }
+}

@@ -1,0 +1,23 @@
+package dev.sandboxes.workflow;
+
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One read of an exec's output, as a short workflow of its own (ID
+ * {@code exec-output/<sandbox>/<execId>/<offset>}): one activity that returns as soon as new output
+ * is there, or after the request's wait with none. Output read this way never enters the sandbox
+ * workflow's history, whose size Temporal bounds, so a command may write any amount; each read's
+ * own history holds its piece (at most 512 KiB) until retention removes it. How
+ * {@link dev.sandboxes.client.SandboxClient#exec(String, dev.sandboxes.model.ExecRequest,
+ * java.util.function.Consumer)} streams, and how a client follows an exec again from any offset.
+ * Needs a sandbox that keeps its execs (the in-sandbox agent); elsewhere the read fails with
+ * {@code SandboxRuntimeRejected}.
+ */
+@WorkflowInterface
+public interface ExecOutputWorkflow {
+  @WorkflowMethod(name = "SandboxExecOutput")
+  ExecOutputChunk read(String sandbox, ExecOutputRequest request);
+}

@@ -1,0 +1,33 @@
+package dev.sandboxes.workflow.internal;
+
+import dev.sandboxes.activity.ExecCalls;
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.workflow.ExecOutputWorkflow;
+import io.temporal.common.VersioningBehavior;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.WorkflowVersioningBehavior;
+
+/** One read: the execOutput activity, its failure passed on with its type. */
+public class ExecOutputWorkflowImpl implements ExecOutputWorkflow {
+  @Override
+  public ExecOutputChunk read(String sandbox, ExecOutputRequest request) {
+    try {
+      return ExecCalls.output(request, null).execOutput(sandbox, request);
+    } catch (ActivityFailure failure) {
+      throw ActivityFailures.rethrowable(failure);
+    }
+  }
+
+  /**
+   * For versioned workers: a read lasts seconds and calls one activity, so it may move to any
+   * version. Only versioned workers register it (see {@code WorkflowTypes.register} for why).
+   */
+  public static final class Versioned extends ExecOutputWorkflowImpl {
+    @Override
+    @WorkflowVersioningBehavior(VersioningBehavior.AUTO_UPGRADE)
+    public ExecOutputChunk read(String sandbox, ExecOutputRequest request) {
+      return super.read(sandbox, request);
+    }
+  }
+}
