@@ -41,7 +41,7 @@ type agent struct {
 func newAgent(t *testing.T) *agent {
 	t.Helper()
 	x := newExecs(newProcesses(), t.TempDir(), os.Environ())
-	s := &agentServer{token: []byte(testToken), execs: x, main: func() *execution { return nil }, version: "test"}
+	s := newAgentServer([]byte(testToken), x, func() *execution { return nil }, "test")
 	srv := httptest.NewServer(s.handler())
 	t.Cleanup(srv.Close)
 	return &agent{t: t, url: srv.URL, client: srv.Client(), token: testToken}
@@ -427,7 +427,7 @@ func TestLargeOutputArrivesWhole(t *testing.T) {
 
 func TestUnencryptedHTTP2WithPriorKnowledgeIsServed(t *testing.T) {
 	x := newExecs(newProcesses(), t.TempDir(), os.Environ())
-	srv := &http.Server{Handler: (&agentServer{token: []byte(testToken), execs: x, main: func() *execution { return nil }}).handler(),
+	srv := &http.Server{Handler: newAgentServer([]byte(testToken), x, func() *execution { return nil }, "test").handler(),
 		Protocols: new(http.Protocols)}
 	srv.Protocols.SetUnencryptedHTTP2(true)
 	srv.Protocols.SetHTTP1(true)
@@ -482,7 +482,20 @@ func agentProcess(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer, *lock
 	}
 	// serving means its signal handlers are in place (they are installed first)
 	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
+	readyFiles[cmd] = ready
 	return cmd, &out, &errs
+}
+
+// readyFiles are the ready files of the agent processes the tests started.
+var readyFiles = map[*exec.Cmd]string{}
+
+// readyAddress is where the agent process cmd listens.
+func readyAddress(t *testing.T, cmd *exec.Cmd) string {
+	b, err := os.ReadFile(readyFiles[cmd])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func TestRunPassesTheCommandsOutputAndExitCodeThrough(t *testing.T) {
@@ -491,6 +504,42 @@ func TestRunPassesTheCommandsOutputAndExitCodeThrough(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != 7 || out.String() != "out\n" || errs.String() != "err\n" {
 		t.Fatalf("%v: stdout %q stderr %q", err, out, errs)
 	}
+}
+
+func TestTheMainCommandsOutputIsReadLikeAnExecsFromTheStartOrTheEnd(t *testing.T) {
+	cmd, _, _ := agentProcess(t, "--", "sh", "-c", "echo first; sleep 10; echo second")
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	a := &agent{t: t, url: "http://" + readyAddress(t, cmd), client: http.DefaultClient, token: testToken}
+	if _, body := a.do("GET", "/v1/execs/main/output?waitMillis=5000", nil); parseFrames(t, body).stdout != "first\n" {
+		t.Fatalf("from the start: %q", body)
+	}
+	code, body := a.do("GET", "/v1/execs/main/output?offset=-1&waitMillis=0", nil)
+	if code != 200 || len(body) != 0 {
+		t.Fatalf("from the end: %d %q", code, body)
+	}
+}
+
+func TestAFollowerOfTheMainCommandReadsItsEndBeforeTheAgentExits(t *testing.T) {
+	cmd, _, _ := agentProcess(t, "--", "sh", "-c", "sleep 0.3; for i in 1 2 3 4 5; do echo $i; done; exit 4")
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	a := &agent{t: t, url: "http://" + readyAddress(t, cmd), client: http.DefaultClient, token: testToken}
+	var got bytes.Buffer
+	offset := 0
+	for i := 0; i < 100; i++ {
+		code, body := a.do("GET", fmt.Sprintf("/v1/execs/main/output?offset=%d&waitMillis=5000&lingerMillis=1", offset), nil)
+		if code != 200 {
+			t.Fatalf("read %d answered %d %s", i, code, body)
+		}
+		got.Write(body)
+		offset += len(body)
+		if r := parseFrames(t, got.Bytes()); r.exit.ExitCode == 4 {
+			if r.stdout != "1\n2\n3\n4\n5\n" {
+				t.Fatalf("followed %q", r.stdout)
+			}
+			return
+		}
+	}
+	t.Fatal("the exit frame never came")
 }
 
 func TestRunForwardsSigtermToTheCommand(t *testing.T) {

@@ -173,8 +173,9 @@ func run(args []string) (int, error) {
 	procs := newProcesses()
 	execs := newExecs(procs, o.stateDir, os.Environ())
 	var main atomic.Pointer[execution]
+	server := newAgentServer(token, execs, main.Load, version)
 	srv := &http.Server{
-		Handler:           (&agentServer{token: token, execs: execs, main: main.Load, version: version}).handler(),
+		Handler:           server.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		Protocols:         new(http.Protocols),
 	}
@@ -212,6 +213,8 @@ func run(args []string) (int, error) {
 		case sig := <-signals:
 			m.signal(sig.(syscall.Signal))
 		case <-ended:
+			// a follower of the command's output reads its last lines before the agent goes
+			server.awaitFollowers(2 * time.Second)
 			shutdown(srv)
 			return m.state().Exit.ExitCode, nil
 		}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +21,29 @@ type agentServer struct {
 	execs   *execs
 	main    func() *execution // nil result while idle
 	version string
+
+	// whether anyone read the main command's output, and (closed) once a reader got its end
+	mainFollowed     atomic.Bool
+	mainEnd          chan struct{}
+	mainEndDelivered sync.Once
+}
+
+func newAgentServer(token []byte, x *execs, main func() *execution, version string) *agentServer {
+	return &agentServer{token: token, execs: x, main: main, version: version, mainEnd: make(chan struct{})}
+}
+
+// awaitFollowers gives a follower of the main command's output up to grace to read its end
+// before the agent exits; without followers it returns at once (a batch item ends at once).
+func (s *agentServer) awaitFollowers(grace time.Duration) {
+	if !s.mainFollowed.Load() {
+		return
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-s.mainEnd:
+	case <-t.C:
+	}
 }
 
 func (s *agentServer) handler() http.Handler {
@@ -68,13 +93,17 @@ func (s *agentServer) withExec(next func(http.ResponseWriter, *http.Request, *ex
 	}
 }
 
-// outputOfExec is output for an exec; a read that comes before the exec started waits for it
-// (within the read's wait) instead of failing.
+// outputOfExec is output for an exec, or for the main process under the exec ID "main"; a read
+// that comes before the exec started waits for it (within the read's wait) instead of failing.
 func (s *agentServer) outputOfExec(w http.ResponseWriter, r *http.Request) {
 	waitMillis, _ := intParam(r.URL.Query().Get("waitMillis"), 0)
 	wait := min(time.Duration(max(waitMillis, 0))*time.Millisecond, maxWait)
 	if r.URL.Query().Get("follow") == "true" {
 		wait = maxWait
+	}
+	if r.PathValue("id") == mainID {
+		s.withMain(s.output)(w, r)
+		return
 	}
 	e := s.execs.await(r.Context(), r.PathValue("id"), wait)
 	if e == nil {
@@ -130,7 +159,7 @@ func (s *agentServer) execState(w http.ResponseWriter, r *http.Request, e *execu
 	writeJSON(w, http.StatusOK, e.state())
 }
 
-// output sends the exec's frames from ?offset (default 0). With ?follow=true the response
+// output sends the exec's frames from ?offset (default 0; -1: from the current end). With ?follow=true the response
 // streams until the exec ends (its exit frame is the last thing sent); otherwise it waits up to
 // ?waitMillis for new output (then ?lingerMillis more for the rest of its burst) and sends at
 // most ?maxBytes (cut at a frame boundary).
@@ -144,6 +173,10 @@ func (s *agentServer) output(w http.ResponseWriter, r *http.Request, e *executio
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidOutputRequest", err.Error())
 		return
+	}
+	if offset == -1 {
+		// from the end: what is written from now on (a follower that printed a tail already)
+		offset, _, _ = e.log.state()
 	}
 	if size, _, _ := e.log.state(); offset < 0 || offset > size {
 		writeError(w, http.StatusRequestedRangeNotSatisfiable, "OffsetOutOfRange",
@@ -162,7 +195,13 @@ func (s *agentServer) output(w http.ResponseWriter, r *http.Request, e *executio
 		}
 	}
 	flush()
-	_, _ = e.log.copyTo(r.Context(), w, flush, offset, opts)
+	if e.id == mainID {
+		s.mainFollowed.Store(true)
+	}
+	reached, _ := e.log.copyTo(r.Context(), w, flush, offset, opts)
+	if size, ended, _ := e.log.state(); e.id == mainID && ended && reached == size {
+		s.mainEndDelivered.Do(func() { close(s.mainEnd) })
+	}
 }
 
 func (s *agentServer) stdin(w http.ResponseWriter, r *http.Request, e *execution) {

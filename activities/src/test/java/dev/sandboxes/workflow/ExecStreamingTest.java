@@ -150,7 +150,7 @@ class ExecStreamingTest {
   void aBadReadIsRefusedNamingTheField() {
     String name = running("bad-read");
     try {
-      sandboxes.execOutput(name, new ExecOutputRequest("-no", -1, Duration.ofMinutes(5)));
+      sandboxes.execOutput(name, new ExecOutputRequest("-no", -2, Duration.ofMinutes(5)));
       throw new AssertionError("a bad read was accepted");
     } catch (SandboxException e) {
       assertThat(e.type()).isEqualTo(SandboxErrors.INVALID_SPEC);

@@ -1,5 +1,10 @@
 package dev.sandboxes.cli;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.model.OutputPiece;
+import dev.sandboxes.model.SandboxException;
+
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
@@ -20,7 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a sandbox's output, while it runs and after it ended.")
 final class LogsCommand implements Callable<Integer> {
-  /** How often --follow asks for new lines; each ask is one workflow update. */
+  /**
+   * How often --follow asks for new lines where the sandbox runs without the in-sandbox agent;
+   * each ask is one workflow update. With the agent, new output is printed as it is written.
+   */
   static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(2);
 
   @Mixin GlobalOptions global;
@@ -45,8 +53,15 @@ final class LogsCommand implements Callable<Integer> {
       SandboxClient client = global.sandboxes();
       PrintWriter out = spec.commandLine().getOut();
       Instant from = since == null ? null : Instant.now().minus(since);
+      // where the command's output stands now, before the tail is read: following from there
+      // misses nothing (a line written in between may show twice)
+      long end = follow && !global.json ? outputEnd(client) : -1;
       LogChunk chunk = client.logs(name, new LogRequest(tail, from));
       Instant last = print(out, chunk, null);
+      if (end >= 0) {
+        followThroughTheAgent(client, out, end);
+        return ExitCodes.OK;
+      }
       while (follow && !client.describe(name).phase().terminal()) {
         Thread.sleep(FOLLOW_INTERVAL.toMillis());
         last = print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
@@ -58,6 +73,45 @@ final class LogsCommand implements Callable<Integer> {
       return ExitCodes.OK;
     } finally {
       global.close();
+    }
+  }
+
+  /** The current end of the command's output, or -1 where the agent is not there to follow it. */
+  private long outputEnd(SandboxClient client) {
+    try {
+      return client.execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN, ExecOutputRequest.END,
+          Duration.ZERO)).nextOffset();
+    } catch (SandboxException e) {
+      return -1; // no agent, or an idle sandbox (no command): follow by asking every few seconds
+    }
+  }
+
+  /**
+   * Prints the command's output from {@code offset} as it is written, each read returning as soon
+   * as new output is there, until the command ends (true) or its sandbox goes away (false).
+   */
+  private boolean followThroughTheAgent(SandboxClient client, PrintWriter out, long offset) {
+    StreamDecoder text = new StreamDecoder();
+    while (true) {
+      ExecOutputChunk chunk;
+      try {
+        chunk = client.execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN, offset, null));
+      } catch (SandboxException e) {
+        out.print(text.finish());
+        out.flush();
+        return false;
+      }
+      // the log interleaves both streams, as the container's log does
+      for (OutputPiece piece : chunk.pieces()) {
+        out.print(text.feed(piece.data()));
+      }
+      out.flush();
+      offset = chunk.nextOffset();
+      if (chunk.ended()) {
+        out.print(text.finish());
+        out.flush();
+        return true;
+      }
     }
   }
 

@@ -59,4 +59,22 @@ class SandboxCliClusterTest extends SandboxCliTest {
     assertThat(seconds.get(2) - seconds.get(1)).as("seconds between lines 2 and 3").isGreaterThan(0.5);
     sandbox("terminate", name);
   }
+
+  @Test
+  void logsFollowPrintsTheCommandsLinesAsItWritesThemUntilItEnds() {
+    String name = unique("follow-live");
+    Run created = sandbox("create", "busybox:1.36", "--name", name, "--wait", "--",
+        "sh", "-c", "sleep 3; for i in 1 2 3; do echo line $i; sleep 1; done");
+    assertThat(created.code()).as(created.err()).isZero();
+    TimedLines out = new TimedLines();
+    StringWriter err = new StringWriter();
+    long sent = System.nanoTime();
+    int code = SandboxCommand.execute(new String[] {"logs", "--address", address, "--follow", name},
+        new PrintWriter(out, true), new PrintWriter(err));
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.text.toString()).isEqualTo("line 1\nline 2\nline 3\n");
+    List<Double> seconds = out.arrivals.stream().map(t -> (t - sent) / 1e9).toList();
+    System.out.printf("logs --follow: lines printed at %s s after the command started following%n", seconds);
+    assertThat(seconds.get(2) - seconds.get(1)).as("seconds between lines 2 and 3").isGreaterThan(0.5);
+  }
 }

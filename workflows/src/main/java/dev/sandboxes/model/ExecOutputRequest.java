@@ -6,14 +6,20 @@ import java.util.List;
 /**
  * A read of an exec's output from an offset, waiting for output to come.
  *
- * @param execId the exec's ID ({@link ExecRequest#id})
- * @param offset where to read from: 0, or the {@link ExecOutputChunk#nextOffset} of the last read
+ * @param execId the exec's ID ({@link ExecRequest#id}), or {@link #MAIN} for the output of the
+ *     sandbox's own command
+ * @param offset where to read from: 0, the {@link ExecOutputChunk#nextOffset} of the last read, or
+ *     {@link #END} for what is written from now on
  * @param maxWait how long to wait when no new output has come yet; {@code null} for
  *     {@link #DEFAULT_WAIT}, at most {@link #MAX_WAIT}
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecOutputRequest(String execId, long offset, Duration maxWait) {
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
+  /** The exec ID that names the sandbox's own command (no exec can take it). */
+  public static final String MAIN = "main";
+  /** The offset that means "from the current end". */
+  public static final long END = -1;
   public static final Duration MAX_WAIT = Duration.ofSeconds(50);
 
   /** The wait to apply: the requested one or {@link #DEFAULT_WAIT}. */
@@ -27,8 +33,8 @@ public record ExecOutputRequest(String execId, long offset, Duration maxWait) {
       rules.add("execId", "must be an exec ID (a letter or digit followed by at most 127 letters, "
           + "digits, '.', '_' or '-'), got " + (execId == null ? "none" : "\"" + execId + "\""));
     }
-    if (offset < 0) {
-      rules.add("offset", "must not be negative, got " + offset);
+    if (offset < END) {
+      rules.add("offset", "must be an offset (0 or more) or -1 for the current end, got " + offset);
     }
     if (maxWait != null && (maxWait.isNegative() || maxWait.compareTo(MAX_WAIT) > 0)) {
       rules.add("maxWait", "must be from 0 to " + MAX_WAIT + ", got " + maxWait);

@@ -87,7 +87,9 @@ public record ExecRequest(
     } else if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
       rules.add("timeout", "must be at most " + MAX_TIMEOUT + ", got " + timeout);
     }
-    if (id != null && !ID_PATTERN.matcher(id).matches()) {
+    if ("main".equals(id)) {
+      rules.add("id", "must not be \"main\", which names the sandbox's own command");
+    } else if (id != null && !ID_PATTERN.matcher(id).matches()) {
       rules.add("id", "must be a letter or digit followed by at most 127 letters, digits, '.', '_' or '-', got \""
           + id + "\"");
     }
