@@ -10,7 +10,7 @@ import io.temporal.workflow.WorkflowMethod;
  * {@code exec-output/<sandbox>/<execId>/<offset>}): one activity that returns as soon as new output
  * is there, or after the request's wait with none. Output read this way never enters the sandbox
  * workflow's history, whose size Temporal bounds, so a command may write any amount; each read's
- * own history holds its piece (at most 512 KiB) until retention removes it. How
+ * own history holds its piece (at most 256 KiB) until retention removes it. How
  * {@link dev.sandboxes.client.SandboxClient#exec(String, dev.sandboxes.model.ExecRequest,
  * java.util.function.Consumer)} streams, and how a client follows an exec again from any offset.
  * Needs a sandbox that keeps its execs (the in-sandbox agent); elsewhere the read fails with

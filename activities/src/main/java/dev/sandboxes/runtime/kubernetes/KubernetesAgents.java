@@ -115,8 +115,8 @@ final class KubernetesAgents implements AutoCloseable {
     }
   }
 
-  /** The most output one read returns (a payload well under Temporal's 2 MB limit, in base64). */
-  static final int READ_MAX_BYTES = 512 * 1024;
+  /** The most output one read returns: in base64, well under the server's 512 KB payload warning. */
+  static final int READ_MAX_BYTES = 256 * 1024;
 
   private AgentEndpoint endpoint(Pod pod) {
     String name = pod.getMetadata().getName();

@@ -64,7 +64,8 @@ public final class RigBenchmark {
         workflowExec.add(workflowExec(sandboxes, idle));
       }
       sandboxes.terminate(idle, "benchmark done");
-      String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec);
+      String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec)
+          + streaming(sandboxes, iterations);
       System.out.println(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
@@ -124,6 +125,57 @@ public final class RigBenchmark {
       throw new IllegalStateException("exec exited " + code);
     }
     return elapsed;
+  }
+
+  /**
+   * What the in-sandbox agent adds (the in-cluster worker's sandboxes run it): how soon a streamed
+   * line reaches the client after the command wrote it (the pod runs on this machine, so both
+   * read one clock), and 100 MB through one streamed exec.
+   */
+  static String streaming(SandboxClient sandboxes, int iterations) {
+    String py = sandboxes.start(SandboxSpec.builder("python:3.11-slim").cpu("200m").memory("128Mi").build());
+    sandboxes.awaitRunning(py, Duration.ofMinutes(2));
+    List<Long> firstByte = new ArrayList<>();
+    for (int i = 0; i < iterations; i++) {
+      long[] written = new long[2];
+      sandboxes.exec(py, ExecRequest.of("python3", "-c",
+          "import time; time.sleep(0.7); print(time.time_ns(), flush=True); time.sleep(0.7)"), piece -> {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            String text = new String(piece.data(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (written[0] == 0 && !text.isEmpty()) {
+              written[0] = Long.parseLong(text);
+              written[1] = now;
+            }
+          });
+      firstByte.add(written[1] - written[0]);
+    }
+    sandboxes.terminate(py, "benchmark done");
+
+    String box = sandboxes.start(SandboxSpec.builder("busybox:1.36").cpu("500m").memory("128Mi").build());
+    sandboxes.awaitRunning(box, Duration.ofMinutes(2));
+    Runtime jvm = Runtime.getRuntime();
+    System.gc();
+    long heapBefore = jvm.totalMemory() - jvm.freeMemory();
+    long[] received = new long[2];
+    long start = System.nanoTime();
+    var result = sandboxes.exec(box, ExecRequest.of("head", "-c", "100000000", "/dev/zero")
+        .withTimeout(Duration.ofMinutes(10)), piece -> {
+          received[0] += piece.data().length;
+          received[1] = Math.max(received[1], jvm.totalMemory() - jvm.freeMemory());
+        });
+    double seconds = (System.nanoTime() - start) / 1e9;
+    sandboxes.terminate(box, "benchmark done");
+    StringBuilder md = new StringBuilder();
+    md.append(String.format("%n| streamed exec (agent) | p50 | p95 |%n|---|---|---|%n"));
+    md.append(String.format("| first line on the client after the command wrote it | %.0f ms | %.0f ms |%n",
+        pct(firstByte, 50), pct(firstByte, 95)));
+    md.append(String.format("%n100 MB (`head -c 100000000 /dev/zero`) through one streamed exec: %d bytes received"
+        + " (%s), exit %d, %.1f s (%.1f MB/s); the client's heap %d MiB before, at most %d MiB while"
+        + " streaming; the result keeps the first %d bytes (truncated: %s).%n",
+        received[0], received[0] == 100_000_000L ? "none lost" : "LOST " + (100_000_000L - received[0]),
+        result.exitCode(), seconds, received[0] / 1e6 / seconds, heapBefore >> 20, received[1] >> 20,
+        result.stdout().length(), result.stdoutTruncated()));
+    return md.toString();
   }
 
   static String report(int n, List<Long> rawStart, List<Long> wfStart, List<Long> rawExec, List<Long> wfExec)
