@@ -164,14 +164,7 @@ class WorkerCrashClusterTest {
           .as("the command's side effect, once").isEqualTo("line\n");
       sandboxes.terminate(name, "test over");
     } finally {
-      try {
-        sandboxes.terminate(name, "test over");
-      } catch (RuntimeException e) {
-        System.out.println("could not terminate " + name + ": " + e);
-      }
-      worker.close();
-      SquareBatch.closeForGood(sandboxes.workflowClient(), WorkflowIds.sandboxWorkflowId(name));
-      stubs.shutdownNow();
+      endExecTest(sandboxes, name, worker, stubs);
     }
   }
 
@@ -237,15 +230,20 @@ class WorkerCrashClusterTest {
       assertThat(leftovers.total()).as("objects left of %s: %s", name, leftovers).isZero();
       assertThat(pods.created()).as("pods created for the sandbox").isEqualTo(1);
     } finally {
-      try {
-        sandboxes.terminate(name, "test over");
-      } catch (RuntimeException e) {
-        System.out.println("could not terminate " + name + ": " + e);
-      }
-      worker.close();
-      SquareBatch.closeForGood(sandboxes.workflowClient(), WorkflowIds.sandboxWorkflowId(name));
-      stubs.shutdownNow();
+      endExecTest(sandboxes, name, worker, stubs);
     }
+  }
+
+  /** Whatever an exec test left: its sandbox terminated and closed for good, its worker stopped. */
+  static void endExecTest(SandboxClient sandboxes, String name, WorkerProcess worker, WorkflowServiceStubs stubs) {
+    try {
+      sandboxes.terminate(name, "test over");
+    } catch (RuntimeException e) {
+      System.out.println("could not terminate " + name + ": " + e);
+    }
+    worker.close();
+    SquareBatch.closeForGood(sandboxes.workflowClient(), WorkflowIds.sandboxWorkflowId(name));
+    stubs.shutdownNow();
   }
 
   static void assertUsable(SandboxClient sandboxes, String name, String when) {
