@@ -48,11 +48,24 @@ final class ExecCommand implements Callable<Integer> {
       description = "the exec's ID: the same ID again attaches to that exec instead of running the command twice")
   String id;
 
+  @Option(names = {"-d", "--detach"},
+      description = "start the command, print its exec ID and return; follow it with `sandbox attach NAME ID`")
+  boolean detach;
+
   @Override
   public Integer call() {
     try {
       String input = stdin ? readStdin() : null;
       ExecRequest request = new ExecRequest(argv, env, workdir, timeout, input, id);
+      if (detach) {
+        String execId = global.sandboxes().startExec(name, request);
+        if (global.json) {
+          Output.printJson(spec.commandLine().getOut(), java.util.Map.of("sandbox", name, "execId", execId));
+        } else {
+          spec.commandLine().getOut().println(execId);
+        }
+        return ExitCodes.OK;
+      }
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       ExecResult result;

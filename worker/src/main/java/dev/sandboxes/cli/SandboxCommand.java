@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "Isolated sandboxes as durable Temporal workflows.",
     subcommands = {
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
-        GetCommand.class, LogsCommand.class, ExecCommand.class, WaitCommand.class,
+        GetCommand.class, LogsCommand.class, ExecCommand.class, AttachCommand.class, WaitCommand.class,
         TerminateCommand.class, VolumeCommand.class, BatchCommand.class, ReapCommand.class,
         SetupCommand.class, DemoCommand.class})
 public final class SandboxCommand implements Runnable {

@@ -77,4 +77,21 @@ class SandboxCliClusterTest extends SandboxCliTest {
     System.out.printf("logs --follow: lines printed at %s s after the command started following%n", seconds);
     assertThat(seconds.get(2) - seconds.get(1)).as("seconds between lines 2 and 3").isGreaterThan(0.5);
   }
+
+  @Test
+  void aDetachedExecIsFollowedByItsIdAndEndsWithItsExitCode() {
+    String name = idle("exec-detach");
+    Run started = sandbox("exec", name, "--detach", "--", "sh", "-c", "echo one; sleep 1; echo two >&2; exit 5");
+    assertThat(started.code()).as(started.err()).isZero();
+    String execId = started.out().strip();
+    assertThat(execId).matches("[A-Za-z0-9][A-Za-z0-9._-]*");
+    Run attached = sandbox("attach", name, execId);
+    assertThat(attached.code()).isEqualTo(5);
+    assertThat(attached.out()).isEqualTo("one\n");
+    assertThat(attached.err()).isEqualTo("two\n");
+    // again, later, from any client: the agent keeps the exec
+    assertThat(sandbox("attach", name, execId).out()).isEqualTo("one\n");
+    assertUsage(sandbox("attach", name, "bad/id"), "execId");
+    sandbox("terminate", name);
+  }
 }

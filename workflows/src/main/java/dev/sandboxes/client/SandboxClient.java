@@ -160,17 +160,9 @@ public final class SandboxClient {
    * command has ended, from its result.
    */
   public ExecResult exec(String name, ExecRequest request, Consumer<OutputPiece> output) {
-    ExecRequest identified = (request.id() != null ? request : request.withId(UUID.randomUUID().toString()))
-        .validated();
+    ExecRequest identified = identified(request);
     String execId = identified.id();
-    WorkflowUpdateHandle<ExecResult> running;
-    try {
-      running = call(name, () -> untyped(name).startUpdate(UpdateOptions.newBuilder(ExecResult.class)
-          .setUpdateName("exec").setUpdateId(execId).setWaitForStage(WorkflowUpdateStage.ACCEPTED)
-          .build(), identified));
-    } catch (SandboxNotFoundException e) {
-      throw new SandboxNotRunningException(name, "exec", describe(name).phase());
-    }
+    WorkflowUpdateHandle<ExecResult> running = startExecUpdate(name, identified);
     boolean streamed = true;
     long offset = 0;
     while (true) {
@@ -200,6 +192,32 @@ public final class SandboxClient {
       output.accept(new OutputPiece(OutputPiece.Stream.STDERR, result.stderr().getBytes(StandardCharsets.UTF_8)));
     }
     return result;
+  }
+
+  /**
+   * Starts a command and returns its exec ID once the sandbox accepted it, without waiting for
+   * it: follow it with {@link #execOutput} (by that ID, from any offset, from any client), whose
+   * last read carries the exit code. The exec's result stays in the sandbox's history.
+   */
+  public String startExec(String name, ExecRequest request) {
+    ExecRequest identified = identified(request);
+    startExecUpdate(name, identified);
+    return identified.id();
+  }
+
+  private static ExecRequest identified(ExecRequest request) {
+    return (request.id() != null ? request : request.withId(UUID.randomUUID().toString())).validated();
+  }
+
+  /** The exec update, accepted; its ID is the exec's. */
+  private WorkflowUpdateHandle<ExecResult> startExecUpdate(String name, ExecRequest identified) {
+    try {
+      return call(name, () -> untyped(name).startUpdate(UpdateOptions.newBuilder(ExecResult.class)
+          .setUpdateName("exec").setUpdateId(identified.id()).setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+          .build(), identified));
+    } catch (SandboxNotFoundException e) {
+      throw new SandboxNotRunningException(name, "exec", describe(name).phase());
+    }
   }
 
   /**
