@@ -25,6 +25,9 @@ import org.springframework.util.unit.DataSize;
  * @param agentPort port the agent listens on in each sandbox pod
  * @param agentAccess how this worker reaches the agents: {@code pod-ip} (a worker in the cluster)
  *     or {@code port-forward} (a worker outside it, through the API server)
+ * @param agentClients {@code NAMESPACE:KEY=VALUE[,KEY=VALUE...]}, the worker pods: each sandbox's
+ *     network policy then admits only them to the agent's port; unset leaves that port to the
+ *     namespace's policies (the per-sandbox token still guards it)
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -39,7 +42,8 @@ public record KubernetesProperties(
     @DefaultValue("docker.io/library/busybox:1.36") String volumeHelperImage,
     String agentImage,
     @DefaultValue("7431") int agentPort,
-    @DefaultValue(KubernetesProperties.POD_IP) String agentAccess) {
+    @DefaultValue(KubernetesProperties.POD_IP) String agentAccess,
+    String agentClients) {
 
   public static final String POD_IP = "pod-ip";
   public static final String PORT_FORWARD = "port-forward";

@@ -201,6 +201,13 @@ public final class SandboxesPropertiesValidator implements Validator {
     if (k.agentPort() < 1 || k.agentPort() > 65535) {
       errors.rejectValue("kubernetes.agent-port", "range", "must be a port, 1 to 65535, got " + k.agentPort());
     }
+    if (k.agentClients() != null) {
+      try {
+        dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.agentClients());
+      } catch (IllegalArgumentException e) {
+        errors.rejectValue("kubernetes.agent-clients", "format", e.getMessage());
+      }
+    }
     if (!KubernetesProperties.POD_IP.equals(k.agentAccess())
         && !KubernetesProperties.PORT_FORWARD.equals(k.agentAccess())) {
       errors.rejectValue("kubernetes.agent-access", "format", "must be " + KubernetesProperties.POD_IP

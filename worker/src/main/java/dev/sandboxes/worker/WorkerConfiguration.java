@@ -74,6 +74,8 @@ public class WorkerConfiguration {
             .agentImage(k.agentImage())
             .agentPort(k.agentPort())
             .agentAccess(k.access())
+            .agentClients(k.agentClients() == null ? null
+                : dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.agentClients()))
             .maxLifetime(properties.sandbox().maxLifetime())
             .build());
       }

@@ -44,6 +44,7 @@ class WorkerPropertiesBadInputTest {
         bad("sandboxes.kubernetes.agent-image", " ", "must name the agent's image"),
         bad("sandboxes.kubernetes.agent-port", "0", "must be a port, 1 to 65535"),
         bad("sandboxes.kubernetes.agent-access", "tunnel", "must be pod-ip or port-forward"),
+        bad("sandboxes.kubernetes.agent-clients", "sandboxes-system", "must be NAMESPACE:KEY=VALUE"),
         bad("sandboxes.local.isolation", "chroot", "Failed to convert"),
         bad("sandboxes.local.exec-output-cap", "0B", "must be between 1B and 2GB"),
         bad("sandboxes.versioning.enabled", "maybe", "Failed to convert"),

@@ -2,6 +2,7 @@ package dev.sandboxes.runtime.kubernetes;
 
 import dev.sandboxes.model.EgressPolicy;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +37,8 @@ import java.util.Objects;
  * @param agentPort where the agent listens in the pod
  * @param agentAccess how the worker reaches agents: the pod's IP (a worker in the cluster) or a
  *     port-forward through the API server (a worker outside it)
+ * @param agentClients the pods that may reach the agents' port (the workers'); {@code null} leaves
+ *     that port to the namespace's policies (the token still guards it)
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -55,7 +58,8 @@ public record KubernetesRuntimeOptions(
     Duration maxLifetime,
     String agentImage,
     int agentPort,
-    AgentAccess agentAccess) {
+    AgentAccess agentAccess,
+    AgentClients agentClients) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
   /** The port the agent listens on unless configured otherwise (agent/main.go agrees). */
@@ -67,6 +71,44 @@ public record KubernetesRuntimeOptions(
     POD_IP,
     /** Through the API server's port-forward: the worker runs outside the cluster. */
     PORT_FORWARD
+  }
+
+  /** The pods that may reach the agents: those with {@code labels} in {@code namespace}. */
+  public record AgentClients(String namespace, Map<String, String> labels) {
+    public AgentClients {
+      Objects.requireNonNull(namespace, "namespace");
+      labels = Map.copyOf(labels);
+      if (labels.isEmpty()) {
+        throw new IllegalArgumentException("agentClients needs at least one label, or every pod of "
+            + namespace + " could reach the agents");
+      }
+    }
+
+    /**
+     * Parses {@code NAMESPACE:KEY=VALUE,KEY=VALUE}, e.g.
+     * {@code sandboxes-system:app.kubernetes.io/name=sandboxes-worker}.
+     */
+    public static AgentClients parse(String text) {
+      int colon = text.indexOf(':');
+      if (colon < 1) {
+        throw new IllegalArgumentException("must be NAMESPACE:KEY=VALUE[,KEY=VALUE...], got \"" + text + "\"");
+      }
+      Map<String, String> labels = new java.util.LinkedHashMap<>();
+      for (String pair : text.substring(colon + 1).split(",")) {
+        int eq = pair.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("must be NAMESPACE:KEY=VALUE[,KEY=VALUE...], got \"" + text + "\"");
+        }
+        labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+      return new AgentClients(text.substring(0, colon).trim(), labels);
+    }
+  }
+
+  /** The ingress rule of an agent's sandbox, or null when its clients are not configured. */
+  public NetworkPolicies.AgentIngress agentIngress() {
+    return agentClients == null ? null
+        : new NetworkPolicies.AgentIngress(agentPort, agentClients.namespace(), agentClients.labels());
   }
 
   /** True when sandboxes run with the agent. */
@@ -138,6 +180,7 @@ public record KubernetesRuntimeOptions(
     b.agentImage = agentImage;
     b.agentPort = agentPort;
     b.agentAccess = agentAccess;
+    b.agentClients = agentClients;
     return b;
   }
 
@@ -162,6 +205,7 @@ public record KubernetesRuntimeOptions(
     private String agentImage;
     private int agentPort = DEFAULT_AGENT_PORT;
     private AgentAccess agentAccess = AgentAccess.POD_IP;
+    private AgentClients agentClients;
 
     private Builder() {}
 
@@ -255,11 +299,16 @@ public record KubernetesRuntimeOptions(
       return this;
     }
 
+    public Builder agentClients(AgentClients value) {
+      agentClients = value;
+      return this;
+    }
+
     public KubernetesRuntimeOptions build() {
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
           defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime,
-          agentImage, agentPort, agentAccess);
+          agentImage, agentPort, agentAccess, agentClients);
     }
   }
 }

@@ -83,8 +83,10 @@ final class KubernetesSandboxes implements SandboxPlatform {
         return adopt(existing, owner);
       }
       EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
-      NetworkPolicies.egress(name, egress, owner).ifPresent(gateway::applyNetworkPolicy);
-      if (AgentPods.applies(spec, options)) {
+      boolean agent = AgentPods.applies(spec, options);
+      NetworkPolicies.of(name, egress, owner, agent ? options.agentIngress() : null)
+          .ifPresent(gateway::applyNetworkPolicy);
+      if (agent) {
         // before the pod, so that its token volume mounts at once
         agents.ensureSecret(name, owner);
       }

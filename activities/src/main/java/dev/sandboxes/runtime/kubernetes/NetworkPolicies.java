@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
@@ -14,10 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A sandbox's egress policy rendered as a NetworkPolicy that selects only its pod, as a pure
- * function. Deny all is a policy of type Egress without rules; an allow list permits those
- * CIDRs plus DNS (port 53, UDP and TCP, to any destination) so host names still resolve;
- * unrestricted egress needs no policy at all. Ingress is left to the namespace's own policies.
+ * A sandbox's network policy: one NetworkPolicy that selects only its pod, as a pure function.
+ * Egress: deny all is type Egress without rules; an allow list permits those CIDRs plus DNS
+ * (port 53, UDP and TCP, to any destination) so host names still resolve; unrestricted egress
+ * needs no egress rules. Ingress is left to the namespace's own policies, except for the
+ * in-sandbox agent's port when the agent's clients are known ({@link AgentIngress}): that port
+ * admits only them, every other port stays open to anyone as without the policy. No rules at all
+ * means no policy.
  *
  * <p>A NetworkPolicy is only enforced when the cluster's network plugin supports it.
  */
@@ -29,11 +35,37 @@ public final class NetworkPolicies {
     return sandbox;
   }
 
-  /** The policy for {@code sandbox}, or empty when {@code egress} is unrestricted. */
+  /**
+   * Who may reach a sandbox's agent: the pods with {@code labels} in {@code namespace} (the
+   * worker's), on {@code port}.
+   */
+  public record AgentIngress(int port, String namespace, Map<String, String> labels) {
+    public AgentIngress {
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  /** The policy for {@code sandbox} without the agent's ingress rule (see {@link #of}). */
   public static Optional<NetworkPolicy> egress(String sandbox, EgressPolicy egress,
       dev.sandboxes.model.SandboxOwner owner) {
-    if (egress.unrestricted()) {
+    return of(sandbox, egress, owner, null);
+  }
+
+  /**
+   * The policy for {@code sandbox}: its egress, and with {@code agent} its agent's port admitting
+   * only the agent's clients; empty when egress is unrestricted and {@code agent} is null.
+   */
+  public static Optional<NetworkPolicy> of(String sandbox, EgressPolicy egress,
+      dev.sandboxes.model.SandboxOwner owner, AgentIngress agent) {
+    if (egress.unrestricted() && agent == null) {
       return Optional.empty();
+    }
+    List<String> types = new java.util.ArrayList<>();
+    if (!egress.unrestricted()) {
+      types.add("Egress");
+    }
+    if (agent != null) {
+      types.add("Ingress");
     }
     List<NetworkPolicyEgressRule> rules = List.of();
     if (!egress.deniesAll()) {
@@ -55,9 +87,38 @@ public final class NetworkPolicies {
           .withAnnotations(Owners.annotations(owner)).endMetadata()
         .withNewSpec()
           .withNewPodSelector().withMatchLabels(Map.of(Labels.SANDBOX, sandbox)).endPodSelector()
-          .withPolicyTypes("Egress")
-          .withEgress(rules)
+          .withPolicyTypes(types)
+          .withEgress(egress.unrestricted() ? null : rules)
+          .withIngress(agent == null ? null : agentIngress(agent))
         .endSpec()
         .build());
+  }
+
+  /** The agent's port from its clients alone; every other port, of every protocol, from anyone. */
+  private static List<NetworkPolicyIngressRule> agentIngress(AgentIngress agent) {
+    NetworkPolicyIngressRule clients = new NetworkPolicyIngressRuleBuilder()
+        .addNewFrom()
+          .withNewNamespaceSelector()
+            .withMatchLabels(Map.of("kubernetes.io/metadata.name", agent.namespace()))
+          .endNamespaceSelector()
+          .withNewPodSelector().withMatchLabels(agent.labels()).endPodSelector()
+        .endFrom()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(agent.port())).endPort()
+        .build();
+    List<NetworkPolicyPort> others = new java.util.ArrayList<>();
+    if (agent.port() > 1) {
+      others.add(range("TCP", 1, agent.port() - 1));
+    }
+    if (agent.port() < 65535) {
+      others.add(range("TCP", agent.port() + 1, 65535));
+    }
+    others.add(range("UDP", 1, 65535));
+    others.add(range("SCTP", 1, 65535));
+    return List.of(clients, new NetworkPolicyIngressRuleBuilder().withPorts(others).build());
+  }
+
+  private static NetworkPolicyPort range(String protocol, int from, int to) {
+    return new NetworkPolicyPortBuilder().withProtocol(protocol).withPort(new IntOrString(from))
+        .withEndPort(to).build();
   }
 }

@@ -54,7 +54,10 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
     admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))))
         .build();
     runtime = new KubernetesRuntime(admin, KubernetesRuntimeClusterTest.options().execOutputCapBytes(EXEC_CAP)
-        .agentImage(image).agentAccess(KubernetesRuntimeOptions.AgentAccess.PORT_FORWARD).build());
+        .agentImage(image).agentAccess(KubernetesRuntimeOptions.AgentAccess.PORT_FORWARD)
+        // the chart's workers; a port-forward reaches the agent whatever the policy says
+        .agentClients(KubernetesRuntimeOptions.AgentClients.parse("sandboxes-system:app.kubernetes.io/name=sandboxes-worker"))
+        .build());
   }
 
   @AfterAll
@@ -84,6 +87,12 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
         .containsExactly(AgentPods.INSTALL_CONTAINER);
     assertThat(pod.getSpec().getContainers().get(0).getCommand().get(0))
         .isEqualTo(AgentPods.BIN_DIR + "/sandbox-agent");
+    // the API server took the policy that admits only the workers to the agent's port
+    var policy = admin.network().v1().networkPolicies().inNamespace(runtime.options().namespace())
+        .withName(NetworkPolicies.policyName(name)).get();
+    assertThat(policy.getSpec().getPolicyTypes()).contains("Egress", "Ingress");
+    assertThat(policy.getSpec().getIngress().get(0).getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(AgentPods.port(pod)));
     // the agent is the container's first process, and the exec runs beside it
     ExecResult result = runtime.exec(name, ExecRequest.of("sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"));
     assertThat(result.stdout()).startsWith(AgentPods.BIN_DIR + "/sandbox-agent run");

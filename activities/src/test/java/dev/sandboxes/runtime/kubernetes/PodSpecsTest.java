@@ -120,6 +120,27 @@ class PodSpecsTest {
   }
 
   @Test
+  void theAgentsPortAdmitsOnlyItsClientsAndEveryOtherPortStaysOpen() {
+    NetworkPolicies.AgentIngress workers = new NetworkPolicies.AgentIngress(7431, "sandboxes-system",
+        java.util.Map.of("app.kubernetes.io/name", "sandboxes-worker"));
+    assertGolden("networkpolicy-agent-ingress.yaml", Serialization.asYaml(
+        NetworkPolicies.of("idle-agent", EgressPolicy.denyAll(), OWNER, workers).orElseThrow()));
+    var open = NetworkPolicies.of("open-agent", EgressPolicy.allowAll(), OWNER, workers).orElseThrow();
+    assertThat(open.getSpec().getPolicyTypes()).containsExactly("Ingress");
+  }
+
+  @Test
+  void agentClientsAreParsedFromOneSetting() {
+    var clients = KubernetesRuntimeOptions.AgentClients.parse(
+        "sandboxes-system:app.kubernetes.io/name=sandboxes-worker,app.kubernetes.io/instance=w");
+    assertThat(clients.namespace()).isEqualTo("sandboxes-system");
+    assertThat(clients.labels()).containsEntry("app.kubernetes.io/name", "sandboxes-worker")
+        .containsEntry("app.kubernetes.io/instance", "w").hasSize(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> KubernetesRuntimeOptions.AgentClients.parse("no-labels"))
+        .hasMessageContaining("NAMESPACE:KEY=VALUE");
+  }
+
+  @Test
   void denyAllEgress() {
     assertGolden("networkpolicy-deny-all.yaml", Serialization.asYaml(
         NetworkPolicies.egress("idle-1", EgressPolicy.denyAll(), OWNER).orElseThrow()));
