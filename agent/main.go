@@ -101,12 +101,13 @@ func install(dest string) error {
 }
 
 type runOptions struct {
-	listen    string
-	tokenFile string
-	stateDir  string
-	readyFile string
-	idle      bool
-	command   []string
+	listen         string
+	tokenFile      string
+	stateDir       string
+	readyFile      string
+	terminationLog string
+	idle           bool
+	command        []string
 }
 
 func parseRun(args []string) (runOptions, error) {
@@ -116,6 +117,7 @@ func parseRun(args []string) (runOptions, error) {
 	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the bearer token every request must carry")
 	fs.StringVar(&o.stateDir, "state-dir", "", "directory for exec output (default: next to this binary)")
 	fs.StringVar(&o.readyFile, "ready-file", "", "file to write the listening address to once serving")
+	fs.StringVar(&o.terminationLog, "termination-log", "/dev/termination-log", "where to say why the agent itself failed")
 	fs.BoolVar(&o.idle, "idle", false, "run no command: wait for SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -155,17 +157,35 @@ func readToken(path string) ([]byte, error) {
 var forwarded = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT,
 	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
 
-func run(args []string) (int, error) {
+// exitAgentLost is the exit code of an agent that failed on its own (not its command); its
+// termination message, which the worker reads from the pod, starts with agentLostPrefix.
+const (
+	exitAgentLost   = 70
+	agentLostPrefix = "sandbox-agent: "
+)
+
+func run(args []string) (code int, err error) {
 	o, err := parseRun(args)
 	if err != nil {
 		return 2, err
 	}
+	// from here on a failure is the agent's, not the command's: say so where the kubelet reads a
+	// container's termination message, so the sandbox ends with reason AgentLost
+	lost := func(err error) (int, error) {
+		_ = os.WriteFile(o.terminationLog, []byte(agentLostPrefix+err.Error()), 0o644)
+		return exitAgentLost, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			code, err = lost(fmt.Errorf("panic: %v", r))
+		}
+	}()
 	token, err := readToken(o.tokenFile)
 	if err != nil {
-		return 2, err
+		return lost(err)
 	}
 	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
-		return 2, err
+		return lost(err)
 	}
 	signals := make(chan os.Signal, 8)
 	signal.Notify(signals, forwarded...)
@@ -183,14 +203,23 @@ func run(args []string) (int, error) {
 	srv.Protocols.SetUnencryptedHTTP2(true)
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return 2, err
+		return lost(err)
 	}
-	if o.readyFile != "" {
-		if err := os.WriteFile(o.readyFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
-			return 2, err
+	if !o.idle {
+		// the main command is registered before the first request is served: a reader of its
+		// output must never be told the sandbox idles
+		m, err := execs.startMain(o.command)
+		if err != nil {
+			return lost(err)
 		}
+		main.Store(m)
 	}
 	go func() { _ = srv.Serve(ln) }()
+	if o.readyFile != "" {
+		if err := os.WriteFile(o.readyFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+			return lost(err)
+		}
+	}
 
 	if o.idle {
 		// nothing is printed: the container's log stays the sandbox's own
@@ -198,11 +227,7 @@ func run(args []string) (int, error) {
 		shutdown(srv)
 		return 0, nil
 	}
-	m, err := execs.startMain(o.command)
-	if err != nil {
-		return 2, err
-	}
-	main.Store(m)
+	m := main.Load()
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)

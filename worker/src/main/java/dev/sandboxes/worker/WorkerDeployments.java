@@ -101,10 +101,11 @@ public final class WorkerDeployments {
    * asynchronous to the worker's start, and other clients may change the deployment meanwhile:
    * each attempt reads the deployment, then sets the version with the conflict token of that
    * read, so it never overrides a change it has not seen. Not-found (not registered yet),
-   * failed-precondition (token mismatch, deployment not created yet) and resource-exhausted (the
+   * failed-precondition (token mismatch, deployment not created yet), resource-exhausted (the
    * server's deployment workflow busy: "consistent query buffer is full", seen while two workers
-   * registered at once) are retried until {@code timeout}; there is nothing to watch, so the
-   * wait is a capped backoff.
+   * registered at once) and deadline-exceeded or unavailable (a slow server: seen on a loaded CI
+   * machine, where one call took over 10 s) are retried until {@code timeout}; there is nothing to
+   * watch, so the wait is a capped backoff.
    *
    * @param identity who made the change, as the deployment records it
    * @throws IllegalStateException when the version did not become current within the timeout
@@ -145,7 +146,10 @@ public final class WorkerDeployments {
   /** The answers {@link #setCurrentVersion} waits out: the deployment is not ready for the change yet. */
   public static boolean retriedWhileSettingCurrent(Status.Code code) {
     return code == Status.Code.NOT_FOUND || code == Status.Code.FAILED_PRECONDITION
-        || code == Status.Code.RESOURCE_EXHAUSTED;
+        || code == Status.Code.RESOURCE_EXHAUSTED
+        // a slow server (a loaded machine): each attempt reads the deployment first, so a set
+        // that took effect although its answer timed out is seen as done
+        || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNAVAILABLE;
   }
 
   /** Everything the server says about one version: status, task queues, drainage. */

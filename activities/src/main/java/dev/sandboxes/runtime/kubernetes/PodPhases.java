@@ -26,7 +26,8 @@ import java.util.Set;
  *   <tr><td>Succeeded</td><td>SUCCEEDED</td><td>none; exit code of the main container</td></tr>
  *   <tr><td>Failed</td><td>FAILED</td><td>pod reason ({@code Evicted},
  *       {@code DeadlineExceeded}), else the container's ({@code OOMKilled}, {@code Error}), else
- *       {@code AgentInstallFailed} when the agent's init container failed</td></tr>
+ *       {@code AgentInstallFailed} when the agent's init container failed; {@code AgentLost} when
+ *       the in-sandbox agent failed on its own (its termination message says so)</td></tr>
  *   <tr><td>deleting, not yet ended</td><td>TERMINATED</td><td>{@code PodDeleted}</td></tr>
  *   <tr><td>main container terminated, pod phase not yet updated</td><td>SUCCEEDED / FAILED by
  *       exit code</td><td>{@code Error} (or the container's) when non-zero</td></tr>
@@ -60,6 +61,10 @@ public final class PodPhases {
   public static final String UNSCHEDULABLE = "Unschedulable";
   public static final String ERROR = "Error";
   public static final String AGENT_INSTALL_FAILED = "AgentInstallFailed";
+  /** The in-sandbox agent failed on its own (its termination message says why): not the command. */
+  public static final String AGENT_LOST = "AgentLost";
+  /** How the agent's termination message begins (agent/main.go). */
+  static final String AGENT_MESSAGE_PREFIX = "sandbox-agent: ";
   public static final String RUNTIME = "kubernetes";
 
   private PodPhases() {}
@@ -88,6 +93,7 @@ public final class PodPhases {
         boolean installFailed = terminated == null && install != null && install.getTerminated() != null
             && !Integer.valueOf(0).equals(install.getTerminated().getExitCode());
         String reason = status.getReason() != null ? status.getReason()
+            : agentLost(terminated) ? AGENT_LOST
             : terminated != null && terminated.getReason() != null ? terminated.getReason()
             : installFailed ? AGENT_INSTALL_FAILED : ERROR;
         String message = status.getMessage() != null ? status.getMessage()
@@ -152,10 +158,17 @@ public final class PodPhases {
       return new RuntimeState(SandboxPhase.SUCCEEDED, null, terminated.getMessage(), 0, started,
           finished(terminated), ref);
     }
-    String reason = terminated.getReason() != null && !"Completed".equals(terminated.getReason())
+    String reason = agentLost(terminated) ? AGENT_LOST
+        : terminated.getReason() != null && !"Completed".equals(terminated.getReason())
         ? terminated.getReason() : ERROR;
     return new RuntimeState(SandboxPhase.FAILED, reason, terminated.getMessage(), code, started,
         finished(terminated), ref);
+  }
+
+  private static boolean agentLost(ContainerStateTerminated terminated) {
+    return terminated != null && terminated.getMessage() != null
+        && terminated.getMessage().startsWith(AGENT_MESSAGE_PREFIX)
+        && !Integer.valueOf(0).equals(terminated.getExitCode());
   }
 
   private static ContainerState mainState(PodStatus status) {

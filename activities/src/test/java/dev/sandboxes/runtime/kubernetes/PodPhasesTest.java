@@ -83,6 +83,15 @@ class PodPhasesTest {
         row("the agent's init container failed", withInstall(pod("Failed", null, true,
             waiting("PodInitializing")), terminated(1, "Error")), SandboxPhase.FAILED,
             "AgentInstallFailed", null),
+        row("the agent failed on its own", pod("Failed", null, true, new ContainerStateBuilder()
+            .withNewTerminated().withExitCode(70).withReason("Error")
+            .withMessage("sandbox-agent: listen tcp :7431: bind: address already in use")
+            .withStartedAt(T0).withFinishedAt(T1).endTerminated().build()),
+            SandboxPhase.FAILED, "AgentLost", 70),
+        row("the agent failed, pod phase not yet updated", pod("Running", null, true, new ContainerStateBuilder()
+            .withNewTerminated().withExitCode(70).withReason("Error")
+            .withMessage("sandbox-agent: panic: boom").withStartedAt(T0).withFinishedAt(T1)
+            .endTerminated().build()), SandboxPhase.FAILED, "AgentLost", 70),
         row("the agent installed, main running", withInstall(pod("Running", null, true, running()),
             terminated(0, "Completed")), SandboxPhase.RUNNING, null, null),
         row("gone", null, SandboxPhase.TERMINATED, "PodDeleted", null));
