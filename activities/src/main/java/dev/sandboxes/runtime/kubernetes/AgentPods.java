@@ -98,7 +98,9 @@ final class AgentPods {
         .addNewVolumeMount().withName(TOKEN_VOLUME).withMountPath(TOKEN_DIR).withReadOnly(true)
           .endVolumeMount()
         .build();
-    Map<String, Quantity> small = Map.of("cpu", new Quantity("50m"), "memory", new Quantity("32Mi"));
+    Map<String, Quantity> small = new java.util.LinkedHashMap<>(); // ordered: the same pod every time
+    small.put("cpu", new Quantity("50m"));
+    small.put("memory", new Quantity("32Mi"));
     Container install = new ContainerBuilder()
         .withName(INSTALL_CONTAINER)
         .withImage(options.agentImage())

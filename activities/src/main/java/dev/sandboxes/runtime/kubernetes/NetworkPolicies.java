@@ -88,8 +88,10 @@ public final class NetworkPolicies {
         .withNewSpec()
           .withNewPodSelector().withMatchLabels(Map.of(Labels.SANDBOX, sandbox)).endPodSelector()
           .withPolicyTypes(types)
-          .withEgress(egress.unrestricted() ? null : rules)
-          .withIngress(agent == null ? null : agentIngress(agent))
+          // empty lists, never null: a re-sent create compares this spec with the one the server
+          // returns, which reads absent lists as empty (KubernetesGateway.sameIntent)
+          .withEgress(egress.unrestricted() ? List.of() : rules)
+          .withIngress(agent == null ? List.of() : agentIngress(agent))
         .endSpec()
         .build());
   }
