@@ -41,6 +41,10 @@ final class AttachCommand implements Callable<Integer> {
       long at = offset;
       while (true) {
         ExecOutputChunk chunk = client.execOutput(name, new ExecOutputRequest(execId, at, null));
+        if (chunk.unavailable()) {
+          throw new CliException(ExitCodes.OPERATIONAL, "sandbox " + name + " runs without the in-sandbox "
+              + "agent, which keeps execs to attach to; its execs' output comes with their results");
+        }
         for (OutputPiece piece : chunk.pieces()) {
           if (piece.stream() == OutputPiece.Stream.STDOUT) {
             out.print(outText.feed(piece.data()));

@@ -79,8 +79,9 @@ final class LogsCommand implements Callable<Integer> {
   /** The current end of the command's output, or -1 where the agent is not there to follow it. */
   private long outputEnd(SandboxClient client) {
     try {
-      return client.execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN, ExecOutputRequest.END,
-          Duration.ZERO)).nextOffset();
+      ExecOutputChunk end = client.execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN,
+          ExecOutputRequest.END, Duration.ZERO));
+      return end.unavailable() ? -1 : end.nextOffset();
     } catch (SandboxException e) {
       return -1; // no agent, or an idle sandbox (no command): follow by asking every few seconds
     }

@@ -19,8 +19,6 @@ import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.NameAlreadyUsedException;
-import dev.sandboxes.model.SandboxErrors;
-import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
@@ -55,7 +53,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -171,14 +168,14 @@ public final class SandboxClient {
       try {
         chunk = execOutput(name, new ExecOutputRequest(execId, from, STREAM_WAIT));
       } catch (SandboxException e) {
-        if (SandboxErrors.RUNTIME_REJECTED.equals(e.type())) {
-          streamed = false; // no agent: the output comes with the result
-          break;
-        }
         if (running.getResultAsync().isDone()) {
           break; // the sandbox ended meanwhile; the result says how the exec ended
         }
         throw e;
+      }
+      if (chunk.unavailable()) {
+        streamed = false; // no agent: the output comes with the result
+        break;
       }
       chunk.pieces().forEach(output);
       offset = chunk.nextOffset();
@@ -224,7 +221,7 @@ public final class SandboxClient {
    * An exec's output from {@code request.offset()}, waiting up to its wait for new output: how a
    * client follows an exec (again) by its ID. A short workflow of its own does the read
    * ({@link ExecOutputWorkflow}), so output never enters the sandbox's history. Needs the
-   * in-sandbox agent; elsewhere it fails with {@code SandboxRuntimeRejected}.
+   * in-sandbox agent; elsewhere the answer is {@link ExecOutputChunk#unavailable}.
    */
   public ExecOutputChunk execOutput(String name, ExecOutputRequest request) {
     request.validated();

@@ -13,8 +13,8 @@ import io.temporal.workflow.WorkflowMethod;
  * own history holds its piece (at most 256 KiB) until retention removes it. How
  * {@link dev.sandboxes.client.SandboxClient#exec(String, dev.sandboxes.model.ExecRequest,
  * java.util.function.Consumer)} streams, and how a client follows an exec again from any offset.
- * Needs a sandbox that keeps its execs (the in-sandbox agent); elsewhere the read fails with
- * {@code SandboxRuntimeRejected}.
+ * Needs a sandbox that keeps its execs (the in-sandbox agent); elsewhere the answer says so
+ * ({@link ExecOutputChunk#unavailable}).
  */
 @WorkflowInterface
 public interface ExecOutputWorkflow {
