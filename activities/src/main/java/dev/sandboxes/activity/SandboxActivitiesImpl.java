@@ -1,9 +1,5 @@
 package dev.sandboxes.activity;
 
-import dev.sandboxes.model.SandboxErrors;
-
-import io.temporal.failure.ApplicationFailure;
-
 import static dev.sandboxes.activity.ActivityCalls.call;
 
 import dev.sandboxes.model.ExecOutputChunk;
@@ -19,10 +15,12 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.VolumeState;
+import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,7 +131,26 @@ public class SandboxActivitiesImpl implements SandboxActivities {
           SandboxErrors.EXEC_OUTCOME_UNKNOWN);
     }
     return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
-        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.exec(name, request));
+        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> {
+          try {
+            return runtime.exec(name, request);
+          } catch (PlatformException e) {
+            if (e.retryable() && !reattachesQuietly(name)) {
+              // the platform failed mid-exec where a retry could run the command a second time:
+              // the caller hears the failure now, as the exec's own outcome
+              throw new PlatformException(e.type(), false, e.getMessage(), e);
+            }
+            throw e;
+          }
+        });
+  }
+
+  private boolean reattachesQuietly(String name) {
+    try {
+      return runtime.reattaches(name);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   @Override
