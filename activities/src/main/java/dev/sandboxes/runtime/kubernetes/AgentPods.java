@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.ArrayList;
@@ -98,15 +97,15 @@ final class AgentPods {
         .addNewVolumeMount().withName(TOKEN_VOLUME).withMountPath(TOKEN_DIR).withReadOnly(true)
           .endVolumeMount()
         .build();
-    Map<String, Quantity> small = new java.util.LinkedHashMap<>(); // ordered: the same pod every time
-    small.put("cpu", new Quantity("50m"));
-    small.put("memory", new Quantity("32Mi"));
     Container install = new ContainerBuilder()
         .withName(INSTALL_CONTAINER)
         .withImage(options.agentImage())
         .withImagePullPolicy(options.imagePullPolicy())
         .withCommand("/sandbox-agent", "install", BIN_DIR + "/sandbox-agent")
-        .withNewResources().withRequests(small).withLimits(small).endResources()
+        // the sandbox's own resources: a pod requests the larger of its init and main containers,
+        // so anything more here would make every small sandbox bigger (ten-millicore sandboxes
+        // filled the rig's node when this was a fixed 50m)
+        .withResources(main.getResources())
         .addNewVolumeMount().withName(BIN_VOLUME).withMountPath(BIN_DIR).endVolumeMount()
         .withSecurityContext(main.getSecurityContext())
         .build();
