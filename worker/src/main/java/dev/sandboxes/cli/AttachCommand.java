@@ -3,7 +3,6 @@ package dev.sandboxes.cli;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
-import dev.sandboxes.model.OutputPiece;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +35,7 @@ final class AttachCommand implements Callable<Integer> {
       SandboxClient client = global.sandboxes();
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      StreamDecoder outText = new StreamDecoder();
-      StreamDecoder errText = new StreamDecoder();
+      PiecePrinter printer = new PiecePrinter(out, err);
       long at = offset;
       while (true) {
         ExecOutputChunk chunk = client.execOutput(name, new ExecOutputRequest(execId, at, null));
@@ -45,21 +43,10 @@ final class AttachCommand implements Callable<Integer> {
           throw new CliException(ExitCodes.OPERATIONAL, "sandbox " + name + " runs without the in-sandbox "
               + "agent, which keeps execs to attach to; its execs' output comes with their results");
         }
-        for (OutputPiece piece : chunk.pieces()) {
-          if (piece.stream() == OutputPiece.Stream.STDOUT) {
-            out.print(outText.feed(piece.data()));
-          } else {
-            err.print(errText.feed(piece.data()));
-          }
-        }
-        out.flush();
-        err.flush();
+        chunk.pieces().forEach(printer);
         at = chunk.nextOffset();
         if (chunk.ended()) {
-          out.print(outText.finish());
-          out.flush();
-          err.print(errText.finish());
-          err.flush();
+          printer.finish();
           if (chunk.timedOut()) {
             err.println("sandbox: command timed out");
           }

@@ -2,7 +2,6 @@ package dev.sandboxes.cli;
 
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
-import dev.sandboxes.model.OutputPiece;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -74,21 +73,9 @@ final class ExecCommand implements Callable<Integer> {
         Output.printJson(out, result);
       } else {
         // output as the command writes it, each stream decoded on its own
-        StreamDecoder outText = new StreamDecoder();
-        StreamDecoder errText = new StreamDecoder();
-        result = global.sandboxes().exec(name, request, piece -> {
-          if (piece.stream() == OutputPiece.Stream.STDOUT) {
-            out.print(outText.feed(piece.data()));
-            out.flush();
-          } else {
-            err.print(errText.feed(piece.data()));
-            err.flush();
-          }
-        });
-        out.print(outText.finish());
-        out.flush();
-        err.print(errText.finish());
-        err.flush();
+        PiecePrinter printer = new PiecePrinter(out, err);
+        result = global.sandboxes().exec(name, request, printer);
+        printer.finish();
       }
       if (result.stdoutTruncated() || result.stderrTruncated()) {
         err.println("sandbox: output truncated at the worker's cap");
