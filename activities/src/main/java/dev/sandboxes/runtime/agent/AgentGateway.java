@@ -110,9 +110,12 @@ public final class AgentGateway implements AutoCloseable {
   /**
    * How long a read that waited for output waits again once some came, for the rest of its
    * burst: a chatty command is then read in pieces of a tenth of a second, not one read per write
-   * (each read is a workflow update, with its events in the sandbox's history).
+   * (each read is a short workflow with its own history).
    */
   static final Duration READ_LINGER = Duration.ofMillis(100);
+
+  /** The header in which the agent says at which offset the output it sends starts. */
+  static final String OFFSET_HEADER = "X-Output-Offset";
 
   /**
    * Exec {@code execId}'s output from {@code offset}: what is there, or what comes within
@@ -126,7 +129,14 @@ public final class AgentGateway implements AutoCloseable {
         .header("Authorization", "Bearer " + agent.token())
         .timeout(callTimeout.plus(wait))
         .GET().build();
-    byte[] body = send(agent, get, "read exec " + execId).body();
+    HttpResponse<byte[]> response = send(agent, get, "read exec " + execId);
+    byte[] body = response.body();
+    // where the frames start: the offset asked for, or where the current end was for END
+    long from = response.headers().firstValueAsLong(OFFSET_HEADER).orElse(offset);
+    if (from < 0) {
+      throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true, "the sandbox's agent at "
+          + agent.base() + " did not say where the output it sent for exec " + execId + " starts", null);
+    }
     List<OutputPiece> pieces = new ArrayList<>();
     FrameReader frames = new FrameReader(new DataInputStream(new java.io.ByteArrayInputStream(body)));
     AgentExit exit = null;
@@ -148,7 +158,7 @@ public final class AgentGateway implements AutoCloseable {
       throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true,
           "the sandbox's agent at " + agent.base() + " sent broken output for exec " + execId, e);
     }
-    return new ExecOutputChunk(pieces, offset + frames.consumed(), exit != null,
+    return new ExecOutputChunk(pieces, from + frames.consumed(), exit != null,
         exit == null ? null : exit.exitCode(), exit != null && exit.timedOut());
   }
 

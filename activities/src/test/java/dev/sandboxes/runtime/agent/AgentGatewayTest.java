@@ -3,6 +3,8 @@ package dev.sandboxes.runtime.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.SandboxErrors;
@@ -96,6 +98,24 @@ class AgentGatewayTest {
     assertThat(GATEWAY.start(agent.endpoint, "running", request).created()).isFalse();
     ExecResult result = exec("running", request);
     assertThat(result.stdout()).isEqualTo("before\nafter\n");
+  }
+
+  @Test
+  void aReadFromTheEndSaysWhereTheEndIsAndTheNextReadGetsOnlyWhatCameAfter() throws Exception {
+    GATEWAY.start(agent.endpoint, "tail", ExecRequest.of("sh", "-c", "echo early; sleep 1; echo late"));
+    ExecOutputChunk first = GATEWAY.read(agent.endpoint, "tail", 0, Duration.ofSeconds(5), CAP);
+    assertThat(first.pieces()).extracting(p -> new String(p.data(), StandardCharsets.UTF_8)).containsExactly("early\n");
+    ExecOutputChunk end = GATEWAY.read(agent.endpoint, "tail", ExecOutputRequest.END, Duration.ZERO, CAP);
+    assertThat(end.pieces()).isEmpty();
+    assertThat(end.nextOffset()).as("the end, not -1").isEqualTo(first.nextOffset());
+    StringBuilder after = new StringBuilder();
+    ExecOutputChunk chunk = end;
+    while (!chunk.ended()) {
+      chunk = GATEWAY.read(agent.endpoint, "tail", chunk.nextOffset(), Duration.ofSeconds(5), CAP);
+      chunk.pieces().forEach(p -> after.append(new String(p.data(), StandardCharsets.UTF_8)));
+    }
+    assertThat(after.toString()).isEqualTo("late\n");
+    assertThat(chunk.exitCode()).isZero();
   }
 
   @Test
