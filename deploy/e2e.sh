@@ -85,6 +85,8 @@ if [[ "${1:-}" == "--bench" ]]; then
     printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; workers: the chart'"'"'s Deployment in the rig (2 replicas).\n' \
       "$(uname -srm)" "$(nproc)" "$(free -g | awk '/^Mem:/{print $2 " GiB"}')" "$K8S_VERSION"
   } >>"$results"
+  # the benchmarks run from the modules' test classes, against this checkout's other modules
+  mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities
   mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
     -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20}"

@@ -50,11 +50,17 @@ public final class BoundedCapture extends OutputStream {
    * abandoned: what was read so far is the result), then closes it.
    */
   public void drain(InputStream in) {
+    drain(in, OutputStream.nullOutputStream());
+  }
+
+  /** {@link #drain(InputStream)}, handing every byte read to {@code tee} too (uncapped). */
+  public void drain(InputStream in, OutputStream tee) {
     byte[] buffer = new byte[8192];
     try (in) {
       int n;
       while ((n = in.read(buffer)) >= 0) {
         write(buffer, 0, n);
+        tee.write(buffer, 0, n);
       }
     } catch (IOException e) {
       // Closed because the command was abandoned; what was read so far is the result.

@@ -3,12 +3,15 @@ package dev.sandboxes.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.model.OutputPiece;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNotFoundException;
@@ -24,6 +27,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -240,6 +244,115 @@ public abstract class SandboxRuntimeContract {
     assertThat(result.exitCode()).isEqualTo(ExecResult.TIMED_OUT_EXIT_CODE);
     assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(20));
     runtime().delete(name);
+  }
+
+  /**
+   * Whether the runtime keeps every exec by ID with its output for the sandbox's life (the local
+   * runtime; Kubernetes with the in-sandbox agent). Runtimes that do not must say so.
+   */
+  protected boolean keepsExecs() {
+    return false;
+  }
+
+  @Test
+  void anExecIdRunsItsCommandOnceAndTheSameRequestAgainAttachesToIt() throws Exception {
+    String name = startIdle("exec-id");
+    if (!keepsExecs()) {
+      assertThat(runtime().reattaches(name)).isFalse();
+      assertThatThrownBy(() -> runtime().execOutput(name, new ExecOutputRequest("any", 0, Duration.ZERO)))
+          .isInstanceOfSatisfying(PlatformException.class,
+              e -> assertThat(e.type()).isEqualTo(SandboxErrors.RUNTIME_REJECTED));
+      runtime().delete(name);
+      return;
+    }
+    assertThat(runtime().reattaches(name)).isTrue();
+    String file = "/tmp/" + name + "-runs";
+    ExecRequest once = ExecRequest.of("sh", "-c", "echo run >> " + file + "; echo ran; exit 5").withId("once");
+    ExecResult first = runtime().exec(name, once);
+    ExecResult again = runtime().exec(name, once);
+    assertThat(again.exitCode()).isEqualTo(first.exitCode()).isEqualTo(5);
+    assertThat(again.stdout()).isEqualTo(first.stdout()).isEqualTo("ran\n");
+    assertThat(runtime().exec(name, ExecRequest.of("sh", "-c", "cat " + file + "; rm " + file)).stdout())
+        .as("the command ran once").isEqualTo("run\n");
+    assertThatThrownBy(() -> runtime().exec(name, ExecRequest.of("true").withId("once")))
+        .isInstanceOfSatisfying(PlatformException.class, e -> {
+          assertThat(e.type()).isEqualTo(SandboxErrors.EXEC_ID_IN_USE);
+          assertThat(e.retryable()).isFalse();
+        });
+    assertThatThrownBy(() -> runtime().execOutput(name, new ExecOutputRequest("never", 0, Duration.ZERO)))
+        .isInstanceOfSatisfying(PlatformException.class,
+            e -> assertThat(e.type()).isEqualTo(SandboxErrors.NOT_FOUND));
+    runtime().delete(name);
+  }
+
+  @Test
+  void anExecsOutputIsReadByOffsetWhileItRunsAndAgainAfterItEnded() throws Exception {
+    Assumptions.assumeTrue(keepsExecs(), "the runtime keeps no exec output (the test above checks it says so)");
+    String name = startIdle("exec-read");
+    ExecRequest request = ExecRequest.of("sh", "-c", "echo one; sleep 2; echo two >&2; exit 3").withId("reader");
+    java.util.concurrent.CompletableFuture<ExecResult> result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return runtime().exec(name, request);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // a read may come before the exec starts: it waits for it
+    ExecOutputChunk first = runtime().execOutput(name, new ExecOutputRequest("reader", 0, Duration.ofSeconds(20)));
+    assertThat(text(first.pieces(), OutputPiece.Stream.STDOUT)).as("read while it runs").isEqualTo("one\n");
+    assertThat(first.ended()).isFalse();
+    StringBuilder out = new StringBuilder(text(first.pieces(), OutputPiece.Stream.STDOUT));
+    StringBuilder err = new StringBuilder();
+    ExecOutputChunk chunk = first;
+    while (!chunk.ended()) {
+      chunk = runtime().execOutput(name, new ExecOutputRequest("reader", chunk.nextOffset(), Duration.ofSeconds(20)));
+      out.append(text(chunk.pieces(), OutputPiece.Stream.STDOUT));
+      err.append(text(chunk.pieces(), OutputPiece.Stream.STDERR));
+    }
+    assertThat(out).hasToString("one\n");
+    assertThat(err).hasToString("two\n");
+    assertThat(chunk.exitCode()).isEqualTo(3);
+    assertThat(result.get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isEqualTo(3);
+    ExecOutputChunk again = runtime().execOutput(name, new ExecOutputRequest("reader", 0, Duration.ZERO));
+    assertThat(again.ended()).as("the whole output again, with its end").isTrue();
+    assertThat(text(again.pieces(), OutputPiece.Stream.STDERR)).isEqualTo("two\n");
+    runtime().delete(name);
+  }
+
+  @Test
+  void theMainCommandsOutputIsFollowedFromItsCurrentEndToItsExit() throws Exception {
+    Assumptions.assumeTrue(keepsExecs(), "the runtime keeps no output to follow, only logs");
+    String name = run("follow", List.of(), 2, "echo early; sleep 2; echo late; exit 2");
+    awaitPhase(name, EnumSet.of(SandboxPhase.RUNNING, SandboxPhase.FAILED));
+    StringBuilder head = new StringBuilder();
+    ExecOutputChunk start = null;
+    while (!head.toString().contains("early\n")) {
+      start = runtime().execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN,
+          start == null ? 0 : start.nextOffset(), Duration.ofSeconds(20)));
+      assertThat(start.ended()).as("ended before its first line was read").isFalse();
+      start.pieces().forEach(p -> head.append(new String(p.data(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    // "early" was written: from the current end on, only "late" comes
+    ExecOutputChunk end = runtime().execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN,
+        ExecOutputRequest.END, Duration.ZERO));
+    assertThat(end.nextOffset()).as("the current end").isNotNegative();
+    StringBuilder text = new StringBuilder();
+    ExecOutputChunk chunk = end;
+    while (!chunk.ended()) {
+      chunk = runtime().execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN, chunk.nextOffset(),
+          Duration.ofSeconds(20)));
+      chunk.pieces().forEach(p -> text.append(new String(p.data(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    assertThat(text.toString()).endsWith("late\n").doesNotContain("early");
+    assertThat(chunk.exitCode()).isEqualTo(2);
+    runtime().delete(name);
+  }
+
+  private static String text(List<OutputPiece> pieces, OutputPiece.Stream stream) {
+    StringBuilder text = new StringBuilder();
+    pieces.stream().filter(p -> p.stream() == stream)
+        .forEach(p -> text.append(new String(p.data(), java.nio.charset.StandardCharsets.UTF_8)));
+    return text.toString();
   }
 
   @Test

@@ -32,10 +32,15 @@ public final class SandboxErrors {
    */
   public static final String AGENT_UNAVAILABLE = "SandboxAgentUnavailable";
   /**
-   * The sandbox's agent refused the call: a wrong token, an exec ID already used for another
-   * command, or a request it cannot take. The message carries the agent's reason. Not retryable.
+   * The sandbox's agent refused the call: a wrong token, or a request it cannot take. The message carries the agent's reason. Not retryable.
    */
   public static final String AGENT_REFUSED = "SandboxAgentRefused";
+
+  /**
+   * The exec's ID already names another command in this sandbox (an ID names one command: the
+   * same request under it again attaches to that exec). Not retryable.
+   */
+  public static final String EXEC_ID_IN_USE = "ExecIdInUse";
 
   /**
    * The worker running an exec stopped answering (it crashed or lost its connection) before the
@@ -46,7 +51,8 @@ public final class SandboxErrors {
 
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
       NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED,
-      VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN, AGENT_UNAVAILABLE, AGENT_REFUSED);
+      VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN, AGENT_UNAVAILABLE, AGENT_REFUSED,
+      EXEC_ID_IN_USE);
 
   private SandboxErrors() {}
 

@@ -32,21 +32,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The one class that talks to sandbox agents: their HTTP API (see {@code agent/server.go}).
  *
- * <p>Output travels as frames: a kind byte (1 stdout, 2 stderr, 3 exit), a big-endian 32-bit
- * length and the bytes; the exit frame, whose payload is an {@link AgentExit} as JSON, is last.
- * Offsets count bytes of that framed stream, so a reader that lost its connection continues
- * from the end of the last whole frame it read and misses nothing.
+ * <p>Output travels as {@link OutputFrames}, read by offset.
  *
  * <p>Errors: an agent that cannot be reached, or answers 5xx, is {@code SandboxAgentUnavailable}
- * (retryable); a refusal (wrong token, a used exec ID, a bad request) is
- * {@code SandboxAgentRefused} (not retryable), with the agent's own error type in the message.
+ * (retryable); a refusal (wrong token, a bad request) is
+ * {@code SandboxAgentRefused} (not retryable), with the agent's own error type in the message; an exec ID that names
+ * another command is {@code ExecIdInUse}.
  */
 public final class AgentGateway implements AutoCloseable {
-  static final byte STDOUT = 1;
-  static final byte STDERR = 2;
-  static final byte EXIT = 3;
-  /** The agent never sends a bigger output frame; anything else is a broken stream. */
-  static final int MAX_FRAME = 32 * 1024;
   private static final int RECONNECTS = 3;
   /** Failed calls are retried at 50, 100, ... up to this many ms apart (3.15 s in all). */
   private static final long CONNECT_BACKOFF_LIMIT_MS = 1600;
@@ -137,29 +130,12 @@ public final class AgentGateway implements AutoCloseable {
       throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true, "the sandbox's agent at "
           + agent.base() + " did not say where the output it sent for exec " + execId + " starts", null);
     }
-    List<OutputPiece> pieces = new ArrayList<>();
-    FrameReader frames = new FrameReader(new DataInputStream(new java.io.ByteArrayInputStream(body)));
-    AgentExit exit = null;
     try {
-      while (exit == null && !frames.ended()) {
-        exit = frames.next(new OutputSink() {
-          @Override
-          public void stdout(byte[] bytes, int off, int length) {
-            pieces.add(new OutputPiece(OutputPiece.Stream.STDOUT, java.util.Arrays.copyOfRange(bytes, off, off + length)));
-          }
-
-          @Override
-          public void stderr(byte[] bytes, int off, int length) {
-            pieces.add(new OutputPiece(OutputPiece.Stream.STDERR, java.util.Arrays.copyOfRange(bytes, off, off + length)));
-          }
-        });
-      }
+      return OutputFrames.chunk(body, body.length, from);
     } catch (IOException e) {
       throw new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true,
           "the sandbox's agent at " + agent.base() + " sent broken output for exec " + execId, e);
     }
-    return new ExecOutputChunk(pieces, from + frames.consumed(), exit != null,
-        exit == null ? null : exit.exitCode(), exit != null && exit.timedOut());
   }
 
   /** Where a {@link #follow} stopped: the exit when the output ended, and the offset reached. */
@@ -217,7 +193,7 @@ public final class AgentGateway implements AutoCloseable {
         closeQuietly(in);
       }, left.toMillis(), TimeUnit.MILLISECONDS);
       long start = offset;
-      FrameReader frames = new FrameReader(new DataInputStream(in));
+      OutputFrames.Reader frames = new OutputFrames.Reader(new DataInputStream(in));
       try {
         while (true) {
           AgentExit exit = frames.next(sink);
@@ -245,66 +221,6 @@ public final class AgentGateway implements AutoCloseable {
       if (failures > RECONNECTS) {
         throw unavailable(agent, "follow " + path, null);
       }
-    }
-  }
-
-  /** Reads frames, counting the bytes of whole frames it handed on. */
-  static final class FrameReader {
-    /** The stream ended inside a frame; the frame is read again after a reconnect. */
-    static final class Torn extends IOException {
-      Torn(Throwable cause) {
-        super("the output stream ended inside a frame", cause);
-      }
-    }
-
-    private final DataInputStream in;
-    private final byte[] buffer = new byte[MAX_FRAME];
-    private long consumed;
-    private boolean ended;
-
-    FrameReader(DataInputStream in) {
-      this.in = in;
-    }
-
-    long consumed() {
-      return consumed;
-    }
-
-    boolean ended() {
-      return ended;
-    }
-
-    /**
-     * Hands the next frame to {@code sink}; returns the exit at the exit frame, null otherwise
-     * ({@link #ended} says whether the stream ended cleanly between frames).
-     */
-    AgentExit next(OutputSink sink) throws IOException {
-      int kind = in.read();
-      if (kind < 0) {
-        ended = true;
-        return null;
-      }
-      int length;
-      try {
-        length = in.readInt();
-        if (length < 0 || (kind != EXIT && length > MAX_FRAME)) {
-          throw new IOException("a frame of kind " + kind + " claims " + length + " bytes");
-        }
-        in.readFully(buffer, 0, Math.min(length, MAX_FRAME));
-      } catch (EOFException e) {
-        throw new Torn(e);
-      }
-      switch (kind) {
-        case STDOUT -> sink.stdout(buffer, 0, length);
-        case STDERR -> sink.stderr(buffer, 0, length);
-        case EXIT -> {
-          consumed += 5 + length;
-          return JSON.readValue(buffer, 0, length, AgentExit.class);
-        }
-        default -> throw new IOException("unknown frame kind " + kind);
-      }
-      consumed += 5 + length;
-      return null;
     }
   }
 
@@ -364,6 +280,12 @@ public final class AgentGateway implements AutoCloseable {
         + (type.isEmpty() ? "" : " " + type) + " to " + what + ": " + message;
     if (status >= 500) {
       return new PlatformException(SandboxErrors.AGENT_UNAVAILABLE, true, text, null);
+    }
+    if (status == 409 && SandboxErrors.EXEC_ID_IN_USE.equals(type)) {
+      return new PlatformException(SandboxErrors.EXEC_ID_IN_USE, false, message, null);
+    }
+    if (status == 404 && "ExecNotFound".equals(type)) {
+      return new PlatformException(SandboxErrors.NOT_FOUND, false, message, null);
     }
     return new PlatformException(SandboxErrors.AGENT_REFUSED, false, text, null);
   }

@@ -11,6 +11,7 @@ import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.agent.AgentEndpoint;
 import dev.sandboxes.runtime.agent.AgentExec;
 import dev.sandboxes.runtime.agent.AgentGateway;
+import dev.sandboxes.runtime.agent.OutputFrames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -106,7 +107,7 @@ final class KubernetesAgents implements AutoCloseable {
     AgentEndpoint endpoint = endpoint(pod);
     try {
       return agents.read(endpoint, request.execId(), request.offset(), request.effectiveWait(),
-          READ_MAX_BYTES);
+          OutputFrames.READ_MAX_BYTES);
     } catch (PlatformException e) {
       if (e.retryable()) {
         dropForward(key(pod));
@@ -115,8 +116,6 @@ final class KubernetesAgents implements AutoCloseable {
     }
   }
 
-  /** The most output one read returns: in base64, well under the server's 512 KB payload warning. */
-  static final int READ_MAX_BYTES = 256 * 1024;
 
   private AgentEndpoint endpoint(Pod pod) {
     String name = pod.getMetadata().getName();

@@ -3,6 +3,7 @@ package dev.sandboxes.runtime.local;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.runtime.BoundedCapture;
+import dev.sandboxes.runtime.agent.OutputFrames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +34,19 @@ final class ExecCapture {
   }
 
   /**
-   * The result of {@code process}, started at {@code begin} for {@code valid}.
+   * The result of {@code process}, started at {@code begin} for {@code valid}; its whole output
+   * goes to {@code kept} as it is read.
    *
    * @throws InterruptedException after the process tree was killed
    */
-  ExecResult collect(Process process, ExecRequest valid, Instant begin) throws InterruptedException {
+  ExecResult collect(Process process, ExecRequest valid, Instant begin, LocalExec kept)
+      throws InterruptedException {
     BoundedCapture stdout = new BoundedCapture(capBytes);
     BoundedCapture stderr = new BoundedCapture(capBytes);
-    Future<?> outDrain = processes.background().submit(() -> stdout.drain(process.getInputStream()));
-    Future<?> errDrain = processes.background().submit(() -> stderr.drain(process.getErrorStream()));
+    Future<?> outDrain = processes.background().submit(
+        () -> stdout.drain(process.getInputStream(), kept.output(OutputFrames.STDOUT)));
+    Future<?> errDrain = processes.background().submit(
+        () -> stderr.drain(process.getErrorStream(), kept.output(OutputFrames.STDERR)));
     processes.background().submit(() -> feed(process.getOutputStream(), valid.stdin()));
 
     boolean finished;

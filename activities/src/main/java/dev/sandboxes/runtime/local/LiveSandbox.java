@@ -4,6 +4,8 @@ import dev.sandboxes.model.SandboxSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,8 @@ final class LiveSandbox {
   final CompletableFuture<Void> settled = new CompletableFuture<>();
   /** Exec commands still running: they are killed with the sandbox. */
   final Set<Process> execs = ConcurrentHashMap.newKeySet();
+  /** Every exec by its ID, for the sandbox's life (guarded by itself; notified when one starts). */
+  final Map<String, LocalExec> byId = new HashMap<>();
 
   /**
    * Set when the sandbox is being deleted or the runtime closes: the process is being killed on

@@ -1,6 +1,8 @@
 package dev.sandboxes.runtime.local;
 
 import dev.sandboxes.model.EgressPolicy;
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.InvalidSpecException;
@@ -8,6 +10,7 @@ import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.RuntimeState;
+import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxNames;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxNotRunningException;
@@ -20,8 +23,10 @@ import dev.sandboxes.runtime.OwnedObject;
 import dev.sandboxes.runtime.Ownership;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxPlatform;
+import dev.sandboxes.runtime.agent.OutputFrames;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +70,8 @@ final class LocalSandboxes implements SandboxPlatform {
   private final NamedLocks locks = new NamedLocks();
   /** Names being created right now: their record exists before their process does. */
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  /** The folder of a sandbox's directory that keeps its execs' output. */
+  static final String EXECS = "execs";
 
   /**
    * @param sandboxes the directory that holds one directory per sandbox
@@ -242,6 +250,12 @@ final class LocalSandboxes implements SandboxPlatform {
     return inspect(name);
   }
 
+  /**
+   * Runs the request as exec {@code request.id()} (an ID of its own when it has none), or attaches
+   * to the exec of that ID when the same request started it before: a retried activity gets the
+   * command's result without running it twice. The command runs to its end or timeout whether or
+   * not a caller waits (as the agent's execs do); deleting the sandbox kills it.
+   */
   @Override
   public ExecResult exec(String name, ExecRequest request) throws InterruptedException {
     RuntimeState state = inspect(name);
@@ -249,25 +263,103 @@ final class LocalSandboxes implements SandboxPlatform {
     if (state.phase() != SandboxPhase.RUNNING || sandbox == null) {
       throw new SandboxNotRunningException(name, "exec", state.phase());
     }
+    String id = request.id() != null ? request.id() : "x-" + UUID.randomUUID();
+    LocalExec exec;
+    synchronized (sandbox.byId) {
+      exec = sandbox.byId.get(id);
+      if (exec != null && !exec.runs(request)) {
+        throw new PlatformException(SandboxErrors.EXEC_ID_IN_USE, false,
+            "exec " + id + " already runs another command in sandbox " + name, null);
+      }
+      if (exec == null) {
+        try {
+          exec = new LocalExec(id, request, sandbox.dir.resolve(EXECS));
+        } catch (IOException e) {
+          throw PlatformException.unavailable("cannot keep the output of exec " + id + " of sandbox " + name, e);
+        }
+        sandbox.byId.put(id, exec);
+        sandbox.byId.notifyAll();
+        launch(sandbox, exec, request);
+      }
+    }
+    return exec.await();
+  }
+
+  private void launch(LiveSandbox sandbox, LocalExec exec, ExecRequest request) {
     Map<String, String> env = new LinkedHashMap<>(sandbox.spec.env());
     env.putAll(request.env());
     String workdir = request.workdir() != null ? request.workdir() : sandbox.spec.workdir();
-
     Instant begin = Instant.now();
     Process process;
     try {
       process = processes.start(sandbox.view, request.argv(), env, workdir);
     } catch (IOException e) {
       // Without isolation a missing program fails here; report it as a shell would.
-      return new ExecResult(127, "", "cannot run " + request.argv().get(0) + ": " + e.getMessage() + "\n",
-          false, false, false, Duration.between(begin, Instant.now()));
+      String why = "cannot run " + request.argv().get(0) + ": " + e.getMessage() + "\n";
+      byte[] bytes = why.getBytes(StandardCharsets.UTF_8);
+      exec.append(OutputFrames.STDERR, bytes, 0, bytes.length);
+      exec.end(new ExecResult(127, "", why, false, false, false, Duration.between(begin, Instant.now())));
+      return;
     }
     sandbox.execs.add(process);
-    try {
-      return capture.collect(process, request, begin);
-    } finally {
-      sandbox.execs.remove(process);
+    processes.background().execute(() -> {
+      try {
+        exec.end(capture.collect(process, request, begin, exec));
+      } catch (InterruptedException e) {
+        exec.fail(PlatformException.unavailable("exec " + exec.id + " was stopped: the runtime is closing", e));
+      } catch (RuntimeException e) {
+        exec.fail(e);
+      } finally {
+        sandbox.execs.remove(process);
+      }
+    });
+  }
+
+  /**
+   * Reads an exec's output, or the main command's ({@link ExecOutputRequest#MAIN}: its log's
+   * lines), from an offset, waiting for output to come; a read may come before its exec starts.
+   */
+  @Override
+  public ExecOutputChunk execOutput(String name, ExecOutputRequest request) throws InterruptedException {
+    RuntimeState state = inspect(name);
+    LiveSandbox sandbox = live.get(name);
+    if (sandbox == null) {
+      // started by an earlier worker: its execs and its output's offsets went with it
+      throw new SandboxNotRunningException(name, "read exec output", state.phase());
     }
+    if (ExecOutputRequest.MAIN.equals(request.execId())) {
+      ExecOutputChunk chunk = sandbox.log.follow(request.offset(), request.effectiveWait(),
+          OutputFrames.READ_MAX_BYTES);
+      if (!chunk.ended()) {
+        return chunk;
+      }
+      try {
+        // the log closes just before the exit is recorded
+        sandbox.settled.get(HostProcesses.DRAIN_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS);
+        return new ExecOutputChunk(chunk.pieces(), chunk.nextOffset(), true, inspect(name).exitCode(), false);
+      } catch (ExecutionException | TimeoutException | SandboxNotFoundException e) {
+        return chunk; // deleted meanwhile: ended without an exit code
+      }
+    }
+    long deadline = System.nanoTime() + request.effectiveWait().toNanos();
+    LocalExec exec;
+    synchronized (sandbox.byId) {
+      while ((exec = sandbox.byId.get(request.execId())) == null && System.nanoTime() < deadline) {
+        sandbox.byId.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      }
+    }
+    if (exec == null) {
+      throw new PlatformException(SandboxErrors.NOT_FOUND, false,
+          "no exec \"" + request.execId() + "\" in sandbox " + name, null);
+    }
+    return exec.read(request.offset(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+        OutputFrames.READ_MAX_BYTES);
+  }
+
+  /** True while this runtime holds the sandbox: it keeps every exec by ID for the sandbox's life. */
+  @Override
+  public boolean reattaches(String name) {
+    return live.containsKey(name);
   }
 
   @Override

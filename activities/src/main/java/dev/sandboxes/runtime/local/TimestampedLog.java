@@ -2,6 +2,11 @@ package dev.sandboxes.runtime.local;
 
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
+import dev.sandboxes.model.ExecOutputChunk;
+import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.model.OutputPiece;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.runtime.PlatformException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +45,10 @@ final class TimestampedLog implements AutoCloseable {
   private final long halfCap;
   private OutputStream out;
   private long written;
+  /** Where the current file starts in the log's whole output (what rotated out came before). */
+  private long base;
+  /** Where the previous file starts, or -1 when nothing rotated out yet. */
+  private long previousBase = -1;
 
   TimestampedLog(Path dir, long capBytes) throws IOException {
     this.current = dir.resolve(FILE);
@@ -108,6 +118,7 @@ final class TimestampedLog implements AutoCloseable {
       out.write(bytes);
       out.flush();
       written += bytes.length;
+      notifyAll();
     } catch (IOException e) {
       log.warn("cannot write sandbox log {}: {}; further output is dropped", current, e.toString());
       closeQuietly();
@@ -120,6 +131,8 @@ final class TimestampedLog implements AutoCloseable {
       Files.writeString(droppedMarker, "older lines were dropped to keep the log within its cap\n");
     }
     Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING);
+    previousBase = base;
+    base += written;
     out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     written = 0;
   }
@@ -156,12 +169,76 @@ final class TimestampedLog implements AutoCloseable {
   }
 
 
+  /**
+   * The lines written from {@code offset} (an offset in the log's whole output; {@link
+   * ExecOutputRequest#END} for its current end) as pieces of text, waiting up to {@code wait} for
+   * one when there is none yet; lines that rotated out are skipped. The chunk has ended once the
+   * log is closed (the command ended) and everything was read; its exit code is not known here.
+   */
+  synchronized ExecOutputChunk follow(long offset, Duration wait, int maxBytes) throws InterruptedException {
+    long from = offset == ExecOutputRequest.END ? base + written : offset;
+    if (from < 0 || from > base + written) {
+      throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false, "offset " + offset
+          + " is outside the sandbox's output (0.." + (base + written) + ")", null);
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (from == base + written && out != null && System.nanoTime() < deadline) {
+      wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+    if (from < base + written && out != null) {
+      long linger = System.nanoTime() + LocalExec.READ_LINGER.toNanos();
+      while (out != null && System.nanoTime() < linger) {
+        wait(Math.max(1, (linger - System.nanoTime()) / 1_000_000));
+      }
+    }
+    from = Math.max(from, previousBase >= 0 ? previousBase : base);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try {
+      if (from < base) {
+        bytes.write(readRange(previous, from - previousBase, (int) Math.min(maxBytes, base - from)));
+      }
+      long inCurrent = Math.max(0, from - base);
+      bytes.write(readRange(current, inCurrent, (int) Math.min(maxBytes - bytes.size(), written - inCurrent)));
+    } catch (IOException e) {
+      throw PlatformException.unavailable("cannot read the log " + current, e);
+    }
+    byte[] text = bytes.toByteArray();
+    List<OutputPiece> pieces = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length; i++) {
+      if (text[i] == '\n') {
+        int space = start;
+        while (space < i && text[space] != ' ') {
+          space++;
+        }
+        pieces.add(new OutputPiece(OutputPiece.Stream.STDOUT,
+            java.util.Arrays.copyOfRange(text, Math.min(space + 1, i), i + 1)));
+        start = i + 1;
+      }
+    }
+    long next = from + start;
+    return new ExecOutputChunk(pieces, next, out == null && next == base + written, null, false);
+  }
+
+  private static byte[] readRange(Path file, long position, int length) throws IOException {
+    if (length <= 0) {
+      return new byte[0];
+    }
+    try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+      in.seek(position);
+      byte[] bytes = new byte[(int) Math.min(length, Math.max(0, in.length() - position))];
+      in.readFully(bytes);
+      return bytes;
+    }
+  }
+
   @Override
   public synchronized void close() {
     closeQuietly();
   }
 
-  private void closeQuietly() {
+  private synchronized void closeQuietly() {
+    notifyAll();
     if (out != null) {
       try {
         out.close();

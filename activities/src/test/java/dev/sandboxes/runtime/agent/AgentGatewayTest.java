@@ -123,9 +123,9 @@ class AgentGatewayTest {
     exec("used", ExecRequest.of("true"));
     assertThatThrownBy(() -> exec("used", ExecRequest.of("false")))
         .isInstanceOfSatisfying(PlatformException.class, e -> {
-          assertThat(e.type()).isEqualTo(SandboxErrors.AGENT_REFUSED);
+          assertThat(e.type()).isEqualTo(SandboxErrors.EXEC_ID_IN_USE);
           assertThat(e.retryable()).isFalse();
-          assertThat(e.getMessage()).contains("409", "ExecIdInUse", "used");
+          assertThat(e.getMessage()).contains("exec used already runs another command");
         });
   }
 

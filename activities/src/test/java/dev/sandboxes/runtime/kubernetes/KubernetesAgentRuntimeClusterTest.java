@@ -75,6 +75,11 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
     return runtime;
   }
 
+  @Override
+  protected boolean keepsExecs() {
+    return true;
+  }
+
   private Pod podOf(String name) {
     return admin.pods().inNamespace(runtime.options().namespace()).withName(name).get();
   }

@@ -20,4 +20,9 @@ class LocalRuntimeContractTest extends SandboxRuntimeContract {
   protected SandboxRuntime runtime() {
     return local.runtime();
   }
+
+  @Override
+  protected boolean keepsExecs() {
+    return true;
+  }
 }
