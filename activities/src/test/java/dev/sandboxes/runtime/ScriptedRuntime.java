@@ -258,8 +258,19 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return reattaching;
   }
 
+  private RuntimeException execFailure;
+
+  /** Every exec fails with {@code failure} (as it reaches the runtime) until this is called with null. */
+  public synchronized ScriptedRuntime failExecsWith(RuntimeException failure) {
+    execFailure = failure;
+    return this;
+  }
+
   @Override
   public synchronized ExecResult exec(String name, ExecRequest request) {
+    if (execFailure != null) {
+      throw execFailure;
+    }
     Entry e = entry(name);
     log.add("exec " + String.join(" ", request.argv()));
     execIds.add(request.id());

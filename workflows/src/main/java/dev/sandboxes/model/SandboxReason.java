@@ -31,7 +31,12 @@ public enum SandboxReason {
   /** Terminated: the sandbox's workflow (or its owner's) was cancelled. */
   CANCELLED("Cancelled"),
   /** Failed: the local runtime's worker restarted and lost the sandbox's process. */
-  WORKER_RESTARTED("WorkerRestarted");
+  WORKER_RESTARTED("WorkerRestarted"),
+  /**
+   * Running, but the last exec found the sandbox's in-sandbox agent not answering (the message
+   * says what failed); cleared by the next exec that gets through.
+   */
+  AGENT_UNAVAILABLE("AgentUnavailable");
 
   private final String wireName;
 

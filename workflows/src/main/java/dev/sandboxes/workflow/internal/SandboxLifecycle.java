@@ -231,6 +231,25 @@ final class SandboxLifecycle {
     message = (message == null ? "" : message + "; ") + "cleanup failed: " + why;
   }
 
+  /**
+   * An exec failed because the sandbox's agent does not answer: a running sandbox says so (its
+   * reason and message) until an exec gets through again ({@link #agentAnswered}).
+   */
+  void agentUnavailable(String detail) {
+    if (phase == SandboxPhase.RUNNING) {
+      reason = SandboxReason.AGENT_UNAVAILABLE.wireName();
+      message = "an exec could not reach the sandbox's agent: " + detail;
+    }
+  }
+
+  /** An exec got through: a running sandbox no longer says its agent is unavailable. */
+  void agentAnswered() {
+    if (phase == SandboxPhase.RUNNING && SandboxReason.AGENT_UNAVAILABLE.is(reason)) {
+      reason = null;
+      message = null;
+    }
+  }
+
   /** One more exec was accepted. */
   void execAccepted() {
     execCount++;

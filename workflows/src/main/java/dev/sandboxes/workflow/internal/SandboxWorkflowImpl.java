@@ -160,11 +160,17 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       if (durableExec) {
         ExecRequest identified = request.id() != null ? request
             : request.withId(ExecIds.ofUpdate(Workflow.getCurrentUpdateInfo().orElseThrow().getUpdateId()));
-        return ExecCalls.durable(identified, null, "exec " + String.join(" ", identified.argv()))
+        ExecResult result = ExecCalls.durable(identified, null, "exec " + String.join(" ", identified.argv()))
             .exec(run.name(), identified);
+        life.agentAnswered();
+        return result;
       }
       return SandboxCalls.exec(request).exec(run.name(), request);
     } catch (ActivityFailure failure) {
+      if (ActivityFailures.is(failure, SandboxErrors.AGENT_UNAVAILABLE)) {
+        // not a command: the sandbox's status (a query) says why execs fail
+        life.agentUnavailable(ActivityFailures.detailOf(failure));
+      }
       if (failure.getCause() instanceof TimeoutFailure timeout) {
         throw ActivityFailures.execOutcomeUnknown(request, run.name(), timeout, ExecCalls.EXEC_HEARTBEAT_TIMEOUT);
       }

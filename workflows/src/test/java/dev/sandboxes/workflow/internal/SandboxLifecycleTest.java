@@ -55,6 +55,20 @@ class SandboxLifecycleTest {
             SandboxPhase.CREATING, "ContainerCreating", null, null),
         row("running", life -> life.observed(state(SandboxPhase.RUNNING, null, null), T1),
             SandboxPhase.RUNNING, null, null, null),
+        row("running, an exec found its agent not answering", life -> {
+          life.observed(state(SandboxPhase.RUNNING, null, null), T1);
+          life.agentUnavailable("it does not answer");
+        }, SandboxPhase.RUNNING, "AgentUnavailable", "an exec could not reach the sandbox's agent: it does not answer", null),
+        row("running, an exec got through again", life -> {
+          life.observed(state(SandboxPhase.RUNNING, null, null), T1);
+          life.agentUnavailable("it does not answer");
+          life.agentAnswered();
+        }, SandboxPhase.RUNNING, null, null, null),
+        row("an ended sandbox keeps its own reason whatever an exec found", life -> {
+          life.observed(exited(3), T2);
+          life.agentUnavailable("it does not answer");
+          life.agentAnswered();
+        }, SandboxPhase.FAILED, "Error", null, T2),
         row("main exited 0", life -> life.observed(exited(0), T2), SandboxPhase.SUCCEEDED, null, null, T2),
         row("main exited 3", life -> life.observed(exited(3), T2), SandboxPhase.FAILED, "Error", null, T2),
         row("a terminal phase is final", life -> {
@@ -182,7 +196,7 @@ class SandboxLifecycleTest {
     assertThat(Stream.of(SandboxReason.values()).map(SandboxReason::wireName)).containsExactly(
         "QuotaExceeded", "VolumePending", "InvalidSpec", "ScheduleTimeout", "StartupTimeout",
         "SandboxLost", "ActivityFailed", "TerminateRequested", "TTLExpired", "Cancelled",
-        "WorkerRestarted");
+        "WorkerRestarted", "AgentUnavailable");
     assertThat(SandboxReason.of("TTLExpired")).contains(SandboxReason.TTL_EXPIRED);
     assertThat(SandboxReason.of("OOMKilled")).isEmpty();
     assertThat(SandboxReason.of(null)).isEmpty();
