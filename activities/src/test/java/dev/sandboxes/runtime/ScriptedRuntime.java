@@ -236,8 +236,14 @@ public final class ScriptedRuntime implements SandboxRuntime {
       return SandboxRuntime.super.execOutput(name, request);
     }
     long deadline = System.nanoTime() + request.effectiveWait().toNanos();
-    while (!resultsById.containsKey(request.execId()) && System.nanoTime() < deadline) {
+    while (!resultsById.containsKey(request.execId()) && !failedIds.contains(request.execId())
+        && System.nanoTime() < deadline) {
       wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+    if (failedIds.contains(request.execId())) {
+      // as the runtimes that keep execs answer for an exec that never ran
+      throw new dev.sandboxes.runtime.PlatformException(dev.sandboxes.model.SandboxErrors.NOT_FOUND, false,
+          "no exec \"" + request.execId() + "\" in sandbox " + name, null);
     }
     ExecResult result = resultsById.get(request.execId());
     if (result == null) {
@@ -259,6 +265,7 @@ public final class ScriptedRuntime implements SandboxRuntime {
   }
 
   private RuntimeException execFailure;
+  private final java.util.Set<String> failedIds = new java.util.HashSet<>();
 
   /** Every exec fails with {@code failure} (as it reaches the runtime) until this is called with null. */
   public synchronized ScriptedRuntime failExecsWith(RuntimeException failure) {
@@ -269,6 +276,10 @@ public final class ScriptedRuntime implements SandboxRuntime {
   @Override
   public synchronized ExecResult exec(String name, ExecRequest request) {
     if (execFailure != null) {
+      if (request.id() != null) {
+        failedIds.add(request.id());
+        notifyAll();
+      }
       throw execFailure;
     }
     Entry e = entry(name);

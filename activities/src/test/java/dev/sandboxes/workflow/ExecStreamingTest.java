@@ -1,6 +1,7 @@
 package dev.sandboxes.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.client.SandboxClient;
@@ -18,6 +19,7 @@ import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -140,6 +142,19 @@ class ExecStreamingTest {
     List<String> pieces = env.getWorkflowClient().newWorkflowStub(StreamingAuthor.class,
         io.temporal.client.WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.DEFAULT).build()).run("author-unstreamed");
     assertThat(pieces).containsExactly("STDOUT:from the author\n", "STDERR:", "exit 0");
+  }
+
+  @Test
+  void anExecThatFailsBeforeItRunsEndsTheStreamWithItsOwnTypedFailure() {
+    runtime.reattaching(true).failExecsWith(new dev.sandboxes.runtime.PlatformException(
+        SandboxErrors.EXEC_ID_IN_USE, false, "exec taken already runs another command", null));
+    String name = running("stream-refused");
+    List<OutputPiece> pieces = new java.util.ArrayList<>();
+    Instant sent = Instant.now();
+    assertThatThrownBy(() -> sandboxes.exec(name, ExecRequest.of("echo", "x").withId("taken"), pieces::add))
+        .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.type()).isEqualTo(SandboxErrors.EXEC_ID_IN_USE));
+    assertThat(pieces).isEmpty();
+    assertThat(Duration.between(sent, Instant.now())).as("not a read's whole wait").isLessThan(Duration.ofSeconds(15));
   }
 
   @Test

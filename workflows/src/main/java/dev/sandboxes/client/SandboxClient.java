@@ -160,35 +160,48 @@ public final class SandboxClient {
     ExecRequest identified = identified(request);
     String execId = identified.id();
     WorkflowUpdateHandle<ExecResult> running = startExecUpdate(name, identified);
-    boolean streamed = true;
+    // bytes of each stream handed on: a read that fails leaves the rest to the result
+    long[] handed = new long[2];
+    Consumer<OutputPiece> counted = piece -> {
+      handed[piece.stream().ordinal()] += piece.data().length;
+      output.accept(piece);
+    };
     long offset = 0;
     while (true) {
-      long from = offset;
       ExecOutputChunk chunk;
       try {
-        chunk = execOutput(name, new ExecOutputRequest(execId, from, STREAM_WAIT));
+        chunk = execOutput(name, new ExecOutputRequest(execId, offset, STREAM_WAIT));
       } catch (SandboxException e) {
-        if (running.getResultAsync().isDone()) {
-          break; // the sandbox ended meanwhile; the result says how the exec ended
-        }
-        throw e;
+        // the exec failed before it ran (its ID in use, the sandbox ended), or the reads fail:
+        // either way the exec's own result (or failure) is the answer
+        break;
       }
       if (chunk.unavailable()) {
-        streamed = false; // no agent: the output comes with the result
-        break;
+        break; // no agent: the output comes with the result
       }
-      chunk.pieces().forEach(output);
+      if (chunk.pieces().isEmpty() && running.getResultAsync().isCompletedExceptionally()) {
+        break; // the exec failed and nothing more comes
+      }
+      chunk.pieces().forEach(counted);
       offset = chunk.nextOffset();
       if (chunk.ended()) {
-        break;
+        return call(name, running::getResult);
       }
     }
     ExecResult result = call(name, running::getResult);
-    if (!streamed) {
-      output.accept(new OutputPiece(OutputPiece.Stream.STDOUT, result.stdout().getBytes(StandardCharsets.UTF_8)));
-      output.accept(new OutputPiece(OutputPiece.Stream.STDERR, result.stderr().getBytes(StandardCharsets.UTF_8)));
-    }
+    handRest(output, OutputPiece.Stream.STDOUT, result.stdout(), handed[0]);
+    handRest(output, OutputPiece.Stream.STDERR, result.stderr(), handed[1]);
     return result;
+  }
+
+  /** Hands on what {@code text} holds past the first {@code handed} bytes of its stream. */
+  private static void handRest(Consumer<OutputPiece> output, OutputPiece.Stream stream, String text, long handed) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (handed < bytes.length) {
+      output.accept(new OutputPiece(stream, java.util.Arrays.copyOfRange(bytes, (int) handed, bytes.length)));
+    } else if (handed == 0) {
+      output.accept(new OutputPiece(stream, bytes)); // an empty stream still says it ended
+    }
   }
 
   /**
