@@ -1,10 +1,12 @@
 package dev.sandboxes.runtime;
 
+import dev.sandboxes.model.ExecResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * One output stream of an exec, taken to its end while keeping only the first {@code cap} bytes
@@ -67,13 +69,88 @@ public final class BoundedCapture extends OutputStream {
     }
   }
 
-  /** What was kept, decoded as UTF-8 (a character cut at the cap decodes as U+FFFD). */
+  /**
+   * What both streams of one result may take as JSON together: Temporal refuses a payload over
+   * 2 MiB (the result would be lost, and its activity retried in vain), and the result's other
+   * fields need a little room.
+   */
+  public static final int RESULT_JSON_BUDGET = 2 * 1024 * 1024 - 4 * 1024;
+
+  /**
+   * The result of an exec whose streams went to {@code out} and {@code err}: each stream's text
+   * within its cap, both within {@link #RESULT_JSON_BUDGET} as JSON (stdout first), each flagged
+   * truncated when it holds less than came.
+   */
+  public static ExecResult result(int exitCode, BoundedCapture out, BoundedCapture err, boolean timedOut,
+      Duration took) {
+    String stdout = out.decoded();
+    int stdoutLength = fittingJson(stdout, Math.min(out.cap, RESULT_JSON_BUDGET));
+    String stderr = err.decoded();
+    long left = RESULT_JSON_BUDGET - jsonBytes(stdout, stdoutLength);
+    int stderrLength = fittingJson(stderr, Math.min(err.cap, left));
+    return new ExecResult(exitCode, stdout.substring(0, stdoutLength), stderr.substring(0, stderrLength),
+        out.cutOff() || stdoutLength < stdout.length(), err.cutOff() || stderrLength < stderr.length(),
+        timedOut, took);
+  }
+
+  /**
+   * What was kept, decoded as UTF-8, and cut where needed so that it takes at most {@code cap}
+   * bytes as JSON (where a control character takes six, {@code \u0000}): results travel as JSON.
+   * A character cut at the cap decodes as U+FFFD, which is kept when it fits.
+   */
   public synchronized String text() {
+    String all = decoded();
+    return all.substring(0, fittingJson(all, cap));
+  }
+
+  /** Whether more came than {@link #text} holds. */
+  public synchronized boolean truncated() {
+    String all = decoded();
+    return truncated || fittingJson(all, cap) < all.length();
+  }
+
+  private synchronized String decoded() {
     return kept.toString(StandardCharsets.UTF_8);
   }
 
-  /** Whether more than {@code cap} bytes came, so that {@link #text} is only their beginning. */
-  public synchronized boolean truncated() {
+  private synchronized boolean cutOff() {
     return truncated;
+  }
+
+  private static long jsonBytes(String text, int length) {
+    long size = 0;
+    for (int i = 0; i < length; ) {
+      int codePoint = text.codePointAt(i);
+      size += jsonBytes(codePoint);
+      i += Character.charCount(codePoint);
+    }
+    return size;
+  }
+
+  /** The length of the longest prefix of {@code text} that takes at most {@code budget} bytes in a JSON string. */
+  static int fittingJson(String text, long budget) {
+    long size = 0;
+    int i = 0;
+    while (i < text.length()) {
+      int codePoint = text.codePointAt(i);
+      size += jsonBytes(codePoint);
+      if (size > budget) {
+        return i;
+      }
+      i += Character.charCount(codePoint);
+    }
+    return i;
+  }
+
+  /** Bytes of one character in a JSON string as Jackson writes it (UTF-8, control characters escaped). */
+  static int jsonBytes(int codePoint) {
+    if (codePoint == '"' || codePoint == '\\') {
+      return 2;
+    }
+    if (codePoint < 0x20) {
+      return codePoint == '\n' || codePoint == '\r' || codePoint == '\t' || codePoint == '\b'
+          || codePoint == '\f' ? 2 : 6;
+    }
+    return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
   }
 }

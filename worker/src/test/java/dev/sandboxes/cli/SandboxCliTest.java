@@ -692,6 +692,18 @@ public class SandboxCliTest {
   }
 
   @Test
+  void binaryOutputBeyondTheCapStreamsWholeAndTheResultStillArrives() {
+    String name = idle("exec-binary");
+    // NULs take six bytes each as JSON: a result kept to the cap in bytes would outgrow
+    // Temporal's 2 MiB payload limit and be lost
+    Run run = sandbox("exec", name, "--", "head", "-c", "3000000", "/dev/zero");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).hasSize(3_000_000);
+    assertThat(run.out().chars().allMatch(c -> c == 0)).as("only NULs").isTrue();
+    sandbox("terminate", name);
+  }
+
+  @Test
   void aDetachedExecIsFollowedByItsIdAndEndsWithItsExitCode() {
     String name = idle("exec-detach");
     Run started = sandbox("exec", name, "--detach", "--", "sh", "-c", "echo one; sleep 1; echo two >&2; exit 5");

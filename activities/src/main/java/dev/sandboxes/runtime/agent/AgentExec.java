@@ -63,7 +63,7 @@ public final class AgentExec {
           + " more: the sandbox's agent at " + agent.base() + " stopped sending its output", null);
     }
     AgentExit exit = followed.exit();
-    return new ExecResult(exit.exitCode(), out.text(), err.text(), out.truncated(),
-        err.truncated(), exit.timedOut(), Duration.between(started, Instant.now()));
+    return BoundedCapture.result(exit.exitCode(), out, err, exit.timedOut(),
+        Duration.between(started, Instant.now()));
   }
 }

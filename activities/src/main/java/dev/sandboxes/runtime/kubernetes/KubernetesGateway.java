@@ -321,8 +321,8 @@ public class KubernetesGateway implements AutoCloseable {
       try {
         code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        return new ExecResult(ExecResult.TIMED_OUT_EXIT_CODE, out.text(), err.text(),
-            out.truncated(), err.truncated(), true, Duration.between(start, Instant.now()));
+        return BoundedCapture.result(ExecResult.TIMED_OUT_EXIT_CODE, out, err, true,
+            Duration.between(start, Instant.now()));
       } catch (ExecutionException e) {
         throw PlatformException.unavailable(
             "exec in pod " + namespace + "/" + name + " failed: " + e.getCause(), e.getCause());
@@ -335,8 +335,7 @@ public class KubernetesGateway implements AutoCloseable {
         throw PlatformException.unavailable("exec in pod " + namespace + "/" + name
             + " ended without an exit code: " + why, failure.get());
       }
-      return new ExecResult(code, out.text(), err.text(), out.truncated(), err.truncated(), false,
-          Duration.between(start, Instant.now()));
+      return BoundedCapture.result(code, out, err, false, Duration.between(start, Instant.now()));
     } finally {
       watch.close();
     }

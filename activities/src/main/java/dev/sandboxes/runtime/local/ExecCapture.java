@@ -63,8 +63,7 @@ final class ExecCapture {
     awaitQuietly(errDrain, HostProcesses.DRAIN_AFTER_EXIT);
     Duration took = Duration.between(begin, Instant.now());
     int exitCode = finished ? process.exitValue() : ExecResult.TIMED_OUT_EXIT_CODE;
-    return new ExecResult(exitCode, stdout.text(), stderr.text(), stdout.truncated(), stderr.truncated(),
-        !finished, took);
+    return BoundedCapture.result(exitCode, stdout, stderr, !finished, took);
   }
 
   private static void feed(OutputStream stdin, String text) {
