@@ -64,10 +64,13 @@ public final class RigBenchmark {
         workflowExec.add(workflowExec(sandboxes, idle));
       }
       sandboxes.terminate(idle, "benchmark done");
-      String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec)
-          + streaming(sandboxes, iterations);
+      // each part is recorded as soon as it is measured: a later part that fails keeps the earlier
+      String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec);
       System.out.println(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      String streamed = streaming(sandboxes, iterations);
+      System.out.println(streamed);
+      Files.writeString(results, streamed, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
       stubs.shutdownNow();
     }
