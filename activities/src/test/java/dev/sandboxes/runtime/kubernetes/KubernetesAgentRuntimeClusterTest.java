@@ -139,6 +139,29 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
   }
 
   @Test
+  void anAgentThatFailsOnItsOwnEndsTheSandboxAsAgentLostNeverAHang() throws Exception {
+    // the sandbox's token Secret, made ahead by its own owner but without the token: the agent
+    // cannot read it, which is the agent's failure, not the command's
+    String name = uniqueName("agent-lost");
+    io.fabric8.kubernetes.api.model.Secret broken = AgentPods.secret(name, "unused", ownerOf(name));
+    broken.setStringData(java.util.Map.of("not-the-token", "x"));
+    admin.secrets().inNamespace(runtime.options().namespace()).resource(broken).create();
+    runtime.create(SandboxSpec.builder(image()).name(name).command("sleep", "300").build(), ownerOf(name));
+    RuntimeState state = runtime.inspect(name);
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (!state.phase().terminal()) {
+      assertThat(java.time.Instant.now()).as("ended within 60 s, now %s", state).isBefore(deadline);
+      state = runtime.awaitChange(name, state.phase(), Duration.ofSeconds(10));
+    }
+    assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(state.reason()).isEqualTo(PodPhases.AGENT_LOST);
+    assertThat(state.message()).startsWith("sandbox-agent: ").contains(AgentPods.TOKEN_KEY);
+    runtime.delete(name);
+    assertThat(admin.secrets().inNamespace(runtime.options().namespace())
+        .withName(AgentPods.secretName(name)).get()).as("the secret after delete").isNull();
+  }
+
+  @Test
   void anAgentImageThatCannotBePulledFailsTheSandboxAtOnceNamingTheAgent() throws Exception {
     try (KubernetesRuntime broken = new KubernetesRuntime(admin, runtime.options().toBuilder()
         .agentImage("sandboxes-agent:no-such-tag").imagePullPolicy("Never").build())) {
