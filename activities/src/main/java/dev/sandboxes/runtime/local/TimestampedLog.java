@@ -1,9 +1,9 @@
 package dev.sandboxes.runtime.local;
 
-import dev.sandboxes.model.LogChunk;
-import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.OutputPiece;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.runtime.PlatformException;

@@ -147,12 +147,7 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
     broken.setStringData(java.util.Map.of("not-the-token", "x"));
     admin.secrets().inNamespace(runtime.options().namespace()).resource(broken).create();
     runtime.create(SandboxSpec.builder(image()).name(name).command("sleep", "300").build(), ownerOf(name));
-    RuntimeState state = runtime.inspect(name);
-    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-    while (!state.phase().terminal()) {
-      assertThat(java.time.Instant.now()).as("ended within 60 s, now %s", state).isBefore(deadline);
-      state = runtime.awaitChange(name, state.phase(), Duration.ofSeconds(10));
-    }
+    RuntimeState state = endedWithin60s(runtime, name);
     assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
     assertThat(state.reason()).isEqualTo(PodPhases.AGENT_LOST);
     assertThat(state.message()).startsWith("sandbox-agent: ").contains(AgentPods.TOKEN_KEY);
@@ -167,16 +162,22 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
         .agentImage("sandboxes-agent:no-such-tag").imagePullPolicy("Never").build())) {
       String name = uniqueName("agent-noimage");
       broken.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
-      RuntimeState state = broken.inspect(name);
-      java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-      while (!state.phase().terminal()) {
-        assertThat(java.time.Instant.now()).as("failed within 60 s, now %s", state).isBefore(deadline);
-        state = broken.awaitChange(name, state.phase(), Duration.ofSeconds(10));
-      }
+      RuntimeState state = endedWithin60s(broken, name);
       assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);
       assertThat(state.reason()).isEqualTo("ErrImageNeverPull");
       assertThat(state.message()).contains(AgentPods.INSTALL_CONTAINER);
       broken.delete(name);
     }
+  }
+
+  /** The state of sandbox {@code name} once it ended, which must happen within 60 s. */
+  private static RuntimeState endedWithin60s(KubernetesRuntime on, String name) throws InterruptedException {
+    RuntimeState state = on.inspect(name);
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (!state.phase().terminal()) {
+      assertThat(java.time.Instant.now()).as("ended within 60 s, now %s", state).isBefore(deadline);
+      state = on.awaitChange(name, state.phase(), Duration.ofSeconds(10));
+    }
+    return state;
   }
 }
