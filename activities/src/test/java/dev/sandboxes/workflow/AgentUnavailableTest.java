@@ -3,7 +3,6 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.SandboxErrors;
@@ -15,7 +14,6 @@ import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.ScriptedRuntime;
-import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -36,12 +34,7 @@ class AgentUnavailableTest {
 
   @BeforeEach
   void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    var worker = env.newWorker(TaskQueues.DEFAULT);
-    worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new SandboxActivitiesImpl(runtime));
-    env.start();
+    env = ScriptedEnvironment.start(runtime);
     sandboxes = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
   }
 

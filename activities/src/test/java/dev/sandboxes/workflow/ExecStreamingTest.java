@@ -3,7 +3,6 @@ package dev.sandboxes.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
@@ -15,7 +14,6 @@ import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.runtime.ScriptedRuntime;
-import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,13 +58,7 @@ class ExecStreamingTest {
   @BeforeEach
   void start() {
     runtime = new ScriptedRuntime();
-    env = TestWorkflowEnvironment.newInstance();
-    SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-    var worker = env.newWorker(TaskQueues.DEFAULT);
-    worker.registerWorkflowImplementationTypes(SandboxWorkflowImpl.class, StreamingAuthorImpl.class,
-        dev.sandboxes.workflow.internal.ExecOutputWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new SandboxActivitiesImpl(runtime));
-    env.start();
+    env = ScriptedEnvironment.start(runtime, StreamingAuthorImpl.class);
     sandboxes = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
   }
 
