@@ -100,13 +100,6 @@ public final class AgentGateway implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.noBody()).build(), "kill exec " + execId);
   }
 
-  /**
-   * How long a read that waited for output waits again once some came, for the rest of its
-   * burst: a chatty command is then read in pieces of a tenth of a second, not one read per write
-   * (each read is a short workflow with its own history).
-   */
-  static final Duration READ_LINGER = Duration.ofMillis(100);
-
   /** The header in which the agent says at which offset the output it sends starts. */
   static final String OFFSET_HEADER = "X-Output-Offset";
 
@@ -118,7 +111,7 @@ public final class AgentGateway implements AutoCloseable {
       int maxBytes) throws InterruptedException {
     HttpRequest get = HttpRequest.newBuilder(agent.resolve("/v1/execs/" + execId + "/output?offset="
             + offset + "&waitMillis=" + wait.toMillis() + "&maxBytes=" + maxBytes
-            + "&lingerMillis=" + READ_LINGER.toMillis()))
+            + "&lingerMillis=" + OutputFrames.READ_LINGER.toMillis()))
         .header("Authorization", "Bearer " + agent.token())
         .timeout(callTimeout.plus(wait))
         .GET().build();

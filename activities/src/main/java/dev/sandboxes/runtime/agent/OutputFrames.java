@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,12 @@ public final class OutputFrames {
   /** No output frame is bigger; anything else is a broken stream. */
   public static final int MAX_FRAME = 32 * 1024;
   private static final int HEADER = 5;
+  /**
+   * How long a read that waited for output waits again once some came, for the rest of its
+   * burst: a chatty command is then read in pieces of a tenth of a second, not one read per write
+   * (each read is a short workflow with its own history).
+   */
+  public static final Duration READ_LINGER = Duration.ofMillis(100);
   /** The most output one read returns: in base64, well under Temporal's 512 KB payload warning. */
   public static final int READ_MAX_BYTES = 256 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 
 /**
  * One exec of a local sandbox, kept by its ID for the sandbox's life, as the in-sandbox agent
@@ -27,9 +28,6 @@ import java.util.concurrent.ExecutionException;
  * same ID attaches to it; another request under that ID is {@code ExecIdInUse}.
  */
 final class LocalExec {
-  /** How long a read that found output waits for the rest of its burst (as the agent's reads do). */
-  static final Duration READ_LINGER = Duration.ofMillis(100);
-
   final String id;
   private final ExecRequest request;
   private final Path file;
@@ -146,16 +144,8 @@ final class LocalExec {
         throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false, "offset " + offset
             + " is outside exec " + id + "'s output (0.." + committed + ")", null);
       }
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (committed == from && !ended && System.nanoTime() < deadline) {
-        waitNanos(deadline - System.nanoTime());
-      }
-      if (committed > from && !ended) {
-        long linger = System.nanoTime() + READ_LINGER.toNanos();
-        while (!ended && committed - from < maxBytes && System.nanoTime() < linger) {
-          waitNanos(linger - System.nanoTime());
-        }
-      }
+      long start = from;
+      awaitOutput(this, wait, () -> committed > start, () -> ended || committed - start >= maxBytes);
       // at least one whole frame; a frame cut off at the end is read next time
       upTo = Math.min(committed, from + Math.max(maxBytes, OutputFrames.MAX_FRAME + 5));
     }
@@ -169,9 +159,29 @@ final class LocalExec {
     }
   }
 
-  private void waitNanos(long nanos) throws InterruptedException {
+  /**
+   * Waits on {@code monitor} (held by the caller, notified by the writer) up to {@code wait} until
+   * output {@code arrived} or the output is {@code complete}; once some arrived, up to
+   * {@link OutputFrames#READ_LINGER} more for the rest of its burst, unless it completes first.
+   */
+  static void awaitOutput(Object monitor, Duration wait, BooleanSupplier arrived, BooleanSupplier complete)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!arrived.getAsBoolean() && !complete.getAsBoolean() && System.nanoTime() < deadline) {
+      waitUntil(monitor, deadline);
+    }
+    if (arrived.getAsBoolean()) {
+      long linger = System.nanoTime() + OutputFrames.READ_LINGER.toNanos();
+      while (!complete.getAsBoolean() && System.nanoTime() < linger) {
+        waitUntil(monitor, linger);
+      }
+    }
+  }
+
+  private static void waitUntil(Object monitor, long deadline) throws InterruptedException {
+    long nanos = deadline - System.nanoTime();
     if (nanos > 0) {
-      wait(Math.max(1, nanos / 1_000_000));
+      monitor.wait(Math.max(1, nanos / 1_000_000));
     }
   }
 }

@@ -181,16 +181,8 @@ final class TimestampedLog implements AutoCloseable {
       throw new PlatformException(SandboxErrors.RUNTIME_REJECTED, false, "offset " + offset
           + " is outside the sandbox's output (0.." + (base + written) + ")", null);
     }
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (from == base + written && out != null && System.nanoTime() < deadline) {
-      wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-    }
-    if (from < base + written && out != null) {
-      long linger = System.nanoTime() + LocalExec.READ_LINGER.toNanos();
-      while (out != null && System.nanoTime() < linger) {
-        wait(Math.max(1, (linger - System.nanoTime()) / 1_000_000));
-      }
-    }
+    long asked = from;
+    LocalExec.awaitOutput(this, wait, () -> asked < base + written, () -> out == null);
     from = Math.max(from, previousBase >= 0 ? previousBase : base);
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try {
