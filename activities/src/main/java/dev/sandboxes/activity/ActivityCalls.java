@@ -91,7 +91,7 @@ final class ActivityCalls {
       // Not found, not running, in use: the state of the world, which a retry will not change.
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type());
     } catch (RuntimeException e) {
-      if (e instanceof io.temporal.client.ActivityCompletionException) {
+      if (e instanceof io.temporal.client.ActivityCompletionException || e instanceof ApplicationFailure) {
         throw e;
       }
       throw ApplicationFailure.newFailureWithCause(

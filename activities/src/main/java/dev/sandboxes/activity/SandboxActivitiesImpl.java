@@ -48,6 +48,8 @@ public class SandboxActivitiesImpl implements SandboxActivities {
   private final SandboxRuntime runtime;
   private final Duration awaitSlice;
   private final Duration heartbeatEvery;
+  /** This worker's exec attempts, joined by a retry the server sent while one still ran here. */
+  private final InFlightExecs inFlight = new InFlightExecs();
 
   public SandboxActivitiesImpl(SandboxRuntime runtime) {
     this(runtime, DEFAULT_AWAIT_SLICE, DEFAULT_HEARTBEAT_EVERY);
@@ -121,28 +123,75 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public ExecResult exec(String name, ExecRequest request) {
-    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
-    if (attempt > 1 && !ActivityCalls.call(() -> runtime.reattaches(name))) {
-      // an earlier attempt may have started the command and this sandbox cannot tell
-      throw ApplicationFailure.newNonRetryableFailure("exec " + String.join(" ", request.argv())
-          + " in sandbox \"" + name + "\": the worker running it was lost (attempt " + attempt
-          + "), and this sandbox cannot re-attach to an exec (it runs without the in-sandbox agent), "
-          + "so the command's outcome is unknown: it may or may not have run; the sandbox is still usable",
-          SandboxErrors.EXEC_OUTCOME_UNKNOWN);
-    }
-    return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
-        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> {
+    io.temporal.activity.ActivityInfo info = Activity.getExecutionContext().getInfo();
+    String key = info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
+    int attempt = info.getAttempt();
+    Duration every = execHeartbeatEvery(attempt);
+    if (attempt > 1) {
+      java.util.concurrent.CompletableFuture<ExecResult> earlier = inFlight.earlier(key);
+      if (earlier != null) {
+        // The server gave up on an attempt this worker still runs (or just finished): its
+        // heartbeats came late. Its outcome is this attempt's; the command does not run again.
+        log.info("sandbox {}: exec attempt {} joins the earlier attempt still on this worker", name, attempt);
+        return ActivityCalls.callHeartbeating(every, () -> {
           try {
-            return runtime.exec(name, request);
-          } catch (PlatformException e) {
-            if (e.retryable() && !reattachesQuietly(name)) {
-              // the platform failed mid-exec where a retry could run the command a second time:
-              // the caller hears the failure now, as the exec's own outcome
-              throw new PlatformException(e.type(), false, e.getMessage(), e);
-            }
-            throw e;
+            return earlier.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
           }
         });
+      }
+      if (!ActivityCalls.call(() -> runtime.reattaches(name))) {
+        // an earlier attempt may have started the command and this sandbox cannot tell
+        throw ApplicationFailure.newNonRetryableFailure("exec " + String.join(" ", request.argv())
+            + " in sandbox \"" + name + "\": the worker running it was lost (attempt " + attempt
+            + "), and this sandbox cannot re-attach to an exec (it runs without the in-sandbox agent), "
+            + "so the command's outcome is unknown: it may or may not have run; the sandbox is still usable",
+            SandboxErrors.EXEC_OUTCOME_UNKNOWN);
+      }
+    }
+    java.util.concurrent.CompletableFuture<ExecResult> mine = inFlight.start(key);
+    long started = System.nanoTime();
+    ExecResult result = null;
+    RuntimeException failure = null;
+    try {
+      result = ActivityCalls.callHeartbeating(every, () -> {
+        try {
+          return runtime.exec(name, request);
+        } catch (SandboxException e) {
+          if (e instanceof PlatformException p && p.retryable() && !reattachesQuietly(name)) {
+            // the platform failed mid-exec where a retry could run the command a second time:
+            // the caller hears the failure now, as the exec's own outcome
+            throw new PlatformException(p.type(), false, p.getMessage(), p);
+          }
+          throw e;
+        } catch (RuntimeException e) {
+          if (!reattachesQuietly(name)) {
+            // an unforeseen failure is no safer to retry than the platform's own
+            throw new PlatformException(SandboxErrors.RUNTIME_UNAVAILABLE, false,
+                "exec in sandbox " + name + " failed: " + e, e);
+          }
+          throw e;
+        }
+      });
+      return result;
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      // an attempt that ran past its heartbeat timeout may have been given up on by the server
+      boolean atRisk = Duration.ofNanos(System.nanoTime() - started).plus(Duration.ofSeconds(1))
+          .compareTo(info.getHeartbeatTimeout().isZero() ? Duration.ZERO : info.getHeartbeatTimeout()) >= 0;
+      inFlight.finish(key, mine, result, failure, atRisk);
+    }
+  }
+
+  /**
+   * How often an exec attempt heartbeats while its command runs: well inside the workflow's
+   * 20 s exec heartbeat timeout (the SDK sends at most one heartbeat per 0.8 of that timeout).
+   */
+  protected Duration execHeartbeatEvery(int attempt) {
+    return heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0 ? heartbeatEvery : EXEC_HEARTBEAT_EVERY;
   }
 
   private boolean reattachesQuietly(String name) {
@@ -155,8 +204,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
   @Override
   public ExecOutputChunk execOutput(String name, ExecOutputRequest request) {
-    return ActivityCalls.callHeartbeating(heartbeatEvery.compareTo(EXEC_HEARTBEAT_EVERY) < 0
-        ? heartbeatEvery : EXEC_HEARTBEAT_EVERY, () -> runtime.execOutput(name, request));
+    return ActivityCalls.callHeartbeating(execHeartbeatEvery(1), () -> runtime.execOutput(name, request));
   }
 
   @Override

@@ -273,8 +273,16 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return this;
   }
 
+  private Duration execDelay = Duration.ZERO;
+
+  /** Every exec takes {@code delay} before it answers (others may use the runtime meanwhile). */
+  public synchronized ScriptedRuntime delayExecs(Duration delay) {
+    execDelay = delay;
+    return this;
+  }
+
   @Override
-  public synchronized ExecResult exec(String name, ExecRequest request) {
+  public synchronized ExecResult exec(String name, ExecRequest request) throws InterruptedException {
     if (execFailure != null) {
       if (request.id() != null) {
         failedIds.add(request.id());
@@ -289,6 +297,10 @@ public final class ScriptedRuntime implements SandboxRuntime {
       throw new SandboxNotRunningException(name, "exec", e.state.phase());
     }
     // "echo" prints its arguments; anything else prints its argv and exits with its length.
+    long until = System.nanoTime() + execDelay.toNanos();
+    for (long left = execDelay.toNanos(); left > 0; left = until - System.nanoTime()) {
+      wait(Math.max(1, left / 1_000_000));
+    }
     String out = String.join(" ", request.argv().subList(1, request.argv().size())) + "\n";
     int code = request.argv().get(0).equals("echo") ? 0 : request.argv().size();
     ExecResult result = new ExecResult(code, out, "", false, false, false, Duration.ofMillis(1));

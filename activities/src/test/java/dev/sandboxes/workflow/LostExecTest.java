@@ -35,6 +35,9 @@ class LostExecTest {
   SandboxClient sandboxes;
   final CountDownLatch release = new CountDownLatch(1);
 
+  /** The first attempt runs, on a worker that lives, but its heartbeats do not reach the server in time. */
+  volatile boolean lateHeartbeats;
+
   /** IDs the first (lost) attempts were given. */
   final java.util.List<String> lostIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -47,9 +50,15 @@ class LostExecTest {
       super(runtime);
     }
 
+    /** The first attempt sends no heartbeat while it runs, as on a live worker whose heartbeats came late. */
+    @Override
+    protected Duration execHeartbeatEvery(int attempt) {
+      return lateHeartbeats && attempt == 1 ? Duration.ofHours(1) : super.execHeartbeatEvery(attempt);
+    }
+
     @Override
     public ExecResult exec(String name, ExecRequest request) {
-      if (io.temporal.activity.Activity.getExecutionContext().getInfo().getAttempt() > 1) {
+      if (lateHeartbeats || io.temporal.activity.Activity.getExecutionContext().getInfo().getAttempt() > 1) {
         return super.exec(name, request);
       }
       lostIds.add(String.valueOf(request.id()));
@@ -108,6 +117,32 @@ class LostExecTest {
     assertThat(result.stdout()).isEqualTo("survived\n");
     assertThat(lostIds).singleElement().isNotEqualTo("null");
     assertThat(runtime.execIds).as("the retry carried the lost attempt's exec ID").containsExactlyElementsOf(lostIds);
+    assertThat(sandboxes.terminate(name, null).phase()).isEqualTo(SandboxPhase.TERMINATED);
+  }
+
+  @Test
+  void aRetryOnTheWorkerStillRunningTheExecJoinsItInsteadOfCallingTheOutcomeUnknown() throws Exception {
+    lateHeartbeats = true;
+    String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").name("late-heartbeats").build());
+    assertThat(sandboxes.awaitRunning(name, Duration.ofSeconds(20)).phase()).isEqualTo(SandboxPhase.RUNNING);
+    // past the 20 s exec heartbeat timeout: the server retries the exec while the first attempt runs
+    runtime.delayExecs(Duration.ofSeconds(24));
+    Instant sent = Instant.now();
+
+    ExecResult result = sandboxes.exec(name, ExecRequest.of("echo", "joined"));
+
+    assertThat(result.stdout()).isEqualTo("joined\n");
+    assertThat(Duration.between(sent, Instant.now())).isBetween(Duration.ofSeconds(24), Duration.ofSeconds(40));
+    assertThat(runtime.execIds).as("the command ran once").hasSize(1);
+    var events = env.getWorkflowClient().fetchHistory(dev.sandboxes.model.WorkflowIds.sandboxWorkflowId(name)).getHistory().getEventsList();
+    java.util.Set<Long> execs = events.stream().filter(e -> e.hasActivityTaskScheduledEventAttributes()
+            && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("SandboxExec"))
+        .map(e -> e.getEventId()).collect(java.util.stream.Collectors.toSet());
+    assertThat(events.stream().filter(e -> e.hasActivityTaskStartedEventAttributes()
+            && execs.contains(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))
+        .map(e -> e.getActivityTaskStartedEventAttributes().getAttempt()))
+        .as("the exec's attempts: the server gave up on the first").containsExactly(2);
+    runtime.delayExecs(Duration.ZERO);
     assertThat(sandboxes.terminate(name, null).phase()).isEqualTo(SandboxPhase.TERMINATED);
   }
 
