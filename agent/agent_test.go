@@ -613,3 +613,76 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// ---- a warm pool's pod: nothing runs until a sandbox claims it
+
+func TestAPoolPodRunsNothingUntilClaimedThenRunsTheSandboxsCommandWithItsEnvironment(t *testing.T) {
+	cmd, out, errs := agentProcess(t, "--pooled")
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	a := &agent{t: t, url: "http://" + readyAddress(t, cmd), client: http.DefaultClient, token: testToken}
+	if code, body := a.do("PUT", "/v1/execs/early", execRequest{Argv: []string{"true"}}); code != http.StatusConflict || !strings.Contains(string(body), "NotClaimed") {
+		t.Fatalf("exec before the claim: %d %s", code, body)
+	}
+	if code, body := a.do("GET", "/v1/main", nil); code != http.StatusNotFound {
+		t.Fatalf("main before the claim: %d %s", code, body)
+	}
+	claim := claimRequest{Sandbox: "s1", Command: []string{"sh", "-c", "echo $GREETING in $(pwd); sleep 0.5; exit 5"},
+		Env: map[string]string{"GREETING": "hi"}, Workdir: "/"}
+	if code, body := a.do("POST", "/v1/claim", claim); code != http.StatusCreated || !strings.Contains(string(body), `"sandbox":"s1"`) {
+		t.Fatalf("claim: %d %s", code, body)
+	}
+	if code, body := a.do("POST", "/v1/claim", claim); code != http.StatusOK {
+		t.Fatalf("the same claim again (a retry): %d %s", code, body)
+	}
+	other := claimRequest{Sandbox: "s2", Command: claim.Command, Env: claim.Env}
+	if code, body := a.do("POST", "/v1/claim", other); code != http.StatusConflict || !strings.Contains(string(body), "AlreadyClaimed") {
+		t.Fatalf("another sandbox's claim: %d %s", code, body)
+	}
+	a.start("after", execRequest{Argv: []string{"sh", "-c", "echo $GREETING"}})
+	if r := a.follow("after", 0); r.stdout != "hi\n" {
+		t.Fatalf("an exec after the claim sees the sandbox's environment: %+v", r)
+	}
+	cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 5 || out.String() != "hi in /\n" || errs.String() != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", cmd.ProcessState.ExitCode(), out, errs)
+	}
+}
+
+func TestAPoolPodClaimedByAnIdleSandboxServesExecsAndStopsOnSigterm(t *testing.T) {
+	cmd, out, _ := agentProcess(t, "--pooled")
+	a := &agent{t: t, url: "http://" + readyAddress(t, cmd), client: http.DefaultClient, token: testToken}
+	if code, body := a.do("POST", "/v1/claim", claimRequest{Sandbox: "idle-1", Env: map[string]string{"X": "1"}}); code != http.StatusCreated || !strings.Contains(string(body), `"idle":true`) {
+		t.Fatalf("claim: %d %s", code, body)
+	}
+	a.start("e", execRequest{Argv: []string{"sh", "-c", "echo x=$X"}})
+	if r := a.follow("e", 0); r.stdout != "x=1\n" {
+		t.Fatalf("exec: %+v", r)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 0 || out.String() != "" {
+		t.Fatalf("exit %d, stdout %q", cmd.ProcessState.ExitCode(), out)
+	}
+}
+
+func TestAClaimIsRefusedByAnAgentStartedForItsSandboxAndWhenMalformed(t *testing.T) {
+	a := newAgent(t)
+	if code, body := a.do("POST", "/v1/claim", claimRequest{Sandbox: "s"}); code != http.StatusConflict || !strings.Contains(string(body), "NotPooled") {
+		t.Fatalf("not pooled: %d %s", code, body)
+	}
+	c := newClaims(true, newExecs(newProcesses(), t.TempDir(), nil), func(*execution) {})
+	if _, err := c.claim(claimRequest{}); err == nil || !strings.Contains(err.Error(), "sandbox") {
+		t.Fatalf("no sandbox: %v", err)
+	}
+	if _, err := c.claim(claimRequest{Sandbox: "s", Command: []string{""}}); err == nil {
+		t.Fatal("an empty program was accepted")
+	}
+	if c.open() {
+		t.Fatal("a refused claim opened the pod")
+	}
+	for _, args := range [][]string{{"--token-file", "t", "--pooled", "--", "true"}, {"--token-file", "t", "--pooled", "--idle"}} {
+		if _, err := parseRun(args); err == nil {
+			t.Errorf("%v was accepted", args)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -135,7 +136,7 @@ func (e *execution) writeStdin(r io.Reader, eof bool) error {
 type execs struct {
 	procs   *processes
 	dir     string
-	baseEnv []string
+	baseEnv atomic.Pointer[[]string] // the environment every command starts from
 	// drainWait bounds how long output is read after the command exited: a background child
 	// that inherited the pipes would otherwise hold the exec open until it ends.
 	drainWait time.Duration
@@ -146,8 +147,17 @@ type execs struct {
 }
 
 func newExecs(procs *processes, dir string, baseEnv []string) *execs {
-	return &execs{procs: procs, dir: dir, baseEnv: baseEnv, drainWait: time.Second,
+	x := &execs{procs: procs, dir: dir, drainWait: time.Second,
 		byID: map[string]*execution{}, started: make(chan struct{})}
+	x.baseEnv.Store(&baseEnv)
+	return x
+}
+
+// setEnv adds env to the environment of every command started from now on (a claimed pool
+// pod's sandbox environment, which the pod was created without).
+func (x *execs) setEnv(env map[string]string) {
+	merged := mergeEnv(*x.baseEnv.Load(), env)
+	x.baseEnv.Store(&merged)
 }
 
 func (x *execs) get(id string) *execution {
@@ -236,12 +246,12 @@ func (x *execs) start(id string, req execRequest) (*execution, bool, error) {
 // startMain runs the sandbox's own command. Its output goes to the agent's stdout and stderr
 // unchanged (so the container's logs are what they were without the agent) and to an output log
 // that followers read like an exec's.
-func (x *execs) startMain(argv []string) (*execution, error) {
+func (x *execs) startMain(argv []string, workdir string) (*execution, error) {
 	log, err := newFrameLog(filepath.Join(x.dir, mainID+".out"))
 	if err != nil {
 		return nil, err
 	}
-	e := &execution{id: mainID, request: execRequest{Argv: argv}, log: log, startedAt: time.Now(),
+	e := &execution{id: mainID, request: execRequest{Argv: argv, Workdir: workdir}, log: log, startedAt: time.Now(),
 		tee: [2]io.Writer{os.Stdout, os.Stderr}}
 	x.launch(e)
 	return e, nil
@@ -255,7 +265,7 @@ const mainID = "main"
 // 126 (not executable, bad workdir) and the reason on stderr, as a shell would report it.
 func (x *execs) launch(e *execution) {
 	req := e.request
-	env := mergeEnv(x.baseEnv, req.Env)
+	env := mergeEnv(*x.baseEnv.Load(), req.Env)
 	stdinR, stdinW, err := stdinFor(req)
 	if err != nil {
 		x.finish(e, exitStatus{ExitCode: 126, Error: err.Error()})

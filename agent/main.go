@@ -4,9 +4,11 @@
 //
 //	sandbox-agent install DEST
 //	    copies this binary to DEST (what the pod's init container does, into a shared emptyDir)
-//	sandbox-agent run --token-file F [--listen :7431] [--state-dir D] [--ready-file F] (--idle | -- COMMAND ARGS...)
+//	sandbox-agent run --token-file F [--listen :7431] [--state-dir D] [--ready-file F] (--idle | --pooled | -- COMMAND ARGS...)
 //	    the container's command: serves the API and runs COMMAND, exiting with its exit code
-//	    (128+N when signal N ended it); with --idle it waits for SIGTERM and exits 0. It prints
+//	    (128+N when signal N ended it); with --idle it waits for SIGTERM and exits 0; with
+//	    --pooled (a warm pool's pod) it runs nothing until a sandbox claims it (POST /v1/claim
+//	    with the sandbox's command and environment), then behaves as for that sandbox. It prints
 //	    nothing of its own: the container's log is the command's output alone
 //	sandbox-agent version
 //
@@ -107,6 +109,7 @@ type runOptions struct {
 	readyFile      string
 	terminationLog string
 	idle           bool
+	pooled         bool
 	command        []string
 }
 
@@ -119,6 +122,7 @@ func parseRun(args []string) (runOptions, error) {
 	fs.StringVar(&o.readyFile, "ready-file", "", "file to write the listening address to once serving")
 	fs.StringVar(&o.terminationLog, "termination-log", "/dev/termination-log", "where to say why the agent itself failed")
 	fs.BoolVar(&o.idle, "idle", false, "run no command: wait for SIGTERM")
+	fs.BoolVar(&o.pooled, "pooled", false, "a warm pool's pod: run nothing until a sandbox claims it")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -126,10 +130,12 @@ func parseRun(args []string) (runOptions, error) {
 	switch {
 	case o.tokenFile == "":
 		return o, errors.New("--token-file is required")
-	case o.idle && len(o.command) > 0:
-		return o, errors.New("--idle takes no command")
-	case !o.idle && len(o.command) == 0:
-		return o, errors.New("a command after -- (or --idle) is required")
+	case o.idle && o.pooled:
+		return o, errors.New("--idle and --pooled exclude each other")
+	case (o.idle || o.pooled) && len(o.command) > 0:
+		return o, errors.New("--idle and --pooled take no command (a pool pod gets its command with its claim)")
+	case !o.idle && !o.pooled && len(o.command) == 0:
+		return o, errors.New("a command after -- (or --idle, or --pooled) is required")
 	}
 	if o.stateDir == "" {
 		self, err := os.Executable()
@@ -194,6 +200,13 @@ func run(args []string) (code int, err error) {
 	execs := newExecs(procs, o.stateDir, os.Environ())
 	var main atomic.Pointer[execution]
 	server := newAgentServer(token, execs, main.Load, version)
+	mainStarted := make(chan *execution, 1)
+	if o.pooled {
+		server.claims = newClaims(true, execs, func(m *execution) {
+			main.Store(m)
+			mainStarted <- m
+		})
+	}
 	srv := &http.Server{
 		Handler:           server.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -205,10 +218,10 @@ func run(args []string) (code int, err error) {
 	if err != nil {
 		return lost(err)
 	}
-	if !o.idle {
+	if !o.idle && !o.pooled {
 		// the main command is registered before the first request is served: a reader of its
 		// output must never be told the sandbox idles
-		m, err := execs.startMain(o.command)
+		m, err := execs.startMain(o.command, "")
 		if err != nil {
 			return lost(err)
 		}
@@ -221,13 +234,17 @@ func run(args []string) (code int, err error) {
 		}
 	}
 
-	if o.idle {
-		// nothing is printed: the container's log stays the sandbox's own
-		<-signals
-		shutdown(srv)
-		return 0, nil
-	}
 	m := main.Load()
+	if m == nil {
+		// idle, or a pool pod until a claim starts its sandbox's command; nothing is printed:
+		// the container's log stays the sandbox's own
+		select {
+		case <-signals:
+			shutdown(srv)
+			return 0, nil
+		case m = <-mainStarted:
+		}
+	}
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)

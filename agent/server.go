@@ -21,6 +21,7 @@ type agentServer struct {
 	execs   *execs
 	main    func() *execution // nil result while idle
 	version string
+	claims  *claims // a pool pod's claim; nil for an agent started for its sandbox
 
 	// whether anyone read the main command's output, and (closed) once a reader got its end
 	mainFollowed     atomic.Bool
@@ -58,6 +59,8 @@ func (s *agentServer) handler() http.Handler {
 	mux.Handle("GET /v1/execs/{id}/output", s.auth(s.outputOfExec))
 	mux.Handle("POST /v1/execs/{id}/stdin", s.auth(s.withExec(s.stdin)))
 	mux.Handle("POST /v1/execs/{id}/kill", s.auth(s.withExec(s.kill)))
+	mux.Handle("GET /v1/claim", s.auth(s.claimState))
+	mux.Handle("POST /v1/claim", s.auth(s.claim))
 	mux.Handle("GET /v1/main", s.auth(s.withMain(s.execState)))
 	mux.Handle("GET /v1/main/output", s.auth(s.withMain(s.output)))
 	return mux
@@ -125,7 +128,45 @@ func (s *agentServer) withMain(next func(http.ResponseWriter, *http.Request, *ex
 }
 
 func (s *agentServer) info(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "idle": s.main() == nil})
+	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "idle": s.main() == nil,
+		"pooled": s.claims != nil && s.claims.pooled, "claimed": s.claims == nil || s.claims.open()})
+}
+
+func (s *agentServer) claimState(w http.ResponseWriter, r *http.Request) {
+	if s.claims == nil {
+		writeJSON(w, http.StatusOK, claimState{Idle: s.main() == nil})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.claims.state())
+}
+
+// claim gives a pool pod to a sandbox: 201 when this claim took it, 200 when the same claim
+// had (a retried call), 409 when another sandbox holds it or the agent is no pool pod's.
+func (s *agentServer) claim(w http.ResponseWriter, r *http.Request) {
+	var req claimRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidClaim", err.Error())
+		return
+	}
+	if s.claims == nil {
+		writeError(w, http.StatusConflict, "NotPooled", errNotPooled.Error())
+		return
+	}
+	created, err := s.claims.claim(req)
+	switch {
+	case errors.Is(err, errNotPooled):
+		writeError(w, http.StatusConflict, "NotPooled", err.Error())
+	case errors.Is(err, errAlreadyClaimed):
+		writeError(w, http.StatusConflict, "AlreadyClaimed", err.Error())
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "InvalidClaim", err.Error())
+	case created:
+		writeJSON(w, http.StatusCreated, s.claims.state())
+	default:
+		writeJSON(w, http.StatusOK, s.claims.state())
+	}
 }
 
 func (s *agentServer) listExecs(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +176,10 @@ func (s *agentServer) listExecs(w http.ResponseWriter, r *http.Request) {
 // startExec is idempotent by ID: 201 when it started the command, 200 with the existing exec
 // when the same request was started before, 409 when the ID holds another command.
 func (s *agentServer) startExec(w http.ResponseWriter, r *http.Request) {
+	if s.claims != nil && !s.claims.open() {
+		writeError(w, http.StatusConflict, "NotClaimed", "this pool pod runs nothing until a sandbox claims it")
+		return
+	}
 	var req execRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
 	dec.DisallowUnknownFields()
