@@ -78,12 +78,22 @@ final class AgentPods {
 
   /** {@code pod} (built by {@link PodSpecs#pod}) with the agent installed in front of its command. */
   static Pod decorate(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options) {
+    return decorate(pod, spec, options, false);
+  }
+
+  /**
+   * {@code pod} with the agent installed; {@code pooled}: a warm pool's pod, whose agent runs
+   * nothing until a sandbox claims it ({@code --pooled}).
+   */
+  static Pod decorate(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options, boolean pooled) {
     Container main = pod.getSpec().getContainers().get(0);
     List<String> command = new ArrayList<>(List.of(BIN_DIR + "/sandbox-agent", "run",
         "--token-file", TOKEN_DIR + "/" + TOKEN_KEY,
         "--state-dir", BIN_DIR + "/state",
         "--listen", ":" + options.agentPort()));
-    if (spec.idles()) {
+    if (pooled) {
+      command.add("--pooled");
+    } else if (spec.idles()) {
       command.add("--idle");
     } else {
       command.add("--");

@@ -15,6 +15,12 @@ public final class Labels {
   public static final String ROLE = "sandboxes.dev/role";
   /** Role of the short-lived pods that serve a volume's file API (with {@link #VOLUME}). */
   public static final String VOLUME_HELPER_ROLE = "volume-helper";
+  /** The warm pool a pod was made for (it keeps the label once claimed, for the pool's counts). */
+  public static final String POOL = "sandboxes.dev/pool";
+  /** A pool pod's state: {@link #POOL_IDLE} until a sandbox claims it, then {@link #POOL_CLAIMED}. */
+  public static final String POOL_STATE = "sandboxes.dev/pool-state";
+  public static final String POOL_IDLE = "idle";
+  public static final String POOL_CLAIMED = "claimed";
   /** Prefix of labels that carry a sandbox's tags: {@code tag.sandboxes.dev/<key>}. */
   public static final String TAG_PREFIX = "tag.sandboxes.dev/";
 }

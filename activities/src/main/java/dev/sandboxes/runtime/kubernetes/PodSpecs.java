@@ -41,6 +41,12 @@ public final class PodSpecs {
 
   /** The pod for {@code spec}, whose name must be set. */
   public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
+    Pod pod = withoutAgent(spec, owner, options);
+    return AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
+  }
+
+  /** The pod for {@code spec} as the kubelet alone would run it, before the agent is added. */
+  static Pod withoutAgent(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
     String cpu = spec.cpu() != null ? spec.cpu() : options.defaultCpu();
     String memory = spec.memory() != null ? spec.memory() : options.defaultMemory();
     Map<String, Quantity> resources = new LinkedHashMap<>();
@@ -84,7 +90,7 @@ public final class PodSpecs {
         .endSecurityContext()
         .build();
 
-    Pod pod = new PodBuilder()
+    return new PodBuilder()
         .withNewMetadata()
           .withName(spec.name())
           .withLabels(labels(spec))
@@ -101,7 +107,6 @@ public final class PodSpecs {
           .withSecurityContext(podSecurityContext(options))
         .endSpec()
         .build();
-    return AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
   }
 
   /** The pod-level security context of sandbox and helper pods: non-root, one uid, RuntimeDefault seccomp. */
