@@ -94,6 +94,34 @@ public final class AgentGateway implements AutoCloseable {
         state.path("running").asBoolean());
   }
 
+  /**
+   * Gives a warm pool's pod to the sandbox {@code sandbox}: its agent sets {@code env} for every
+   * command and starts {@code command} (none: the sandbox idles) in {@code workdir}. The same
+   * claim again answers as the first did (a retry); another sandbox's claim is refused
+   * ({@code SandboxAgentRefused}, AlreadyClaimed).
+   *
+   * @return true when this call claimed the pod, false when the same claim had
+   */
+  public boolean claim(AgentEndpoint agent, String sandbox, List<String> command, Map<String, String> env,
+      String workdir) throws InterruptedException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("sandbox", sandbox);
+    if (!command.isEmpty()) {
+      body.put("command", command);
+    }
+    if (!env.isEmpty()) {
+      body.put("env", env);
+    }
+    if (workdir != null) {
+      body.put("workdir", workdir);
+    }
+    HttpRequest post = call(agent, "/v1/claim")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(json(body)))
+        .build();
+    return send(agent, post, "claim the pool pod for sandbox " + sandbox).statusCode() == 201;
+  }
+
   /** Asks the agent to kill exec {@code execId} (its whole process group). */
   public void kill(AgentEndpoint agent, String execId) throws InterruptedException {
     send(agent, call(agent, "/v1/execs/" + execId + "/kill")

@@ -102,6 +102,24 @@ final class KubernetesAgents implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the pool pod {@code pod} (claimed for the sandbox of {@code spec}) the sandbox's
+   * command, environment and working directory through its agent; a repeat is a no-op.
+   */
+  void claim(Pod pod, dev.sandboxes.model.SandboxSpec spec) throws InterruptedException {
+    java.util.List<String> command = new java.util.ArrayList<>(spec.command());
+    command.addAll(spec.args());
+    AgentEndpoint endpoint = endpoint(pod);
+    try {
+      agents.claim(endpoint, spec.name(), command, spec.env(), spec.workdir());
+    } catch (PlatformException e) {
+      if (e.retryable()) {
+        dropForward(key(pod));
+      }
+      throw e;
+    }
+  }
+
   /** Reads an exec's output through the agent of {@code pod} (see {@link AgentGateway#read}). */
   ExecOutputChunk read(Pod pod, ExecOutputRequest request) throws InterruptedException {
     AgentEndpoint endpoint = endpoint(pod);

@@ -82,6 +82,14 @@ public class KubernetesGateway implements AutoCloseable {
     return client.pods().inNamespace(namespace).withLabels(labels).list().getItems();
   }
 
+  /**
+   * Replaces the pod with {@code pod}, which carries the resourceVersion it was read at: a pod
+   * changed since (by another worker's claim) makes this fail with 409, never overwrite.
+   */
+  public Pod updatePod(Pod pod) {
+    return client.pods().inNamespace(namespace).resource(pod).update();
+  }
+
   /** Deletes the pod in the background (the API call returns before the kubelet stops it). */
   public void deletePod(String name) {
     pod(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -241,12 +249,39 @@ public class KubernetesGateway implements AutoCloseable {
     return informer.getStore().getByKey(namespace + "/" + name);
   }
 
+  /** The pods the informer holds labelled as the sandbox {@code name}'s (a claimed pool pod's name is not the sandbox's). */
+  public List<Pod> cachedPodsOfSandbox(String name) {
+    startInformer();
+    return informer.getIndexer().byIndex(Labels.SANDBOX, name);
+  }
+
+  /** The pods the informer holds of the warm pool {@code pool}, claimed or not. */
+  public List<Pod> cachedPodsOfPool(String pool) {
+    startInformer();
+    return informer.getIndexer().byIndex(Labels.POOL, pool);
+  }
+
+  /** Whether the informer has listed the pods once (before that, its cache misses pods that exist). */
+  public boolean informerSynced() {
+    startInformer();
+    return informer.hasSynced();
+  }
+
+  private static java.util.function.Function<Pod, List<String>> byLabel(String key) {
+    return pod -> {
+      Map<String, String> labels = pod.getMetadata().getLabels();
+      String value = labels == null ? null : labels.get(key);
+      return value == null ? List.of() : List.of(value);
+    };
+  }
+
   private synchronized void startInformer() {
     if (informer != null) {
       return;
     }
     informer = client.pods().inNamespace(namespace)
         .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+        .withIndexers(Map.of(Labels.SANDBOX, byLabel(Labels.SANDBOX), Labels.POOL, byLabel(Labels.POOL)))
         .inform(new ResourceEventHandler<>() {
           @Override
           public void onAdd(Pod pod) {

@@ -101,6 +101,48 @@ public class KubernetesRuntime extends ComposedRuntime {
     return options;
   }
 
+  // ---- warm pools
+
+  /** The warm pools' part of the sandboxes (for tests in this package). */
+  KubernetesPools poolsPart() {
+    return sandboxes.pools();
+  }
+
+  /** The warm pools of this runtime's options, by name. */
+  public List<WarmPool> pools() {
+    return options.pools();
+  }
+
+  private WarmPool pool(String name) {
+    return options.pools().stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new dev.sandboxes.model.SandboxNotFoundException("no warm pool named \"" + name
+            + "\" in the worker's configuration (pools: "
+            + options.pools().stream().map(WarmPool::name).toList() + ")"));
+  }
+
+  /**
+   * Makes the pool's idle pods number its size again (see {@link KubernetesPools#fill}),
+   * creating at most {@code maxCreates} pods, owned by {@code owner} (the pool's workflow).
+   */
+  public dev.sandboxes.runtime.PoolStatus fillPool(String name, dev.sandboxes.model.SandboxOwner owner, int maxCreates) {
+    WarmPool pool = pool(name);
+    try {
+      return sandboxes.pools().fill(pool, owner, maxCreates);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "fill warm pool " + name);
+    }
+  }
+
+  /** The pool's counts as its pods are now. */
+  public dev.sandboxes.runtime.PoolStatus poolStatus(String name) {
+    WarmPool pool = pool(name);
+    try {
+      return sandboxes.pools().status(pool);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "read warm pool " + name);
+    }
+  }
+
   // ---- ownership
 
   @Override

@@ -59,7 +59,8 @@ public record KubernetesRuntimeOptions(
     String agentImage,
     int agentPort,
     AgentAccess agentAccess,
-    AgentClients agentClients) {
+    AgentClients agentClients,
+    java.util.List<WarmPool> pools) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
   /** The port the agent listens on unless configured otherwise (agent/main.go agrees). */
@@ -150,6 +151,11 @@ public record KubernetesRuntimeOptions(
     if (ttlGrace.isNegative()) {
       throw new IllegalArgumentException("ttlGrace must not be negative, got " + ttlGrace);
     }
+    pools = pools == null ? java.util.List.of() : WarmPool.validated(pools);
+    if (!pools.isEmpty() && agentImage == null) {
+      throw new IllegalArgumentException("warm pools need the in-sandbox agent (agentImage): a pool pod "
+          + "gets its sandbox's command through it");
+    }
   }
 
   public static KubernetesRuntimeOptions defaults() {
@@ -181,6 +187,7 @@ public record KubernetesRuntimeOptions(
     b.agentPort = agentPort;
     b.agentAccess = agentAccess;
     b.agentClients = agentClients;
+    b.pools = pools;
     return b;
   }
 
@@ -206,8 +213,15 @@ public record KubernetesRuntimeOptions(
     private int agentPort = DEFAULT_AGENT_PORT;
     private AgentAccess agentAccess = AgentAccess.POD_IP;
     private AgentClients agentClients;
+    private java.util.List<WarmPool> pools = java.util.List.of();
 
     private Builder() {}
+
+    /** The warm pools (see {@link WarmPool}); they need the agent. */
+    public Builder pools(java.util.List<WarmPool> value) {
+      pools = value;
+      return this;
+    }
 
     public Builder namespace(String value) {
       namespace = value;
@@ -308,7 +322,7 @@ public record KubernetesRuntimeOptions(
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
           defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime,
-          agentImage, agentPort, agentAccess, agentClients);
+          agentImage, agentPort, agentAccess, agentClients, pools);
     }
   }
 }

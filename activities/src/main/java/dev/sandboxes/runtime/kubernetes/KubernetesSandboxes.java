@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -57,11 +58,18 @@ final class KubernetesSandboxes implements SandboxPlatform {
   private final KubernetesGateway gateway;
   private final KubernetesRuntimeOptions options;
   private final KubernetesAgents agents;
+  private final KubernetesPools pools;
 
   KubernetesSandboxes(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.options = Objects.requireNonNull(options, "options");
     this.agents = new KubernetesAgents(gateway, options);
+    this.pools = new KubernetesPools(gateway, options, agents);
+  }
+
+  /** The warm pools' side: filling them and their counts. */
+  KubernetesPools pools() {
+    return pools;
   }
 
   /** Closes what the agents' connections hold (port-forwards). */
@@ -78,14 +86,23 @@ final class KubernetesSandboxes implements SandboxPlatform {
               + ", got " + spec.ttl())));
     }
     try {
-      Pod existing = gateway.getPod(name);
+      Pod existing = podOf(name);
       if (existing != null) {
-        return adopt(existing, owner);
+        return adopt(existing, spec, owner);
       }
       EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
       boolean agent = AgentPods.applies(spec, options);
       NetworkPolicies.of(name, egress, owner, agent ? options.agentIngress() : null)
           .ifPresent(gateway::applyNetworkPolicy);
+      java.util.Optional<WarmPool> pool = WarmPools.poolFor(spec, options.pools(), options);
+      if (pool.isPresent()) {
+        // the sandbox's policy exists already: the claimed pod is under it from the update on
+        Pod claimed = pools.claim(pool.get(), spec, owner);
+        if (claimed != null) {
+          return adopt(claimed, spec, owner);
+        }
+        // the pool has no ready pod: the sandbox starts its own
+      }
       if (agent) {
         // before the pod, so that its token volume mounts at once
         agents.ensureSecret(name, owner);
@@ -96,7 +113,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
         if (KubernetesErrors.isConflict(e)) {
           Pod raced = gateway.getPod(name);
           if (raced != null) {
-            return adopt(raced, owner);
+            return adopt(raced, spec, owner);
           }
         }
         if (KubernetesErrors.isQuotaExceeded(e)) {
@@ -126,9 +143,53 @@ final class KubernetesSandboxes implements SandboxPlatform {
     }
   }
 
-  private RuntimeState adopt(Pod pod, SandboxOwner owner) {
+  /**
+   * The state of the pod an earlier attempt of this owner made or claimed; a pool pod's agent is
+   * given the sandbox's command (again: the claim is idempotent, and a retry after a lost worker
+   * may come between the update and the agent's claim).
+   */
+  private RuntimeState adopt(Pod pod, SandboxSpec spec, SandboxOwner owner) {
     Ownership.require("pod " + gateway.namespace() + "/" + pod.getMetadata().getName(), Owners.of(pod), owner);
+    if (isPoolPod(pod) && PodPhases.stateOf(pod).phase() == SandboxPhase.RUNNING) {
+      try {
+        agents.claim(pod, spec);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlatformException(SandboxErrors.RUNTIME_UNAVAILABLE, true,
+            "interrupted while claiming pool pod " + pod.getMetadata().getName() + " for sandbox " + spec.name(), e);
+      }
+    }
     return PodPhases.stateOf(pod);
+  }
+
+  private static boolean isPoolPod(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return labels != null && labels.containsKey(Labels.POOL);
+  }
+
+  /**
+   * The name of the pod of the sandbox {@code name}: its own name, or a claimed pool pod's, which
+   * the informer's index by the sandbox label finds without a request.
+   */
+  private String podName(String name) {
+    if (options.pools().isEmpty()) {
+      return name;
+    }
+    List<Pod> labelled = gateway.cachedPodsOfSandbox(name);
+    return labelled.isEmpty() ? name : labelled.get(0).getMetadata().getName();
+  }
+
+  /**
+   * The pod of the sandbox {@code name}, read from the API server, or null. With pools, a pod
+   * the informer has not seen claimed yet (another worker's claim, just now) is listed by label.
+   */
+  private Pod podOf(String name) {
+    Pod pod = gateway.getPod(podName(name));
+    if (pod == null && !options.pools().isEmpty()) {
+      List<Pod> listed = gateway.listPods(PodSpecs.selector(name));
+      pod = listed.isEmpty() ? null : listed.get(0);
+    }
+    return pod;
   }
 
   @Override
@@ -139,7 +200,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
   private Pod existingPod(String name) {
     Pod pod;
     try {
-      pod = gateway.getPod(name);
+      pod = podOf(name);
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "read sandbox " + name);
     }
@@ -161,11 +222,15 @@ final class KubernetesSandboxes implements SandboxPlatform {
   public RuntimeState awaitChange(String name, SandboxPhase known, Duration maxWait)
       throws InterruptedException {
     try {
-      if (PodWaits.currentPod(gateway, name) == null) {
+      Pod current = PodWaits.currentPod(gateway, podName(name));
+      if (current == null) {
+        current = podOf(name);
+      }
+      if (current == null) {
         throw new SandboxNotFoundException(
             "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
       }
-      Pod pod = PodWaits.awaitPod(gateway, name,
+      Pod pod = PodWaits.awaitPod(gateway, current.getMetadata().getName(),
           p -> p == null || PodPhases.stateOf(p).phase() != known, Instant.now().plus(maxWait));
       return PodPhases.stateOf(pod);
     } catch (KubernetesClientException e) {
@@ -186,7 +251,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
     byte[] streamedStdin = request.stdin() != null && !ExecCommands.stdinInArgv(request)
         ? request.stdin().getBytes(StandardCharsets.UTF_8) : null;
     try {
-      return gateway.exec(name, ExecCommands.argv(request), streamedStdin,
+      return gateway.exec(pod.getMetadata().getName(), ExecCommands.argv(request), streamedStdin,
           request.effectiveTimeout(), options.execOutputCapBytes());
     } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "exec in sandbox " + name);
@@ -210,13 +275,14 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public LogChunk logs(String name, LogRequest request) {
-    SandboxPhase phase = PodPhases.stateOf(existingPod(name)).phase();
+    Pod pod = existingPod(name);
+    SandboxPhase phase = PodPhases.stateOf(pod).phase();
     if (phase == SandboxPhase.QUEUED || phase == SandboxPhase.CREATING) {
       return LogChunk.empty();
     }
     try {
       // One line more than asked: if it comes back, older lines exist.
-      String text = gateway.log(name, request.effectiveTail() + 1, request.since());
+      String text = gateway.log(pod.getMetadata().getName(), request.effectiveTail() + 1, request.since());
       return PodLogs.parse(text, request);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 400) {
@@ -229,17 +295,28 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public void delete(String name) {
-    agents.forget(name);
+    String pod;
     try {
-      gateway.deletePod(name);
+      Pod found = options.pools().isEmpty() ? null : podOf(name);
+      pod = found == null ? name : found.getMetadata().getName();
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "find the pod of sandbox " + name);
+    }
+    agents.forget(pod);
+    try {
+      gateway.deletePod(pod);
       gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
-      gateway.deleteSecret(AgentPods.secretName(name));
+      gateway.deleteSecret(AgentPods.secretName(pod));
+      if (!pod.equals(name)) {
+        // a claimed pool pod's token is its own Secret's; none was made under the sandbox's name
+        gateway.deleteSecret(AgentPods.secretName(name));
+      }
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw KubernetesErrors.translate(e, "delete sandbox " + name);
       }
     }
-    awaitGone(name, DELETE_WAIT);
+    awaitGone(pod, DELETE_WAIT);
   }
 
   /**

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -224,6 +226,30 @@ class AgentGatewayTest {
       assertThat(running.process().exitValue()).isEqualTo(4);
       assertThat(Files.readString(running.stdout)).isEqualTo("hello\n");
       assertThat(Files.readString(running.stderr)).isEqualTo("bye\n");
+    }
+  }
+
+  @Test
+  void aPoolPodsAgentRunsTheClaimingSandboxsCommandOnceAndRefusesAnotherSandbox() throws Exception {
+    agent.close();
+    try (AgentProcess pooled = AgentProcess.startPooled(Files.createDirectories(dir.resolve("pooled")))) {
+      assertThatThrownBy(() -> AgentExec.run(GATEWAY, pooled.endpoint, "early", ExecRequest.of("true"), CAP, null))
+          .isInstanceOfSatisfying(PlatformException.class, e -> assertThat(e.getMessage()).contains("NotClaimed"));
+
+      assertThat(GATEWAY.claim(pooled.endpoint, "s1", List.of("sh", "-c", "echo $A; sleep 600"), Map.of("A", "1"), "/"))
+          .as("the first claim").isTrue();
+      assertThat(GATEWAY.claim(pooled.endpoint, "s1", List.of("sh", "-c", "echo $A; sleep 600"), Map.of("A", "1"), "/"))
+          .as("the same claim, retried").isFalse();
+      assertThatThrownBy(() -> GATEWAY.claim(pooled.endpoint, "s2", List.of(), Map.of(), null))
+          .isInstanceOfSatisfying(PlatformException.class, e -> {
+            assertThat(e.type()).isEqualTo(SandboxErrors.AGENT_REFUSED);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("AlreadyClaimed", "s1");
+          });
+      ExecResult after = AgentExec.run(GATEWAY, pooled.endpoint, "after", ExecRequest.of("sh", "-c", "echo $A"), CAP, null);
+      assertThat(after.stdout()).isEqualTo("1\n");
+      assertThat(GATEWAY.read(pooled.endpoint, "main", 0, Duration.ofSeconds(5), CAP).pieces())
+          .extracting(p -> new String(p.data(), java.nio.charset.StandardCharsets.UTF_8)).containsExactly("1\n");
     }
   }
 }

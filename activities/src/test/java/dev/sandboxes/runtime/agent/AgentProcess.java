@@ -49,18 +49,36 @@ public final class AgentProcess implements AutoCloseable {
   /** Starts the agent on {@code listen} requiring {@code token}, idling or running {@code command}. */
   public static AgentProcess startOn(Path dir, String listen, String tokenValue, String... command)
       throws IOException, InterruptedException {
+    List<String> mode = new ArrayList<>();
+    if (command.length == 0) {
+      mode.add("--idle");
+    } else {
+      mode.add("--");
+      mode.addAll(List.of(command));
+    }
+    return startWith(dir, listen, tokenValue, mode);
+  }
+
+  /** Starts the agent as a warm pool's pod runs it: nothing until claimed. */
+  static AgentProcess startPooled(Path dir) throws IOException, InterruptedException {
+    return startPooledOn(dir, "127.0.0.1:0", TOKEN);
+  }
+
+  /** A pool pod's agent on {@code listen} requiring {@code token}. */
+  public static AgentProcess startPooledOn(Path dir, String listen, String tokenValue)
+      throws IOException, InterruptedException {
+    return startWith(dir, listen, tokenValue, List.of("--pooled"));
+  }
+
+  private static AgentProcess startWith(Path dir, String listen, String tokenValue, List<String> mode)
+      throws IOException, InterruptedException {
     Path token = dir.resolve("token");
     Files.writeString(token, tokenValue + "\n");
     Path ready = dir.resolve("ready");
     List<String> argv = new ArrayList<>(List.of(binary().toString(), "run",
         "--token-file", token.toString(), "--listen", listen,
         "--state-dir", dir.resolve("state").toString(), "--ready-file", ready.toString()));
-    if (command.length == 0) {
-      argv.add("--idle");
-    } else {
-      argv.add("--");
-      argv.addAll(List.of(command));
-    }
+    argv.addAll(mode);
     Path out = dir.resolve("stdout");
     Path err = dir.resolve("stderr");
     Process process = new ProcessBuilder(argv).redirectOutput(out.toFile())

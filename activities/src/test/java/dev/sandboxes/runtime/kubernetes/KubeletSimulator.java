@@ -65,7 +65,8 @@ final class KubeletSimulator implements AutoCloseable {
     String name = pod.getMetadata().getName();
     List<String> command = pod.getSpec().getContainers().get(0).getCommand();
     boolean idles = SandboxSpec.IDLE_COMMAND.equals(command)
-        || (command != null && command.contains("--idle")); // the agent idling
+        || (command != null && (command.contains("--idle") // the agent idling
+            || command.contains("--pooled"))); // a warm pool's pod, here never claimed to run anything
     step(1, name, status -> new PodStatusBuilder().withPhase("Pending")
         .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
             .build())
