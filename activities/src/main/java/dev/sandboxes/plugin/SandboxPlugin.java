@@ -1,5 +1,6 @@
 package dev.sandboxes.plugin;
 
+import dev.sandboxes.activity.PoolActivitiesImpl;
 import dev.sandboxes.activity.ReaperActivitiesImpl;
 import dev.sandboxes.activity.SandboxActivitiesImpl;
 import dev.sandboxes.activity.VolumeActivitiesImpl;
@@ -19,7 +20,7 @@ import java.util.Set;
  *     WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
  * }</pre>
  *
- * It registers the sandbox, volume, batch and reaper workflows and their activities (over the
+ * It registers the sandbox, volume, batch, reaper and warm-pool workflows and their activities (over the
  * given runtime) on every worker the factory creates, or only on the named task queues. Workflows that use the
  * author API ({@code Sandboxes.start}) need them on their own task queue unless they pass a
  * {@code SandboxOptions} task queue. On a worker with Worker Versioning on
@@ -52,10 +53,11 @@ public final class SandboxPlugin extends SimplePlugin {
     SandboxActivitiesImpl activities = new SandboxActivitiesImpl(runtime);
     VolumeActivitiesImpl volumes = new VolumeActivitiesImpl(runtime);
     ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
+    PoolActivitiesImpl pools = new PoolActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
       if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
         WorkflowTypes.register(worker, limits, isVersioned(worker));
-        worker.registerActivitiesImplementations(activities, volumes, reaper);
+        worker.registerActivitiesImplementations(activities, volumes, reaper, pools);
       }
     });
     return new SandboxPlugin(builder);

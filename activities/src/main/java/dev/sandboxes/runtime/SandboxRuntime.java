@@ -36,6 +36,41 @@ public interface SandboxRuntime
    */
   boolean deleteOwned(OwnedObject object);
 
+  // ---- warm pools: runtimes that keep ready pods for sandboxes to claim (Kubernetes)
+
+  /** The names of the warm pools this runtime keeps; none by default. */
+  default List<String> poolNames() {
+    return List.of();
+  }
+
+  /**
+   * Makes the pool's idle pods number its size again, creating at most its refill rate, owned
+   * by {@code owner}; {@link dev.sandboxes.model.SandboxNotFoundException} for a pool it does not
+   * keep.
+   */
+  default dev.sandboxes.model.PoolStatus fillPool(String pool, dev.sandboxes.model.SandboxOwner owner) {
+    throw noPool(pool);
+  }
+
+  /**
+   * Waits up to {@code maxWait} until the pool needs pods (fewer idle than its size) or none of
+   * its idle pods is starting any more, and returns its counts then.
+   */
+  default dev.sandboxes.model.PoolStatus awaitPoolChange(String pool, java.time.Duration maxWait)
+      throws InterruptedException {
+    throw noPool(pool);
+  }
+
+  /** Removes every idle pod of the pool {@code pool} and its policy, configured or not; returns how many pods. */
+  default int drainPool(String pool) {
+    return 0;
+  }
+
+  private dev.sandboxes.model.SandboxNotFoundException noPool(String pool) {
+    return new dev.sandboxes.model.SandboxNotFoundException("no warm pool named \"" + pool
+        + "\" on this worker's " + kind() + " runtime (pools: " + poolNames() + ")");
+  }
+
   /** Requests sent to the platform's API so far (for benchmarks and metrics); 0 where there is no API. */
   default long apiRequests() {
     return 0;

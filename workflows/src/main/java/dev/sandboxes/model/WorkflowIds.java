@@ -1,8 +1,9 @@
 package dev.sandboxes.model;
 
 /**
- * The workflow IDs of sandboxes, volumes and batches: {@code sandbox/<name>}, {@code volume/<name>},
- * {@code batch/<name>} and its chunks {@code batch/<name>/<k>}. Workflow code, clients and the CLI
+ * The workflow IDs of sandboxes, volumes, batches and warm pools: {@code sandbox/<name>},
+ * {@code volume/<name>}, {@code batch/<name>} and its chunks {@code batch/<name>/<k>},
+ * {@code pool/<name>}. Workflow code, clients and the CLI
  * find each other's workflows by these, so they never change.
  */
 public final class WorkflowIds {
@@ -20,7 +21,6 @@ public final class WorkflowIds {
     return nameAfter(SANDBOX_ID_PREFIX, workflowId);
   }
 
-  /** Workflow ID prefix of volume workflows: {@code volume/<name>}. */
   /** Prefix of the short workflows that each read a piece of an exec's output. */
   public static final String EXEC_OUTPUT_ID_PREFIX = "exec-output/";
 
@@ -29,6 +29,7 @@ public final class WorkflowIds {
     return EXEC_OUTPUT_ID_PREFIX + sandbox + "/" + execId + "/" + offset;
   }
 
+  /** Workflow ID prefix of volume workflows: {@code volume/<name>}. */
   public static final String VOLUME_ID_PREFIX = "volume/";
 
   public static String volumeWorkflowId(String name) {
@@ -55,6 +56,13 @@ public final class WorkflowIds {
   public static String batchNameOf(String workflowId) {
     String rest = nameAfter(BATCH_ID_PREFIX, workflowId);
     return rest == null || rest.contains("/") ? null : rest;
+  }
+
+  /** Workflow ID prefix of the warm pools' keepers: {@code pool/<name>}, one per configured pool. */
+  public static final String POOL_ID_PREFIX = "pool/";
+
+  public static String poolWorkflowId(String name) {
+    return POOL_ID_PREFIX + name;
   }
 
   /** What follows {@code prefix} in {@code workflowId}, or {@code null} if it does not start with it. */

@@ -2,6 +2,7 @@ package dev.sandboxes.registry;
 
 import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl;
 import dev.sandboxes.batch.internal.BatchWorkflowImpl;
+import dev.sandboxes.pool.internal.PoolWorkflowImpl;
 import dev.sandboxes.reaper.internal.ReaperWorkflowImpl;
 import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxWorkflow;
@@ -21,7 +22,7 @@ public final class WorkflowTypes {
   private WorkflowTypes() {}
 
   /**
-   * Registers the sandbox, volume, batch, chunk, reaper and exec-output workflows on {@code worker}. A
+   * Registers the sandbox, volume, batch, chunk, reaper, exec-output and warm-pool workflows on {@code worker}. A
    * {@code versioned} worker (one that polls as a Worker Deployment version) gets the
    * implementations that declare their versioning behaviour (batches and chunks pinned;
    * sandboxes, volumes and the reaper auto-upgrade); any other gets the plain ones, which declare
@@ -37,13 +38,14 @@ public final class WorkflowTypes {
           () -> new SandboxWorkflowImpl.Versioned(limits));
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.Versioned.class,
           BatchWorkflowImpl.Versioned.class, BatchChunkWorkflowImpl.Versioned.class,
-          ReaperWorkflowImpl.Versioned.class, ExecOutputWorkflowImpl.Versioned.class);
+          ReaperWorkflowImpl.Versioned.class, ExecOutputWorkflowImpl.Versioned.class,
+          PoolWorkflowImpl.Versioned.class);
     } else {
       worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
           () -> new SandboxWorkflowImpl(limits));
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.class,
           BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class,
-          ExecOutputWorkflowImpl.class);
+          ExecOutputWorkflowImpl.class, PoolWorkflowImpl.class);
     }
   }
 }

@@ -66,8 +66,15 @@ final class KubernetesAgents implements AutoCloseable {
    * created; a Secret of that name recording another owner is a name conflict.
    */
   void ensureSecret(String sandbox, SandboxOwner owner) {
+    ensureSecret(sandbox, owner, Map.of());
+  }
+
+  /** {@link #ensureSecret(String, SandboxOwner)} with {@code labels} added (a pool pod's: its pool). */
+  void ensureSecret(String sandbox, SandboxOwner owner, Map<String, String> labels) {
     try {
-      gateway.createSecret(AgentPods.secret(sandbox, newToken(), owner));
+      Secret secret = AgentPods.secret(sandbox, newToken(), owner);
+      secret.getMetadata().getLabels().putAll(labels);
+      gateway.createSecret(secret);
     } catch (KubernetesClientException e) {
       if (!KubernetesErrors.isConflict(e)) {
         throw e;

@@ -52,6 +52,7 @@ public class KubernetesGateway implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> poolChanges = new ConcurrentHashMap<>();
   private SharedIndexInformer<Pod> informer;
 
   public KubernetesGateway(KubernetesClient client, String namespace) {
@@ -243,6 +244,15 @@ public class KubernetesGateway implements AutoCloseable {
     return changes.computeIfAbsent(name, k -> new CompletableFuture<>());
   }
 
+  /**
+   * A future completed by the next informer event for any pod of the warm pool {@code pool}
+   * (take it before reading the pool, as with {@link #nextChange}).
+   */
+  public CompletableFuture<Void> nextPoolChange(String pool) {
+    startInformer();
+    return poolChanges.computeIfAbsent(pool, k -> new CompletableFuture<>());
+  }
+
   /** The pod as the informer last saw it, or {@code null} if it has not seen it (yet). */
   public Pod cachedPod(String name) {
     startInformer();
@@ -304,6 +314,12 @@ public class KubernetesGateway implements AutoCloseable {
     CompletableFuture<Void> waiting = changes.remove(pod.getMetadata().getName());
     if (waiting != null) {
       waiting.complete(null);
+    }
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String pool = labels == null ? null : labels.get(Labels.POOL);
+    CompletableFuture<Void> poolWaiting = pool == null ? null : poolChanges.remove(pool);
+    if (poolWaiting != null) {
+      poolWaiting.complete(null);
     }
   }
 
@@ -398,5 +414,6 @@ public class KubernetesGateway implements AutoCloseable {
       informer = null;
     }
     changes.values().forEach(f -> f.cancel(false));
+    poolChanges.values().forEach(f -> f.cancel(false));
   }
 }

@@ -4,7 +4,7 @@ import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.runtime.PoolStatus;
+import dev.sandboxes.model.PoolStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
@@ -100,19 +100,65 @@ final class KubernetesPools {
     while (idle.size() > pool.size()) {
       delete(idle.remove(0));
     }
+    // a pool pod's token Secret stays its pool's when a sandbox claims the pod, and goes with the
+    // pod on the sandbox's delete; one whose pod is gone some other way (the reaper, the
+    // kubelet's deadline) goes here
+    java.util.Set<String> podNames = new java.util.HashSet<>();
+    pods.forEach(p -> podNames.add(p.getMetadata().getName()));
+    for (io.fabric8.kubernetes.api.model.Secret secret : gateway.listSecrets(Map.of(Labels.POOL, pool.name()))) {
+      String podName = secret.getMetadata().getName().substring(0,
+          Math.max(0, secret.getMetadata().getName().length() - AgentPods.secretName("").length()));
+      if (!podNames.contains(podName)) {
+        gateway.deleteSecret(secret.getMetadata().getName());
+      }
+    }
     int create = Math.min(pool.size() - idle.size(), Math.max(0, maxCreates));
     for (int i = 0; i < create; i++) {
       String name = pool.name() + "." + suffix();
-      agents.ensureSecret(name, poolOwner);
+      agents.ensureSecret(name, poolOwner, Map.of(Labels.POOL, pool.name()));
       idle.add(gateway.createPod(WarmPools.pod(pool, name, poolOwner, options)));
     }
     return status(pool, pods, idle);
   }
 
-  /** The pool's counts as its pods are now. */
+  /** The pool's counts as its pods are now (from the informer once it has synced). */
   PoolStatus status(WarmPool pool) {
-    List<Pod> pods = gateway.listPods(Map.of(Labels.POOL, pool.name()));
+    List<Pod> pods = poolPods(pool);
     return status(pool, pods, pods.stream().filter(p -> WarmPools.idle(p) && p.getMetadata().getDeletionTimestamp() == null).toList());
+  }
+
+  /**
+   * Waits on the informer's events for the pool's pods until it needs pods (fewer idle ones
+   * than its size) or none of its idle pods is starting, at most until {@code deadline}.
+   */
+  PoolStatus awaitChange(WarmPool pool, Instant deadline) throws InterruptedException {
+    boolean sawStarting = false;
+    while (true) {
+      // registered before the read, so an event between the two is not missed
+      java.util.concurrent.CompletableFuture<Void> change = gateway.nextPoolChange(pool.name());
+      PoolStatus now = status(pool);
+      boolean needsPods = now.ready() + now.starting() < pool.size();
+      boolean settled = sawStarting && now.starting() == 0;
+      long remaining = Duration.between(Instant.now(), deadline).toMillis();
+      if (needsPods || settled || remaining <= 0) {
+        return now;
+      }
+      sawStarting |= now.starting() > 0;
+      try {
+        change.get(remaining, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException e) {
+        // checked again above; the deadline ends the loop
+      }
+    }
+  }
+
+  /** Deletes the pool's idle pods and policy; returns how many pods. */
+  int drain(String pool) {
+    List<Pod> idle = gateway.listPods(Map.of(Labels.POOL, pool)).stream().filter(WarmPools::idle).toList();
+    idle.forEach(this::delete);
+    gateway.deleteNetworkPolicy(policyName(pool));
+    return idle.size();
   }
 
   private static PoolStatus status(WarmPool pool, List<Pod> pods, List<Pod> idle) {
@@ -159,7 +205,11 @@ final class KubernetesPools {
 
   /** The pool's policy's name: dotted, so no sandbox's (a DNS label) can take it. */
   static String policyName(WarmPool pool) {
-    return "pool." + pool.name();
+    return policyName(pool.name());
+  }
+
+  static String policyName(String pool) {
+    return "pool." + pool;
   }
 
   private static String suffix() {

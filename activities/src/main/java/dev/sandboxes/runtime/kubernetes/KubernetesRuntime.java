@@ -1,10 +1,14 @@
 package dev.sandboxes.runtime.kubernetes;
 
+import dev.sandboxes.model.PoolStatus;
+import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.runtime.ComposedRuntime;
 import dev.sandboxes.runtime.OwnedObject;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -108,38 +112,59 @@ public class KubernetesRuntime extends ComposedRuntime {
     return sandboxes.pools();
   }
 
-  /** The warm pools of this runtime's options, by name. */
+  /** The warm pools of this runtime's options. */
   public List<WarmPool> pools() {
     return options.pools();
   }
 
-  private WarmPool pool(String name) {
-    return options.pools().stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow(() -> new dev.sandboxes.model.SandboxNotFoundException("no warm pool named \"" + name
-            + "\" in the worker's configuration (pools: "
-            + options.pools().stream().map(WarmPool::name).toList() + ")"));
+  @Override
+  public List<String> poolNames() {
+    return options.pools().stream().map(WarmPool::name).toList();
   }
 
-  /**
-   * Makes the pool's idle pods number its size again (see {@link KubernetesPools#fill}),
-   * creating at most {@code maxCreates} pods, owned by {@code owner} (the pool's workflow).
-   */
-  public dev.sandboxes.runtime.PoolStatus fillPool(String name, dev.sandboxes.model.SandboxOwner owner, int maxCreates) {
+  private WarmPool pool(String name) {
+    return options.pools().stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new SandboxNotFoundException("no warm pool named \"" + name
+            + "\" in this worker's configuration (pools: " + poolNames() + ")"));
+  }
+
+  /** Fills the pool (see {@link KubernetesPools#fill}), creating at most its refill rate of pods. */
+  @Override
+  public PoolStatus fillPool(String name, SandboxOwner owner) {
     WarmPool pool = pool(name);
     try {
-      return sandboxes.pools().fill(pool, owner, maxCreates);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return sandboxes.pools().fill(pool, owner, pool.refillPerMinute());
+    } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "fill warm pool " + name);
     }
   }
 
   /** The pool's counts as its pods are now. */
-  public dev.sandboxes.runtime.PoolStatus poolStatus(String name) {
+  public PoolStatus poolStatus(String name) {
     WarmPool pool = pool(name);
     try {
       return sandboxes.pools().status(pool);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+    } catch (KubernetesClientException e) {
       throw KubernetesErrors.translate(e, "read warm pool " + name);
+    }
+  }
+
+  @Override
+  public PoolStatus awaitPoolChange(String name, java.time.Duration maxWait) throws InterruptedException {
+    WarmPool pool = pool(name);
+    try {
+      return sandboxes.pools().awaitChange(pool, java.time.Instant.now().plus(maxWait));
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "watch warm pool " + name);
+    }
+  }
+
+  @Override
+  public int drainPool(String name) {
+    try {
+      return sandboxes.pools().drain(name);
+    } catch (KubernetesClientException e) {
+      throw KubernetesErrors.translate(e, "drain warm pool " + name);
     }
   }
 

@@ -6,7 +6,7 @@ import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.runtime.PoolStatus;
+import dev.sandboxes.model.PoolStatus;
 import dev.sandboxes.runtime.agent.AgentProcess;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.ServerSocket;
@@ -34,11 +34,12 @@ class KubernetesPoolsTest {
   static final WarmPool SMALL = new WarmPool("small", "busybox:1.36", "100m", "64Mi", 3, 2);
   static final WarmPool BURST = new WarmPool("burst", "python:3.12", "100m", "64Mi", 20, 20);
   static final WarmPool FILL = new WarmPool("fill", "alpine:3", null, null, 3, 2);
+  static final WarmPool WAIT = new WarmPool("wait", "node:22", "100m", "64Mi", 2, 2);
   static final SandboxOwner POOL_OWNER = new SandboxOwner("sandbox-pool-small", "run-1");
 
   @RegisterExtension
   static final MockCluster cluster = MockCluster.start(b -> b.agentImage("sandboxes-agent:test")
-      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL)));
+      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT)));
 
   @TempDir Path dir;
 
@@ -56,7 +57,10 @@ class KubernetesPoolsTest {
 
   /** Fills {@code pool} and waits until the informer has every idle pod ready. */
   static PoolStatus filledAndReady(WarmPool pool) throws InterruptedException {
-    PoolStatus status = cluster.runtime.fillPool(pool.name(), POOL_OWNER, pool.size());
+    PoolStatus status = cluster.runtime.fillPool(pool.name(), POOL_OWNER);
+    while (status.ready() + status.starting() < pool.size()) {
+      status = cluster.runtime.fillPool(pool.name(), POOL_OWNER);
+    }
     Instant deadline = Instant.now().plusSeconds(10);
     while (cluster.runtime.poolStatus(pool.name()).ready() < pool.size()) {
       assertThat(Instant.now()).as("%s ready within 10 s", pool.name()).isBefore(deadline);
@@ -67,12 +71,12 @@ class KubernetesPoolsTest {
 
   @Test
   void aPoolFillsToItsSizeAtItsRefillRateAndNoFurther() throws Exception {
-    PoolStatus first = cluster.runtime.fillPool(FILL.name(), POOL_OWNER, 2);
+    PoolStatus first = cluster.runtime.fillPool(FILL.name(), POOL_OWNER);
     assertThat(first.size()).isEqualTo(3);
     assertThat(first.ready() + first.starting()).isEqualTo(2);
     assertThat(podsOf(FILL)).as("at most the refill rate in one call").hasSize(2);
-    cluster.runtime.fillPool(FILL.name(), POOL_OWNER, 2);
-    cluster.runtime.fillPool(FILL.name(), POOL_OWNER, 2);
+    cluster.runtime.fillPool(FILL.name(), POOL_OWNER);
+    cluster.runtime.fillPool(FILL.name(), POOL_OWNER);
     List<Pod> pods = podsOf(FILL);
     assertThat(pods).as("never beyond the size").hasSize(3);
     for (Pod pod : pods) {
@@ -168,5 +172,32 @@ class KubernetesPoolsTest {
       assertThat(s.claimed()).isEqualTo(20);
       assertThat(s.ready()).isZero();
     });
+  }
+
+  @Test
+  void aWaitForThePoolEndsWhenItsStartingPodsAreReadyAndThenWhenASandboxClaimsOne() throws Exception {
+    PoolStatus filled = cluster.runtime.fillPool(WAIT.name(), POOL_OWNER);
+    assertThat(filled.ready() + filled.starting()).isEqualTo(2);
+    PoolStatus settled = cluster.runtime.awaitPoolChange(WAIT.name(), Duration.ofSeconds(10));
+    assertThat(settled.ready()).as("its pods ready").isEqualTo(2);
+
+    java.util.concurrent.CompletableFuture<PoolStatus> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return cluster.runtime.awaitPoolChange(WAIT.name(), Duration.ofSeconds(20));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(300);
+    assertThat(waiting).as("nothing happened to the pool yet").isNotDone();
+    Instant claimedAt = Instant.now();
+    SandboxSpec spec = SandboxSpec.builder("node:22").name(MockCluster.unique("waiter")).cpu("100m").memory("64Mi").build();
+    assertThat(cluster.runtime.poolsPart().claim(WAIT, spec, new SandboxOwner("sandbox-x", "run-1"))).isNotNull();
+
+    PoolStatus after = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(Duration.between(claimedAt, Instant.now())).as("woken by the claim, not the deadline")
+        .isLessThan(Duration.ofSeconds(5));
+    assertThat(after.ready()).isEqualTo(1);
+    assertThat(after.claimed()).isEqualTo(1);
   }
 }

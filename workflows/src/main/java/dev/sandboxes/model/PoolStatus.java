@@ -1,4 +1,4 @@
-package dev.sandboxes.runtime;
+package dev.sandboxes.model;
 
 /**
  * A warm pool as it is now.
