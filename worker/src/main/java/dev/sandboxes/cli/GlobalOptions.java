@@ -61,6 +61,10 @@ final class GlobalOptions {
     return new dev.sandboxes.client.VolumeClient(sandboxes().workflowClient(), taskQueue);
   }
 
+  dev.sandboxes.client.PoolClient pools() {
+    return new dev.sandboxes.client.PoolClient(sandboxes().workflowClient());
+  }
+
   dev.sandboxes.client.ReaperClient reaper() {
     return new dev.sandboxes.client.ReaperClient(sandboxes().workflowClient());
   }

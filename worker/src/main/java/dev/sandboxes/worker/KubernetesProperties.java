@@ -28,6 +28,8 @@ import org.springframework.util.unit.DataSize;
  * @param agentClients {@code NAMESPACE:KEY=VALUE[,KEY=VALUE...]}, the worker pods: each sandbox's
  *     network policy then admits only them to the agent's port; unset leaves that port to the
  *     namespace's policies (the per-sandbox token still guards it)
+ * @param pools warm pools of ready pods that fitting sandboxes take instead of starting one
+ *     ({@link PoolProperties}); none by default
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -43,10 +45,16 @@ public record KubernetesProperties(
     String agentImage,
     @DefaultValue("7431") int agentPort,
     @DefaultValue(KubernetesProperties.POD_IP) String agentAccess,
-    String agentClients) {
+    String agentClients,
+    java.util.List<PoolProperties> pools) {
 
   public static final String POD_IP = "pod-ip";
   public static final String PORT_FORWARD = "port-forward";
+
+  /** The pools as the runtime takes them (none when unset). */
+  public java.util.List<dev.sandboxes.runtime.kubernetes.WarmPool> warmPools() {
+    return pools == null ? java.util.List.of() : pools.stream().map(PoolProperties::toPool).toList();
+  }
 
   /** {@link #agentAccess} as the runtime's option (the validator has checked it). */
   public dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentAccess access() {

@@ -208,6 +208,27 @@ public final class SandboxesPropertiesValidator implements Validator {
         errors.rejectValue("kubernetes.agent-clients", "format", e.getMessage());
       }
     }
+    java.util.List<PoolProperties> pools = k.pools() == null ? java.util.List.of() : k.pools();
+    java.util.Set<String> poolNames = new java.util.HashSet<>();
+    for (int i = 0; i < pools.size(); i++) {
+      PoolProperties pool = pools.get(i);
+      for (dev.sandboxes.model.Violation v : pool.toPool().violations(i)) {
+        errors.rejectValue("kubernetes." + kebab(v.field()), "pool", v.message());
+      }
+      if (pool.name() != null && !poolNames.add(pool.name())) {
+        errors.rejectValue("kubernetes.pools[" + i + "].name", "duplicate", "another pool is named " + pool.name());
+      }
+      if (pool.cpu() != null) {
+        checkQuantity(pool.cpu(), "kubernetes.pools[" + i + "].cpu", errors);
+      }
+      if (pool.memory() != null) {
+        checkQuantity(pool.memory(), "kubernetes.pools[" + i + "].memory", errors);
+      }
+    }
+    if (!pools.isEmpty() && k.agentImage() == null) {
+      errors.rejectValue("kubernetes.pools", "agent", "warm pools need the in-sandbox agent: set "
+          + "sandboxes.kubernetes.agent-image (a pool pod gets its sandbox's command through it)");
+    }
     if (!KubernetesProperties.POD_IP.equals(k.agentAccess())
         && !KubernetesProperties.PORT_FORWARD.equals(k.agentAccess())) {
       errors.rejectValue("kubernetes.agent-access", "format", "must be " + KubernetesProperties.POD_IP
@@ -236,5 +257,10 @@ public final class SandboxesPropertiesValidator implements Validator {
     if (file != null && !Files.isReadable(file)) {
       errors.rejectValue(field, "missing", "must name a readable file, got " + file);
     }
+  }
+
+  /** {@code pools[0].refillPerMinute} as Spring names the property: {@code pools[0].refill-per-minute}. */
+  static String kebab(String field) {
+    return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
   }
 }

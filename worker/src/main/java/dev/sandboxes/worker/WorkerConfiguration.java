@@ -77,6 +77,7 @@ public class WorkerConfiguration {
             .agentClients(k.agentClients() == null ? null
                 : dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.agentClients()))
             .maxLifetime(properties.sandbox().maxLifetime())
+            .pools(k.warmPools())
             .build());
       }
       case LOCAL -> {
@@ -149,7 +150,10 @@ public class WorkerConfiguration {
         + " at " + properties.temporal().effectiveTarget() + ", " + runtime.kind() + " runtime";
     if (!versioning.enabled()) {
       return new WorkerLifecycle(factory, properties.shutdownTimeout(), description + ", unversioned",
-          () -> ensureReaperSchedule(factory.getWorkflowClient(), properties));
+          () -> {
+            ensureReaperSchedule(factory.getWorkflowClient(), properties);
+            ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
+          });
     }
     WorkerDeploymentVersion version = versioning.version(properties.taskQueue());
     if (versioning.buildId() == null && version.getBuildId().endsWith("-SNAPSHOT")) {
@@ -166,6 +170,7 @@ public class WorkerConfiguration {
             makeCurrent(deployments, version);
           }
           ensureReaperSchedule(factory.getWorkflowClient(), properties);
+          ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
         },
         () -> drain(deployments, version, versioning.drainTimeout(), versioning.drainedQueryWindow()));
   }
@@ -239,6 +244,19 @@ public class WorkerConfiguration {
       };
     } catch (io.grpc.StatusRuntimeException e) {
       return false; // not registered yet: setCurrentVersion waits for that
+    }
+  }
+
+  /**
+   * A keeper for each warm pool of this worker's runtime, on its task queue (one that runs
+   * already is left as it is; a pool left out of the configuration is drained by its keeper).
+   */
+  static void ensurePoolKeepers(WorkflowClient client, SandboxesProperties properties, SandboxRuntime runtime) {
+    dev.sandboxes.client.PoolClient pools = new dev.sandboxes.client.PoolClient(client);
+    for (String pool : runtime.poolNames()) {
+      boolean started = pools.ensureKeeper(pool, properties.taskQueue());
+      log.info("Warm pool {}: keeper {} ({})", pool, started ? "started" : "already running",
+          dev.sandboxes.model.WorkflowIds.poolWorkflowId(pool));
     }
   }
 

@@ -47,7 +47,8 @@ class InstallClusterTest {
 
   /** What the worker needs in the sandboxes' namespace: resource (group/name[/sub]) → verbs. */
   static final Map<String, Set<String>> ALLOWED = Map.of(
-      "/pods", Set.of("get", "list", "watch", "create", "delete"),
+      // update: claiming a warm pool's pod (an update with the resourceVersion it was read at)
+      "/pods", Set.of("get", "list", "watch", "create", "update", "delete"),
       "/pods/log", Set.of("get"),
       "/pods/exec", Set.of("get", "create"),
       "/persistentvolumeclaims", Set.of("get", "list", "watch", "create", "delete"),

@@ -69,7 +69,7 @@ public class SandboxCliTest {
   static Run sandboxAt(String address, String... args) {
     List<String> argv = new ArrayList<>();
     // the global options belong to the leaf command: `volume create --address A NAME`
-    int leaf = List.of("volume", "batch").contains(args[0]) && args.length > 1 ? 2 : 1;
+    int leaf = List.of("volume", "batch", "pool").contains(args[0]) && args.length > 1 ? 2 : 1;
     argv.addAll(Arrays.asList(args).subList(0, leaf));
     if (!args[leaf - 1].startsWith("-")) {
       argv.add("--address");
@@ -319,6 +319,18 @@ public class SandboxCliTest {
         .findValuesAsText("name")).doesNotContain(orphan);
     assertThat(sandbox("exec", open, "--", "true").code()).isZero();
     assertThat(sandbox("terminate", open).code()).isZero();
+  }
+
+  @Test
+  void aWorkerWithoutWarmPoolsListsNone() {
+    Run plain = sandbox("pool", "list");
+    assertThat(plain.code()).as(plain.err()).isZero();
+    assertThat(plain.out().lines().toList()).containsExactly(
+        "NAME   IMAGE   SIZE   READY   STARTING   CLAIMED");
+    Run json = sandbox("pool", "list", "--json");
+    assertThat(json.code()).as(json.err()).isZero();
+    assertThat(json.json().isArray()).isTrue();
+    assertThat(json.json().size()).isZero();
   }
 
   // --- errors and exit codes ----------------------------------------------------------------

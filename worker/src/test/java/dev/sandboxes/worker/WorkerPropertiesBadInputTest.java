@@ -69,4 +69,44 @@ class WorkerPropertiesBadInputTest {
       assertThat(context.getStartupFailure()).hasStackTraceContaining(property).hasStackTraceContaining(rule);
     });
   }
+
+  static Stream<Arguments> badPools() {
+    String ok = "sandboxes.kubernetes.agent-image=sandboxes-agent:1,sandboxes.kubernetes.pools[0].name=small,"
+        + "sandboxes.kubernetes.pools[0].image=busybox:1.36,sandboxes.kubernetes.pools[0].size=5";
+    return Stream.of(
+        Arguments.of(ok.replace("pools[0].name=small", "pools[0].name=Small_Pool"), "sandboxes.kubernetes.pools[0].name",
+            "must be a DNS label of at most 30 characters"),
+        Arguments.of(ok.replace("pools[0].image=busybox:1.36", "pools[0].image= "), "sandboxes.kubernetes.pools[0].image",
+            "must not be blank"),
+        Arguments.of(ok.replace("size=5", "size=-1"), "sandboxes.kubernetes.pools[0].size", "must be between 0 and 1000"),
+        Arguments.of(ok + ",sandboxes.kubernetes.pools[0].refill-per-minute=0",
+            "sandboxes.kubernetes.pools[0].refill-per-minute", "must be at least 1"),
+        Arguments.of(ok + ",sandboxes.kubernetes.pools[0].cpu=lots", "sandboxes.kubernetes.pools[0].cpu",
+            "must be a Kubernetes quantity"),
+        Arguments.of(ok + ",sandboxes.kubernetes.pools[1].name=small,sandboxes.kubernetes.pools[1].image=alpine:3",
+            "sandboxes.kubernetes.pools[1].name", "another pool is named small"),
+        Arguments.of(ok.replace("sandboxes.kubernetes.agent-image=sandboxes-agent:1,", ""), "sandboxes.kubernetes.pools",
+            "warm pools need the in-sandbox agent"));
+  }
+
+  @ParameterizedTest(name = "{1}: {2}")
+  @MethodSource("badPools")
+  void aBadPoolIsRefusedAtStartUpNamingThePropertyAndRule(String settings, String property, String rule) {
+    runner.withPropertyValues(settings.split(",")).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining(property).hasStackTraceContaining(rule);
+    });
+  }
+
+  @org.junit.jupiter.api.Test
+  void aGoodPoolBinds() {
+    runner.withPropertyValues("sandboxes.kubernetes.agent-image=sandboxes-agent:1",
+        "sandboxes.kubernetes.pools[0].name=small", "sandboxes.kubernetes.pools[0].image=busybox:1.36",
+        "sandboxes.kubernetes.pools[0].size=5", "sandboxes.kubernetes.pools[0].memory=64Mi").run(context -> {
+          assertThat(context).hasNotFailed();
+          var pools = context.getBean(SandboxesProperties.class).kubernetes().warmPools();
+          assertThat(pools).containsExactly(new dev.sandboxes.runtime.kubernetes.WarmPool("small", "busybox:1.36", null,
+              "64Mi", 5, 60));
+        });
+  }
 }
