@@ -85,11 +85,16 @@ if [[ "${1:-}" == "--bench" ]]; then
     printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; workers: the chart'"'"'s Deployment in the rig (2 replicas).\n' \
       "$(uname -srm)" "$(nproc)" "$(free -g | awk '/^Mem:/{print $2 " GiB"}')" "$K8S_VERSION"
   } >>"$results"
+  # the chart's workers keep a warm pool for the time-to-interactive part (RigBenchmark's POOL_*)
+  "$root/deploy/rig/install-worker.sh" "$(node_ip):$port" --set 'sandboxes.pools[0].name=bench' \
+    --set 'sandboxes.pools[0].image=busybox:1.36' --set 'sandboxes.pools[0].cpu=10m' \
+    --set 'sandboxes.pools[0].memory=16Mi' --set 'sandboxes.pools[0].size=50' \
+    --set 'sandboxes.pools[0].refillPerMinute=60'
   # the benchmarks run from the modules' test classes, against this checkout's other modules
   mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities
   mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
-    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20}"
+    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20} sandboxes-agent:$(sed -n 's/^build.version=//p' worker/target/classes/META-INF/build-info.properties)"
   # the batch benchmark on the cluster: its own dev server and worker, the worker's kubeconfig
   KUBECONFIG="$RIG_WORKER_KUBECONFIG" mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl worker \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.cli.BatchBenchmark \

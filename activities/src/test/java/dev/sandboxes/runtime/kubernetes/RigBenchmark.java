@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * same operation done directly with fabric8, measured interleaved in one run so machine noise
  * hits both alike. Reports p50/p95 and their ratios, and appends them to a results file.
  *
- * <p>Args: KUBECONFIG TEMPORAL_ADDRESS RESULTS_FILE [ITERATIONS]. Needs a worker on the
+ * <p>Args: KUBECONFIG TEMPORAL_ADDRESS RESULTS_FILE [ITERATIONS [AGENT_IMAGE]]. Needs a worker on the
  * Kubernetes runtime behind TEMPORAL_ADDRESS (deploy/bench.sh starts everything).
  */
 public final class RigBenchmark {
@@ -45,9 +45,11 @@ public final class RigBenchmark {
     String address = args[1];
     Path results = Path.of(args[2]);
     int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+    // the agent's image, as the chart's workers run it: the raw pods are then the same pods
+    String agentImage = args.length > 4 ? args[4] : null;
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
     KubernetesRuntimeOptions options = KubernetesRuntimeOptions.builder().namespace("sandboxes")
-        .defaultCpu("100m").defaultMemory("64Mi").build();
+        .defaultCpu("100m").defaultMemory("64Mi").agentImage(agentImage).build();
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
     SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs));
@@ -80,22 +82,33 @@ public final class RigBenchmark {
       String streamed = streaming(sandboxes, iterations);
       System.out.println(streamed);
       Files.writeString(results, streamed, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      String interactive = timeToInteractive(sandboxes, 100, 50);
+      System.out.println(interactive);
+      Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
       stubs.shutdownNow();
     }
   }
 
-  /** Raw fabric8: create the same pod the runtime would, watch until it runs. */
+  /**
+   * Raw fabric8: create the same objects the runtime would (with the agent: its token Secret,
+   * then the pod whose init container installs it), watch until the pod runs.
+   */
   static long rawCreateToRunning(KubernetesClient client, KubernetesRuntimeOptions options) {
     String name = "raw-" + UUID.randomUUID().toString().substring(0, 8);
     SandboxSpec spec = SandboxSpec.builder("busybox:1.36").name(name).build();
-    Pod pod = PodSpecs.pod(spec, new SandboxOwner("bench/" + name, "bench"), options);
+    SandboxOwner owner = new SandboxOwner("bench/" + name, "bench");
+    Pod pod = PodSpecs.pod(spec, owner, options);
     long start = System.nanoTime();
+    if (options.agentEnabled()) {
+      client.secrets().inNamespace("sandboxes").resource(AgentPods.secret(name, KubernetesAgents.newToken(), owner)).create();
+    }
     client.pods().inNamespace("sandboxes").resource(pod).create();
     client.pods().inNamespace("sandboxes").withName(name).waitUntilCondition(
         p -> p != null && PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING, 2, TimeUnit.MINUTES);
     long elapsed = System.nanoTime() - start;
     client.pods().inNamespace("sandboxes").withName(name).delete();
+    client.secrets().inNamespace("sandboxes").withName(AgentPods.secretName(name)).delete();
     client.pods().inNamespace("sandboxes").withName(name)
         .waitUntilCondition(java.util.Objects::isNull, 2, TimeUnit.MINUTES);
     return elapsed;
@@ -194,6 +207,70 @@ public final class RigBenchmark {
     md.append(String.format("%nThe agent's memory in that sandbox (limit 128Mi) afterwards, from /proc/1/status: %s%n",
         agentMemory));
     return md.toString();
+  }
+
+  /** The spec of the chart's warm pool in the benchmark (deploy/e2e.sh --bench installs it). */
+  static final String POOL_IMAGE = "busybox:1.36";
+  static final String POOL_CPU = "10m";
+  static final String POOL_MEMORY = "16Mi";
+
+  /**
+   * Time to interactive: create → the first {@code echo}'s result, through the client's code
+   * path (what {@code sandbox create --wait} and {@code sandbox exec} call), for sandboxes that
+   * fit the chart's warm pool and, beside them, for sandboxes that start their own pod (another
+   * size), sequentially, then a burst of {@code burst} at once.
+   */
+  static String timeToInteractive(SandboxClient sandboxes, int sequential, int burst) throws Exception {
+    SandboxSpec warm = SandboxSpec.builder(POOL_IMAGE).cpu(POOL_CPU).memory(POOL_MEMORY).build();
+    SandboxSpec cold = SandboxSpec.builder(POOL_IMAGE).cpu("20m").memory(POOL_MEMORY).build();
+    interactive(sandboxes, warm); // warm-up: class loading on both sides
+    List<Long> warmTimes = new ArrayList<>();
+    List<Long> coldTimes = new ArrayList<>();
+    for (int i = 0; i < sequential; i++) {
+      warmTimes.add(interactive(sandboxes, warm));
+      if (i % 5 == 0) {
+        coldTimes.add(interactive(sandboxes, cold));
+      }
+    }
+    // the pool fills again before the burst
+    Thread.sleep(Duration.ofSeconds(60).toMillis());
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(burst);
+    List<java.util.concurrent.Future<Long>> burstTimes = new ArrayList<>();
+    for (int i = 0; i < burst; i++) {
+      burstTimes.add(threads.submit(() -> interactive(sandboxes, warm)));
+    }
+    List<Long> burstWarm = new ArrayList<>();
+    for (var f : burstTimes) {
+      burstWarm.add(f.get(5, TimeUnit.MINUTES));
+    }
+    threads.shutdown();
+    StringBuilder md = new StringBuilder();
+    md.append(String.format("%n| time to interactive (create → first `echo` result, client code path) | n | p50 | p95 | p99 |%n"
+        + "|---|---|---|---|---|%n"));
+    for (var row : List.of(java.util.Map.entry("warm pool, sequential", warmTimes),
+        java.util.Map.entry("own pod (cold), sequential, beside them", coldTimes),
+        java.util.Map.entry("warm pool, " + burst + " at once", burstWarm))) {
+      md.append(String.format("| %s | %d | %.0f ms | %.0f ms | %.0f ms |%n", row.getKey(), row.getValue().size(),
+          pct(row.getValue(), 50), pct(row.getValue(), 95), pct(row.getValue(), 99)));
+    }
+    return md.toString();
+  }
+
+  /** One sandbox: start, wait until it runs, exec {@code echo x}; the time to the exec's result. Terminated after. */
+  static long interactive(SandboxClient sandboxes, SandboxSpec spec) {
+    long start = System.nanoTime();
+    String name = sandboxes.start(spec);
+    SandboxPhase phase = sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase();
+    if (phase != SandboxPhase.RUNNING) {
+      throw new IllegalStateException(name + " is " + phase);
+    }
+    String out = sandboxes.exec(name, ExecRequest.of("echo", "x")).stdout();
+    long elapsed = System.nanoTime() - start;
+    if (!out.equals("x\n")) {
+      throw new IllegalStateException(name + " answered " + out);
+    }
+    sandboxes.terminate(name, "benchmark");
+    return elapsed;
   }
 
   static String report(int n, List<Long> rawStart, List<Long> wfStart, List<Long> rawExec, List<Long> wfExec)
