@@ -46,21 +46,13 @@ class PoolWorkflowTest {
     public PoolStatus fill(String pool, SandboxOwner owner) {
       calls.add("fill " + pool);
       owners.add(owner);
-      Object next = take(fills);
-      if (next instanceof RuntimeException e) {
-        throw e;
-      }
-      return (PoolStatus) next;
+      return next(fills);
     }
 
     @Override
     public PoolStatus awaitChange(String pool) {
       calls.add("await " + pool);
-      Object next = take(claims);
-      if (next instanceof RuntimeException e) {
-        throw e;
-      }
-      return (PoolStatus) next;
+      return next(claims);
     }
 
     @Override
@@ -69,13 +61,17 @@ class PoolWorkflowTest {
       return 2;
     }
 
-    private static <T> T take(BlockingQueue<T> queue) {
+    /** The next scripted answer: a status to return or a failure to throw. */
+    private static PoolStatus next(BlockingQueue<Object> queue) {
       try {
-        T next = queue.poll(20, TimeUnit.SECONDS);
+        Object next = queue.poll(20, TimeUnit.SECONDS);
         if (next == null) {
           throw new IllegalStateException("the test scripted nothing more");
         }
-        return next;
+        if (next instanceof RuntimeException e) {
+          throw e;
+        }
+        return (PoolStatus) next;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

@@ -13,7 +13,6 @@ import dev.sandboxes.runtime.OwnedObject;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.agent.AgentProcess;
 import io.fabric8.kubernetes.api.model.Secret;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,21 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the IP 127.0.0.1): the token Secret's life, and exec through the agent with that token.
  */
 class KubernetesAgentTest {
-  private static final int PORT = freePort();
+  private static final int PORT = MockCluster.freePort();
 
   @RegisterExtension
   static final MockCluster cluster = MockCluster.start(b -> b.agentImage("sandboxes-agent:test")
       .agentPort(PORT));
 
   @TempDir Path dir;
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private String runningIdle(String prefix, SandboxOwner[] ownerOut) throws InterruptedException {
     String name = MockCluster.unique(prefix);

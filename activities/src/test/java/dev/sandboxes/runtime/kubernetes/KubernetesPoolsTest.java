@@ -9,7 +9,6 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.PoolStatus;
 import dev.sandboxes.runtime.agent.AgentProcess;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * binary standing in for a claimed pod's process on loopback.
  */
 class KubernetesPoolsTest {
-  private static final int PORT = freePort();
+  private static final int PORT = MockCluster.freePort();
   static final WarmPool SMALL = new WarmPool("small", "busybox:1.36", "100m", "64Mi", 3, 2);
   static final WarmPool BURST = new WarmPool("burst", "python:3.12", "100m", "64Mi", 20, 20);
   static final WarmPool FILL = new WarmPool("fill", "alpine:3", null, null, 3, 2);
@@ -42,14 +41,6 @@ class KubernetesPoolsTest {
       .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT)));
 
   @TempDir Path dir;
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static List<Pod> podsOf(WarmPool pool) {
     return cluster.client.pods().inNamespace(MockCluster.NAMESPACE).withLabel(Labels.POOL, pool.name()).list().getItems();

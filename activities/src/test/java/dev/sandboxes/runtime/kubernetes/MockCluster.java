@@ -47,6 +47,15 @@ final class MockCluster implements BeforeAllCallback, AfterAllCallback {
     return new MockCluster(options);
   }
 
+  /** A loopback port free now (for the real agent binary standing in for a pod's process). */
+  static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code prefix} and 8 random characters: a name no other test uses. */
   static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
