@@ -73,7 +73,10 @@ public final class WarmPools {
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.POOL, pool.name());
     labels.put(Labels.POOL_STATE, Labels.POOL_IDLE);
-    return new PodBuilder(pooled).editMetadata().withLabels(labels).endMetadata().build();
+    // twice the maximum lifetime: a claim lowers it to the pod's age plus the sandbox's own
+    // deadline, and pool pods are replaced once they are half a lifetime old (KubernetesPools.fill)
+    return new PodBuilder(pooled).editMetadata().withLabels(labels).endMetadata()
+        .editSpec().withActiveDeadlineSeconds(2 * options.maxLifetime().toSeconds()).endSpec().build();
   }
 
   /**

@@ -68,6 +68,7 @@ class WarmPoolsTest {
     assertThat(pod.getSpec().getVolumes().get(1).getSecret().getSecretName()).isEqualTo("pool-small-abc12-agent");
     assertThat(WarmPools.idle(pod)).isTrue();
     assertThat(AgentPods.port(pod)).isEqualTo(KubernetesRuntimeOptions.DEFAULT_AGENT_PORT);
+    assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(2 * OPTIONS.maxLifetime().toSeconds());
   }
 
   @Test
@@ -88,6 +89,10 @@ class WarmPoolsTest {
         .isEqualTo(300 + 1 + 60 + OPTIONS.ttlGrace().toSeconds());
     assertThat(claimed.getSpec().getContainers()).isEqualTo(pod.getSpec().getContainers());
     assertThat(WarmPools.idle(claimed)).isFalse();
+    assertThat(WarmPools.claimed(pod, spec().build(), owner, OPTIONS.maxLifetime().dividedBy(2), OPTIONS)
+        .getSpec().getActiveDeadlineSeconds())
+        .as("a sandbox without a TTL in a pod half a lifetime old still gets its whole lifetime")
+        .isEqualTo(OPTIONS.maxLifetime().dividedBy(2).toSeconds() + 1 + OPTIONS.maxLifetime().toSeconds());
     assertThat(WarmPools.claimed(pod, spec().build(), owner, Duration.ofDays(3650), OPTIONS).getSpec().getActiveDeadlineSeconds())
         .as("a deadline may only go down").isEqualTo(pod.getSpec().getActiveDeadlineSeconds());
   }
