@@ -151,8 +151,11 @@ public class WorkerConfiguration {
     if (!versioning.enabled()) {
       return new WorkerLifecycle(factory, properties.shutdownTimeout(), description + ", unversioned",
           () -> {
-            ensureReaperSchedule(factory.getWorkflowClient(), properties);
-            ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
+            try {
+              ensureReaperSchedule(factory.getWorkflowClient(), properties);
+            } finally {
+              ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
+            }
           });
     }
     WorkerDeploymentVersion version = versioning.version(properties.taskQueue());
@@ -169,8 +172,11 @@ public class WorkerConfiguration {
           if (versioning.setCurrent()) {
             makeCurrent(deployments, version);
           }
-          ensureReaperSchedule(factory.getWorkflowClient(), properties);
-          ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
+          try {
+            ensureReaperSchedule(factory.getWorkflowClient(), properties);
+          } finally {
+            ensurePoolKeepers(factory.getWorkflowClient(), properties, runtime);
+          }
         },
         () -> drain(deployments, version, versioning.drainTimeout(), versioning.drainedQueryWindow()));
   }
@@ -254,9 +260,14 @@ public class WorkerConfiguration {
   static void ensurePoolKeepers(WorkflowClient client, SandboxesProperties properties, SandboxRuntime runtime) {
     dev.sandboxes.client.PoolClient pools = new dev.sandboxes.client.PoolClient(client);
     for (String pool : runtime.poolNames()) {
-      boolean started = pools.ensureKeeper(pool, properties.taskQueue());
-      log.info("Warm pool {}: keeper {} ({})", pool, started ? "started" : "already running",
-          dev.sandboxes.model.WorkflowIds.poolWorkflowId(pool));
+      try {
+        boolean started = pools.ensureKeeper(pool, properties.taskQueue());
+        log.info("Warm pool {}: keeper {} ({})", pool, started ? "started" : "already running",
+            dev.sandboxes.model.WorkflowIds.poolWorkflowId(pool));
+      } catch (RuntimeException e) {
+        log.error("Warm pool {}: its keeper ({}) could not be started, so the pool stays empty until "
+            + "a worker starts it: {}", pool, dev.sandboxes.model.WorkflowIds.poolWorkflowId(pool), e.toString());
+      }
     }
   }
 
