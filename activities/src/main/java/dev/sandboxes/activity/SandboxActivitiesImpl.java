@@ -179,11 +179,24 @@ public class SandboxActivitiesImpl implements SandboxActivities {
       failure = e;
       throw e;
     } finally {
-      // an attempt that ran past its heartbeat timeout may have been given up on by the server
-      boolean atRisk = Duration.ofNanos(System.nanoTime() - started).plus(Duration.ofSeconds(1))
-          .compareTo(info.getHeartbeatTimeout().isZero() ? Duration.ZERO : info.getHeartbeatTimeout()) >= 0;
-      inFlight.finish(key, mine, result, failure, atRisk);
+      inFlight.finish(key, mine, result, failure, mayHaveTimedOut(info, started));
     }
+  }
+
+  /** What clocks and late heartbeats may take from the time an attempt appears to have had. */
+  static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(5);
+
+  /**
+   * Whether the server may have given up on this attempt by now (its heartbeat timeout passed):
+   * counted from when the server started it as well as from when this worker did, since a
+   * starved worker begins late, and with a margin for the two clocks.
+   */
+  static boolean mayHaveTimedOut(io.temporal.activity.ActivityInfo info, long startedNanos) {
+    Duration here = Duration.ofNanos(System.nanoTime() - startedNanos);
+    Duration sinceServerStart = info.getStartedTimestamp() > 0
+        ? Duration.ofMillis(System.currentTimeMillis() - info.getStartedTimestamp()) : Duration.ZERO;
+    Duration ran = here.compareTo(sinceServerStart) > 0 ? here : sinceServerStart;
+    return !info.getHeartbeatTimeout().isZero() && ran.plus(TIMEOUT_MARGIN).compareTo(info.getHeartbeatTimeout()) >= 0;
   }
 
   /**
