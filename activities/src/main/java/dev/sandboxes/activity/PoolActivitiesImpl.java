@@ -25,14 +25,12 @@ public class PoolActivitiesImpl implements PoolActivities {
 
   @Override
   public PoolStatus awaitChange(String pool) {
-    PoolStatus[] first = new PoolStatus[1];
-    return ActivityCalls.awaitHeartbeating(AWAIT_SLICE, HEARTBEAT_EVERY, wait -> {
-      PoolStatus now = runtime.awaitPoolChange(pool, wait);
-      if (first[0] == null) {
-        first[0] = now;
-      }
-      return now;
-    }, now -> now.ready() + now.starting() < now.size() || first[0].starting() > 0 && now.starting() == 0);
+    // the counts now: a pool with pods starting is answered once none is (so its keeper's
+    // counts are true again), one without once it needs pods
+    PoolStatus initial = ActivityCalls.call(() -> runtime.awaitPoolChange(pool, Duration.ZERO));
+    boolean starting = initial.starting() > 0;
+    return ActivityCalls.awaitHeartbeating(AWAIT_SLICE, HEARTBEAT_EVERY, wait -> runtime.awaitPoolChange(pool, wait),
+        now -> now.ready() + now.starting() < now.size() || starting && now.starting() == 0);
   }
 
   @Override

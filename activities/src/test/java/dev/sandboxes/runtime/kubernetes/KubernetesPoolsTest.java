@@ -34,11 +34,12 @@ class KubernetesPoolsTest {
   static final WarmPool BURST = new WarmPool("burst", "python:3.12", "100m", "64Mi", 20, 20);
   static final WarmPool FILL = new WarmPool("fill", "alpine:3", null, null, 3, 2);
   static final WarmPool WAIT = new WarmPool("wait", "node:22", "100m", "64Mi", 2, 2);
+  static final WarmPool KEPT = new WarmPool("kept", "golang:1.22", "100m", "64Mi", 2, 2);
   static final SandboxOwner POOL_OWNER = new SandboxOwner("sandbox-pool-small", "run-1");
 
   @RegisterExtension
   static final MockCluster cluster = MockCluster.start(b -> b.agentImage("sandboxes-agent:test")
-      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT)));
+      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT, KEPT)));
 
   @TempDir Path dir;
 
@@ -190,5 +191,34 @@ class KubernetesPoolsTest {
         .isLessThan(Duration.ofSeconds(5));
     assertThat(after.ready()).isEqualTo(1);
     assertThat(after.claimed()).isEqualTo(1);
+  }
+
+  @Test
+  void theKeepersWaitActivityAnswersOnceThePodsItStartedAreReadyThenOnceASandboxClaimsOne() throws Exception {
+    io.temporal.testing.TestActivityEnvironment env = io.temporal.testing.TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(new dev.sandboxes.activity.PoolActivitiesImpl(cluster.runtime));
+      dev.sandboxes.activity.PoolActivities keeper = env.newActivityStub(dev.sandboxes.activity.PoolActivities.class,
+          io.temporal.activity.ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(11))
+              .setHeartbeatTimeout(Duration.ofSeconds(30)).build());
+      PoolStatus filled = keeper.fill(KEPT.name(), POOL_OWNER);
+      assertThat(filled.starting() + filled.ready()).isEqualTo(2);
+
+      Instant waited = Instant.now();
+      PoolStatus settled = keeper.awaitChange(KEPT.name());
+      assertThat(settled.ready()).as("its pods ready: %s", settled).isEqualTo(2);
+      assertThat(Duration.between(waited, Instant.now())).as("answered when they were, not after the slice")
+          .isLessThan(Duration.ofSeconds(15));
+
+      java.util.concurrent.CompletableFuture<PoolStatus> waiting =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> keeper.awaitChange(KEPT.name()));
+      Thread.sleep(500);
+      assertThat(waiting).as("a full pool's keeper waits").isNotDone();
+      SandboxSpec spec = SandboxSpec.builder("golang:1.22").name(MockCluster.unique("kept")).cpu("100m").memory("64Mi").build();
+      assertThat(cluster.runtime.poolsPart().claim(KEPT, spec, new SandboxOwner("sandbox-y", "run-1"))).isNotNull();
+      assertThat(waiting.get(15, java.util.concurrent.TimeUnit.SECONDS).claimed()).isEqualTo(1);
+    } finally {
+      env.close();
+    }
   }
 }
