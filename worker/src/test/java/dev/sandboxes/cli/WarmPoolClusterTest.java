@@ -83,6 +83,7 @@ class WarmPoolClusterTest {
       // whatever a failed test left: the pool's pods, policy and Secrets
       admin.pods().inNamespace(Rig.NAMESPACE).withLabel(Labels.POOL, pool).delete();
       admin.secrets().inNamespace(Rig.NAMESPACE).withLabel(Labels.POOL, pool).delete();
+      admin.network().v1().networkPolicies().inNamespace(Rig.NAMESPACE).withName("pool." + pool).delete();
       admin.close();
     }
     if (stubs != null) {
