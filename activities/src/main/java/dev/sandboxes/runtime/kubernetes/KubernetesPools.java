@@ -42,6 +42,7 @@ final class KubernetesPools {
   private final KubernetesGateway gateway;
   private final KubernetesRuntimeOptions options;
   private final KubernetesAgents agents;
+  private final Map<WarmPool, String> templates = new java.util.concurrent.ConcurrentHashMap<>();
 
   KubernetesPools(KubernetesGateway gateway, KubernetesRuntimeOptions options, KubernetesAgents agents) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -54,7 +55,8 @@ final class KubernetesPools {
    * or null when the pool has no ready pod left (the sandbox then starts its own).
    */
   Pod claim(WarmPool pool, SandboxSpec spec, SandboxOwner owner) {
-    List<Pod> ready = new ArrayList<>(poolPods(pool).stream().filter(KubernetesPools::claimable).toList());
+    String template = template(pool);
+    List<Pod> ready = new ArrayList<>(poolPods(pool).stream().filter(p -> claimable(p, template)).toList());
     Collections.shuffle(ready, RANDOM);
     for (Pod pod : ready) {
       Instant started = pod.getStatus().getStartTime() == null ? Instant.now()
@@ -79,6 +81,7 @@ final class KubernetesPools {
   PoolStatus fill(WarmPool pool, SandboxOwner poolOwner, int maxCreates) {
     gateway.applyNetworkPolicy(policy(pool, poolOwner));
     List<Pod> pods = gateway.listPods(Map.of(Labels.POOL, pool.name()));
+    String template = template(pool);
     List<Pod> idle = new ArrayList<>();
     Duration refreshAfter = options.maxLifetime().dividedBy(2);
     for (Pod pod : pods) {
@@ -89,7 +92,9 @@ final class KubernetesPools {
       boolean ended = phase == SandboxPhase.SUCCEEDED || phase == SandboxPhase.FAILED || phase == SandboxPhase.TERMINATED;
       boolean old = pod.getStatus() != null && pod.getStatus().getStartTime() != null
           && Instant.parse(pod.getStatus().getStartTime()).plus(refreshAfter).isBefore(Instant.now());
-      if (ended || old) {
+      // made under an earlier definition of the pool: never claimed, so replaced at once
+      boolean stale = !WarmPools.current(pod, template);
+      if (ended || old || stale) {
         delete(pod);
       } else {
         idle.add(pod);
@@ -124,7 +129,9 @@ final class KubernetesPools {
   /** The pool's counts as its pods are now (from the informer once it has synced). */
   PoolStatus status(WarmPool pool) {
     List<Pod> pods = poolPods(pool);
-    return status(pool, pods, pods.stream().filter(p -> WarmPools.idle(p) && p.getMetadata().getDeletionTimestamp() == null).toList());
+    String template = template(pool);
+    return status(pool, pods, pods.stream().filter(p -> WarmPools.idle(p) && WarmPools.current(p, template)
+        && p.getMetadata().getDeletionTimestamp() == null).toList());
   }
 
   /**
@@ -153,6 +160,11 @@ final class KubernetesPools {
     }
   }
 
+  /** The digest of {@code pool}'s pods under this worker's options, computed once per pool. */
+  private String template(WarmPool pool) {
+    return templates.computeIfAbsent(pool, p -> WarmPools.template(p, options));
+  }
+
   /** Deletes the pool's idle pods and policy; returns how many pods. */
   int drain(String pool) {
     List<Pod> idle = gateway.listPods(Map.of(Labels.POOL, pool)).stream().filter(WarmPools::idle).toList();
@@ -162,7 +174,7 @@ final class KubernetesPools {
   }
 
   private static PoolStatus status(WarmPool pool, List<Pod> pods, List<Pod> idle) {
-    int ready = (int) idle.stream().filter(KubernetesPools::claimable).count();
+    int ready = (int) idle.stream().filter(p -> claimable(p, null)).count();
     int claimed = (int) pods.stream().filter(p -> Labels.POOL_CLAIMED.equals(label(p, Labels.POOL_STATE))
         && p.getMetadata().getDeletionTimestamp() == null).count();
     return new PoolStatus(pool.name(), pool.image(), pool.size(), ready, idle.size() - ready, claimed);
@@ -182,8 +194,10 @@ final class KubernetesPools {
         : gateway.listPods(Map.of(Labels.POOL, pool.name()));
   }
 
-  private static boolean claimable(Pod pod) {
+  /** Whether a sandbox can take {@code pod} now (of the pool's current {@code template}; null: the caller checked it). */
+  private static boolean claimable(Pod pod, String template) {
     return WarmPools.idle(pod) && pod.getMetadata().getDeletionTimestamp() == null
+        && (template == null || WarmPools.current(pod, template))
         && PodPhases.stateOf(pod).phase() == SandboxPhase.RUNNING
         && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isEmpty();
   }

@@ -21,6 +21,11 @@ public final class Labels {
   public static final String POOL_STATE = "sandboxes.dev/pool-state";
   public static final String POOL_IDLE = "idle";
   public static final String POOL_CLAIMED = "claimed";
+  /**
+   * A digest of the pod a pool's definition makes ({@link WarmPools#template}): a pool whose
+   * image, size or agent changed claims none of the pods made before, and replaces them.
+   */
+  public static final String POOL_TEMPLATE = "sandboxes.dev/pool-template";
   /** Prefix of labels that carry a sandbox's tags: {@code tag.sandboxes.dev/<key>}. */
   public static final String TAG_PREFIX = "tag.sandboxes.dev/";
 }

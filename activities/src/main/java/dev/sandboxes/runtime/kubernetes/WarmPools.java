@@ -29,6 +29,8 @@ import java.util.Optional;
  * working directory and egress all apply to a claimed pod.
  */
 public final class WarmPools {
+  private static final com.fasterxml.jackson.databind.ObjectMapper SPEC_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private WarmPools() {}
 
   /**
@@ -67,6 +69,34 @@ public final class WarmPools {
 
   /** A pod of {@code pool} named {@code podName}, owned by the pool's workflow. */
   public static Pod pod(WarmPool pool, String podName, SandboxOwner poolOwner, KubernetesRuntimeOptions options) {
+    Pod pod = untemplated(pool, podName, poolOwner, options);
+    return new PodBuilder(pod).editMetadata().addToLabels(Labels.POOL_TEMPLATE, template(pool, options)).endMetadata()
+        .build();
+  }
+
+  /**
+   * The digest of the pods {@code pool} makes under {@code options} (their spec, every pod's
+   * own name set aside), carried as {@link Labels#POOL_TEMPLATE}: a pod of another digest was
+   * made under another definition of the pool (image, size, runtime class, agent image, or the
+   * worker's pod layout) and is never claimed.
+   */
+  public static String template(WarmPool pool, KubernetesRuntimeOptions options) {
+    Pod placeholder = untemplated(pool, "template", new SandboxOwner("template", "template"), options);
+    try {
+      byte[] spec = SPEC_JSON.writeValueAsBytes(placeholder.getSpec());
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(spec), 0, 8);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest the pod spec of pool " + pool.name(), e);
+    }
+  }
+
+  /** Whether {@code pod} was made under the pool's current definition ({@code template}). */
+  public static boolean current(Pod pod, String template) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return labels != null && template.equals(labels.get(Labels.POOL_TEMPLATE));
+  }
+
+  private static Pod untemplated(WarmPool pool, String podName, SandboxOwner poolOwner, KubernetesRuntimeOptions options) {
     SandboxSpec idle = SandboxSpec.builder(pool.image()).name(podName).cpu(pool.cpu()).memory(pool.memory()).build();
     Pod pooled = AgentPods.decorate(PodSpecs.withoutAgent(idle, poolOwner, options), idle, options, true);
     Map<String, String> labels = new LinkedHashMap<>();

@@ -35,11 +35,12 @@ class KubernetesPoolsTest {
   static final WarmPool FILL = new WarmPool("fill", "alpine:3", null, null, 3, 2);
   static final WarmPool WAIT = new WarmPool("wait", "node:22", "100m", "64Mi", 2, 2);
   static final WarmPool KEPT = new WarmPool("kept", "golang:1.22", "100m", "64Mi", 2, 2);
+  static final WarmPool REDEFINED = new WarmPool("redefined", "ruby:3", "100m", "64Mi", 2, 2);
   static final SandboxOwner POOL_OWNER = new SandboxOwner("sandbox-pool-small", "run-1");
 
   @RegisterExtension
   static final MockCluster cluster = MockCluster.start(b -> b.agentImage("sandboxes-agent:test")
-      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT, KEPT)));
+      .agentPort(PORT).pools(List.of(SMALL, BURST, FILL, WAIT, KEPT, REDEFINED)));
 
   @TempDir Path dir;
 
@@ -130,6 +131,39 @@ class KubernetesPoolsTest {
   }
 
   @Test
+  void podsMadeUnderAnEarlierDefinitionOfThePoolAreNeverClaimedAndAreReplacedAtTheNextFill() throws Exception {
+    filledAndReady(REDEFINED);
+    List<String> earlier = new ArrayList<>();
+    // as a worker whose pool had another image or size made them
+    for (Pod pod : podsOf(REDEFINED)) {
+      earlier.add(pod.getMetadata().getName());
+      cluster.client.pods().inNamespace(MockCluster.NAMESPACE).withName(pod.getMetadata().getName()).edit(p -> {
+        p.getMetadata().getLabels().put(Labels.POOL_TEMPLATE, "0123456789abcdef");
+        return p;
+      });
+    }
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (cluster.runtime.poolStatus(REDEFINED.name()).ready() > 0) {
+      assertThat(Instant.now()).as("the informer sees the relabelled pods within 10 s").isBefore(deadline);
+      Thread.sleep(20);
+    }
+    SandboxSpec fits = SandboxSpec.builder("ruby:3").name("redefined-1").cpu("100m").memory("64Mi").build();
+
+    assertThat(cluster.runtime.poolsPart().claim(REDEFINED, fits, new SandboxOwner("sandbox-redefined-1", "run-1")))
+        .as("no pod of the earlier definition is given out").isNull();
+    PoolStatus refilled = cluster.runtime.fillPool(REDEFINED.name(), POOL_OWNER);
+    assertThat(refilled.ready() + refilled.starting()).as("replacements made in the same round").isEqualTo(2);
+    List<Pod> now = podsOf(REDEFINED);
+    assertThat(now).extracting(p -> p.getMetadata().getName()).doesNotContainAnyElementsOf(earlier).hasSize(2);
+    assertThat(now).allSatisfy(p -> assertThat(WarmPools.current(p, WarmPools.template(REDEFINED, cluster.options())))
+        .isTrue());
+    for (String gone : earlier) {
+      assertThat(cluster.client.secrets().inNamespace(MockCluster.NAMESPACE).withName(AgentPods.secretName(gone)).get())
+          .as("the replaced pod's token").isNull();
+    }
+  }
+
+  @Test
   void fiftyConcurrentClaimsOnAPoolOfTwentyGiveTwentyPodsEachToOneSandbox() throws Exception {
     filledAndReady(BURST);
     KubernetesPools pools = cluster.runtime.poolsPart();
@@ -170,6 +204,13 @@ class KubernetesPoolsTest {
   void aWaitForThePoolEndsWhenItsStartingPodsAreReadyAndThenWhenASandboxClaimsOne() throws Exception {
     PoolStatus filled = cluster.runtime.fillPool(WAIT.name(), POOL_OWNER);
     assertThat(filled.ready() + filled.starting()).isEqualTo(2);
+    // the wait reads the informer, which may lag the fill's creates (the mock server is slow to
+    // send events after another test deleted pods): until it has them the pool looks short
+    Instant seen = Instant.now().plusSeconds(10);
+    while (cluster.runtime.poolStatus(WAIT.name()).ready() + cluster.runtime.poolStatus(WAIT.name()).starting() < 2) {
+      assertThat(Instant.now()).as("the informer has the pool's pods within 10 s").isBefore(seen);
+      Thread.sleep(20);
+    }
     PoolStatus settled = cluster.runtime.awaitPoolChange(WAIT.name(), Duration.ofSeconds(10));
     assertThat(settled.ready()).as("its pods ready").isEqualTo(2);
 

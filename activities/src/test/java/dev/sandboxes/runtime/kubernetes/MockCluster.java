@@ -23,6 +23,7 @@ final class MockCluster implements BeforeAllCallback, AfterAllCallback {
   KubernetesClient client;
   KubeletSimulator kubelet;
   KubernetesRuntime runtime;
+  private KubernetesRuntimeOptions built;
 
   private MockCluster(UnaryOperator<KubernetesRuntimeOptions.Builder> options) {
     this.options = options;
@@ -33,8 +34,13 @@ final class MockCluster implements BeforeAllCallback, AfterAllCallback {
     api = SimulatedApiServer.start();
     client = api.server().createClient();
     kubelet = new KubeletSimulator(client, NAMESPACE);
-    runtime = new KubernetesRuntime(client,
-        options.apply(KubernetesRuntimeOptions.builder().namespace(NAMESPACE)).build());
+    built = options.apply(KubernetesRuntimeOptions.builder().namespace(NAMESPACE)).build();
+    runtime = new KubernetesRuntime(client, built);
+  }
+
+  /** The runtime's options. */
+  KubernetesRuntimeOptions options() {
+    return built;
   }
 
   /** With the runtime's default options. */

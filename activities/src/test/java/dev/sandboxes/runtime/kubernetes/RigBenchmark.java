@@ -41,6 +41,10 @@ public final class RigBenchmark {
   private RigBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    // the test classpath's logback has no configuration here: its default (DEBUG, every gRPC
+    // frame) would cost the measured client time
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.INFO);
     Path kubeconfig = Path.of(args[0]);
     String address = args[1];
     Path results = Path.of(args[2]);
@@ -53,7 +57,15 @@ public final class RigBenchmark {
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
     SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs));
+    // -Dbench.only=tti runs the time-to-interactive part alone (when working on that path)
+    boolean ttiOnly = "tti".equals(System.getProperty("bench.only"));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      if (ttiOnly) {
+        String interactive = timeToInteractive(sandboxes, Integer.getInteger("bench.tti", 100), 50);
+        System.out.println(interactive);
+        Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return;
+      }
       List<Long> rawStart = new ArrayList<>();
       List<Long> workflowStart = new ArrayList<>();
       for (int i = 0; i < iterations; i++) {
@@ -224,6 +236,7 @@ public final class RigBenchmark {
     SandboxSpec warm = SandboxSpec.builder(POOL_IMAGE).cpu(POOL_CPU).memory(POOL_MEMORY).build();
     SandboxSpec cold = SandboxSpec.builder(POOL_IMAGE).cpu("20m").memory(POOL_MEMORY).build();
     interactive(sandboxes, warm); // warm-up: class loading on both sides
+    STAGES.clear();
     List<Long> warmTimes = new ArrayList<>();
     List<Long> coldTimes = new ArrayList<>();
     for (int i = 0; i < sequential; i++) {
@@ -240,10 +253,13 @@ public final class RigBenchmark {
       burstTimes.add(threads.submit(() -> interactive(sandboxes, warm)));
     }
     List<Long> burstWarm = new ArrayList<>();
-    for (var f : burstTimes) {
-      burstWarm.add(f.get(5, TimeUnit.MINUTES));
+    try {
+      for (var f : burstTimes) {
+        burstWarm.add(f.get(5, TimeUnit.MINUTES));
+      }
+    } finally {
+      threads.shutdownNow();
     }
-    threads.shutdown();
     StringBuilder md = new StringBuilder();
     md.append(String.format("%n| time to interactive (create → first `echo` result, client code path) | n | p50 | p95 | p99 |%n"
         + "|---|---|---|---|---|%n"));
@@ -253,24 +269,40 @@ public final class RigBenchmark {
       md.append(String.format("| %s | %d | %.0f ms | %.0f ms | %.0f ms |%n", row.getKey(), row.getValue().size(),
           pct(row.getValue(), 50), pct(row.getValue(), 95), pct(row.getValue(), 99)));
     }
+    md.append(String.format("%n| its stages (all runs of a kind, sequential and burst) | n | p50 | p95 |%n|---|---|---|---|%n"));
+    new java.util.TreeMap<>(STAGES).forEach((what, times) -> md.append(String.format("| %s | %d | %.0f ms | %.0f ms |%n",
+        what, times.size(), pct(times, 50), pct(times, 95))));
     return md.toString();
   }
+
+  /** Where a warm sandbox's time to interactive goes: start, start → running, the exec (nanoseconds, summed). */
+  static final java.util.concurrent.ConcurrentHashMap<String, List<Long>> STAGES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One sandbox: start, wait until it runs, exec {@code echo x}; the time to the exec's result. Terminated after. */
   static long interactive(SandboxClient sandboxes, SandboxSpec spec) {
     long start = System.nanoTime();
     String name = sandboxes.start(spec);
+    long started = System.nanoTime();
     SandboxPhase phase = sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase();
+    long running = System.nanoTime();
     if (phase != SandboxPhase.RUNNING) {
       throw new IllegalStateException(name + " is " + phase);
     }
     String out = sandboxes.exec(name, ExecRequest.of("echo", "x")).stdout();
-    long elapsed = System.nanoTime() - start;
+    long end = System.nanoTime();
     if (!out.equals("x\n")) {
       throw new IllegalStateException(name + " answered " + out);
     }
+    String kind = spec.cpu().equals(POOL_CPU) ? "warm" : "cold";
+    stage(kind + " start", started - start);
+    stage(kind + " start → running", running - started);
+    stage(kind + " exec", end - running);
     sandboxes.terminate(name, "benchmark");
-    return elapsed;
+    return end - start;
+  }
+
+  private static void stage(String what, long nanos) {
+    STAGES.computeIfAbsent(what, k -> Collections.synchronizedList(new ArrayList<>())).add(nanos);
   }
 
   static String report(int n, List<Long> rawStart, List<Long> wfStart, List<Long> rawExec, List<Long> wfExec)

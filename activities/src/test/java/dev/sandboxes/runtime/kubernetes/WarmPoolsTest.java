@@ -72,6 +72,24 @@ class WarmPoolsTest {
   }
 
   @Test
+  void aPoolPodCarriesTheDigestOfItsPoolsDefinitionWhichChangesWithWhatThePodRuns() {
+    String template = WarmPools.template(SMALL, OPTIONS);
+    Pod pod = WarmPools.pod(SMALL, "pool-small-abc12", POOL_OWNER, OPTIONS);
+
+    assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.POOL_TEMPLATE, template);
+    assertThat(WarmPools.current(pod, template)).isTrue();
+    assertThat(template).as("a label value").matches("[0-9a-f]{16}");
+    assertThat(WarmPools.template(new WarmPool("small", "busybox:1.36", "100m", "64Mi", 9, 9), OPTIONS))
+        .as("size and refill rate are not the pod's").isEqualTo(template);
+    assertThat(WarmPools.template(new WarmPool("small", "busybox:1.36", "200m", "64Mi", 3, 2), OPTIONS))
+        .as("another cpu").isNotEqualTo(template);
+    assertThat(WarmPools.template(new WarmPool("small", "busybox:1.37", "100m", "64Mi", 3, 2), OPTIONS))
+        .as("another image").isNotEqualTo(template);
+    assertThat(WarmPools.template(SMALL, OPTIONS.toBuilder().agentImage("sandboxes-agent:next").build()))
+        .as("another agent").isNotEqualTo(template);
+  }
+
+  @Test
   void aClaimAddsTheSandboxsLabelsOwnerAndADeadlineCountedFromThePodsStart() {
     Pod pod = WarmPools.pod(SMALL, "pool-small-abc12", POOL_OWNER, OPTIONS);
     SandboxSpec spec = spec().tags(Map.of("team", "x")).ttl(Duration.ofSeconds(60)).build();
