@@ -87,7 +87,7 @@ if [[ "${1:-}" == "--bench" ]]; then
   } >>"$results"
   # the chart's workers keep a warm pool for the time-to-interactive part (RigBenchmark's POOL_*)
   "$root/deploy/rig/install-worker.sh" "$(node_ip):$port" --set 'sandboxes.pools[0].name=bench' \
-    --set 'sandboxes.pools[0].image=busybox:1.36' --set 'sandboxes.pools[0].cpu=10m' \
+    --set 'sandboxes.pools[0].image=busybox:1.36' --set 'sandboxes.pools[0].cpu=25m' \
     --set 'sandboxes.pools[0].memory=16Mi' --set 'sandboxes.pools[0].size=50' \
     --set 'sandboxes.pools[0].refillPerMinute=60'
   # the benchmarks run from the modules' test classes, against this checkout's other modules

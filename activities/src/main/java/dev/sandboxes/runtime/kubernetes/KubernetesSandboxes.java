@@ -86,7 +86,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
               + ", got " + spec.ttl())));
     }
     try {
-      Pod existing = podOf(name);
+      Pod existing = earlierPod(name);
       if (existing != null) {
         return adopt(existing, spec, owner);
       }
@@ -160,6 +160,19 @@ final class KubernetesSandboxes implements SandboxPlatform {
       }
     }
     return PodPhases.stateOf(pod);
+  }
+
+  /**
+   * The pod an earlier attempt of a create made or claimed, or null: with pools, one request
+   * (its label finds both a pod of its own name and a claimed pool pod, whatever the informer has
+   * seen yet); without, the pod of its name.
+   */
+  private Pod earlierPod(String name) {
+    if (options.pools().isEmpty()) {
+      return gateway.getPod(name);
+    }
+    List<Pod> labelled = gateway.listPods(PodSpecs.selector(name));
+    return labelled.isEmpty() ? null : labelled.get(0);
   }
 
   private static boolean isPoolPod(Pod pod) {
