@@ -75,12 +75,14 @@ final class CreateCommand implements Callable<Integer> {
         .scheduleTimeout(scheduleTimeout).startupTimeout(startupTimeout).build();
     try {
       SandboxClient client = global.sandboxes();
-      String created = client.start(sandbox);
       if (!await) {
+        String created = client.start(sandbox);
         Output.print(spec.commandLine().getOut(), global.json, Map.of("name", created), created);
         return ExitCodes.OK;
       }
-      SandboxStatus status = client.awaitRunning(created, waitTimeout);
+      // the start and the wait in one request (update-with-start)
+      SandboxStatus status = client.startAndAwaitRunning(sandbox, waitTimeout);
+      String created = status.name();
       Output.print(spec.commandLine().getOut(), global.json, Output.json(status), created);
       if (dev.sandboxes.model.SandboxErrors.INVALID_SPEC.equals(status.reason())) {
         // refused by the platform side (e.g. a volume deleted meanwhile): bad input, not a result

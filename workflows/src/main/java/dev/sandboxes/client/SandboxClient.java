@@ -33,7 +33,9 @@ import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
 import dev.sandboxes.workflow.SearchAttributeKeys;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WithStartWorkflowOperation;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
@@ -87,22 +89,68 @@ public final class SandboxClient {
    * name was used before, even by a sandbox that has ended.
    */
   public String start(SandboxSpec spec) {
-    SandboxSpec named = spec.name() != null ? spec : spec.withName(SandboxNames.generate(UUID.randomUUID()));
-    named.validated();
-    requireVolumes(named);
-    SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.sandboxWorkflowId(named.name()))
-        .setTaskQueue(taskQueue)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-        .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
-        .setStaticSummary(SandboxPresentation.staticSummary(named))
-        .build());
+    SandboxSpec named = checked(spec);
+    SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, startOptions(named).build());
     try {
       WorkflowClient.start(stub::run, SandboxRequest.of(named));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new NameAlreadyUsedException(named.name());
     }
     return named.name();
+  }
+
+  /**
+   * Starts a sandbox and waits until it runs or has ended, at most {@code timeout}: what
+   * {@link #start} and then {@link #awaitRunning} do, in one request to the server
+   * (update-with-start), whose wait reaches the workflow in its first task, so a sandbox that
+   * takes a warm pool's pod answers one workflow task sooner. Throws as {@link #start} does.
+   *
+   * @return the status then; its {@code name} is the sandbox's (generated when the spec has none)
+   */
+  public SandboxStatus startAndAwaitRunning(SandboxSpec spec, Duration timeout) {
+    WaitTimeouts.valid("timeout", timeout);
+    SandboxSpec named = checked(spec);
+    // a running workflow of that ID is a used name too (the reuse policy covers closed ones)
+    SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, startOptions(named)
+        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL).build());
+    try {
+      return ClientCalls.call("no sandbox named \"" + named.name() + "\"", () -> WorkflowClient.executeUpdateWithStart(
+          stub::awaitRunning, timeout,
+          UpdateOptions.<SandboxStatus>newBuilder().setWaitForStage(WorkflowUpdateStage.COMPLETED).build(),
+          new WithStartWorkflowOperation<>(stub::run, SandboxRequest.of(named))));
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new NameAlreadyUsedException(named.name());
+    } catch (io.temporal.client.WorkflowServiceException e) {
+      // a refused start of an update-with-start arrives as the start's gRPC status
+      if (e.getCause() instanceof io.grpc.StatusRuntimeException status
+          && status.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
+        throw new NameAlreadyUsedException(named.name());
+      }
+      throw e;
+    } catch (SandboxException e) {
+      // it ended while the wait was in flight: its final status is the answer
+      if (closed(named.name())) {
+        return describe(named.name());
+      }
+      throw e;
+    }
+  }
+
+  /** {@code spec} named (a generated name when it has none), validated, its volumes checked. */
+  private SandboxSpec checked(SandboxSpec spec) {
+    SandboxSpec named = spec.name() != null ? spec : spec.withName(SandboxNames.generate(UUID.randomUUID()));
+    named.validated();
+    requireVolumes(named);
+    return named;
+  }
+
+  private WorkflowOptions.Builder startOptions(SandboxSpec named) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.sandboxWorkflowId(named.name()))
+        .setTaskQueue(taskQueue)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(named))
+        .setStaticSummary(SandboxPresentation.staticSummary(named));
   }
 
   /**

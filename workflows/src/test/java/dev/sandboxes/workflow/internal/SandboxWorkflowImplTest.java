@@ -101,6 +101,40 @@ class SandboxWorkflowImplTest {
   }
 
   @Test
+  void startAndAwaitRunningStartsTheSandboxAndItsWaitInOneRequestThatReachesTheFirstWorkflowTask() throws Exception {
+    CompletableFuture<dev.sandboxes.model.SandboxStatus> answer = CompletableFuture.supplyAsync(
+        () -> sandboxes.startAndAwaitRunning(spec("together"), WAIT));
+    platform.awaitCreated("together");
+    platform.move("together", SandboxPhase.RUNNING, null, null);
+
+    dev.sandboxes.model.SandboxStatus status = answer.get(30, TimeUnit.SECONDS);
+    assertThat(status.name()).isEqualTo("together");
+    assertThat(status.phase()).isEqualTo(SandboxPhase.RUNNING);
+    List<io.temporal.api.history.v1.HistoryEvent> events = temporal.client()
+        .fetchHistory(WorkflowIds.sandboxWorkflowId("together")).getEvents();
+    long tasksBeforeAccepted = events.stream()
+        .takeWhile(e -> e.getEventType() != io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+        .filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).count();
+    assertThat(tasksBeforeAccepted).as("the wait was accepted by the first workflow task").isEqualTo(1);
+    assertThat(sandboxes.terminate("together", "done").phase()).isEqualTo(SandboxPhase.TERMINATED);
+
+    assertThatThrownBy(() -> sandboxes.startAndAwaitRunning(spec("together"), WAIT))
+        .as("a name used before, by a sandbox that has ended").isInstanceOf(dev.sandboxes.model.NameAlreadyUsedException.class);
+    String running = running(spec("twice"));
+    assertThatThrownBy(() -> sandboxes.startAndAwaitRunning(spec(running), WAIT))
+        .as("the name of a running sandbox").isInstanceOf(dev.sandboxes.model.NameAlreadyUsedException.class);
+    assertThat(sandboxes.describe(running).phase()).as("which is left alone").isEqualTo(SandboxPhase.RUNNING);
+  }
+
+  @Test
+  void startAndAwaitRunningAnswersWithTheFinalStatusOfASandboxThatEndsBeforeItRuns() {
+    platform.conflictOn("ends-first");
+    dev.sandboxes.model.SandboxStatus status = sandboxes.startAndAwaitRunning(spec("ends-first"), WAIT);
+    assertThat(status.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(status.reason()).isEqualTo("SandboxNameConflict");
+  }
+
+  @Test
   void aNameThatIsAnotherOwnersFailsTheSandboxAndTheObjectIsNeverTouched() {
     platform.conflictOn("taken");
     String name = sandboxes.start(spec("taken"));
