@@ -85,16 +85,28 @@ if [[ "${1:-}" == "--bench" ]]; then
     printf '\nMachine: %s, %s cores, %s; Kubernetes %s on the rig; workers: the chart'"'"'s Deployment in the rig (2 replicas).\n' \
       "$(uname -srm)" "$(nproc)" "$(free -g | awk '/^Mem:/{print $2 " GiB"}')" "$K8S_VERSION"
   } >>"$results"
-  # the chart's workers keep a warm pool for the time-to-interactive part (RigBenchmark's POOL_*)
-  "$root/deploy/rig/install-worker.sh" "$(node_ip):$port" --set 'sandboxes.pools[0].name=bench' \
-    --set 'sandboxes.pools[0].image=busybox:1.36' --set 'sandboxes.pools[0].cpu=25m' \
-    --set 'sandboxes.pools[0].memory=16Mi' --set 'sandboxes.pools[0].size=50' \
-    --set 'sandboxes.pools[0].refillPerMinute=60'
+  # the chart's workers keep a warm pool for the time-to-interactive part (RigBenchmark's POOL_*):
+  # 10 pods of 100m for the sequential runs
+  pool() {
+    "$root/deploy/rig/install-worker.sh" "$(node_ip):$port" --set 'sandboxes.pools[0].name=bench' \
+      --set 'sandboxes.pools[0].image=busybox:1.36' --set "sandboxes.pools[0].cpu=$1" \
+      --set 'sandboxes.pools[0].memory=16Mi' --set "sandboxes.pools[0].size=$2" \
+      --set "sandboxes.pools[0].refillPerMinute=$3"
+  }
+  pool 100m 10 120
   # the benchmarks run from the modules' test classes, against this checkout's other modules
   mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities
-  mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities \
+  agent_image="sandboxes-agent:$(sed -n 's/^build.version=//p' worker/target/classes/META-INF/build-info.properties)"
+  mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl activities -Dbench.pool.cpu=100m -Dbench.pool.size=10 \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
-    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20} sandboxes-agent:$(sed -n 's/^build.version=//p' worker/target/classes/META-INF/build-info.properties)"
+    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20} $agent_image"
+  # the burst of 50 warm sandboxes: the pool redefined as 50 pods of 25m (what fits the node),
+  # which replaces the 100m pods (a changed definition)
+  pool 25m 50 60
+  mvn -B -q -ntp -Dstyle.color=never exec:java -pl activities -Dbench.only=tti -Dbench.tti=0 -Dbench.burst=50 \
+    -Dbench.pool.cpu=25m -Dbench.pool.size=50 \
+    -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.runtime.kubernetes.RigBenchmark \
+    -Dexec.args="$RIG_WORKER_KUBECONFIG 127.0.0.1:$port $results ${2:-20} $agent_image"
   # the batch benchmark on the cluster: its own dev server and worker, the worker's kubeconfig
   KUBECONFIG="$RIG_WORKER_KUBECONFIG" mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl worker \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.cli.BatchBenchmark \

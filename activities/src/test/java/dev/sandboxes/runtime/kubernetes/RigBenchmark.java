@@ -61,7 +61,8 @@ public final class RigBenchmark {
     boolean ttiOnly = "tti".equals(System.getProperty("bench.only"));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       if (ttiOnly) {
-        String interactive = timeToInteractive(sandboxes, Integer.getInteger("bench.tti", 100), Integer.getInteger("bench.burst", 50));
+        String interactive = timeToInteractive(sandboxes, client, Integer.getInteger("bench.tti", 100),
+            Integer.getInteger("bench.burst", 0));
         System.out.println(interactive);
         Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return;
@@ -94,7 +95,7 @@ public final class RigBenchmark {
       String streamed = streaming(sandboxes, iterations);
       System.out.println(streamed);
       Files.writeString(results, streamed, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      String interactive = timeToInteractive(sandboxes, 100, 50);
+      String interactive = timeToInteractive(sandboxes, client, 100, 0);
       System.out.println(interactive);
       Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
@@ -223,21 +224,28 @@ public final class RigBenchmark {
 
   /** The spec of the chart's warm pool in the benchmark (deploy/e2e.sh --bench installs it). */
   static final String POOL_IMAGE = "busybox:1.36";
-  // Requests equal limits, and 50 pods share the rig's 2 cores with everything else. At 10m the
-  // CFS quota (1 ms per 100 ms) made every agent call wait for the next period: 77-480 ms per
-  // exec call measured with curl, against 1-83 ms at 30m and 2-4 ms at 50m and 100m.
-  static final String POOL_CPU = "25m";
+  /**
+   * The pool's cpu: 100m for the sequential runs (a pool of 10); 25m for the burst, whose 50 pods
+   * must fit the rig's 2 cores beside everything else, requests being limits. At 10m the CFS
+   * quota (1 ms per 100 ms) made every agent call wait for the next period: 77-480 ms per exec
+   * call measured with curl, against 1-83 ms at 30m and 2-4 ms at 50m and 100m.
+   */
+  static final String POOL_CPU = System.getProperty("bench.pool.cpu", "100m");
   static final String POOL_MEMORY = "16Mi";
+  /** The pool's size, for the wait before the burst. */
+  static final int POOL_SIZE = Integer.getInteger("bench.pool.size", 10);
 
   /**
    * Time to interactive: create → the first {@code echo}'s result, through the client's code
    * path (what {@code sandbox create --wait} and {@code sandbox exec} call), for sandboxes that
    * fit the chart's warm pool and, beside them, for sandboxes that start their own pod (another
-   * size), sequentially, then a burst of {@code burst} at once.
+   * size), sequentially, then a burst of {@code burst} at once once the pool is full again.
    */
-  static String timeToInteractive(SandboxClient sandboxes, int sequential, int burst) throws Exception {
+  static String timeToInteractive(SandboxClient sandboxes, KubernetesClient kubernetes, int sequential, int burst)
+      throws Exception {
     SandboxSpec warm = SandboxSpec.builder(POOL_IMAGE).cpu(POOL_CPU).memory(POOL_MEMORY).build();
-    SandboxSpec cold = SandboxSpec.builder(POOL_IMAGE).cpu("30m").memory(POOL_MEMORY).build();
+    SandboxSpec cold = SandboxSpec.builder(POOL_IMAGE).cpu(System.getProperty("bench.cold.cpu", "110m"))
+        .memory(POOL_MEMORY).build();
     interactive(sandboxes, warm, "warm"); // warm-up: class loading on both sides
     STAGES.clear();
     List<Long> warmTimes = new ArrayList<>();
@@ -250,8 +258,7 @@ public final class RigBenchmark {
     }
     List<Long> burstWarm = new ArrayList<>();
     if (burst > 0) {
-      // the pool fills again before the burst
-      Thread.sleep(Duration.ofSeconds(60).toMillis());
+      poolFull(kubernetes);
       java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(burst);
       List<java.util.concurrent.Future<Long>> burstTimes = new ArrayList<>();
       for (int i = 0; i < burst; i++) {
@@ -281,6 +288,14 @@ public final class RigBenchmark {
     new java.util.TreeMap<>(STAGES).forEach((what, times) -> md.append(String.format("| %s | %d | %.0f ms | %.0f ms |%n",
         what, times.size(), pct(times, 50), pct(times, 95))));
     return md.toString();
+  }
+
+  /** Waits (on a watch) until the pool has {@link #POOL_SIZE} ready idle pods, at most 5 minutes. */
+  static void poolFull(KubernetesClient kubernetes) throws Exception {
+    kubernetes.pods().inNamespace("sandboxes").withLabel(Labels.POOL, "bench").withLabel(Labels.POOL_STATE, Labels.POOL_IDLE)
+        .informOnCondition(pods -> pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+            && PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING).count() >= POOL_SIZE)
+        .get(5, TimeUnit.MINUTES);
   }
 
   /** Where a warm sandbox's time to interactive goes: start, start → running, the exec (nanoseconds, summed). */
