@@ -377,6 +377,10 @@ public class SandboxCliTest {
     assertThat(again.code()).isEqualTo(ExitCodes.OPERATIONAL);
     assertThat(again.err().trim()).isEqualTo("sandbox: sandbox name \"" + name
         + "\" is already used; sandbox names are never reused, even after the sandbox ended");
+    // --wait sends the start and the wait together (update-with-start): refused the same way
+    Run waited = sandbox("create", "busybox:1.36", "--name", name, "--wait");
+    assertThat(waited.code()).isEqualTo(ExitCodes.OPERATIONAL);
+    assertThat(waited.err().trim()).isEqualTo(again.err().trim());
   }
 
   @Test
