@@ -166,9 +166,10 @@ public final class WorkerDeployments {
    * {@code matching.wv.VersionDrainageStatusRefreshInterval} (3 min by default) after a
    * visibility grace period of {@code matching.wv.VersionDrainageStatusVisibilityGracePeriod}
    * (3 min), so a version reads {@code DRAINING} for minutes after its last pinned workflow closed.
+   * Asked up to three times, as {@link #versionStatus} is.
    */
   public VersionDrainageStatus drainageStatus(WorkerDeploymentVersion version) {
-    return describeVersion(version).getDrainageInfo().getStatus();
+    return describeSoon(version).getDrainageInfo().getStatus();
   }
 
   /**
@@ -177,9 +178,17 @@ public final class WorkerDeployments {
    * version's drainage (seen on the temporal CLI's dev server).
    */
   public WorkerDeploymentVersionStatus versionStatus(WorkerDeploymentVersion version) {
+    return describeSoon(version).getStatus();
+  }
+
+  /**
+   * {@link #describeVersion}, asked up to three times a second apart: the server answers
+   * {@code NOT_FOUND} for a moment while it recomputes a version's drainage.
+   */
+  private WorkerDeploymentVersionInfo describeSoon(WorkerDeploymentVersion version) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return describeVersion(version).getStatus();
+        return describeVersion(version);
       } catch (StatusRuntimeException e) {
         if (attempt >= 3) {
           throw e;
