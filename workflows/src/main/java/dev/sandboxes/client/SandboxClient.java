@@ -128,11 +128,7 @@ public final class SandboxClient {
       }
       throw e;
     } catch (SandboxException e) {
-      // it ended while the wait was in flight: its final status is the answer
-      if (closed(named.name())) {
-        return describe(named.name());
-      }
-      throw e;
+      return finalStatusOr(named.name(), e);
     }
   }
 
@@ -340,11 +336,16 @@ public final class SandboxClient {
     try {
       return call(name, () -> update.apply(stub(name)));
     } catch (SandboxException e) {
-      if (closed(name)) {
-        return describe(name);
-      }
-      throw e;
+      return finalStatusOr(name, e);
     }
+  }
+
+  /** The final status when the sandbox's workflow closed while an update was in flight; otherwise {@code failure}. */
+  private SandboxStatus finalStatusOr(String name, SandboxException failure) {
+    if (closed(name)) {
+      return describe(name);
+    }
+    throw failure;
   }
 
   /** Waits at most {@code timeout} for the sandbox to finish; empty when it is still going. */

@@ -174,7 +174,7 @@ final class KubernetesPools {
   }
 
   private static PoolStatus status(WarmPool pool, List<Pod> pods, List<Pod> idle) {
-    int ready = (int) idle.stream().filter(p -> claimable(p, null)).count();
+    int ready = (int) idle.stream().filter(KubernetesPools::ready).count();
     int claimed = (int) pods.stream().filter(p -> Labels.POOL_CLAIMED.equals(label(p, Labels.POOL_STATE))
         && p.getMetadata().getDeletionTimestamp() == null).count();
     return new PoolStatus(pool.name(), pool.image(), pool.size(), ready, idle.size() - ready, claimed);
@@ -194,10 +194,14 @@ final class KubernetesPools {
         : gateway.listPods(Map.of(Labels.POOL, pool.name()));
   }
 
-  /** Whether a sandbox can take {@code pod} now (of the pool's current {@code template}; null: the caller checked it). */
+  /** Whether a sandbox can take {@code pod} now: ready, and made under the pool's current {@code template}. */
   private static boolean claimable(Pod pod, String template) {
+    return WarmPools.current(pod, template) && ready(pod);
+  }
+
+  /** Whether {@code pod} is an idle pool pod that runs and has its address. */
+  private static boolean ready(Pod pod) {
     return WarmPools.idle(pod) && pod.getMetadata().getDeletionTimestamp() == null
-        && (template == null || WarmPools.current(pod, template))
         && PodPhases.stateOf(pod).phase() == SandboxPhase.RUNNING
         && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isEmpty();
   }

@@ -290,15 +290,20 @@ public final class RigBenchmark {
     return md.toString();
   }
 
-  /** Waits (on a watch) until the pool has {@link #POOL_SIZE} ready idle pods, at most 5 minutes. */
+  /**
+   * Waits (on a watch) until the pool has {@link #POOL_SIZE} ready idle pods of {@link #POOL_CPU},
+   * at most 5 minutes: pods of the pool's earlier definition, not yet replaced, do not count.
+   */
   static void poolFull(KubernetesClient kubernetes) throws Exception {
+    io.fabric8.kubernetes.api.model.Quantity cpu = new io.fabric8.kubernetes.api.model.Quantity(POOL_CPU);
     kubernetes.pods().inNamespace("sandboxes").withLabel(Labels.POOL, "bench").withLabel(Labels.POOL_STATE, Labels.POOL_IDLE)
         .informOnCondition(pods -> pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
-            && PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING).count() >= POOL_SIZE)
+            && PodPhases.stateOf(p).phase() == SandboxPhase.RUNNING
+            && cpu.equals(p.getSpec().getContainers().get(0).getResources().getLimits().get("cpu"))).count() >= POOL_SIZE)
         .get(5, TimeUnit.MINUTES);
   }
 
-  /** Where a warm sandbox's time to interactive goes: start, start → running, the exec (nanoseconds, summed). */
+  /** Where each kind's time to interactive goes: start → running, then the exec (nanoseconds, one entry per run). */
   static final java.util.concurrent.ConcurrentHashMap<String, List<Long>> STAGES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One sandbox: start, wait until it runs, exec {@code echo x}; the time to the exec's result. Terminated after. */
