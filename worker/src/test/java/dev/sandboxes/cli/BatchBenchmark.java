@@ -11,6 +11,8 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.temporal.api.history.v1.History;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -59,25 +61,45 @@ public final class BatchBenchmark {
     try {
       SandboxRuntime runtime = stack.runtime();
       String tag = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+      WorkflowClient client = stack.client().workflowClient();
+      WorkerFactory floorWorkers = FloorBatch.startWorker(client);
 
       // warm-up: the first sandboxes and workflows pay for class loading and caches
       direct(runtime, "warm-" + tag, 2 * parallelism, parallelism);
-      BatchClient batches = new BatchClient(stack.client().workflowClient());
+      FloorBatch.run(client, "warm-floor-" + tag, 2 * parallelism, parallelism);
+      BatchClient batches = new BatchClient(client);
       awaitBatch(batches, batches.start(BatchSpec.ofCount("warm-batch-" + tag, ITEM, 2 * parallelism, parallelism)), null);
 
+      Cpu cpu = Cpu.now();
       long requestsBefore = apiRequests(runtime);
       long t0 = System.nanoTime();
       direct(runtime, "direct-" + tag, items, parallelism);
       double directSeconds = (System.nanoTime() - t0) / 1e9;
       long directRequests = apiRequests(runtime) - requestsBefore;
+      Cpu directCpu = Cpu.now().minus(cpu);
 
       double actionsBefore = actions(stack.metricsUrl());
+      cpu = Cpu.now();
+      t0 = System.nanoTime();
+      int floorSucceeded = FloorBatch.run(client, "floor-" + tag, items, parallelism);
+      double floorSeconds = (System.nanoTime() - t0) / 1e9;
+      Cpu floorCpu = Cpu.now().minus(cpu);
+      double floorActions = actions(stack.metricsUrl()) - actionsBefore;
+      floorWorkers.shutdownNow();
+      if (floorSucceeded != items) {
+        throw new IllegalStateException("the floor batch finished " + floorSucceeded + " of " + items + " children");
+      }
+      int floorItemEvents = client.fetchHistory("floor-" + tag + "-0").getEvents().size();
+
+      actionsBefore = actions(stack.metricsUrl());
       requestsBefore = apiRequests(runtime);
       List<String> heap = new ArrayList<>();
+      cpu = Cpu.now();
       t0 = System.nanoTime();
       String name = batches.start(BatchSpec.ofCount("bench-" + tag, ITEM, items, parallelism));
       BatchProgress done = awaitBatch(batches, name, heap);
       double batchSeconds = (System.nanoTime() - t0) / 1e9;
+      Cpu batchCpu = Cpu.now().minus(cpu);
       long batchRequests = apiRequests(runtime) - requestsBefore;
       double actions = actions(stack.metricsUrl()) - actionsBefore;
 
@@ -89,18 +111,28 @@ public final class BatchBenchmark {
 
           ### Batch benchmark, %s runtime, %d items, parallelism %d (%s)
 
-          Machine: %s, %d cores, %s; JVM %s, max heap %d MiB. Method: one batch of %d items (`%s`) through
-          the temporal CLI dev server and the in-process worker, against the same %d commands run directly
-          through the same runtime object (create, watch to the end, read logs, delete) on %d threads, in
-          the same run, after a warm-up of both. Actions: the dev server's `action` counter (what Temporal
-          Cloud bills). API requests: counted by the runtime's Kubernetes client (0 on the local runtime).
+          Machine: %s, %d cores, %s; JVM %s, max heap %d MiB. Method: in one run, after a warm-up of
+          each: the same %d commands (`%s`) run directly through the runtime object (create, watch to
+          the end, read logs, delete) on %d threads; the floor, a batch of %d trivial child workflows at
+          parallelism %d, each running one no-op activity, on the same dev server and a worker with the
+          same (default) options; then one sandbox batch of %d items through the temporal CLI dev server
+          and the in-process worker. Actions: the dev server's `action` counter (what Temporal Cloud
+          bills). API requests: counted by the runtime's Kubernetes client (0 on the local runtime).
+          CPU: per item, from /proc, of the dev server, the benchmark's JVM (worker, runtime and client)
+          and the sandboxes' processes (the JVM's reaped children; on the local runtime only), and the
+          rest of the machine.
 
-          | measure | batch (workflows) | direct (runtime) | ratio |
-          |---|---|---|---|
-          | wall time | %.1f s | %.1f s | %.2f |
-          | items per second | %.1f | %.1f | %.2f |
-          | Temporal actions per item | %.1f | - | - |
-          | Kubernetes API requests per item | %.1f | %.1f | %s |
+          | measure | sandbox batch | floor (Temporal alone) | direct (runtime alone) | batch ÷ floor | batch ÷ direct |
+          |---|---|---|---|---|---|
+          | wall time | %.1f s | %.1f s | %.1f s | %.2f | %.2f |
+          | items per second | %.1f | %.1f | %.1f | %.2f | %.2f |
+          | Temporal actions per item | %.1f | %.1f | - | | |
+          | history events per item | %d | %d | - | | |
+          | Kubernetes API requests per item | %.1f | - | %.1f | | %s |
+          | CPU per item: dev server | %s | %s | %s | | |
+          | CPU per item: JVM | %s | %s | %s | | |
+          | CPU per item: sandboxes | %s | %s | %s | | |
+          | CPU per item: rest of machine | %s | %s | %s | | |
 
           Outcome: %s, %d of %d succeeded with their output; %d chunks. Largest histories: batch %d events,
           chunk %d events, item %d events (continue-as-new is suggested at 4,096). Worker JVM heap in use
@@ -109,12 +141,18 @@ public final class BatchBenchmark {
           runtimeKind, items, parallelism, Instant.now().toString().substring(0, 10),
           System.getProperty("os.name") + " " + System.getProperty("os.arch"),
           Runtime.getRuntime().availableProcessors(), totalMemory(), System.getProperty("java.version"),
-          Runtime.getRuntime().maxMemory() >> 20, items, String.join(" ", ITEM.command()), items, parallelism,
-          batchSeconds, directSeconds, batchSeconds / directSeconds,
-          items / batchSeconds, items / directSeconds, directSeconds / batchSeconds,
-          actions / items,
+          Runtime.getRuntime().maxMemory() >> 20, items, String.join(" ", ITEM.command()), parallelism,
+          items, parallelism, items,
+          batchSeconds, floorSeconds, directSeconds, batchSeconds / floorSeconds, batchSeconds / directSeconds,
+          items / batchSeconds, items / floorSeconds, items / directSeconds,
+          floorSeconds / batchSeconds, directSeconds / batchSeconds,
+          actions / items, floorActions / items, largest[2], floorItemEvents,
           batchRequests / (double) items, directRequests / (double) items,
           directRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f", batchRequests / (double) directRequests),
+          batchCpu.server(items), floorCpu.server(items), directCpu.server(items),
+          batchCpu.jvm(items), floorCpu.jvm(items), directCpu.jvm(items),
+          batchCpu.children(items), floorCpu.children(items), directCpu.children(items),
+          batchCpu.rest(items), floorCpu.rest(items), directCpu.rest(items),
           done.state(), good, items, done.chunks(), largest[0], largest[1], largest[2], String.join(", ", heap)));
       System.out.print(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -209,6 +247,75 @@ public final class BatchBenchmark {
       }
     }
     return sum;
+  }
+
+  /**
+   * CPU time so far, in clock ticks: the whole machine's busy time, this JVM's own, its reaped
+   * children's (the local runtime's sandbox processes) and the temporal CLI dev server's.
+   */
+  record Cpu(long machine, long jvm, long children, long server) {
+    static final double TICK_MS = 10.0; // USER_HZ is 100 on Linux
+
+    static Cpu now() {
+      long[] self = procStat("self");
+      long server = ProcessHandle.current().children()
+          .filter(p -> p.info().command().map(c -> c.endsWith("/temporal")).orElse(false))
+          .mapToLong(p -> { long[] t = procStat(Long.toString(p.pid())); return t[0] + t[1]; })
+          .sum();
+      return new Cpu(machineBusy(), self[0] + self[1], self[2] + self[3], server);
+    }
+
+    Cpu minus(Cpu earlier) {
+      return new Cpu(machine - earlier.machine, jvm - earlier.jvm, children - earlier.children, server - earlier.server);
+    }
+
+    String server(int items) {
+      return perItem(server, items);
+    }
+
+    String jvm(int items) {
+      return perItem(jvm, items);
+    }
+
+    String children(int items) {
+      return perItem(children, items);
+    }
+
+    String rest(int items) {
+      return perItem(machine - jvm - children - server, items);
+    }
+
+    private static String perItem(long ticks, int items) {
+      return String.format(Locale.ROOT, "%.1f ms", ticks * TICK_MS / items);
+    }
+
+    /** utime, stime, cutime, cstime of /proc/PID/stat (fields 14 to 17). */
+    private static long[] procStat(String pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // f[0] is field 3 (state), so field n is f[n - 3]
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
+      } catch (IOException | RuntimeException e) {
+        return new long[4];
+      }
+    }
+
+    /** All CPUs' time but idle, iowait and steal, from the first line of /proc/stat. */
+    private static long machineBusy() {
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < f.length && i <= 7; i++) { // user .. softirq; not steal
+          if (i != 4 && i != 5) {
+            busy += Long.parseLong(f[i]);
+          }
+        }
+        return busy;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
   }
 
   static long apiRequests(SandboxRuntime runtime) {
