@@ -70,8 +70,35 @@ public class SandboxActivitiesImpl implements SandboxActivities {
         return new RuntimeState(SandboxPhase.QUEUED, SandboxReason.VOLUME_PENDING.wireName(),
             "waiting for volume(s) " + String.join(", ", pending) + " to be ready", null, null, null, null);
       }
-      return runtime.create(request.spec(), request.owner());
+      RuntimeState created = runtime.create(request.spec(), request.owner());
+      return request.awaitEnd() == null ? created : awaitEnd(request.spec().name(), created, request.awaitEnd());
     });
+  }
+
+  /**
+   * Watches a sandbox just created until it ends or {@code within} passes, and answers its latest
+   * state. Best effort: a create that made no object (quota, volumes) answers at once, and a watch
+   * that fails answers the last state seen; the workflow's own watch takes over from there.
+   */
+  private RuntimeState awaitEnd(String name, RuntimeState created, Duration within) throws InterruptedException {
+    RuntimeState state = created;
+    long deadline = System.nanoTime() + within.toNanos();
+    while (state.ref() != null && !state.phase().terminal()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        RuntimeState next = runtime.awaitChange(name, state.phase(), Duration.ofNanos(left));
+        // the workflow deletes by the ref the create made: never answer without it
+        state = next.ref() != null ? next : new RuntimeState(next.phase(), next.reason(), next.message(),
+            next.exitCode(), next.startedAt(), next.finishedAt(), created.ref());
+      } catch (RuntimeException e) {
+        log.debug("sandbox {}: watch for a quick end stopped: {}", name, e.getMessage());
+        break;
+      }
+    }
+    return state;
   }
 
   @Override

@@ -287,6 +287,71 @@ class SandboxWorkflowTest {
 
   // --- names, input, exec -------------------------------------------------------------------
 
+  // --- batch items: a quick end is seen by the create ----------------------------------------
+
+  /** Starts a sandbox as a batch chunk does: its caller collects a trimmed result. */
+  SandboxWorkflow startAsBatchItem(SandboxSpec spec) {
+    SandboxWorkflow item = client.newWorkflowStub(SandboxWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.sandboxWorkflowId(spec.name())).setTaskQueue(QUEUE)
+        .setTypedSearchAttributes(SandboxPresentation.initialSearchAttributes(spec)).build());
+    WorkflowClient.start(item::run, new SandboxRequest(spec, false, null, null, 20));
+    return item;
+  }
+
+  List<String> activityTypes(String name) {
+    return history(name).stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
+        .toList();
+  }
+
+  @Test
+  void aBatchItemThatEndsWhileItsCreateWatchesTakesTwoActivitiesAndNoWatch() {
+    runtime.runToCompletion(spec -> 0);
+    SandboxSpec spec = spec("item-quick").toBuilder().env("SANDBOX_INDEX", "7").build();
+    startAsBatchItem(spec);
+    SandboxResult result = WorkflowStub.fromTyped(client.newWorkflowStub(SandboxWorkflow.class,
+        WorkflowIds.sandboxWorkflowId("item-quick"))).getResult(SandboxResult.class);
+
+    assertThat(result.phase()).isEqualTo(SandboxPhase.SUCCEEDED);
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.logs().lines()).extracting(LogLine::text).containsExactly("item 7 input null");
+    assertThat(runtime.exists("item-quick")).isFalse();
+    assertThat(activityTypes("item-quick")).containsExactly("SandboxCreate", "SandboxCaptureAndDelete");
+    assertThat(history("item-quick")).hasSizeLessThanOrEqualTo(20);
+    // one version marker (phase-timeouts, asked at the start): the settled create costs none
+    assertThat(history("item-quick")).filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED)
+        .hasSize(1);
+    assertThat(upsertedPhases("item-quick")).containsExactly("succeeded");
+  }
+
+  @Test
+  void aBatchItemStillGoingWhenItsCreateStopsWatchingIsFollowedAsBefore() {
+    runtime.runToCompletion(spec -> -1); // runs until deleted
+    startAsBatchItem(spec("item-slow"));
+    // the create answers running once it has watched for SandboxCreation.AWAIT_END (5 s)
+    awaitPhase("item-slow", SandboxPhase.RUNNING);
+    runtime.move("item-slow", SandboxPhase.FAILED, "Error", 2);
+    SandboxResult result = sandboxes.result("item-slow");
+
+    assertThat(result.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(runtime.exists("item-slow")).isFalse();
+    assertThat(activityTypes("item-slow"))
+        .containsExactly("SandboxCreate", "SandboxAwaitChange", "SandboxCaptureAndDelete");
+    assertThat(upsertedPhases("item-slow")).containsExactly("running", "failed");
+  }
+
+  @Test
+  void aSandboxThatIsNotABatchItemShowsRunningAsSoonAsItsCreateAnswers() {
+    runtime.runToCompletion(spec -> 0);
+    String name = sandboxes.start(spec("not-item"));
+    assertThat(sandboxes.result(name).phase()).isEqualTo(SandboxPhase.SUCCEEDED);
+    // its create answered creating at once; the watch saw the end
+    assertThat(activityTypes(name))
+        .containsExactly("SandboxCreate", "SandboxAwaitChange", "SandboxCaptureAndDelete");
+  }
+
   @Test
   void aNameIsNeverUsedTwiceEvenAfterTheSandboxEnded() {
     String name = sandboxes.start(spec("reuse-1"));

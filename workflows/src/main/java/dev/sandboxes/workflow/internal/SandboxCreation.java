@@ -23,26 +23,40 @@ import java.time.Duration;
 final class SandboxCreation {
   static final Duration QUOTA_BACKOFF_FIRST = Duration.ofSeconds(5);
   static final Duration QUOTA_BACKOFF_MAX = Duration.ofMinutes(1);
+  /**
+   * How long a batch item's create watches for the item's end ({@link SandboxChanges#QUICK_END}).
+   * Short: a cancellation waits for the create in flight, and the item shows its running phase
+   * only when the create answers.
+   */
+  static final Duration AWAIT_END = Duration.ofSeconds(5);
 
   private final SandboxRun run;
   private final SandboxCalls calls;
+  private final int startVersion;
+  private final Duration awaitEnd;
 
-  SandboxCreation(SandboxRun run, SandboxCalls calls) {
+  /**
+   * @param startVersion the run's {@link SandboxChanges#atStart} version
+   * @param awaitEnd how long the create watches for a quick end ({@link #AWAIT_END}), or null
+   */
+  SandboxCreation(SandboxRun run, SandboxCalls calls, int startVersion, Duration awaitEnd) {
     this.run = run;
     this.calls = calls;
+    this.startVersion = startVersion;
+    this.awaitEnd = awaitEnd;
   }
 
   void create(SandboxOwner owner) {
     SandboxLifecycle life = run.life();
     SandboxSpec spec = run.spec();
     SandboxSpec named = spec.name() == null ? spec.withName(run.name()) : spec;
-    boolean settled = SandboxChanges.settledCreate();
+    boolean settled = SandboxChanges.settledCreate(startVersion);
     SandboxActivities creator = settled ? calls.settledCreate() : calls.control();
     Duration backoff = QUOTA_BACKOFF_FIRST;
     while (true) {
       RuntimeState created;
       try {
-        created = creator.create(new CreateSandboxRequest(named, owner));
+        created = creator.create(new CreateSandboxRequest(named, owner, awaitEnd));
       } catch (ActivityFailure failure) {
         // Another owner's pod must never be touched: no log capture, no delete.
         run.foreignName(ActivityFailures.is(failure, SandboxErrors.NAME_CONFLICT));

@@ -85,7 +85,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1);
     try {
       if (request.carried() == null) {
-        new SandboxCreation(run, calls).create(new SandboxOwner(
+        new SandboxCreation(run, calls, startVersion, quickEnd(startVersion) ? SandboxCreation.AWAIT_END : null).create(new SandboxOwner(
             Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getFirstExecutionRunId()));
       }
       run.followUntilTerminal(calls, this::continueAsNewWanted);
@@ -104,6 +104,15 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     }
     finish();
     return result().withNewestLines(request.resultLines());
+  }
+
+  /**
+   * Whether the create watches for a quick end ({@link SandboxChanges#QUICK_END}): for a batch
+   * item (a command whose caller collects a trimmed result), which nobody waits on to run.
+   */
+  private boolean quickEnd(int startVersion) {
+    return startVersion >= SandboxChanges.QUICK_END && request.resultLines() != null
+        && request.spec().command() != null && !request.spec().command().isEmpty();
   }
 
   /** Captures the logs and deletes the runtime object ({@link SandboxCleanup}); runs on every way out. */
