@@ -70,15 +70,32 @@ public class SandboxActivitiesImpl implements SandboxActivities {
         return new RuntimeState(SandboxPhase.QUEUED, SandboxReason.VOLUME_PENDING.wireName(),
             "waiting for volume(s) " + String.join(", ", pending) + " to be ready", null, null, null, null);
       }
-      RuntimeState created = runtime.create(request.spec(), request.owner());
-      return request.awaitEnd() == null ? created : awaitEnd(request.spec().name(), created, request.awaitEnd());
+      return runtime.create(request.spec(), request.owner());
     });
+  }
+
+  @Override
+  public CreatedSandbox createAndAwaitEnd(CreateSandboxRequest request, LogRequest capture) {
+    RuntimeState created = create(request);
+    String name = request.spec().name();
+    Duration within = request.awaitEnd() == null ? Duration.ZERO : request.awaitEnd();
+    RuntimeState state = call(() -> awaitEnd(name, created, within));
+    if (!state.phase().terminal() || state.ref() == null) {
+      return new CreatedSandbox(state, null);
+    }
+    try {
+      return new CreatedSandbox(state, runtime.logs(name, capture).newest(CAPTURE_MAX_CHARS));
+    } catch (RuntimeException e) {
+      log.debug("sandbox {}: ended, but its output is left to the cleanup: {}", name, e.toString());
+      return new CreatedSandbox(state, null);
+    }
   }
 
   /**
    * Watches a sandbox just created until it ends or {@code within} passes, and answers its latest
    * state. Best effort: a create that made no object (quota, volumes) answers at once, and a watch
    * that fails answers the last state seen; the workflow's own watch takes over from there.
+   * Never without the ref the create made: the workflow deletes by it.
    */
   private RuntimeState awaitEnd(String name, RuntimeState created, Duration within) throws InterruptedException {
     RuntimeState state = created;
@@ -90,7 +107,6 @@ public class SandboxActivitiesImpl implements SandboxActivities {
       }
       try {
         RuntimeState next = runtime.awaitChange(name, state.phase(), Duration.ofNanos(left));
-        // the workflow deletes by the ref the create made: never answer without it
         state = next.ref() != null ? next : new RuntimeState(next.phase(), next.reason(), next.message(),
             next.exitCode(), next.startedAt(), next.finishedAt(), created.ref());
       } catch (RuntimeException e) {

@@ -28,6 +28,18 @@ public interface SandboxActivities {
   RuntimeState create(CreateSandboxRequest request);
 
   /**
+   * {@link #create}, then, once the object exists, watches for up to the request's
+   * {@code awaitEnd} for the sandbox to end; an ended sandbox's last {@code capture} lines (at most
+   * {@link #CAPTURE_MAX_CHARS} characters) come back with its state, read before anything is
+   * deleted, so its workflow keeps them in its history and its cleanup only deletes. For batch
+   * items, whose commands are mostly short: no watch activity, no checkpoint. Best effort past
+   * the create: a sandbox still going (or a watch or read that failed) answers its latest state
+   * without lines. Idempotent under retry, as the create is.
+   */
+  @ActivityMethod
+  CreatedSandbox createAndAwaitEnd(CreateSandboxRequest request, LogRequest capture);
+
+  /**
    * Waits, heartbeating, until every volume these mounts name is ready; false when one is still
    * pending after a bounded wait (call again). Fails as an invalid spec, naming the mount, when a
    * volume does not exist or failed.

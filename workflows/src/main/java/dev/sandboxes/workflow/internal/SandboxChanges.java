@@ -31,11 +31,12 @@ final class SandboxChanges {
    */
   static final int DURABLE_EXEC = 3;
   /**
-   * {@link #PHASE_TIMEOUTS}'s version from which a batch item's create watches for a quick end
-   * ({@link SandboxCreation#AWAIT_END}): an item whose command ends within it goes from the create
-   * straight to the cleanup, without a watch activity and the workflow tasks around it (two
-   * activities and three workflow tasks per item instead of three and four). Decided at the
-   * start, so it costs no marker. From it, too, a run no longer asks {@link #SETTLED_CREATE}
+   * {@link #PHASE_TIMEOUTS}'s version from which a batch item is created by
+   * {@code createAndAwaitEnd}, which watches for a quick end ({@link SandboxCreation#AWAIT_END}) and
+   * reads an ended item's log tail: an item whose command ends within it goes from the create
+   * straight to a delete, without a watch activity, the workflow tasks around it and the
+   * capture's checkpoint heartbeat (two activities and three workflow tasks per item instead of
+   * three and four). Decided at the start, so it costs no marker. From it, too, a run no longer asks {@link #SETTLED_CREATE}
    * (every run that can reach it takes the settled create): one marker, and one billed action,
    * fewer per sandbox.
    */

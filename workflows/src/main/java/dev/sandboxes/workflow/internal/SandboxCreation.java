@@ -1,6 +1,9 @@
 package dev.sandboxes.workflow.internal;
 
 import dev.sandboxes.activity.CreateSandboxRequest;
+import dev.sandboxes.activity.CreatedSandbox;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
@@ -34,6 +37,7 @@ final class SandboxCreation {
   private final SandboxCalls calls;
   private final int startVersion;
   private final Duration awaitEnd;
+  private LogChunk capturedAtEnd;
 
   /**
    * @param startVersion the run's {@link SandboxChanges#atStart} version
@@ -55,8 +59,16 @@ final class SandboxCreation {
     Duration backoff = QUOTA_BACKOFF_FIRST;
     while (true) {
       RuntimeState created;
+      LogChunk captured = null;
       try {
-        created = creator.create(new CreateSandboxRequest(named, owner, awaitEnd));
+        if (awaitEnd != null) {
+          CreatedSandbox answer = creator.createAndAwaitEnd(new CreateSandboxRequest(named, owner, awaitEnd),
+              LogRequest.lastLines(SandboxCleanup.CAPTURE_TAIL));
+          created = answer.state();
+          captured = answer.captured();
+        } else {
+          created = creator.create(new CreateSandboxRequest(named, owner));
+        }
       } catch (ActivityFailure failure) {
         // Another owner's pod must never be touched: no log capture, no delete.
         run.foreignName(ActivityFailures.is(failure, SandboxErrors.NAME_CONFLICT));
@@ -74,6 +86,9 @@ final class SandboxCreation {
         CancellationScope.throwCanceled();
       }
       run.observe(created);
+      if (captured != null && run.life().phase().terminal()) {
+        capturedAtEnd = captured;
+      }
       run.createAnswered();
       switch (life.afterCreate()) {
         case FOLLOW:
@@ -95,6 +110,14 @@ final class SandboxCreation {
           throw new IllegalStateException("unknown outcome " + life.afterCreate());
       }
     }
+  }
+
+  /**
+   * The log tail of a sandbox that ended while its create watched ({@link #AWAIT_END}), read
+   * before anything was deleted; its cleanup only deletes. Null otherwise.
+   */
+  LogChunk capturedAtEnd() {
+    return capturedAtEnd;
   }
 
   /**

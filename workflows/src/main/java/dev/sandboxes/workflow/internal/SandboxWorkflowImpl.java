@@ -61,6 +61,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   /** Execs carry IDs and re-attach after a lost worker ({@link SandboxChanges#DURABLE_EXEC}). */
   private boolean durableExec;
   private LogChunk captured;
+  /** The log tail a batch item's create read when the item ended under its watch (then the cleanup only deletes). */
+  private LogChunk capturedAtEnd;
 
   /** With the default {@link SandboxLimits}. */
   public SandboxWorkflowImpl() {
@@ -85,8 +87,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1);
     try {
       if (request.carried() == null) {
-        new SandboxCreation(run, calls, startVersion, quickEnd(startVersion) ? SandboxCreation.AWAIT_END : null).create(new SandboxOwner(
-            Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getFirstExecutionRunId()));
+        SandboxCreation creation =
+            new SandboxCreation(run, calls, startVersion, quickEnd(startVersion) ? SandboxCreation.AWAIT_END : null);
+        creation.create(new SandboxOwner(Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getFirstExecutionRunId()));
+        capturedAtEnd = creation.capturedAtEnd();
       }
       run.followUntilTerminal(calls, this::continueAsNewWanted);
       if (!life.phase().terminal()) {
@@ -121,7 +125,12 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       run.terminated();
     }
     if (!run.foreignName() && life.ref() != null) {
-      captured = cleanupAtStart || cleanupVersion() >= 1 ? cleanup.inOneActivity() : cleanup.inTwoActivities();
+      if (capturedAtEnd != null) {
+        cleanup.delete();
+        captured = capturedAtEnd;
+      } else {
+        captured = cleanupAtStart || cleanupVersion() >= 1 ? cleanup.inOneActivity() : cleanup.inTwoActivities();
+      }
     }
     if (captured == null) {
       captured = LogChunk.empty();

@@ -1,6 +1,7 @@
 package dev.sandboxes.workflow.internal;
 
 import dev.sandboxes.activity.CreateSandboxRequest;
+import dev.sandboxes.activity.CreatedSandbox;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.ExecRequest;
@@ -187,6 +188,18 @@ public final class FakeSandboxActivities implements SandboxActivities {
   @Override
   public boolean awaitVolumes(Map<String, String> mounts) {
     return true;
+  }
+
+  /** The create, then the box as it is now (no wait): an item that already ended answers with its lines. */
+  @Override
+  public synchronized CreatedSandbox createAndAwaitEnd(CreateSandboxRequest request, LogRequest capture) {
+    RuntimeState created = create(request);
+    Box box = boxes.get(request.spec().name());
+    if (box == null || !box.state.phase().terminal()) {
+      return new CreatedSandbox(created, null);
+    }
+    calls.add("capture " + request.spec().name());
+    return new CreatedSandbox(box.state, new LogChunk(box.lines, false).select(capture));
   }
 
   @Override
