@@ -10,6 +10,7 @@ import dev.sandboxes.workflow.SandboxLimits;
 import io.temporal.common.SimplePlugin;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerDeploymentOptions;
+import io.temporal.worker.WorkerOptions;
 import java.util.Set;
 
 /**
@@ -29,9 +30,25 @@ import java.util.Set;
  */
 public final class SandboxPlugin extends SimplePlugin {
   public static final String NAME = "dev.sandboxes.SandboxPlugin";
+  /**
+   * The activity slots the plugin gives a worker that keeps the SDK's default (200). Every
+   * running sandbox holds one slot with its watch (an activity blocked on the runtime's watch,
+   * not a poll), so with 200 a worker's 201st sandbox would wait in {@code creating}, and an
+   * exec behind the watches, for a watch to end. With this many, one worker serves about 1,900
+   * running sandboxes with room for their creates, execs and cleanups; past that, run more
+   * workers or set {@code WorkerOptions.setMaxConcurrentActivityExecutionSize} (or a tuner),
+   * which the plugin leaves alone.
+   */
+  public static final int ACTIVITY_SLOTS = 2000;
+  /** The Java SDK's default for {@code maxConcurrentActivityExecutionSize}. */
+  static final int SDK_DEFAULT_ACTIVITY_SLOTS = 200;
 
-  private SandboxPlugin(Builder builder) {
+  /** The task queues it registers on; all when empty. */
+  private final Set<String> taskQueues;
+
+  private SandboxPlugin(Builder builder, Set<String> taskQueues) {
     super(builder);
+    this.taskQueues = Set.copyOf(taskQueues);
   }
 
   /** Registers on every task queue. */
@@ -55,12 +72,30 @@ public final class SandboxPlugin extends SimplePlugin {
     ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
     PoolActivitiesImpl pools = new PoolActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
-      if (taskQueues.isEmpty() || taskQueues.contains(taskQueue)) {
+      if (serves(taskQueues, taskQueue)) {
         WorkflowTypes.register(worker, limits, isVersioned(worker));
         worker.registerActivitiesImplementations(activities, volumes, reaper, pools);
       }
     });
-    return new SandboxPlugin(builder);
+    return new SandboxPlugin(builder, taskQueues);
+  }
+
+  /** Raises the activity slots of a worker that keeps the SDK's default ({@link #ACTIVITY_SLOTS}). */
+  @Override
+  public void configureWorker(String taskQueue, WorkerOptions.Builder options) {
+    super.configureWorker(taskQueue, options);
+    if (!serves(taskQueues, taskQueue)) {
+      return;
+    }
+    WorkerOptions current = options.build();
+    int slots = current.getMaxConcurrentActivityExecutionSize();
+    if (current.getWorkerTuner() == null && (slots == 0 || slots == SDK_DEFAULT_ACTIVITY_SLOTS)) {
+      options.setMaxConcurrentActivityExecutionSize(ACTIVITY_SLOTS);
+    }
+  }
+
+  private static boolean serves(Set<String> taskQueues, String taskQueue) {
+    return taskQueues.isEmpty() || taskQueues.contains(taskQueue);
   }
 
   /** Whether the worker polls as a Worker Deployment version (see {@link WorkflowTypes#register}). */
