@@ -8,8 +8,9 @@
 #
 # deploy/e2e.sh --bench [ITERATIONS] [BATCH_ITEMS]: on the same stack, runs the benchmarks
 # instead (RigBenchmark: create → running and exec round trip, SandboxWorkflow vs raw fabric8;
-# BatchBenchmark: a batch against the same commands run directly, on the cluster) and appends
-# their results to deploy/benchmarks/RESULTS.md.
+# BatchBenchmark: a batch against the floor and the same commands run directly, on the cluster;
+# ScaleBenchmark: 100 idle sandboxes on one worker) and appends their results to
+# deploy/benchmarks/RESULTS.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=rig/versions.sh
@@ -111,6 +112,10 @@ if [[ "${1:-}" == "--bench" ]]; then
   KUBECONFIG="$RIG_WORKER_KUBECONFIG" mvn -B -q -ntp -Dstyle.color=never test-compile exec:java -pl worker \
     -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.cli.BatchBenchmark \
     -Dexec.args="kubernetes ${3:-200} 20 $results"
+  # 100 idle sandboxes at once on one worker (the node allows 110 pods), each answering an exec
+  KUBECONFIG="$RIG_WORKER_KUBECONFIG" mvn -B -q -ntp -Dstyle.color=never exec:java -pl worker \
+    -Dexec.classpathScope=test -Dexec.mainClass=dev.sandboxes.cli.ScaleBenchmark \
+    -Dexec.args="kubernetes 100 $results"
   exit 0
 fi
 

@@ -27,6 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -78,20 +82,21 @@ public final class BatchBenchmark {
       long directRequests = apiRequests(runtime) - requestsBefore;
       Cpu directCpu = Cpu.now().minus(cpu);
 
-      double actionsBefore = actions(stack.metricsUrl());
+      Map<String, Double> actionsBefore = actionsByType(stack.metricsUrl());
       cpu = Cpu.now();
       t0 = System.nanoTime();
       int floorSucceeded = FloorBatch.run(client, "floor-" + tag, items, parallelism);
       double floorSeconds = (System.nanoTime() - t0) / 1e9;
       Cpu floorCpu = Cpu.now().minus(cpu);
-      double floorActions = actions(stack.metricsUrl()) - actionsBefore;
+      Map<String, Double> floorByType = since(actionsByType(stack.metricsUrl()), actionsBefore);
+      double floorActions = total(floorByType);
       floorWorkers.shutdownNow();
       if (floorSucceeded != items) {
         throw new IllegalStateException("the floor batch finished " + floorSucceeded + " of " + items + " children");
       }
       int floorItemEvents = client.fetchHistory("floor-" + tag + "-0").getEvents().size();
 
-      actionsBefore = actions(stack.metricsUrl());
+      actionsBefore = actionsByType(stack.metricsUrl());
       requestsBefore = apiRequests(runtime);
       List<String> heap = new ArrayList<>();
       cpu = Cpu.now();
@@ -101,7 +106,8 @@ public final class BatchBenchmark {
       double batchSeconds = (System.nanoTime() - t0) / 1e9;
       Cpu batchCpu = Cpu.now().minus(cpu);
       long batchRequests = apiRequests(runtime) - requestsBefore;
-      double actions = actions(stack.metricsUrl()) - actionsBefore;
+      Map<String, Double> batchByType = since(actionsByType(stack.metricsUrl()), actionsBefore);
+      double actions = total(batchByType);
 
       List<ItemResult> itemResults = batches.results(name);
       long good = itemResults.stream().filter(r -> r.succeeded() && r.tail().contains("done")).count();
@@ -118,7 +124,8 @@ public final class BatchBenchmark {
           same (default) options; then one sandbox batch of %d items through the temporal CLI dev server
           and the in-process worker. Actions: the dev server's `action` counter (what Temporal Cloud
           bills). API requests: counted by the runtime's Kubernetes client (0 on the local runtime).
-          CPU: per item, from /proc, of the dev server, the benchmark's JVM (worker, runtime and client)
+          History events per item: the longest of 20 sampled items' histories (the floor: its first
+          child's). CPU: per item, from /proc, of the dev server, the benchmark's JVM (worker, runtime and client)
           and the sandboxes' processes (the JVM's reaped children; on the local runtime only), and the
           rest of the machine.
 
@@ -133,6 +140,8 @@ public final class BatchBenchmark {
           | CPU per item: JVM | %s | %s | %s | | |
           | CPU per item: sandboxes | %s | %s | %s | | |
           | CPU per item: rest of machine | %s | %s | %s | | |
+
+          Actions per item by type: sandbox batch %s; floor %s.
 
           Outcome: %s, %d of %d succeeded with their output; %d chunks. Largest histories: batch %d events,
           chunk %d events, item %d events (continue-as-new is suggested at 4,096). Worker JVM heap in use
@@ -153,6 +162,7 @@ public final class BatchBenchmark {
           batchCpu.jvm(items), floorCpu.jvm(items), directCpu.jvm(items),
           batchCpu.children(items), floorCpu.children(items), directCpu.children(items),
           batchCpu.rest(items), floorCpu.rest(items), directCpu.rest(items),
+          perItem(batchByType, items), perItem(floorByType, items),
           done.state(), good, items, done.chunks(), largest[0], largest[1], largest[2], String.join(", ", heap)));
       System.out.print(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -236,17 +246,41 @@ public final class BatchBenchmark {
     return new int[] {batch, chunk, item};
   }
 
-  /** Sum of the dev server's {@code action} counter for the default namespace. */
-  static double actions(String metricsUrl) throws IOException, InterruptedException {
+  /** The dev server's {@code action} counter for the default namespace, by its {@code action_type}. */
+  static Map<String, Double> actionsByType(String metricsUrl) throws IOException, InterruptedException {
     String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    double sum = 0;
+    Map<String, Double> byType = new TreeMap<>();
+    Pattern type = Pattern.compile("action_type=\"([^\"]*)\"");
     for (String line : body.split("\n")) {
       if (line.startsWith("action{") && line.contains("namespace=\"default\"")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        Matcher m = type.matcher(line);
+        byType.merge(m.find() ? m.group(1) : "?", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
       }
     }
-    return sum;
+    return byType;
+  }
+
+  static Map<String, Double> since(Map<String, Double> now, Map<String, Double> before) {
+    Map<String, Double> delta = new TreeMap<>();
+    now.forEach((k, v) -> {
+      double d = v - before.getOrDefault(k, 0.0);
+      if (d > 0) {
+        delta.put(k, d);
+      }
+    });
+    return delta;
+  }
+
+  static double total(Map<String, Double> byType) {
+    return byType.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  /** Per item, by type: {@code "grpc_StartWorkflowExecution 1.00, ..."}. */
+  static String perItem(Map<String, Double> byType, int items) {
+    List<String> parts = new ArrayList<>();
+    byType.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "`%s` %.2f", k, v / items)));
+    return String.join(", ", parts);
   }
 
   /**

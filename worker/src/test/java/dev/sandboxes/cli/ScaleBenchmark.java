@@ -132,7 +132,8 @@ public final class ScaleBenchmark {
           ### Scale benchmark, %s runtime, %d idle sandboxes on one worker (%s)
 
           Machine: %s, %d cores, %s; JVM %s, max heap %d MiB. Method: the embedded stack (temporal CLI
-          dev server, one in-process worker with default worker options, the %s runtime) in one JVM with
+          dev server, one in-process worker with default worker options (the plugin raises its activity
+          slots to 2,000), the %s runtime) in one JVM with
           the client; %d idle sandboxes (`busybox:1.36`, no command) started from %d client threads, each
           awaited to `running`; then one `echo` exec in each (%d at a time); `list` of the %d (a filter on
           their tag) 5 times once visibility showed them all; then each terminated. Heap: used after a
