@@ -36,9 +36,10 @@ final class SandboxChanges {
    * reads an ended item's log tail: an item whose command ends within it goes from the create
    * straight to a delete, without a watch activity, the workflow tasks around it and the
    * capture's checkpoint heartbeat (two activities and three workflow tasks per item instead of
-   * three and four). Decided at the start, so it costs no marker. From it, too, a run no longer asks {@link #SETTLED_CREATE}
-   * (every run that can reach it takes the settled create): one marker, and one billed action,
-   * fewer per sandbox.
+   * three and four). Decided at the start, so it costs no marker. From it, too, a run no longer
+   * asks {@link #SETTLED_CREATE} (every run that can reach it takes the settled create): one
+   * marker event fewer per sandbox (not an action: the two markers were recorded in one workflow
+   * task, which Temporal bills once).
    */
   static final int QUICK_END = 4;
   /**

@@ -2,9 +2,9 @@ package dev.sandboxes.workflow.internal;
 
 import dev.sandboxes.activity.CreateSandboxRequest;
 import dev.sandboxes.activity.CreatedSandbox;
+import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogRequest;
-import dev.sandboxes.activity.SandboxActivities;
 import dev.sandboxes.model.RuntimeState;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxOwner;
