@@ -84,7 +84,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
       return new CreatedSandbox(state, null);
     }
     try {
-      return new CreatedSandbox(state, runtime.logs(name, capture).newest(CAPTURE_MAX_CHARS));
+      return new CreatedSandbox(state, tail(name, capture));
     } catch (RuntimeException e) {
       log.debug("sandbox {}: ended, but its output is left to the cleanup: {}", name, e.toString());
       return new CreatedSandbox(state, null);
@@ -286,9 +286,14 @@ public class SandboxActivitiesImpl implements SandboxActivities {
     return captured;
   }
 
+  /** The lines a sandbox keeps once its runtime object is gone: the request's, at most {@link #CAPTURE_MAX_CHARS}. */
+  private LogChunk tail(String name, LogRequest request) {
+    return runtime.logs(name, request).newest(CAPTURE_MAX_CHARS);
+  }
+
   private LogChunk capture(String name, LogRequest request, int attempt) {
     try {
-      return runtime.logs(name, request).newest(CAPTURE_MAX_CHARS);
+      return tail(name, request);
     } catch (SandboxNotFoundException e) {
       return LogChunk.empty();
     } catch (RuntimeException e) {

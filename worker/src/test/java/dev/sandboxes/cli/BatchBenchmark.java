@@ -120,8 +120,8 @@ public final class BatchBenchmark {
           Machine: %s, %d cores, %s; JVM %s, max heap %d MiB. Method: in one run, after a warm-up of
           each: the same %d commands (`%s`) run directly through the runtime object (create, watch to
           the end, read logs, delete) on %d threads; the floor, a batch of %d trivial child workflows at
-          parallelism %d, each running one no-op activity, on the same dev server and a worker with the
-          same (default) options; then one sandbox batch of %d items through the temporal CLI dev server
+          parallelism %d, each running one no-op activity, on the same dev server and a worker with
+          default options; then one sandbox batch of %d items through the temporal CLI dev server
           and the in-process worker. Actions: the dev server's `action` counter (what Temporal Cloud
           bills). API requests: counted by the runtime's Kubernetes client (0 on the local runtime).
           History events per item: the longest of 20 sampled items' histories (the floor: its first

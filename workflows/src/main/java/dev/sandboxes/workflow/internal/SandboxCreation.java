@@ -86,7 +86,7 @@ final class SandboxCreation {
         CancellationScope.throwCanceled();
       }
       run.observe(created);
-      if (captured != null && run.life().phase().terminal()) {
+      if (captured != null && life.phase().terminal()) {
         capturedAtEnd = captured;
       }
       run.createAnswered();
