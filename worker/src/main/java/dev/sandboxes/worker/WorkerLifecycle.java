@@ -37,6 +37,7 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private static final Logger log = LoggerFactory.getLogger(WorkerLifecycle.class);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  private static final Duration FORCED_STOP = Duration.ofSeconds(10);
 
   private final WorkerFactory factory;
   private final Duration shutdownTimeout;
@@ -189,6 +190,13 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
     if (!factory.isTerminated()) {
       // Activities interrupted here are retried by Temporal on another worker.
       factory.shutdownNow();
+      // shutdownNow only interrupts; the channel must outlive the threads it interrupted, and
+      // Spring shuts the channel down as soon as this returns.
+      factory.awaitTermination(FORCED_STOP.toMillis(), TimeUnit.MILLISECONDS);
+      if (!factory.isTerminated()) {
+        log.warn("Sandbox worker: some worker threads were still running {} after being interrupted",
+            FORCED_STOP);
+      }
     }
   }
 
