@@ -212,6 +212,102 @@ public final class ScriptedRuntime implements SandboxRuntime {
     return entry(name).state;
   }
 
+  // ---- scripted warm pools: a fill adds up to its refill step of ready pods; a claim takes one
+
+  private static final class Pool {
+    final String image;
+    final int size;
+    final int perFill;
+    int ready;
+    int claimed;
+    boolean removed;
+
+    Pool(String image, int size, int perFill) {
+      this.image = image;
+      this.size = size;
+      this.perFill = perFill;
+    }
+
+    dev.sandboxes.model.PoolStatus status(String name) {
+      return new dev.sandboxes.model.PoolStatus(name, image, size, ready, 0, claimed);
+    }
+  }
+
+  private final Map<String, Pool> pools = new java.util.TreeMap<>();
+
+  /** Keeps a pool of {@code size} whose fills make at most {@code perFill} pods ready each. */
+  public synchronized ScriptedRuntime pool(String name, int size, int perFill) {
+    pools.put(name, new Pool("busybox:1.36", size, perFill));
+    return this;
+  }
+
+  /** A sandbox claims one of the pool's ready pods; its keeper's wait ends. */
+  public synchronized void claimFromPool(String name) {
+    Pool pool = pool(name);
+    if (pool.ready == 0) {
+      throw new IllegalStateException("pool " + name + " has no ready pod to claim");
+    }
+    pool.ready--;
+    pool.claimed++;
+    notifyAll();
+  }
+
+  /**
+   * The pool leaves the configuration: its keeper's calls answer not found from now on; its idle
+   * pods stay until drained.
+   */
+  public synchronized void removePool(String name) {
+    pool(name).removed = true;
+    notifyAll();
+  }
+
+  @Override
+  public synchronized List<String> poolNames() {
+    return pools.entrySet().stream().filter(e -> !e.getValue().removed).map(Map.Entry::getKey).toList();
+  }
+
+  @Override
+  public synchronized dev.sandboxes.model.PoolStatus fillPool(String name, SandboxOwner owner) {
+    Pool pool = pool(name);
+    log.add("fill " + name);
+    pool.ready = Math.min(pool.size, pool.ready + pool.perFill);
+    return pool.status(name);
+  }
+
+  @Override
+  public synchronized dev.sandboxes.model.PoolStatus awaitPoolChange(String name, Duration maxWait)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (pool(name).ready == pool(name).size) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return pool(name).status(name);
+  }
+
+  @Override
+  public synchronized int drainPool(String name) {
+    log.add("drain " + name);
+    Pool pool = pools.get(name);
+    int idle = pool == null ? 0 : pool.ready;
+    if (pool != null) {
+      pool.ready = 0;
+    }
+    return idle;
+  }
+
+  private Pool pool(String name) {
+    Pool pool = pools.get(name);
+    if (pool == null || pool.removed) {
+      throw new SandboxNotFoundException("no warm pool named \"" + name + "\" on this worker's "
+          + kind() + " runtime (pools: " + poolNames() + ")");
+    }
+    return pool;
+  }
+
   private boolean reattaching;
   /** The exec IDs the execs came with, in order (null for an exec without one). */
   public final List<String> execIds = new ArrayList<>();

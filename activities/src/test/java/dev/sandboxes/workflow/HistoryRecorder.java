@@ -9,6 +9,7 @@ import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.BatchWorkflow;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
+import dev.sandboxes.client.PoolClient;
 import dev.sandboxes.client.ReaperClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
@@ -99,6 +100,8 @@ class HistoryRecorder {
       volumePaths();
       batchPaths();
       reaperPass();
+      poolPaths();
+      execOutputPaths();
     } finally {
       factory.shutdownNow();
       stubs.shutdownNow();
@@ -294,6 +297,74 @@ class HistoryRecorder {
             .setQuery("WorkflowType = 'SandboxReaper'").build());
     assertThat(response.getExecutionsList()).as("reaper passes").isNotEmpty();
     return response.getExecutions(0).getExecution().getWorkflowId();
+  }
+
+  // --- warm pools -------------------------------------------------------------------------
+
+  void poolPaths() {
+    // "rec-pool-short" fills 1 of 2 at a time: its keeper waits its refill window (a minute) and
+    // fills again; both keepers end by draining once their pool leaves the configuration
+    runtime.pool("rec-pool", 2, 2).pool("rec-pool-short", 2, 1);
+    PoolClient pools = new PoolClient(client);
+    assertThat(pools.ensureKeeper("rec-pool", QUEUE)).isTrue();
+    assertThat(pools.ensureKeeper("rec-pool-short", QUEUE)).isTrue();
+    String keeper = WorkflowIds.poolWorkflowId("rec-pool");
+    await(() -> pools.list().stream().anyMatch(p -> p.name().equals("rec-pool") && p.ready() == 2),
+        "the pool to fill");
+    runtime.claimFromPool("rec-pool");
+    await(() -> activityCount(keeper, "PoolFill") == 2, "the pool's refill after a claim");
+    runtime.removePool("rec-pool");
+    save("pool-fill-claim-refill-drain", keeper);
+    await(() -> activityCount(WorkflowIds.poolWorkflowId("rec-pool-short"), "PoolFill") == 2,
+        "the short pool's second fill, a refill window later");
+    runtime.removePool("rec-pool-short");
+    save("pool-short-refill-window-drain", WorkflowIds.poolWorkflowId("rec-pool-short"));
+    assertThat(runtime.calls()).contains("drain rec-pool", "drain rec-pool-short");
+  }
+
+  long activityCount(String workflowId, String activityType) {
+    return client.fetchHistory(workflowId).getEvents().stream()
+        .filter(e -> e.hasActivityTaskScheduledEventAttributes()
+            && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(activityType))
+        .count();
+  }
+
+  // --- exec output --------------------------------------------------------------------------
+
+  void execOutputPaths() {
+    runtime.reattaching(true);
+    String name = sandboxes.start(idle("rec-streamed").build());
+    sandboxes.awaitRunning(name, Duration.ofSeconds(30));
+    List<dev.sandboxes.model.OutputPiece> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    assertThat(sandboxes.exec(name, ExecRequest.of("echo", "streamed"), seen::add).exitCode()).isZero();
+    assertThat(seen).isNotEmpty();
+    runtime.reattaching(false);
+    // a sandbox that keeps no exec output answers a read with "unavailable"
+    String plain = sandboxes.start(idle("rec-unstreamed").build());
+    sandboxes.awaitRunning(plain, Duration.ofSeconds(30));
+    assertThat(sandboxes.exec(plain, ExecRequest.of("echo", "plain"), piece -> {}).exitCode()).isZero();
+    sandboxes.terminate(name, "recorded");
+    sandboxes.terminate(plain, "recorded");
+    saveSandbox("sandbox-streamed-exec", name);
+    save("exec-output-read", execOutputReads(name).get(0));
+    save("exec-output-unavailable", execOutputReads(plain).get(0));
+  }
+
+  /** The IDs of the exec-output reads of one sandbox, from visibility. */
+  List<String> execOutputReads(String sandbox) {
+    String stem = WorkflowIds.EXEC_OUTPUT_ID_PREFIX + sandbox + "/";
+    List<String> ids = new ArrayList<>();
+    await(() -> {
+      ids.clear();
+      client.getWorkflowServiceStubs().blockingStub().listWorkflowExecutions(
+          io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest.newBuilder()
+              .setNamespace(client.getOptions().getNamespace())
+              .setQuery("WorkflowType = 'SandboxExecOutput'").build())
+          .getExecutionsList().stream().map(e -> e.getExecution().getWorkflowId())
+          .filter(id -> id.startsWith(stem)).sorted().forEach(ids::add);
+      return !ids.isEmpty();
+    }, "the exec-output reads of " + sandbox + " in visibility");
+    return ids;
   }
 
   // --- helpers ------------------------------------------------------------------------------

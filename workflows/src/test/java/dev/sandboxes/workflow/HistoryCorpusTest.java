@@ -83,7 +83,8 @@ class HistoryCorpusTest {
     assertThat(all.stream().map(p -> load(p).getEvents().get(0)
         .getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName()).distinct())
         .as("workflow types in the corpus")
-        .contains("Sandbox", "Volume", "Batch", "BatchChunk", "SandboxReaper");
+        .contains("Sandbox", "Volume", "Batch", "BatchChunk", "SandboxReaper", "SandboxPool",
+            "SandboxExecOutput");
   }
 
   @TestFactory
