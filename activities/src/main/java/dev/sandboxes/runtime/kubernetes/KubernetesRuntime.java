@@ -17,9 +17,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@link SandboxRuntime} on Kubernetes: one bare pod per sandbox (restart policy Never), one
- * NetworkPolicy per sandbox for its egress, one PersistentVolumeClaim per volume, all in the
- * namespace of {@link KubernetesRuntimeOptions}.
+ * {@link SandboxRuntime} on Kubernetes: one bare pod per sandbox (restart policy Never), under
+ * one NetworkPolicy shared by every sandbox that denies egress or one of its own that allows
+ * some, one PersistentVolumeClaim per volume, all in the namespace of
+ * {@link KubernetesRuntimeOptions}.
  *
  * <p>This class builds the runtime and hands each call to the part that serves it, all on one
  * {@link KubernetesGateway}: {@link KubernetesSandboxes} (pods and their network policies),

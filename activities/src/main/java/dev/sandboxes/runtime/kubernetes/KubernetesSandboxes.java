@@ -1,6 +1,5 @@
 package dev.sandboxes.runtime.kubernetes;
 
-import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
@@ -22,6 +21,7 @@ import dev.sandboxes.runtime.Ownership;
 import dev.sandboxes.runtime.PlatformException;
 import dev.sandboxes.runtime.SandboxPlatform;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,15 +31,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The sandboxes of {@link KubernetesRuntime}: one bare pod per sandbox (restart policy Never)
- * and one NetworkPolicy per sandbox for its egress.
+ * The sandboxes of {@link KubernetesRuntime}: one bare pod per sandbox (restart policy Never),
+ * confined by the namespace's shared NetworkPolicy when its egress denies all (the default), or
+ * by one of its own that allows what its egress allows ({@link NetworkPolicies}).
  *
  * <p>Create is get-or-create: it looks the pod up first, so a retried or restarted worker
  * adopts the pod it created (same owner first-run ID in the annotations) instead of creating a
  * twin, and refuses a pod of that name that belongs to someone else. The NetworkPolicy is
- * applied before the pod exists, so the pod never runs unconfined; both are deleted
- * explicitly (they are not linked by owner references, which would require creating the pod
- * first). A create refused by a ResourceQuota returns {@code QUEUED} with reason
+ * applied before the pod exists, so the pod never runs unconfined; a sandbox's own policy is
+ * deleted explicitly with its pod (they are not linked by owner references, which would require
+ * creating the pod first). A create refused by a ResourceQuota returns {@code QUEUED} with reason
  * {@code QuotaExceeded} and creates no pod: call create again later.
  *
  * <p>With an agent image configured, a sandbox's pod runs the in-sandbox agent
@@ -54,11 +55,15 @@ import java.util.Objects;
 final class KubernetesSandboxes implements SandboxPlatform {
   /** How long delete waits for a terminating pod to disappear. */
   static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+  /** How long a shared policy this worker applied is taken to be there still. */
+  static final Duration SHARED_POLICY_RECHECK = Duration.ofMinutes(1);
 
   private final KubernetesGateway gateway;
   private final KubernetesRuntimeOptions options;
   private final KubernetesAgents agents;
   private final KubernetesPools pools;
+  /** When this worker last applied each shared policy ({@link NetworkPolicies#shared}). */
+  private final Map<String, Instant> sharedPoliciesApplied = new java.util.concurrent.ConcurrentHashMap<>();
 
   KubernetesSandboxes(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -90,10 +95,14 @@ final class KubernetesSandboxes implements SandboxPlatform {
       if (existing != null) {
         return adopt(existing, spec, owner);
       }
-      EgressPolicy egress = spec.egress() != null ? spec.egress() : options.defaultEgress();
       boolean agent = AgentPods.applies(spec, options);
-      NetworkPolicies.of(name, egress, owner, agent ? options.agentIngress() : null)
-          .ifPresent(gateway::applyNetworkPolicy);
+      java.util.Optional<NetworkPolicy> shared = NetworkPolicies.sharedFor(spec, options);
+      if (shared.isPresent()) {
+        ensureShared(shared.get());
+      } else {
+        NetworkPolicies.of(name, NetworkPolicies.egressOf(spec, options), owner, agent ? options.agentIngress() : null)
+            .ifPresent(gateway::applyNetworkPolicy);
+      }
       java.util.Optional<WarmPool> pool = WarmPools.poolFor(spec, options.pools(), options);
       if (pool.isPresent()) {
         // the sandbox's policy exists already: the claimed pod is under it from the update on
@@ -132,6 +141,21 @@ final class KubernetesSandboxes implements SandboxPlatform {
       }
       throw KubernetesErrors.translate(e, "create sandbox " + name);
     }
+  }
+
+  /**
+   * Applies a shared policy unless this worker did so within {@link #SHARED_POLICY_RECHECK}: two
+   * requests a minute instead of two per sandbox, and one deleted behind the worker's back is
+   * back within a minute of the next create.
+   */
+  private void ensureShared(NetworkPolicy policy) {
+    String policyName = policy.getMetadata().getName();
+    Instant last = sharedPoliciesApplied.get(policyName);
+    if (last != null && last.isAfter(Instant.now().minus(SHARED_POLICY_RECHECK))) {
+      return;
+    }
+    gateway.applyNetworkPolicy(policy);
+    sharedPoliciesApplied.put(policyName, Instant.now());
   }
 
   private void deletePolicyOfFailedCreate(String name, KubernetesClientException failure) {
@@ -316,11 +340,21 @@ final class KubernetesSandboxes implements SandboxPlatform {
       throw KubernetesErrors.translate(e, "find the pod of sandbox " + name);
     }
     agents.forget(pod);
+    // the pod as the informer holds it tells which objects the sandbox has besides: none of its
+    // own policy under a shared one, no token without the agent; a pod it has not seen may have both
+    List<Pod> cached = gateway.cachedPodsOfSandbox(name);
+    boolean ownPolicy = cached.isEmpty()
+        || cached.stream().anyMatch(p -> !p.getMetadata().getLabels().containsKey(Labels.NETWORK_POLICY));
+    boolean token = cached.isEmpty() || cached.stream().anyMatch(p -> AgentPods.port(p) > 0);
     try {
       gateway.deletePod(pod);
-      gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
-      gateway.deleteSecret(AgentPods.secretName(pod));
-      if (!pod.equals(name)) {
+      if (ownPolicy) {
+        gateway.deleteNetworkPolicy(NetworkPolicies.policyName(name));
+      }
+      if (token) {
+        gateway.deleteSecret(AgentPods.secretName(pod));
+      }
+      if (token && !pod.equals(name)) {
         // a claimed pool pod's token is its own Secret's; none was made under the sandbox's name
         gateway.deleteSecret(AgentPods.secretName(name));
       }

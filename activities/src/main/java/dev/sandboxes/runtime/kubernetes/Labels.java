@@ -26,6 +26,13 @@ public final class Labels {
    * image, size or agent changed claims none of the pods made before, and replaces them.
    */
   public static final String POOL_TEMPLATE = "sandboxes.dev/pool-template";
+  /**
+   * On a sandbox's pod: the name of the shared NetworkPolicy that confines it
+   * ({@link NetworkPolicies#shared}); a pod without it has a policy of its own (or none).
+   */
+  public static final String NETWORK_POLICY = "sandboxes.dev/network-policy";
+  /** {@link #ROLE} of the shared NetworkPolicies (which carry no {@link #MANAGED_BY}: no owner, never reaped). */
+  public static final String SHARED_POLICY_ROLE = "shared-network-policy";
   /** Prefix of labels that carry a sandbox's tags: {@code tag.sandboxes.dev/<key>}. */
   public static final String TAG_PREFIX = "tag.sandboxes.dev/";
 }

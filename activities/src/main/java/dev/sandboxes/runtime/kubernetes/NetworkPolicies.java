@@ -12,12 +12,14 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A sandbox's network policy: one NetworkPolicy that selects only its pod, as a pure function.
+ * A sandbox's network policy, as pure functions: one NetworkPolicy shared by every sandbox whose
+ * egress denies all ({@link #shared}), or one that selects only its pod ({@link #of}).
  * Egress: deny all is type Egress without rules; an allow list permits those CIDRs plus DNS
  * (port 53, UDP and TCP, to any destination) so host names still resolve; unrestricted egress
  * needs no egress rules. Ingress is left to the namespace's own policies, except for the
@@ -60,6 +62,53 @@ public final class NetworkPolicies {
     if (egress.unrestricted() && agent == null) {
       return Optional.empty();
     }
+    Map<String, String> selector = PodSpecs.selector(sandbox);
+    return Optional.of(new NetworkPolicyBuilder()
+        .withNewMetadata().withName(policyName(sandbox)).withLabels(selector)
+          .withAnnotations(Owners.annotations(owner)).endMetadata()
+        .withSpec(spec(Map.of(Labels.SANDBOX, sandbox), egress, agent))
+        .build());
+  }
+
+  /**
+   * The policy shared by every sandbox whose egress denies all (with {@code agent}, the agent's
+   * ingress rule too), or empty for any other egress: such a sandbox needs nothing of its own, so
+   * its create and delete write no policy. Its name carries a digest of its spec, and it selects
+   * the pods labelled {@link Labels#NETWORK_POLICY} with that name: a worker whose agent port or
+   * worker labels differ makes and selects its own, never replacing one that confines running
+   * pods. It carries no owner and no {@link Labels#MANAGED_BY}, so the reaper never takes it; it
+   * stays in the namespace (a few hundred bytes) once made.
+   */
+  public static Optional<NetworkPolicy> shared(EgressPolicy egress, AgentIngress agent) {
+    if (!egress.deniesAll()) {
+      return Optional.empty();
+    }
+    NetworkPolicySpec unselected = spec(Map.of(), egress, agent);
+    String name = "sandboxes-shared-" + SpecDigests.of(unselected, "a shared network policy");
+    return Optional.of(new NetworkPolicyBuilder()
+        .withNewMetadata().withName(name).withLabels(Map.of(Labels.ROLE, Labels.SHARED_POLICY_ROLE)).endMetadata()
+        .withSpec(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpecBuilder(unselected)
+            .withNewPodSelector().withMatchLabels(new java.util.TreeMap<>(Map.of(Labels.MANAGED_BY,
+                Labels.MANAGED_BY_VALUE, Labels.NETWORK_POLICY, name))).endPodSelector().build())
+        .build());
+  }
+
+  /**
+   * The shared policy that confines {@code spec}'s pod under {@code options} (its egress, or the
+   * worker's default; the agent's ingress when the pod runs the agent), or empty when the sandbox
+   * needs a policy of its own ({@link #of}) or none.
+   */
+  public static Optional<NetworkPolicy> sharedFor(dev.sandboxes.model.SandboxSpec spec, KubernetesRuntimeOptions options) {
+    return shared(egressOf(spec, options), AgentPods.applies(spec, options) ? options.agentIngress() : null);
+  }
+
+  /** The sandbox's egress: its own, or the worker's default. */
+  static EgressPolicy egressOf(dev.sandboxes.model.SandboxSpec spec, KubernetesRuntimeOptions options) {
+    return spec.egress() != null ? spec.egress() : options.defaultEgress();
+  }
+
+  /** The rules for pods matching {@code podLabels}; types Egress unless unrestricted, Ingress with {@code agent}. */
+  private static NetworkPolicySpec spec(Map<String, String> podLabels, EgressPolicy egress, AgentIngress agent) {
     List<String> types = new java.util.ArrayList<>();
     if (!egress.unrestricted()) {
       types.add("Egress");
@@ -81,19 +130,14 @@ public final class NetworkPolicies {
           .build();
       rules = List.of(allowed, dns);
     }
-    Map<String, String> selector = PodSpecs.selector(sandbox);
-    return Optional.of(new NetworkPolicyBuilder()
-        .withNewMetadata().withName(policyName(sandbox)).withLabels(selector)
-          .withAnnotations(Owners.annotations(owner)).endMetadata()
-        .withNewSpec()
-          .withNewPodSelector().withMatchLabels(Map.of(Labels.SANDBOX, sandbox)).endPodSelector()
-          .withPolicyTypes(types)
-          // empty lists, never null: a re-sent create compares this spec with the one the server
-          // returns, which reads absent lists as empty (KubernetesGateway.sameIntent)
-          .withEgress(egress.unrestricted() ? List.of() : rules)
-          .withIngress(agent == null ? List.of() : agentIngress(agent))
-        .endSpec()
-        .build());
+    return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpecBuilder()
+        .withNewPodSelector().withMatchLabels(podLabels).endPodSelector()
+        .withPolicyTypes(types)
+        // empty lists, never null: a re-sent create compares this spec with the one the server
+        // returns, which reads absent lists as empty (KubernetesGateway.sameIntent)
+        .withEgress(egress.unrestricted() ? List.of() : rules)
+        .withIngress(agent == null ? List.of() : agentIngress(agent))
+        .build();
   }
 
   /** The agent's port from its clients alone; every other port, of every protocol, from anyone. */

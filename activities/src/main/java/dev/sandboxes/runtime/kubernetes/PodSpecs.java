@@ -42,7 +42,16 @@ public final class PodSpecs {
   /** The pod for {@code spec}, whose name must be set. */
   public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
     Pod pod = withoutAgent(spec, owner, options);
-    return AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
+    pod = AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
+    return underSharedPolicy(pod, spec, options);
+  }
+
+  /** {@code pod} labelled for the shared policy that confines {@code spec}'s pod, if one does. */
+  static Pod underSharedPolicy(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options) {
+    return NetworkPolicies.sharedFor(spec, options)
+        .map(policy -> new PodBuilder(pod).editMetadata()
+            .addToLabels(Labels.NETWORK_POLICY, policy.getMetadata().getName()).endMetadata().build())
+        .orElse(pod);
   }
 
   /** The pod for {@code spec} as the kubelet alone would run it, before the agent is added. */

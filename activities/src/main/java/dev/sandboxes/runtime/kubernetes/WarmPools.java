@@ -29,8 +29,6 @@ import java.util.Optional;
  * working directory and egress all apply to a claimed pod.
  */
 public final class WarmPools {
-  private static final com.fasterxml.jackson.databind.ObjectMapper SPEC_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
   private WarmPools() {}
 
   /**
@@ -82,12 +80,7 @@ public final class WarmPools {
    */
   public static String template(WarmPool pool, KubernetesRuntimeOptions options) {
     Pod placeholder = untemplated(pool, "template", new SandboxOwner("template", "template"), options);
-    try {
-      byte[] spec = SPEC_JSON.writeValueAsBytes(placeholder.getSpec());
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(spec), 0, 8);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("cannot digest the pod spec of pool " + pool.name(), e);
-    }
+    return SpecDigests.of(placeholder.getSpec(), "the pod spec of pool " + pool.name());
   }
 
   /** Whether {@code pod} was made under the pool's current definition ({@code template}). */
@@ -126,10 +119,10 @@ public final class WarmPools {
     annotations.put(Annotations.IMAGE, spec.image());
     long deadline = age.toSeconds() + 1 + PodSpecs.activeDeadlineSeconds(spec, options);
     Long current = poolPod.getSpec().getActiveDeadlineSeconds();
-    return new PodBuilder(poolPod)
+    return PodSpecs.underSharedPolicy(new PodBuilder(poolPod)
         .editMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
         .editSpec().withActiveDeadlineSeconds(current == null ? deadline : Math.min(current, deadline)).endSpec()
-        .build();
+        .build(), spec, options);
   }
 
   /** Whether {@code pod} is a pool pod no sandbox claimed yet. */

@@ -92,9 +92,13 @@ class KubernetesAgentRuntimeClusterTest extends SandboxRuntimeContract {
         .containsExactly(AgentPods.INSTALL_CONTAINER);
     assertThat(pod.getSpec().getContainers().get(0).getCommand().get(0))
         .isEqualTo(AgentPods.BIN_DIR + "/sandbox-agent");
-    // the API server took the policy that admits only the workers to the agent's port
+    // the API server took the policy that admits only the workers to the agent's port: the one
+    // every sandbox that denies egress shares, selected by the pod's label
+    String shared = pod.getMetadata().getLabels().get(Labels.NETWORK_POLICY);
+    assertThat(shared).as("the pod's shared policy").isNotNull();
     var policy = admin.network().v1().networkPolicies().inNamespace(runtime.options().namespace())
-        .withName(NetworkPolicies.policyName(name)).get();
+        .withName(shared).get();
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry(Labels.NETWORK_POLICY, shared);
     assertThat(policy.getSpec().getPolicyTypes()).contains("Egress", "Ingress");
     assertThat(policy.getSpec().getIngress().get(0).getPorts()).singleElement()
         .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(AgentPods.port(pod)));

@@ -31,6 +31,13 @@ class KubernetesLostAnswersTest {
     return cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get();
   }
 
+  /** An egress that needs a policy of the sandbox's own (deny-all sandboxes share one). */
+  private static final EgressPolicy ALLOWED = EgressPolicy.allow("10.20.0.0/16");
+
+  private static SandboxSpec ownPolicy(String name) {
+    return SandboxSpec.builder("busybox:1.36").name(name).egress(ALLOWED).build();
+  }
+
   private static long writes(String request) {
     return cluster.api.writes().stream().filter(w -> w.replaceFirst("\\?.*", "").equals(request)).count();
   }
@@ -41,7 +48,7 @@ class KubernetesLostAnswersTest {
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-" + name);
     cluster.api.loseAnswers("POST", POLICIES, 1);
 
-    RuntimeState state = cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), owner);
+    RuntimeState state = cluster.runtime.create(ownPolicy(name), owner);
 
     assertThat(state.phase()).isIn(SandboxPhase.QUEUED, SandboxPhase.CREATING, SandboxPhase.RUNNING);
     assertThat(writes("POST " + POLICIES)).as("the lost create and its re-send").isEqualTo(2);
@@ -55,12 +62,12 @@ class KubernetesLostAnswersTest {
     String name = MockCluster.unique("stale-policy");
     SandboxOwner before = new SandboxOwner("sandbox/" + name, "run-before");
     cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE)
-        .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll(), before).orElseThrow()).create();
+        .resource(NetworkPolicies.egress(name, ALLOWED, before).orElseThrow()).create();
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-now");
     // the first create: refused (the stale policy) and that answer lost; its re-send: refused
     cluster.api.loseAnswers("POST", POLICIES, 1);
 
-    cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), owner);
+    cluster.runtime.create(ownPolicy(name), owner);
 
     assertThat(writes("DELETE " + POLICIES + "/" + name)).isEqualTo(1);
     assertThat(Owners.of(policy(name))).isEqualTo(owner);

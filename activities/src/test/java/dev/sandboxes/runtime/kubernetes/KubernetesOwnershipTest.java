@@ -33,7 +33,8 @@ class KubernetesOwnershipTest {
     cluster.runtime.createVolume(volume, new VolumeSpec("1Gi", null, null), volumeOwner);
     String name = MockCluster.unique("sb");
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-s");
-    cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name).volume("/data", volume).build(), owner);
+    cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name).volume("/data", volume)
+        .egress(dev.sandboxes.model.EgressPolicy.allow("10.20.0.0/16")).build(), owner);
     String claim = VolumeClaims.claimName(volume);
 
     List<OwnedObject> found = ownedNamed(name, claim);
@@ -90,7 +91,8 @@ class KubernetesOwnershipTest {
   void deleteOwnedRemovesTheObjectOnlyWhileItStillHasThatOwner() {
     String name = MockCluster.unique("sb");
     SandboxOwner owner = new SandboxOwner("sandbox/" + name, "run-1");
-    cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name).build(), owner);
+    cluster.runtime.create(SandboxSpec.builder("busybox:1.36").name(name)
+        .egress(dev.sandboxes.model.EgressPolicy.allow("10.20.0.0/16")).build(), owner);
     OwnedObject pod = ownedNamed(name).stream().filter(o -> o.kind().equals(OwnedObject.SANDBOX_POD))
         .findFirst().orElseThrow();
     OwnedObject someoneElses = new OwnedObject(pod.kind(), pod.name(),

@@ -112,6 +112,11 @@ class KubernetesPoolsTest {
       Pod claimed = cluster.client.pods().inNamespace(MockCluster.NAMESPACE).withName(any.getMetadata().getName()).get();
       assertThat(claimed.getMetadata().getLabels()).containsEntry(Labels.SANDBOX, name)
           .containsEntry(Labels.TAG_PREFIX + "team", "a").containsEntry(Labels.POOL_STATE, Labels.POOL_CLAIMED);
+      // out of the pool's policy (it selects idle pods) and into the shared one, in the same update
+      String shared = NetworkPolicies.sharedFor(spec, cluster.options()).orElseThrow().getMetadata().getName();
+      assertThat(claimed.getMetadata().getLabels()).containsEntry(Labels.NETWORK_POLICY, shared);
+      assertThat(cluster.client.network().v1().networkPolicies().inNamespace(MockCluster.NAMESPACE).withName(shared).get())
+          .isNotNull();
       assertThat(Owners.of(claimed)).isEqualTo(owner);
       assertThat(Duration.between(sent, Instant.now())).as("no pod start on the way").isLessThan(Duration.ofSeconds(2));
       assertThat(cluster.runtime.inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);

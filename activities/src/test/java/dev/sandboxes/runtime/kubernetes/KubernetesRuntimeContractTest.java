@@ -50,9 +50,9 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
     String name = uniqueName("policy-retry");
     scriptMainProcess(name, List.of(), 0);
     cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE)
-        .resource(NetworkPolicies.egress(name, EgressPolicy.denyAll(), ownerOf(name)).orElseThrow()).create();
+        .resource(NetworkPolicies.egress(name, EgressPolicy.allow("10.20.0.0/16"), ownerOf(name)).orElseThrow()).create();
     int before = cluster.api.writes().size();
-    cluster.runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name));
+    cluster.runtime.create(SandboxSpec.builder(image()).name(name).egress(EgressPolicy.allow("10.20.0.0/16")).build(), ownerOf(name));
     assertThat(cluster.client.pods().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
     assertThat(cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNotNull();
     assertThat(cluster.api.writes().subList(before, cluster.api.writes().size()))
@@ -65,8 +65,11 @@ class KubernetesRuntimeContractTest extends SandboxRuntimeContract {
     cluster.api.server().expect().post().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods")
         .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("pod rejected").build())
         .once();
-    assertThatThrownBy(() -> cluster.runtime.create(SandboxSpec.builder(image()).name(name).build(), ownerOf(name)))
+    assertThatThrownBy(() -> cluster.runtime.create(SandboxSpec.builder(image()).name(name)
+        .egress(EgressPolicy.allow("10.20.0.0/16")).build(), ownerOf(name)))
         .isInstanceOf(PlatformException.class);
+    assertThat(cluster.api.writes()).as("the sandbox's own policy was made").anyMatch(w -> w.startsWith(
+        "POST /apis/networking.k8s.io/v1/namespaces/" + NAMESPACE + "/networkpolicies"));
     assertThat(cluster.client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName(name).get()).isNull();
   }
 

@@ -154,6 +154,23 @@ class PodSpecsTest {
   }
 
   @Test
+  void deniedSandboxesShareAPolicyNamedByItsRules() {
+    NetworkPolicies.AgentIngress workers = new NetworkPolicies.AgentIngress(7431, "sandboxes-system",
+        java.util.Map.of("app.kubernetes.io/name", "sandboxes-worker"));
+    assertGolden("networkpolicy-shared-deny-all.yaml", Serialization.asYaml(
+        NetworkPolicies.shared(EgressPolicy.denyAll(), null).orElseThrow()));
+    assertGolden("networkpolicy-shared-agent.yaml", Serialization.asYaml(
+        NetworkPolicies.shared(EgressPolicy.denyAll(), workers).orElseThrow()));
+    // another agent port is another policy: the pods of a worker configured otherwise keep theirs
+    var otherPort = NetworkPolicies.shared(EgressPolicy.denyAll(),
+        new NetworkPolicies.AgentIngress(7432, workers.namespace(), workers.labels())).orElseThrow();
+    assertThat(otherPort.getMetadata().getName())
+        .isNotEqualTo(NetworkPolicies.shared(EgressPolicy.denyAll(), workers).orElseThrow().getMetadata().getName());
+    assertThat(NetworkPolicies.shared(EgressPolicy.allow("10.0.0.0/8"), workers)).as("an allow list").isEmpty();
+    assertThat(NetworkPolicies.shared(EgressPolicy.allowAll(), null)).as("unrestricted").isEmpty();
+  }
+
+  @Test
   void unrestrictedEgressNeedsNoPolicy() {
     assertThat(NetworkPolicies.egress("open-1", EgressPolicy.allowAll(), OWNER)).isEmpty();
   }
