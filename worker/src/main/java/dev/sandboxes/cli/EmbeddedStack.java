@@ -68,6 +68,12 @@ final class EmbeddedStack implements AutoCloseable {
    * registered on the worker too (the demo's).
    */
   static EmbeddedStack start(int port, String runtimeKind, Class<?>... extraWorkflows) {
+    return start(port, runtimeKind, java.util.function.UnaryOperator.identity(), extraWorkflows);
+  }
+
+  /** As {@link #start(int, String, Class[])}, the Kubernetes runtime's options changed by {@code kubernetes}. */
+  static EmbeddedStack start(int port, String runtimeKind,
+      java.util.function.UnaryOperator<KubernetesRuntimeOptions.Builder> kubernetes, Class<?>... extraWorkflows) {
     String kind = runtimeKind != null ? runtimeKind : (kubeconfigFound() ? "kubernetes" : "local");
     if (!kind.equals("local") && !kind.equals("kubernetes")) {
       throw new IllegalArgumentException("--runtime must be local or kubernetes, got \"" + kind + "\"");
@@ -94,9 +100,9 @@ final class EmbeddedStack implements AutoCloseable {
         SetupCommand.register("127.0.0.1:" + port, "default");
       }
       runtime = kind.equals("kubernetes")
-          ? KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
+          ? KubernetesRuntime.connect(kubernetes.apply(KubernetesRuntimeOptions.builder()
               // Development clusters are small: modest defaults let many sandboxes fit.
-              .defaultCpu("100m").defaultMemory("128Mi").build())
+              .defaultCpu("100m").defaultMemory("128Mi")).build())
           : new LocalRuntime(LocalRuntimeOptions.defaults());
       WorkflowClient workflowClient = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace("default").build());

@@ -60,7 +60,10 @@ public final class BatchBenchmark {
     if (EmbeddedStack.onPath("temporal") == null) {
       throw new IllegalStateException("the benchmark counts actions on the temporal CLI dev server: put temporal on PATH");
     }
-    EmbeddedStack stack = EmbeddedStack.start(DemoCommand.freePort(), runtimeKind);
+    // -Dbench.agentImage: the Kubernetes runtime's pods run the in-sandbox agent, as the chart's do
+    String agentImage = System.getProperty("bench.agentImage");
+    EmbeddedStack stack = EmbeddedStack.start(DemoCommand.freePort(), runtimeKind,
+        b -> agentImage == null || agentImage.isBlank() ? b : b.agentImage(agentImage));
     StringBuilder report = new StringBuilder();
     try {
       SandboxRuntime runtime = stack.runtime();
@@ -147,7 +150,8 @@ public final class BatchBenchmark {
           chunk %d events, item %d events (continue-as-new is suggested at 4,096). Worker JVM heap in use
           after a full GC as the batch progressed: %s.
           """,
-          runtimeKind, items, parallelism, Instant.now().toString().substring(0, 10),
+          agentImage == null || agentImage.isBlank() ? runtimeKind : runtimeKind + " (pods with the agent)",
+          items, parallelism, Instant.now().toString().substring(0, 10),
           System.getProperty("os.name") + " " + System.getProperty("os.arch"),
           Runtime.getRuntime().availableProcessors(), totalMemory(), System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, items, String.join(" ", ITEM.command()), parallelism,
