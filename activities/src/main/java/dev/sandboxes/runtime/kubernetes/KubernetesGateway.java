@@ -17,8 +17,6 @@ import io.fabric8.kubernetes.client.dsl.ContainerResource;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
-import io.fabric8.kubernetes.client.dsl.TailPrettyLoggable;
-import io.fabric8.kubernetes.client.dsl.TimeTailPrettyLoggable;
 import io.fabric8.kubernetes.client.dsl.TtyExecOutputErrorable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -53,6 +51,7 @@ public class KubernetesGateway implements AutoCloseable {
   private final String namespace;
   private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> poolChanges = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> sandboxChanges = new ConcurrentHashMap<>();
   private SharedIndexInformer<Pod> informer;
 
   public KubernetesGateway(KubernetesClient client, String namespace) {
@@ -245,12 +244,39 @@ public class KubernetesGateway implements AutoCloseable {
   }
 
   /**
+   * A future completed by the next informer event for any pod labelled as the sandbox
+   * {@code sandbox}'s (its own, or a pool pod it claimed). As {@link #nextChange}, take it before
+   * reading the state it guards.
+   */
+  public CompletableFuture<Void> nextSandboxChange(String sandbox) {
+    startInformer();
+    return sandboxChanges.computeIfAbsent(sandbox, k -> new CompletableFuture<>());
+  }
+
+  /**
    * A future completed by the next informer event for any pod of the warm pool {@code pool}
    * (take it before reading the pool, as with {@link #nextChange}).
    */
   public CompletableFuture<Void> nextPoolChange(String pool) {
     startInformer();
     return poolChanges.computeIfAbsent(pool, k -> new CompletableFuture<>());
+  }
+
+  /** Pods the informer saw deleted, most recent last (names are never reused). */
+  private final Map<String, Boolean> deleted = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > DELETED_REMEMBERED;
+    }
+  };
+  /** How many deletions {@link #seenDeleted} remembers. */
+  static final int DELETED_REMEMBERED = 20_000;
+
+  /** Whether the informer delivered the deletion of the pod {@code name} (among the last {@value #DELETED_REMEMBERED}). */
+  public boolean seenDeleted(String name) {
+    synchronized (deleted) {
+      return deleted.containsKey(name);
+    }
   }
 
   /** The pod as the informer last saw it, or {@code null} if it has not seen it (yet). */
@@ -305,6 +331,9 @@ public class KubernetesGateway implements AutoCloseable {
 
           @Override
           public void onDelete(Pod pod, boolean finalStateUnknown) {
+            synchronized (deleted) {
+              deleted.put(pod.getMetadata().getName(), Boolean.TRUE);
+            }
             changed(pod);
           }
         }, 0);
@@ -316,6 +345,11 @@ public class KubernetesGateway implements AutoCloseable {
       waiting.complete(null);
     }
     Map<String, String> labels = pod.getMetadata().getLabels();
+    String sandbox = labels == null ? null : labels.get(Labels.SANDBOX);
+    CompletableFuture<Void> sandboxWaiting = sandbox == null ? null : sandboxChanges.remove(sandbox);
+    if (sandboxWaiting != null) {
+      sandboxWaiting.complete(null);
+    }
     String pool = labels == null ? null : labels.get(Labels.POOL);
     CompletableFuture<Void> poolWaiting = pool == null ? null : poolChanges.remove(pool);
     if (poolWaiting != null) {
@@ -399,11 +433,16 @@ public class KubernetesGateway implements AutoCloseable {
    * RFC 3339 timestamp, optionally only those since {@code since}.
    */
   public String log(String name, int tailLines, Instant since) {
-    TimeTailPrettyLoggable timestamped = pod(name).inContainer(PodSpecs.MAIN_CONTAINER)
-        .usingTimestamps();
-    TailPrettyLoggable bounded = since == null ? timestamped
-        : timestamped.sinceTime(DateTimeFormatter.ISO_INSTANT.format(since));
-    return bounded.tailingLines(tailLines).getLog();
+    // one GET: fabric8's getLog first lists the pod to wait until it is ready, a request more
+    String query = "container=" + PodSpecs.MAIN_CONTAINER + "&timestamps=true&tailLines=" + tailLines
+        + (since == null ? "" : "&sinceTime=" + java.net.URLEncoder.encode(
+            DateTimeFormatter.ISO_INSTANT.format(since), java.nio.charset.StandardCharsets.UTF_8));
+    String text = client.raw(client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/"
+        + namespace + "/pods/" + name + "/log?" + query);
+    if (text == null) {
+      throw new KubernetesClientException("pod " + namespace + "/" + name + " not found", 404, null);
+    }
+    return text;
   }
 
   /** Stops the informer; the client belongs to the caller. */
@@ -415,5 +454,6 @@ public class KubernetesGateway implements AutoCloseable {
     }
     changes.values().forEach(f -> f.cancel(false));
     poolChanges.values().forEach(f -> f.cancel(false));
+    sandboxChanges.values().forEach(f -> f.cancel(false));
   }
 }

@@ -55,6 +55,8 @@ import java.util.Objects;
 final class KubernetesSandboxes implements SandboxPlatform {
   /** How long delete waits for a terminating pod to disappear. */
   static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+  /** How long a wait gives the informer to deliver a pod just created or claimed before it asks the API server. */
+  static final Duration FIRST_SIGHT = Duration.ofSeconds(2);
   /** How long a shared policy this worker applied is taken to be there still. */
   static final Duration SHARED_POLICY_RECHECK = Duration.ofMinutes(1);
 
@@ -150,12 +152,22 @@ final class KubernetesSandboxes implements SandboxPlatform {
    */
   private void ensureShared(NetworkPolicy policy) {
     String policyName = policy.getMetadata().getName();
-    Instant last = sharedPoliciesApplied.get(policyName);
-    if (last != null && last.isAfter(Instant.now().minus(SHARED_POLICY_RECHECK))) {
+    if (recentlyApplied(policyName)) {
       return;
     }
-    gateway.applyNetworkPolicy(policy);
-    sharedPoliciesApplied.put(policyName, Instant.now());
+    // one apply at a time: the creates that come together after a start (or a recheck) wait
+    // for it rather than each sending their own
+    synchronized (sharedPoliciesApplied) {
+      if (!recentlyApplied(policyName)) {
+        gateway.applyNetworkPolicy(policy);
+        sharedPoliciesApplied.put(policyName, Instant.now());
+      }
+    }
+  }
+
+  private boolean recentlyApplied(String policyName) {
+    Instant last = sharedPoliciesApplied.get(policyName);
+    return last != null && last.isAfter(Instant.now().minus(SHARED_POLICY_RECHECK));
   }
 
   private void deletePolicyOfFailedCreate(String name, KubernetesClientException failure) {
@@ -234,6 +246,56 @@ final class KubernetesSandboxes implements SandboxPlatform {
     return PodPhases.stateOf(existingPod(name));
   }
 
+  /**
+   * The sandbox's pod as the informer holds it when that copy is {@code enough} for the caller
+   * (a request saved), else as the API server has it ({@link #existingPod}): an informer a few
+   * milliseconds behind must not make a running sandbox look as if it were still starting.
+   */
+  private Pod knownPod(String name, java.util.function.Predicate<Pod> enough) {
+    List<Pod> cached = gateway.cachedPodsOfSandbox(name);
+    if (cached.size() == 1 && cached.get(0).getMetadata().getDeletionTimestamp() == null
+        && enough.test(cached.get(0))) {
+      return cached.get(0);
+    }
+    return existingPod(name);
+  }
+
+  private static boolean running(Pod pod) {
+    return PodPhases.stateOf(pod).phase() == SandboxPhase.RUNNING;
+  }
+
+  private static boolean started(Pod pod) {
+    SandboxPhase phase = PodPhases.stateOf(pod).phase();
+    return phase != SandboxPhase.QUEUED && phase != SandboxPhase.CREATING;
+  }
+
+  /**
+   * The sandbox's pod as the informer holds it; one just created or claimed that a synced
+   * informer has not delivered yet is waited for, up to {@link #FIRST_SIGHT}, rather than read;
+   * after that, or before the informer has synced, from the API server (null when it has none).
+   */
+  private Pod sightedPod(String name) throws InterruptedException {
+    long until = System.nanoTime() + FIRST_SIGHT.toNanos();
+    while (gateway.informerSynced() && !gateway.seenDeleted(name)) {
+      java.util.concurrent.CompletableFuture<Void> change = gateway.nextSandboxChange(name);
+      List<Pod> cached = gateway.cachedPodsOfSandbox(name);
+      if (!cached.isEmpty()) {
+        return cached.get(0);
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        change.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException e) {
+        // read again above
+      }
+    }
+    return podOf(name);
+  }
+
   private Pod existingPod(String name) {
     Pod pod;
     try {
@@ -259,10 +321,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
   public RuntimeState awaitChange(String name, SandboxPhase known, Duration maxWait)
       throws InterruptedException {
     try {
-      Pod current = PodWaits.currentPod(gateway, podName(name));
-      if (current == null) {
-        current = podOf(name);
-      }
+      Pod current = sightedPod(name);
       if (current == null) {
         throw new SandboxNotFoundException(
             "sandbox \"" + name + "\" has no pod in namespace " + gateway.namespace());
@@ -277,7 +336,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public ExecResult exec(String name, ExecRequest request) throws InterruptedException {
-    Pod pod = existingPod(name);
+    Pod pod = knownPod(name, KubernetesSandboxes::running);
     RuntimeState state = PodPhases.stateOf(pod);
     if (state.phase() != SandboxPhase.RUNNING) {
       throw new SandboxNotRunningException(name, "exec", state.phase());
@@ -297,7 +356,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
 
   @Override
   public ExecOutputChunk execOutput(String name, ExecOutputRequest request) throws InterruptedException {
-    Pod pod = existingPod(name);
+    Pod pod = knownPod(name, p -> true);
     if (AgentPods.port(pod) < 0) {
       return SandboxPlatform.super.execOutput(name, request);
     }
@@ -307,12 +366,12 @@ final class KubernetesSandboxes implements SandboxPlatform {
   /** True for a pod that runs the agent, which keeps every exec by ID for the pod's life. */
   @Override
   public boolean reattaches(String name) {
-    return AgentPods.port(existingPod(name)) > 0;
+    return AgentPods.port(knownPod(name, p -> true)) > 0;
   }
 
   @Override
   public LogChunk logs(String name, LogRequest request) {
-    Pod pod = existingPod(name);
+    Pod pod = knownPod(name, KubernetesSandboxes::started);
     SandboxPhase phase = PodPhases.stateOf(pod).phase();
     if (phase == SandboxPhase.QUEUED || phase == SandboxPhase.CREATING) {
       return LogChunk.empty();
@@ -373,7 +432,10 @@ final class KubernetesSandboxes implements SandboxPlatform {
    */
   private void awaitGone(String name, Duration limit) {
     try {
-      PodWaits.awaitPod(gateway, name, Objects::isNull, Instant.now().plus(limit));
+      // a pod the informer saw deleted is gone: no request to confirm it
+      PodWaits.awaitPod(gateway, name, Objects::isNull, Instant.now().plus(limit),
+          pod -> gateway.cachedPod(pod) != null || !gateway.seenDeleted(pod)
+              ? PodWaits.currentPod(gateway, pod) : null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (KubernetesClientException e) {

@@ -31,10 +31,16 @@ final class PodWaits {
    */
   static Pod awaitPod(KubernetesGateway gateway, String name, Predicate<Pod> done, Instant deadline)
       throws InterruptedException {
+    return awaitPod(gateway, name, done, deadline, pod -> currentPod(gateway, pod));
+  }
+
+  /** As {@link #awaitPod(KubernetesGateway, String, Predicate, Instant)}, reading the pod with {@code read}. */
+  static Pod awaitPod(KubernetesGateway gateway, String name, Predicate<Pod> done, Instant deadline,
+      java.util.function.Function<String, Pod> read) throws InterruptedException {
     while (true) {
       // Registered before the read, so an event between the two is not missed.
       CompletableFuture<Void> change = gateway.nextChange(name);
-      Pod pod = currentPod(gateway, name);
+      Pod pod = read.apply(name);
       long remaining = Duration.between(Instant.now(), deadline).toMillis();
       if (done.test(pod) || remaining <= 0) {
         return pod;
