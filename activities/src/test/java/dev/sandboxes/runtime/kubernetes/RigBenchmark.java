@@ -92,6 +92,9 @@ public final class RigBenchmark {
       String report = report(iterations, rawStart, workflowStart, rawExec, workflowExec);
       System.out.println(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      if ("start".equals(System.getProperty("bench.only"))) {
+        return; // -Dbench.only=start: create → running and the exec round trip alone
+      }
       String streamed = streaming(sandboxes, iterations);
       System.out.println(streamed);
       Files.writeString(results, streamed, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
