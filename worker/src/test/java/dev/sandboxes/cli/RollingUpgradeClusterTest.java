@@ -122,7 +122,9 @@ class RollingUpgradeClusterTest {
       // moves each of A's unversioned workflows to B at its next workflow task
       long upgrade = System.nanoTime();
       workerB = WorkerProcess.start(Rig.workerJar(), address, queue, kubeconfig, log, versioned(b));
-      workerB.awaitPolling(Duration.ofMinutes(2));
+      // 12 s on a quiet machine; once 130 s (Spring alone 98 s) with A, its sandboxes and the rig
+      // under a load average of 17 on two cores: the bound is for a worker that never polls
+      workerB.awaitPolling(Duration.ofMinutes(5));
       awaitCurrent(deployments, b);
       seconds.put("B current after start", (System.nanoTime() - upgrade) / 1e9);
       BatchProgress done = batches.awaitDone(batch, Duration.ofMinutes(10)).orElseThrow(
