@@ -275,22 +275,12 @@ final class KubernetesSandboxes implements SandboxPlatform {
    * after that, or before the informer has synced, from the API server (null when it has none).
    */
   private Pod sightedPod(String name) throws InterruptedException {
-    long until = System.nanoTime() + FIRST_SIGHT.toNanos();
-    while (gateway.informerSynced() && !gateway.seenDeleted(name)) {
-      java.util.concurrent.CompletableFuture<Void> change = gateway.nextSandboxChange(name);
-      List<Pod> cached = gateway.cachedPodsOfSandbox(name);
-      if (!cached.isEmpty()) {
-        return cached.get(0);
-      }
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      try {
-        change.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
-          | java.util.concurrent.CancellationException e) {
-        // read again above
+    if (gateway.informerSynced() && !gateway.seenDeleted(name)) {
+      List<Pod> seen = PodWaits.await(() -> gateway.nextSandboxChange(name),
+          () -> gateway.cachedPodsOfSandbox(name), pods -> !pods.isEmpty() || gateway.seenDeleted(name),
+          Instant.now().plus(FIRST_SIGHT));
+      if (!seen.isEmpty()) {
+        return seen.get(0);
       }
     }
     return podOf(name);
@@ -433,9 +423,10 @@ final class KubernetesSandboxes implements SandboxPlatform {
   private void awaitGone(String name, Duration limit) {
     try {
       // a pod the informer saw deleted is gone: no request to confirm it
-      PodWaits.awaitPod(gateway, name, Objects::isNull, Instant.now().plus(limit),
-          pod -> gateway.cachedPod(pod) != null || !gateway.seenDeleted(pod)
-              ? PodWaits.currentPod(gateway, pod) : null);
+      PodWaits.awaitPod(gateway, name, Objects::isNull, Instant.now().plus(limit), pod -> {
+        Pod cached = gateway.cachedPod(pod);
+        return cached != null || gateway.seenDeleted(pod) ? cached : gateway.getPod(pod);
+      });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (KubernetesClientException e) {

@@ -70,6 +70,9 @@ public final class NetworkPolicies {
         .build());
   }
 
+  /** The shared policies' names by rule set ({@link #shared}): a digest, computed once each. */
+  private static final Map<List<Object>, String> SHARED_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * The policy shared by every sandbox whose egress denies all (with {@code agent}, the agent's
    * ingress rule too), or empty for any other egress: such a sandbox needs nothing of its own, so
@@ -84,7 +87,9 @@ public final class NetworkPolicies {
       return Optional.empty();
     }
     NetworkPolicySpec unselected = spec(Map.of(), egress, agent);
-    String name = "sandboxes-shared-" + SpecDigests.of(unselected, "a shared network policy");
+    // digested once per rule set: every create and every claim of a denied sandbox asks for it
+    String name = SHARED_NAMES.computeIfAbsent(java.util.Arrays.asList(egress, agent),
+        k -> "sandboxes-shared-" + SpecDigests.of(unselected, "a shared network policy"));
     return Optional.of(new NetworkPolicyBuilder()
         .withNewMetadata().withName(name).withLabels(Map.of(Labels.ROLE, Labels.SHARED_POLICY_ROLE)).endMetadata()
         .withSpec(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpecBuilder(unselected)

@@ -37,13 +37,22 @@ final class PodWaits {
   /** As {@link #awaitPod(KubernetesGateway, String, Predicate, Instant)}, reading the pod with {@code read}. */
   static Pod awaitPod(KubernetesGateway gateway, String name, Predicate<Pod> done, Instant deadline,
       java.util.function.Function<String, Pod> read) throws InterruptedException {
+    return await(() -> gateway.nextChange(name), () -> read.apply(name), done, deadline);
+  }
+
+  /**
+   * Reads with {@code read} until {@code done} holds for what it reads or the deadline passes, and
+   * returns the last read; between reads, waits for the future {@code nextChange} gives, taken
+   * before each read so that an event between the read and the wait is not missed.
+   */
+  static <T> T await(java.util.function.Supplier<CompletableFuture<Void>> nextChange,
+      java.util.function.Supplier<T> read, Predicate<T> done, Instant deadline) throws InterruptedException {
     while (true) {
-      // Registered before the read, so an event between the two is not missed.
-      CompletableFuture<Void> change = gateway.nextChange(name);
-      Pod pod = read.apply(name);
+      CompletableFuture<Void> change = nextChange.get();
+      T value = read.get();
       long remaining = Duration.between(Instant.now(), deadline).toMillis();
-      if (done.test(pod) || remaining <= 0) {
-        return pod;
+      if (done.test(value) || remaining <= 0) {
+        return value;
       }
       try {
         change.get(remaining, TimeUnit.MILLISECONDS);
