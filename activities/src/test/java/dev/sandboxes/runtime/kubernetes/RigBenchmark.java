@@ -56,12 +56,14 @@ public final class RigBenchmark {
         .defaultCpu("100m").defaultMemory("64Mi").agentImage(agentImage).build();
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs));
+    WorkflowClient temporal = WorkflowClient.newInstance(stubs);
+    SandboxClient sandboxes = new SandboxClient(temporal);
+    io.temporal.worker.WorkerFactory floorWorkers = TtiFloor.startWorker(temporal);
     // -Dbench.only=tti runs the time-to-interactive part alone (when working on that path)
     boolean ttiOnly = "tti".equals(System.getProperty("bench.only"));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       if (ttiOnly) {
-        String interactive = timeToInteractive(sandboxes, client, Integer.getInteger("bench.tti", 100),
+        String interactive = timeToInteractive(sandboxes, temporal, client, Integer.getInteger("bench.tti", 100),
             Integer.getInteger("bench.burst", 0));
         System.out.println(interactive);
         Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -98,10 +100,11 @@ public final class RigBenchmark {
       String streamed = streaming(sandboxes, iterations);
       System.out.println(streamed);
       Files.writeString(results, streamed, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      String interactive = timeToInteractive(sandboxes, client, 100, 0);
+      String interactive = timeToInteractive(sandboxes, temporal, client, 100, 0);
       System.out.println(interactive);
       Files.writeString(results, interactive, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
+      floorWorkers.shutdownNow();
       stubs.shutdownNow();
     }
   }
@@ -248,26 +251,49 @@ public final class RigBenchmark {
    * path (what {@code sandbox create --wait} and {@code sandbox exec} call), for sandboxes that
    * fit the chart's warm pool and, beside them, for sandboxes that start their own pod (another
    * size), sequentially, then a burst of {@code burst} at once once the pool is full again.
+   * Interleaved with the warm runs, Temporal's own floor for the same steps ({@link TtiFloor}),
+   * its worker in this process.
    */
-  static String timeToInteractive(SandboxClient sandboxes, KubernetesClient kubernetes, int sequential, int burst)
+  static String timeToInteractive(SandboxClient sandboxes, WorkflowClient temporal, KubernetesClient kubernetes,
+      int sequential, int burst)
       throws Exception {
     SandboxSpec warm = SandboxSpec.builder(POOL_IMAGE).cpu(POOL_CPU).memory(POOL_MEMORY).build();
     SandboxSpec cold = SandboxSpec.builder(POOL_IMAGE).cpu(System.getProperty("bench.cold.cpu", "110m"))
         .memory(POOL_MEMORY).build();
     interactive(sandboxes, warm, "warm"); // warm-up: class loading on both sides
+    java.util.Map<TtiFloor.Shape, List<Long>> floors = new java.util.EnumMap<>(TtiFloor.Shape.class);
+    for (TtiFloor.Shape shape : TtiFloor.Shape.values()) {
+      for (int i = 0; i < 5; i++) {
+        TtiFloor.interactive(temporal, shape);
+      }
+      floors.put(shape, new ArrayList<>());
+    }
     STAGES.clear();
     List<Long> warmTimes = new ArrayList<>();
     List<Long> coldTimes = new ArrayList<>();
     for (int i = 0; i < sequential; i++) {
       warmTimes.add(interactive(sandboxes, warm, "warm"));
+      for (TtiFloor.Shape shape : TtiFloor.Shape.values()) {
+        floors.get(shape).add(TtiFloor.interactive(temporal, shape));
+      }
       if (i % 5 == 0) {
         coldTimes.add(interactive(sandboxes, cold, "cold"));
       }
     }
     List<Long> burstWarm = new ArrayList<>();
+    List<Long> burstFloor = new ArrayList<>();
     if (burst > 0) {
       poolFull(kubernetes);
       java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(burst);
+      // Temporal's floor for the same burst, just before it: its workflows alone, as many at once
+      // (after the sandboxes' burst the node is busy for a while refilling the pool)
+      List<java.util.concurrent.Future<Long>> floorTimes = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        floorTimes.add(threads.submit(() -> TtiFloor.interactive(temporal, TtiFloor.Shape.ACTIVITIES)));
+      }
+      for (var f : floorTimes) {
+        burstFloor.add(f.get(5, TimeUnit.MINUTES));
+      }
       List<java.util.concurrent.Future<Long>> burstTimes = new ArrayList<>();
       for (int i = 0; i < burst; i++) {
         burstTimes.add(threads.submit(() -> interactive(sandboxes, warm, "burst")));
@@ -285,7 +311,11 @@ public final class RigBenchmark {
         + "|---|---|---|---|---|%n"));
     for (var row : List.of(java.util.Map.entry("warm pool, sequential", warmTimes),
         java.util.Map.entry("own pod (cold), sequential, beside them", coldTimes),
-        java.util.Map.entry("warm pool, " + burst + " at once", burstWarm))) {
+        java.util.Map.entry("warm pool, " + burst + " at once", burstWarm),
+        java.util.Map.entry("floor: " + burst + " at once, each step one no-op activity", burstFloor),
+        java.util.Map.entry("floor: the same two steps, each one no-op activity", floors.getOrDefault(TtiFloor.Shape.ACTIVITIES, List.of())),
+        java.util.Map.entry("floor: each one no-op local activity", floors.getOrDefault(TtiFloor.Shape.LOCAL_ACTIVITIES, List.of())),
+        java.util.Map.entry("floor: no call (workflow tasks and round trips alone)", floors.getOrDefault(TtiFloor.Shape.NO_CALLS, List.of())))) {
       if (row.getValue().isEmpty()) {
         continue;
       }
