@@ -32,6 +32,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    GlobalOptions.refuseUnused(spec, java.util.Set.of("--json"), "it runs on its own embedded stack");
     if (count < 1 || count > 100) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--count must be between 1 and 100, got " + count);

@@ -30,6 +30,8 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    GlobalOptions.refuseUnused(spec, java.util.Set.of(), "it starts its own Temporal server on 127.0.0.1:--port "
+        + "(to serve an existing server, run `sandbox worker --address HOST:PORT --sandboxes.runtime=local`)");
     if (port < 1 || port > 64535) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--port must be between 1 and 64535 (the UI takes PORT+1000), got " + port);

@@ -6,10 +6,22 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import com.uber.m3.tally.NoopScope;
+import dev.sandboxes.worker.TemporalConnection;
+import dev.sandboxes.worker.TemporalProperties;
+import dev.sandboxes.worker.TlsProperties;
+import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** The flags every command takes: where Temporal is, and how to print. */
+/**
+ * The flags every command takes: where Temporal is, how to reach it (TLS, an API key: the
+ * temporal CLI's flag and variable names), and how to print. Given before the command
+ * ({@code sandbox --address X list}) they are moved after it ({@link SandboxCommand#execute}).
+ */
 final class GlobalOptions {
   @Option(names = "--address", paramLabel = "HOST:PORT",
       defaultValue = "${env:TEMPORAL_ADDRESS:-127.0.0.1:7233}",
@@ -27,16 +39,37 @@ final class GlobalOptions {
   @Option(names = "--json", description = "machine-readable output")
   boolean json;
 
+  @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:TEMPORAL_API_KEY}",
+      description = "API key sent as a bearer token; implies TLS (env TEMPORAL_API_KEY)")
+  String apiKey;
+
+  @Option(names = "--tls", defaultValue = "${env:TEMPORAL_TLS:-false}",
+      description = "TLS to the frontend, verified by the JVM's trust store (env TEMPORAL_TLS)")
+  boolean tls;
+
+  @Option(names = "--tls-cert-path", paramLabel = "FILE", defaultValue = "${env:TEMPORAL_TLS_CERT}",
+      description = "PEM client certificate for mutual TLS; needs --tls-key-path; implies TLS (env TEMPORAL_TLS_CERT)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key-path", paramLabel = "FILE", defaultValue = "${env:TEMPORAL_TLS_KEY}",
+      description = "PEM PKCS#8 key of the client certificate (env TEMPORAL_TLS_KEY)")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca-path", paramLabel = "FILE", defaultValue = "${env:TEMPORAL_TLS_CA}",
+      description = "PEM CA bundle that signed the server's certificate; implies TLS (env TEMPORAL_TLS_CA)")
+  Path tlsCa;
+
+  @Option(names = "--tls-server-name", paramLabel = "NAME", defaultValue = "${env:TEMPORAL_TLS_SERVER_NAME}",
+      description = "name to check the server's certificate against; implies TLS (env TEMPORAL_TLS_SERVER_NAME)")
+  String tlsServerName;
+
   private WorkflowServiceStubs stubs;
   private SandboxClient client;
 
   /** Connects on first use; fails with one line naming the address when Temporal is not there. */
   SandboxClient sandboxes() {
     if (client == null) {
-      stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-          .setTarget(address)
-          .setRpcTimeout(Duration.ofSeconds(10))
-          .build());
+      stubs = WorkflowServiceStubs.newServiceStubs(stubsOptions());
       try {
         stubs.healthCheck();
       } catch (RuntimeException e) {
@@ -49,6 +82,78 @@ final class GlobalOptions {
       client = new SandboxClient(workflowClient, taskQueue);
     }
     return client;
+  }
+
+  /**
+   * The connection's options: the worker's settings ({@link TemporalConnection}) from these flags,
+   * so that the CLI reaches every server the worker can (TLS, mutual TLS, an API key).
+   */
+  WorkflowServiceStubsOptions stubsOptions() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CliException(ExitCodes.USAGE, "--tls-cert-path and --tls-key-path go together (mutual TLS)");
+    }
+    TemporalProperties temporal = new TemporalProperties(address, namespace, apiKey,
+        new TlsProperties(tls, tlsCert, tlsKey, tlsCa, tlsServerName));
+    try {
+      return WorkflowServiceStubsOptions.newBuilder(TemporalConnection.stubsOptions(temporal, new NoopScope()))
+          .setRpcTimeout(Duration.ofSeconds(10))
+          .build();
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage().replace("sandboxes.temporal.tls", "--tls-*"));
+    }
+  }
+
+  /**
+   * Refuses the global flags given to {@code command} that it does not honour ({@code dev} and
+   * {@code demo} start their own server), rather than ignoring them silently; the environment's
+   * defaults (TEMPORAL_ADDRESS...) are not refused.
+   */
+  static void refuseUnused(CommandSpec command, java.util.Set<String> honoured, String why) {
+    for (OptionSpec option : command.commandLine().getParseResult().matchedOptions()) {
+      if (GLOBAL.contains(option.longestName()) && !honoured.contains(option.longestName())) {
+        throw new CommandLine.ParameterException(command.commandLine(),
+            option.longestName() + " does not apply to " + command.name() + ": " + why);
+      }
+    }
+  }
+
+  /** The names of the global flags, and which of them take a value. */
+  static final java.util.Map<String, Boolean> TAKES_VALUE = CommandSpec.forAnnotatedObject(new GlobalOptions())
+      .options().stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+          OptionSpec::longestName, o -> o.arity().max() > 0));
+  static final java.util.Set<String> GLOBAL = TAKES_VALUE.keySet();
+
+  /**
+   * {@code args} with the global flags that come before the command moved after it (after its
+   * subcommand, for a group: {@code sandbox --address X volume ls V} is {@code volume ls --address
+   * X V}), where picocli takes them; unchanged when none come first or no command follows them.
+   */
+  static String[] afterTheCommand(String[] args, CommandLine root) {
+    java.util.List<String> moved = new java.util.ArrayList<>();
+    int i = 0;
+    while (i < args.length) {
+      String name = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
+      Boolean takesValue = TAKES_VALUE.get(name);
+      if (takesValue == null) {
+        break;
+      }
+      moved.add(args[i++]);
+      if (takesValue && !args[i - 1].contains("=") && i < args.length) {
+        moved.add(args[i++]);
+      }
+    }
+    java.util.List<String> result = new java.util.ArrayList<>();
+    CommandLine at = root;
+    while (i < args.length && at.getSubcommands().containsKey(args[i])) {
+      at = at.getSubcommands().get(args[i]);
+      result.add(args[i++]);
+    }
+    if (moved.isEmpty() || result.isEmpty()) {
+      return args;
+    }
+    result.addAll(moved);
+    result.addAll(java.util.Arrays.asList(args).subList(i, args.length));
+    return result.toArray(String[]::new);
   }
 
   /** Batches through the same connection. */

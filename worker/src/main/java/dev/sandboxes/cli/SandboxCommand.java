@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code sandbox} command line. Exit codes: 0 success, 1 operational error, 2 usage error,
  * 3 the sandbox is not in a phase that allows the operation, 4 not found; {@code exec} exits
- * with the command's own code. Every error is one line on stderr naming what was wrong.
+ * with the command's own code. Every error is one line on stderr naming what was wrong. The
+ * global flags ({@link GlobalOptions}) go before or after the command, as with kubectl.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true, versionProvider = SandboxCommand.Version.class,
     description = "Isolated sandboxes as durable Temporal workflows.",
@@ -57,7 +58,7 @@ public final class SandboxCommand implements Runnable {
       err.println("sandbox: " + message(e));
       return exitCode(e);
     });
-    int code = cli.execute(args);
+    int code = cli.execute(GlobalOptions.afterTheCommand(args, cli));
     out.flush();
     err.flush();
     return code;

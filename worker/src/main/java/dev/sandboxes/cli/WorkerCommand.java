@@ -16,7 +16,7 @@ import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
-@Command(name = "worker", description = "Run the production worker (Spring Boot): configured by "
+@Command(name = "worker", mixinStandardHelpOptions = true, description = "Run the production worker (Spring Boot): configured by "
     + "application.yaml, SANDBOXES_* environment variables or --sandboxes.x=y arguments; health "
     + "and Prometheus metrics under /actuator. See worker/README.md.")
 final class WorkerCommand implements Callable<Integer> {
@@ -43,6 +43,25 @@ final class WorkerCommand implements Callable<Integer> {
     }
     if (parsed.hasMatchedOption("--task-queue")) {
       args.add("--sandboxes.task-queue=" + global.taskQueue);
+    }
+    // the connection flags (or their TEMPORAL_* variables), as the other commands take them
+    if (global.apiKey != null) {
+      args.add("--sandboxes.temporal.api-key=" + global.apiKey);
+    }
+    if (global.tls) {
+      args.add("--sandboxes.temporal.tls.enabled=true");
+    }
+    if (global.tlsCert != null) {
+      args.add("--sandboxes.temporal.tls.client-cert=" + global.tlsCert);
+    }
+    if (global.tlsKey != null) {
+      args.add("--sandboxes.temporal.tls.client-key=" + global.tlsKey);
+    }
+    if (global.tlsCa != null) {
+      args.add("--sandboxes.temporal.tls.ca-cert=" + global.tlsCa);
+    }
+    if (global.tlsServerName != null) {
+      args.add("--sandboxes.temporal.tls.server-name=" + global.tlsServerName);
     }
     if (System.getenv("SANDBOX_DEBUG") == null) {
       // A failed start is reported as one line below; Spring's multi-line report only on debug.
