@@ -6,6 +6,7 @@ import dev.sandboxes.workflow.SearchAttributeKeys;
 public final class BatchPresentation {
   private BatchPresentation() {}
 
+  /** Search attributes to start a batch workflow with: state {@code running} and no items done. */
   public static io.temporal.common.SearchAttributes initialSearchAttributes() {
     return io.temporal.common.SearchAttributes.newBuilder()
         .set(SearchAttributeKeys.BATCH_STATE, BatchProgress.RUNNING)

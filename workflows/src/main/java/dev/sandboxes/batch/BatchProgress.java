@@ -25,6 +25,7 @@ public record BatchProgress(String name, String state, int total, int running, i
     return succeeded + failed + terminated + skipped;
   }
 
+  /** Items not started yet: neither running nor with an outcome. */
   public int pending() {
     return total - done() - running;
   }

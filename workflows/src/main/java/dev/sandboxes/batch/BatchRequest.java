@@ -10,6 +10,7 @@ package dev.sandboxes.batch;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchRequest(BatchSpec spec, BatchProgress carried, int nextChunk, Integer chunksPerRun) {
+  /** The request of a batch's first run: nothing carried, from chunk 0, the default chunks per run. */
   public static BatchRequest of(BatchSpec spec) {
     return new BatchRequest(spec, null, 0, null);
   }

@@ -38,6 +38,11 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
   public static final String INPUT_ENV = "SANDBOX_INPUT";
   public static final String BATCH_TAG = "batch";
 
+  /**
+   * Copies {@code items} and {@code inputs} ({@code null} stays {@code null}), keeping null
+   * elements so that validation can name them; a {@code null} {@code retry} is
+   * {@link RetryPolicy#none()}.
+   */
   public BatchSpec {
     // List.copyOf rejects null elements; keep them so validation can name them.
     items = items == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(items));
@@ -60,18 +65,25 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
     return new BatchSpec(name, items, null, null, null, parallelism, null, false, null);
   }
 
+  /** A copy that retries items by {@code policy}; {@code null} for {@link RetryPolicy#none()}. */
   public BatchSpec withRetry(RetryPolicy policy) {
     return new BatchSpec(name, items, template, count, inputs, parallelism, policy, failFast, tailLines);
   }
 
+  /** A copy that stops at the first item that fails for good when {@code stop} is true. */
   public BatchSpec withFailFast(boolean stop) {
     return new BatchSpec(name, items, template, count, inputs, parallelism, retry, stop, tailLines);
   }
 
+  /** A copy named {@code batchName}, at most {@link #MAX_NAME} characters. */
   public BatchSpec withName(String batchName) {
     return new BatchSpec(batchName, items, template, count, inputs, parallelism, retry, failFast, tailLines);
   }
 
+  /**
+   * A copy that keeps {@code lines} output lines per item result (0 to {@link #MAX_TAIL_LINES});
+   * {@code null} for {@link #DEFAULT_TAIL_LINES}.
+   */
   public BatchSpec withTailLines(Integer lines) {
     return new BatchSpec(name, items, template, count, inputs, parallelism, retry, failFast, lines);
   }
@@ -81,6 +93,7 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
     return items != null ? items.size() : inputs != null ? inputs.size() : count == null ? 0 : count;
   }
 
+  /** The output lines kept per item result: {@code tailLines}, or {@link #DEFAULT_TAIL_LINES} when unset. */
   public int effectiveTailLines() {
     return tailLines == null ? DEFAULT_TAIL_LINES : tailLines;
   }
@@ -224,6 +237,10 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
     return name;
   }
 
+  /**
+   * Returns this spec, or throws {@link InvalidSpecException} naming every broken rule
+   * ({@link #violations()}).
+   */
   public BatchSpec validated() {
     List<Violation> v = violations();
     if (!v.isEmpty()) {

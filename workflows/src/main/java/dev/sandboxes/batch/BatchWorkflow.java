@@ -13,6 +13,11 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface BatchWorkflow {
+  /**
+   * Runs the batch's items chunk by chunk and returns the final counts. A spec without a name takes
+   * the workflow ID's; one that breaks a rule, or whose name is not the workflow ID's, fails the
+   * workflow with type {@code InvalidSandboxSpec}.
+   */
   @WorkflowMethod(name = "Batch")
   BatchProgress run(BatchRequest request);
 

@@ -10,6 +10,7 @@ import java.util.List;
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ChunkRequest(String batch, int from, int to, List<SandboxSpec> items, SandboxSpec template,
     List<String> inputs, int parallelism, RetryPolicy retry, boolean failFast, int tailLines) {
+  /** Copies {@code items} and {@code inputs}; {@code null} stays {@code null} (the chunk has none). */
   public ChunkRequest {
     items = items == null ? null : List.copyOf(items);
     inputs = inputs == null ? null : List.copyOf(inputs);

@@ -18,10 +18,12 @@ public record ItemResult(int index, String sandbox, String phase, Integer exitCo
     String message, int attempts, List<String> tail) {
   public static final String SKIPPED = "skipped";
 
+  /** Copies {@code tail}; {@code null} for none. */
   public ItemResult {
     tail = tail == null ? List.of() : List.copyOf(tail);
   }
 
+  /** True when the item's last attempt ended in phase {@code succeeded}. */
   public boolean succeeded() {
     return "succeeded".equals(phase);
   }

@@ -34,6 +34,10 @@ import java.util.function.BiFunction;
 public final class ItemRunner {
   /** Called when an item has its final outcome; {@link #stop()} may be called from it. */
   public interface Listener {
+    /**
+     * Receives an item's final outcome (skipped included), once per item; attempts that are retried
+     * are not reported.
+     */
     void finished(ItemResult result);
   }
 
@@ -121,6 +125,7 @@ public final class ItemRunner {
     }
   }
 
+  /** True once {@link #stop()} was called or the calling workflow was cancelled. */
   public boolean stopping() {
     return stopping;
   }
@@ -130,6 +135,10 @@ public final class ItemRunner {
     return running.size() + backingOff.size();
   }
 
+  /**
+   * How many retries were scheduled so far, including those still waiting for their backoff (which
+   * a stop skips).
+   */
   public int retries() {
     return retries;
   }

@@ -21,6 +21,12 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
   public static final Duration MAX_BACKOFF = Duration.ofHours(1);
   public static final int MAX_RETRY_ON = 32;
 
+  /**
+   * A {@code null} {@code initialBackoff} is 1 second, a {@code null} {@code maxBackoff} 30
+   * seconds, and a {@code null} or empty {@code retryOn} means {@code failed}; null entries are
+   * kept so that validation can name them. Nothing is checked here; {@link BatchSpec#validated()}
+   * does that.
+   */
   public RetryPolicy {
     initialBackoff = initialBackoff == null ? Duration.ofSeconds(1) : initialBackoff;
     maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
@@ -29,6 +35,7 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
         : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(retryOn));
   }
 
+  /** One attempt per item: no retry. */
   public static RetryPolicy none() {
     return new RetryPolicy(1, null, null, null);
   }

@@ -33,10 +33,15 @@ public final class ReaperClient {
 
   private final WorkflowClient client;
 
+  /** A client that manages the reaper's schedules and passes through {@code client}. */
   public ReaperClient(WorkflowClient client) {
     this.client = client;
   }
 
+  /**
+   * The ID of the schedule that runs the reaper on {@code taskQueue}: {@link #SCHEDULE_PREFIX} then
+   * the queue.
+   */
   public static String scheduleId(String taskQueue) {
     return SCHEDULE_PREFIX + taskQueue;
   }

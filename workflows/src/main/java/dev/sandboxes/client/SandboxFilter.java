@@ -15,11 +15,13 @@ import java.util.Set;
  */
 public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, String image,
     String volume, boolean includeTerminated) {
+  /** Copies {@code phases} and {@code tags}; {@code null} for none. */
   public SandboxFilter {
     phases = phases == null ? Set.of() : Set.copyOf(phases);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
   }
 
+  /** Every sandbox, terminated ones included. */
   public static SandboxFilter all() {
     return new SandboxFilter(Set.of(), Map.of(), null, null, true);
   }
@@ -40,10 +42,15 @@ public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, 
     return unfinished().withVolume(volume);
   }
 
+  /** A copy that selects only sandboxes that mount volume {@code name}; {@code null} for any. */
   public SandboxFilter withVolume(String name) {
     return new SandboxFilter(phases, tags, image, name, includeTerminated);
   }
 
+  /**
+   * A copy that selects only sandboxes that have every one of {@code entries} as tags, in place of
+   * the tags asked for before; {@code null} for any.
+   */
   public SandboxFilter withTags(Map<String, String> entries) {
     return new SandboxFilter(phases, entries, image, volume, includeTerminated);
   }

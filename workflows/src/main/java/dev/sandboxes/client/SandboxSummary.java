@@ -14,6 +14,7 @@ import java.util.Map;
 public record SandboxSummary(
     String name, String image, SandboxPhase phase, Map<String, String> tags, Instant startTime,
     boolean open, java.util.List<String> volumes) {
+  /** Copies {@code volumes}; {@code null} for none. */
   public SandboxSummary {
     volumes = volumes == null ? java.util.List.of() : java.util.List.copyOf(volumes);
   }

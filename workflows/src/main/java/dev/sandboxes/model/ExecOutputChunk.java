@@ -17,6 +17,7 @@ import java.util.List;
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecOutputChunk(List<OutputPiece> pieces, long nextOffset, boolean ended,
     Integer exitCode, boolean timedOut, boolean unavailable) {
+  /** Copies {@code pieces}; {@code null} for none. */
   public ExecOutputChunk {
     pieces = pieces == null ? List.of() : List.copyOf(pieces);
   }

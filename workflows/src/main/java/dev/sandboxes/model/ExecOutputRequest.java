@@ -27,6 +27,10 @@ public record ExecOutputRequest(String execId, long offset, Duration maxWait) {
     return maxWait == null ? DEFAULT_WAIT : maxWait;
   }
 
+  /**
+   * Every broken rule: an {@code execId} that is not an exec ID, an offset below {@link #END}, a
+   * wait that is negative or longer than {@link #MAX_WAIT}. Empty when the request is valid.
+   */
   public List<Violation> violations() {
     Rules rules = new Rules();
     if (execId == null || !ExecRequest.ID_PATTERN.matcher(execId).matches()) {
@@ -42,6 +46,7 @@ public record ExecOutputRequest(String execId, long offset, Duration maxWait) {
     return rules.violations();
   }
 
+  /** Returns this request, or throws {@link InvalidSpecException} naming every broken rule. */
   public ExecOutputRequest validated() {
     Rules rules = new Rules();
     violations().forEach(v -> rules.add(v.field(), v.message()));

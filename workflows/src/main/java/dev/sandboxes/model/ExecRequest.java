@@ -38,29 +38,47 @@ public record ExecRequest(
     this(argv, env, workdir, timeout, stdin, null);
   }
 
+  /**
+   * Copies {@code argv} and {@code env} ({@code null} for empty), keeping null elements so that
+   * validation can name them.
+   */
   public ExecRequest {
     argv = argv == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(argv));
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
   }
 
+  /**
+   * A request to run {@code argv} with no extra environment, in the sandbox's working directory,
+   * with {@link #DEFAULT_TIMEOUT}, no stdin and no ID.
+   */
   public static ExecRequest of(String... argv) {
     return new ExecRequest(Arrays.asList(argv), null, null, null, null, null);
   }
 
+  /** A copy with environment variable {@code key} set to {@code value}, replacing an earlier value of it. */
   public ExecRequest withEnv(String key, String value) {
     Map<String, String> copy = new LinkedHashMap<>(env);
     copy.put(key, value);
     return new ExecRequest(argv, copy, workdir, timeout, stdin, id);
   }
 
+  /** A copy that runs in {@code dir}, an absolute path; {@code null} for the sandbox's working directory. */
   public ExecRequest withWorkdir(String dir) {
     return new ExecRequest(argv, env, dir, timeout, stdin, id);
   }
 
+  /**
+   * A copy with timeout {@code limit}, positive and at most {@link #MAX_TIMEOUT}; {@code null} for
+   * {@link #DEFAULT_TIMEOUT}.
+   */
   public ExecRequest withTimeout(Duration limit) {
     return new ExecRequest(argv, env, workdir, limit, stdin, id);
   }
 
+  /**
+   * A copy that writes {@code input} (at most {@link #MAX_STDIN_CHARS} characters) to the command's
+   * standard input; {@code null} for none.
+   */
   public ExecRequest withStdin(String input) {
     return new ExecRequest(argv, env, workdir, timeout, input, id);
   }
@@ -75,6 +93,10 @@ public record ExecRequest(
     return timeout == null ? DEFAULT_TIMEOUT : timeout;
   }
 
+  /**
+   * Every broken rule of {@code argv}, {@code env}, {@code workdir}, {@code timeout}, {@code id}
+   * and {@code stdin}, in that order; empty when the request is valid.
+   */
   public List<Violation> violations() {
     Rules rules = new Rules();
     rules.argv("argv", argv, true);
@@ -99,6 +121,7 @@ public record ExecRequest(
     return rules.violations();
   }
 
+  /** Returns this request, or throws {@link InvalidSpecException} naming every broken rule. */
   public ExecRequest validated() {
     Rules rules = new Rules();
     violations().forEach(v -> rules.add(v.field(), v.message()));

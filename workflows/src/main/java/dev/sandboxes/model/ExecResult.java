@@ -22,12 +22,14 @@ public record ExecResult(
   /** The exit code reported for a timed-out command, as GNU {@code timeout} does. */
   public static final int TIMED_OUT_EXIT_CODE = 124;
 
+  /** A {@code null} stdout or stderr becomes empty, a {@code null} duration zero. */
   public ExecResult {
     stdout = stdout == null ? "" : stdout;
     stderr = stderr == null ? "" : stderr;
     duration = duration == null ? Duration.ZERO : duration;
   }
 
+  /** True when the command exited with code 0 and did not time out. */
   public boolean succeeded() {
     return exitCode == 0 && !timedOut;
   }

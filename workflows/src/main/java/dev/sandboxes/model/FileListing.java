@@ -8,6 +8,7 @@ import java.util.List;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record FileListing(String path, List<FileEntry> entries) {
+  /** Copies {@code entries}; {@code null} for none. */
   public FileListing {
     entries = entries == null ? List.of() : List.copyOf(entries);
   }

@@ -7,11 +7,16 @@ import java.util.stream.Collectors;
 public class InvalidSpecException extends SandboxException {
   private final List<Violation> violations;
 
+  /**
+   * An error of type {@link SandboxErrors#INVALID_SPEC} whose message names {@code what} (such as
+   * {@code sandbox spec}) and every violation.
+   */
   public InvalidSpecException(String what, List<Violation> violations) {
     super(SandboxErrors.INVALID_SPEC, describe(what, violations));
     this.violations = List.copyOf(violations);
   }
 
+  /** Each broken rule: the field and what it must be. */
   public List<Violation> violations() {
     return violations;
   }

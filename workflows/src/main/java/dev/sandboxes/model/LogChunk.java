@@ -9,10 +9,12 @@ import java.util.List;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record LogChunk(List<LogLine> lines, boolean truncated) {
+  /** Copies {@code lines}; {@code null} for none. */
   public LogChunk {
     lines = lines == null ? List.of() : List.copyOf(lines);
   }
 
+  /** No lines, and not truncated. */
   public static LogChunk empty() {
     return new LogChunk(List.of(), false);
   }

@@ -14,14 +14,20 @@ public record LogRequest(Integer tail, Instant since) {
   public static final int DEFAULT_TAIL = 500;
   public static final int MAX_TAIL = 5000;
 
+  /**
+   * The last {@code tail} lines, from any time. Not checked here: {@link #validated()} requires 1
+   * to {@link #MAX_TAIL}.
+   */
   public static LogRequest lastLines(int tail) {
     return new LogRequest(tail, null);
   }
 
+  /** The last {@link #DEFAULT_TAIL} lines, from any time. */
   public static LogRequest defaults() {
     return new LogRequest(null, null);
   }
 
+  /** The tail to apply: the requested one or {@link #DEFAULT_TAIL}. */
   public int effectiveTail() {
     return tail == null ? DEFAULT_TAIL : tail;
   }
@@ -35,6 +41,10 @@ public record LogRequest(Integer tail, Instant since) {
     return rules.violations();
   }
 
+  /**
+   * Returns this request, or throws {@link InvalidSpecException} when {@code tail} is not from 1 to
+   * {@link #MAX_TAIL}.
+   */
   public LogRequest validated() {
     Rules rules = new Rules();
     violations().forEach(v -> rules.add(v.field(), v.message()));

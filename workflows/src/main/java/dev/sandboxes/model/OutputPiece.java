@@ -16,6 +16,10 @@ public record OutputPiece(Stream stream, byte[] data) {
     STDERR
   }
 
+  /**
+   * Requires a stream ({@link NullPointerException} otherwise); {@code null} data becomes empty.
+   * The array is kept as given, not copied.
+   */
   public OutputPiece {
     Objects.requireNonNull(stream, "stream");
     data = data == null ? new byte[0] : data;

@@ -4,6 +4,10 @@ package dev.sandboxes.model;
 public class SandboxNotRunningException extends SandboxException {
   private final SandboxPhase phase;
 
+  /**
+   * An error of type {@link SandboxErrors#NOT_RUNNING}: sandbox {@code name} is in {@code phase},
+   * and {@code operation} (such as {@code exec}) needs a running sandbox.
+   */
   public SandboxNotRunningException(String name, String operation, SandboxPhase phase) {
     super(SandboxErrors.NOT_RUNNING,
         "sandbox \"" + name + "\" is " + phase.wireName() + "; " + operation
@@ -11,6 +15,7 @@ public class SandboxNotRunningException extends SandboxException {
     this.phase = phase;
   }
 
+  /** The phase the sandbox was in. */
   public SandboxPhase phase() {
     return phase;
   }

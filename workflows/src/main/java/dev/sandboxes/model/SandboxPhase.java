@@ -21,6 +21,10 @@ public enum SandboxPhase {
   /** Terminated on request, by cancellation of its owner, or by its TTL. */
   TERMINATED;
 
+  /**
+   * True for the phases a sandbox never leaves: {@link #SUCCEEDED}, {@link #FAILED} and
+   * {@link #TERMINATED}.
+   */
   public boolean terminal() {
     return this == SUCCEEDED || this == FAILED || this == TERMINATED;
   }

@@ -59,6 +59,10 @@ public record SandboxSpec(
    */
   public static final Duration MAX_TTL = Duration.ofDays(365);
 
+  /**
+   * Copies the lists and maps ({@code null} for empty), keeping null elements so that validation
+   * can name them. Nothing is checked here; see {@link #validated()}.
+   */
   public SandboxSpec {
     command = command == null ? List.of() : listCopy(command);
     args = args == null ? List.of() : listCopy(args);
@@ -67,10 +71,12 @@ public record SandboxSpec(
     volumeMounts = volumeMounts == null ? Map.of() : copy(volumeMounts);
   }
 
+  /** A builder for a spec of {@code image}, every other field unset. */
   public static Builder builder(String image) {
     return new Builder().image(image);
   }
 
+  /** A builder that starts from every field of this spec. */
   public Builder toBuilder() {
     return new Builder()
         .image(image).name(name).command(command).args(args).env(env).tags(tags).cpu(cpu)
@@ -188,102 +194,134 @@ public record SandboxSpec(
 
     private Builder() {}
 
+    /** Sets the container image reference, e.g. {@code python:3.12-slim}. */
     public Builder image(String image) {
       this.image = image;
       return this;
     }
 
+    /** Sets the name, a DNS-1123 label never used before; {@code null} to have one generated. */
     public Builder name(String name) {
       this.name = name;
       return this;
     }
 
+    /** Sets the command that replaces the image's entrypoint. */
     public Builder command(String... command) {
       return command(Arrays.asList(command));
     }
 
+    /** Sets the command that replaces the image's entrypoint; an empty list keeps the entrypoint. */
     public Builder command(List<String> command) {
       this.command = new ArrayList<>(command);
       return this;
     }
 
+    /** Sets the arguments that replace the image's default arguments. */
     public Builder args(String... args) {
       return args(Arrays.asList(args));
     }
 
+    /** Sets the arguments that replace the image's default arguments; an empty list keeps them. */
     public Builder args(List<String> args) {
       this.args = new ArrayList<>(args);
       return this;
     }
 
+    /** Sets one environment variable, keeping the others. */
     public Builder env(String key, String value) {
       env.put(key, value);
       return this;
     }
 
+    /** Replaces every environment variable with {@code entries}. */
     public Builder env(Map<String, String> entries) {
       env.clear();
       env.putAll(entries);
       return this;
     }
 
+    /** Sets one tag (a label sandboxes are listed and filtered by), keeping the others. */
     public Builder tag(String key, String value) {
       tags.put(key, value);
       return this;
     }
 
+    /** Replaces every tag with {@code entries}. */
     public Builder tags(Map<String, String> entries) {
       tags.clear();
       tags.putAll(entries);
       return this;
     }
 
+    /**
+     * Sets the CPU, a Kubernetes quantity such as {@code 500m} or {@code 2}; {@code null} for the
+     * runtime default.
+     */
     public Builder cpu(String cpu) {
       this.cpu = cpu;
       return this;
     }
 
+    /** Sets the memory, a Kubernetes quantity such as {@code 256Mi}; {@code null} for the runtime default. */
     public Builder memory(String memory) {
       this.memory = memory;
       return this;
     }
 
+    /** Mounts volume {@code volumeName} at the absolute path {@code mountPath}, keeping the other mounts. */
     public Builder volume(String mountPath, String volumeName) {
       volumeMounts.put(mountPath, volumeName);
       return this;
     }
 
+    /** Replaces every mount with {@code mounts}: absolute mount path to volume name. */
     public Builder volumeMounts(Map<String, String> mounts) {
       volumeMounts.clear();
       volumeMounts.putAll(mounts);
       return this;
     }
 
+    /**
+     * Sets how long after its creation the sandbox is terminated, at most
+     * {@link SandboxSpec#MAX_TTL}; {@code null} for no limit.
+     */
     public Builder ttl(Duration ttl) {
       this.ttl = ttl;
       return this;
     }
 
+    /** Sets where the sandbox may connect to; {@code null} for the runtime's default. */
     public Builder egress(EgressPolicy egress) {
       this.egress = egress;
       return this;
     }
 
+    /** Sets the main process's working directory, an absolute path; {@code null} for the image's. */
     public Builder workdir(String workdir) {
       this.workdir = workdir;
       return this;
     }
 
+    /**
+     * Sets how long the sandbox may stay {@code queued} before it fails, at most
+     * {@link SandboxSpec#MAX_PHASE_TIMEOUT}; {@code null} for the worker's default.
+     */
     public Builder scheduleTimeout(Duration scheduleTimeout) {
       this.scheduleTimeout = scheduleTimeout;
       return this;
     }
 
+    /**
+     * Sets how long the sandbox may stay {@code creating} before it fails, at most
+     * {@link SandboxSpec#MAX_PHASE_TIMEOUT}; {@code null} for the worker's default.
+     */
     public Builder startupTimeout(Duration startupTimeout) {
       this.startupTimeout = startupTimeout;
       return this;
     }
 
+    /** The spec as set so far. It is not checked here; {@link SandboxSpec#validated()} does that. */
     public SandboxSpec build() {
       return new SandboxSpec(image, name, command, args, env, tags, cpu, memory, volumeMounts,
           ttl, egress, workdir, scheduleTimeout, startupTimeout);

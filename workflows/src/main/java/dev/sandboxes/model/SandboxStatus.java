@@ -27,6 +27,7 @@ public record SandboxStatus(
     Map<String, String> tags,
     int execCount) {
 
+  /** Copies {@code tags}; {@code null} for none. */
   public SandboxStatus {
     tags = tags == null ? Map.of() : Map.copyOf(tags);
   }

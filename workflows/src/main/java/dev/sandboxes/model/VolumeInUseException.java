@@ -6,6 +6,10 @@ import java.util.List;
 public class VolumeInUseException extends SandboxException {
   private final List<String> sandboxes;
 
+  /**
+   * An error of type {@link SandboxErrors#VOLUME_IN_USE} naming {@code volume} and the unfinished
+   * {@code sandboxes} that mount it.
+   */
   public VolumeInUseException(String volume, List<String> sandboxes) {
     super(SandboxErrors.VOLUME_IN_USE, "volume \"" + volume + "\" is attached to sandbox(es) "
         + String.join(", ", sandboxes) + " that have not finished; terminate them first");

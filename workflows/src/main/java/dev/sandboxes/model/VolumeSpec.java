@@ -9,10 +9,15 @@ package dev.sandboxes.model;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeSpec(String size, String storageClass, String accessMode) {
+  /** Every field unset: the runtime's default size, storage class and access mode. */
   public static VolumeSpec defaults() {
     return new VolumeSpec(null, null, null);
   }
 
+  /**
+   * Returns this spec, or throws {@link InvalidSpecException} when {@code size} is not a positive
+   * Kubernetes quantity or {@code accessMode} is not one of the access modes Kubernetes names.
+   */
   public VolumeSpec validated() {
     Rules rules = new Rules();
     rules.quantity("size", size);

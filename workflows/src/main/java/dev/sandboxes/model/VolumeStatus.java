@@ -28,10 +28,12 @@ public record VolumeStatus(
     List<String> attachedTo) {
   public static final String DELETED = "deleted";
 
+  /** Copies {@code attachedTo}; {@code null} for none. */
   public VolumeStatus {
     attachedTo = attachedTo == null ? List.of() : List.copyOf(attachedTo);
   }
 
+  /** A copy whose {@code attachedTo} is {@code sandboxes}. */
   public VolumeStatus withAttachedTo(List<String> sandboxes) {
     return new VolumeStatus(name, phase, reason, message, spec, size, createdAt, readyAt, deletedAt, ref,
         sandboxes);

@@ -12,6 +12,7 @@ public final class WorkflowIds {
   /** Workflow ID prefix of sandbox workflows: {@code sandbox/<name>}. */
   public static final String SANDBOX_ID_PREFIX = "sandbox/";
 
+  /** The workflow ID of sandbox {@code name}: {@code sandbox/<name>}. */
   public static String sandboxWorkflowId(String name) {
     return SANDBOX_ID_PREFIX + name;
   }
@@ -32,6 +33,7 @@ public final class WorkflowIds {
   /** Workflow ID prefix of volume workflows: {@code volume/<name>}. */
   public static final String VOLUME_ID_PREFIX = "volume/";
 
+  /** The workflow ID of volume {@code name}: {@code volume/<name>}. */
   public static String volumeWorkflowId(String name) {
     return VOLUME_ID_PREFIX + name;
   }
@@ -44,10 +46,12 @@ public final class WorkflowIds {
   /** Workflow ID prefix of batch workflows: {@code batch/<name>}; their chunks are {@code batch/<name>/<k>}. */
   public static final String BATCH_ID_PREFIX = "batch/";
 
+  /** The workflow ID of batch {@code name}: {@code batch/<name>}. */
   public static String batchWorkflowId(String name) {
     return BATCH_ID_PREFIX + name;
   }
 
+  /** The workflow ID of chunk {@code chunk} of batch {@code name}: {@code batch/<name>/<chunk>}. */
   public static String batchChunkWorkflowId(String name, int chunk) {
     return BATCH_ID_PREFIX + name + "/" + chunk;
   }
@@ -61,6 +65,7 @@ public final class WorkflowIds {
   /** Workflow ID prefix of the warm pools' keepers: {@code pool/<name>}, one per configured pool. */
   public static final String POOL_ID_PREFIX = "pool/";
 
+  /** The workflow ID of the keeper of warm pool {@code name}: {@code pool/<name>}. */
   public static String poolWorkflowId(String name) {
     return POOL_ID_PREFIX + name;
   }

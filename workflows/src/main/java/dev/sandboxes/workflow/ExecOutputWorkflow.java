@@ -18,6 +18,12 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface ExecOutputWorkflow {
+  /**
+   * Reads the output of exec {@code request.execId()} in sandbox {@code sandbox} from the request's
+   * offset, waiting up to its wait for output to come. A sandbox that keeps no exec output answers
+   * with {@link ExecOutputChunk#unavailable} set instead of failing; other failures keep their
+   * type.
+   */
   @WorkflowMethod(name = "SandboxExecOutput")
   ExecOutputChunk read(String sandbox, ExecOutputRequest request);
 }

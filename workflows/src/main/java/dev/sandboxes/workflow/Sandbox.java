@@ -50,6 +50,7 @@ public final class Sandbox implements AutoCloseable {
     this.events = events;
   }
 
+  /** The sandbox's name: the spec's, or the one generated for it. */
   public String name() {
     return name;
   }

@@ -10,6 +10,10 @@ public interface SandboxEventListener {
   /** The signal's name: the child signals its parent by this name, through an untyped stub. */
   String SIGNAL = "__sandboxes_sandbox_event";
 
+  /**
+   * Receives an event of a child sandbox: its status once it runs, and its final result when it was
+   * cancelled.
+   */
   @SignalMethod(name = SIGNAL)
   void onSandboxEvent(SandboxResult event);
 }

@@ -25,6 +25,10 @@ public final class SandboxEvents implements SandboxEventListener {
 
   private SandboxEvents() {}
 
+  /**
+   * The events of the current workflow run, made (and its signal listener registered) on first use.
+   * Callable from workflow code only.
+   */
   public static SandboxEvents current() {
     return CURRENT.get();
   }

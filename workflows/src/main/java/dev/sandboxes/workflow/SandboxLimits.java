@@ -25,6 +25,12 @@ public record SandboxLimits(Duration maxLifetime, Duration scheduleTimeout, Dura
   /** The ceiling of {@link #maxLifetime}: the longest TTL any spec may ask for, a year. */
   public static final Duration MAX_LIFETIME_CEILING = SandboxSpec.MAX_TTL;
 
+  /**
+   * Requires each duration to be positive, {@code maxLifetime} at most
+   * {@link #MAX_LIFETIME_CEILING} and the timeouts at most {@link SandboxSpec#MAX_PHASE_TIMEOUT}:
+   * {@link NullPointerException} for a missing one, {@link IllegalArgumentException} for one out of
+   * range.
+   */
   public SandboxLimits {
     Objects.requireNonNull(maxLifetime, "maxLifetime");
     Objects.requireNonNull(scheduleTimeout, "scheduleTimeout");
@@ -34,18 +40,26 @@ public record SandboxLimits(Duration maxLifetime, Duration scheduleTimeout, Dura
     positiveAtMost("startupTimeout", startupTimeout, SandboxSpec.MAX_PHASE_TIMEOUT);
   }
 
+  /**
+   * A lifetime of {@link #DEFAULT_MAX_LIFETIME} (24 hours), a schedule timeout of
+   * {@link #DEFAULT_SCHEDULE_TIMEOUT} (15 minutes) and a startup timeout of
+   * {@link #DEFAULT_STARTUP_TIMEOUT} (10 minutes).
+   */
   public static SandboxLimits defaults() {
     return new SandboxLimits(DEFAULT_MAX_LIFETIME, DEFAULT_SCHEDULE_TIMEOUT, DEFAULT_STARTUP_TIMEOUT);
   }
 
+  /** A copy with {@code maxLifetime} {@code value}, checked as the constructor checks it. */
   public SandboxLimits withMaxLifetime(Duration value) {
     return new SandboxLimits(value, scheduleTimeout, startupTimeout);
   }
 
+  /** A copy with {@code scheduleTimeout} {@code value}, checked as the constructor checks it. */
   public SandboxLimits withScheduleTimeout(Duration value) {
     return new SandboxLimits(maxLifetime, value, startupTimeout);
   }
 
+  /** A copy with {@code startupTimeout} {@code value}, checked as the constructor checks it. */
   public SandboxLimits withStartupTimeout(Duration value) {
     return new SandboxLimits(maxLifetime, scheduleTimeout, value);
   }

@@ -21,10 +21,15 @@ public record SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStat
   /** The size bound of a result trimmed to {@code resultLines}. */
   public static final int RESULT_BYTES = 4096;
 
+  /** A request whose result carries the whole captured log tail ({@code resultLines} {@code null}). */
   public SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStatus carried, Integer updatesPerRun) {
     this(spec, notifyParent, carried, updatesPerRun, null);
   }
 
+  /**
+   * The request of a new sandbox: no parent to notify, nothing carried, the default updates per run
+   * and the whole log tail in its result.
+   */
   public static SandboxRequest of(SandboxSpec spec) {
     return new SandboxRequest(spec, false, null, null, null);
   }

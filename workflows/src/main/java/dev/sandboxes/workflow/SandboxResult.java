@@ -10,10 +10,12 @@ import dev.sandboxes.model.SandboxStatus;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxResult(SandboxStatus status, LogChunk logs) {
+  /** The sandbox's final phase, from {@link #status}. */
   public SandboxPhase phase() {
     return status.phase();
   }
 
+  /** The main process's exit code, from {@link #status}; {@code null} when none was recorded. */
   public Integer exitCode() {
     return status.exitCode();
   }

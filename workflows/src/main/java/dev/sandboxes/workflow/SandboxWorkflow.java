@@ -21,6 +21,12 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface SandboxWorkflow {
 
+  /**
+   * Creates the sandbox, follows it until it ends, captures its log tail and deletes it, then
+   * returns its final status and that tail (the newest {@link SandboxRequest#resultLines} lines
+   * when set). Fails with type {@code InvalidSandboxSpec} when the spec breaks a rule or the
+   * worker's {@link SandboxLimits}.
+   */
   @WorkflowMethod(name = "Sandbox")
   SandboxResult run(SandboxRequest request);
 
@@ -39,6 +45,11 @@ public interface SandboxWorkflow {
   @UpdateMethod
   ExecResult exec(ExecRequest request);
 
+  /**
+   * Rejects an exec before it is recorded: {@link dev.sandboxes.model.InvalidSpecException} for a
+   * request that breaks a rule, {@link dev.sandboxes.model.SandboxNotRunningException} when the
+   * sandbox is not running or is about to stop (terminated, or its TTL passed).
+   */
   @UpdateValidatorMethod(updateName = "exec")
   void validateExec(ExecRequest request);
 
@@ -46,6 +57,10 @@ public interface SandboxWorkflow {
   @UpdateMethod
   LogChunk logs(LogRequest request);
 
+  /**
+   * Rejects a log request that breaks a rule ({@link dev.sandboxes.model.InvalidSpecException})
+   * before it is recorded; logs are readable in every phase.
+   */
   @UpdateValidatorMethod(updateName = "logs")
   void validateLogs(LogRequest request);
 

@@ -36,10 +36,21 @@ import java.util.List;
 public final class Sandboxes {
   private Sandboxes() {}
 
+  /**
+   * Starts a sandbox on the calling workflow's task queue, as
+   * {@link #start(SandboxSpec, SandboxOptions)}.
+   */
   public static Sandbox start(SandboxSpec spec) {
     return start(spec, SandboxOptions.defaults());
   }
 
+  /**
+   * Starts a sandbox as a child workflow and returns its handle once the child has started; the
+   * sandbox itself may still be queued or creating ({@link Sandbox#awaitRunning()} waits for it). A
+   * spec without a name gets a generated one. A spec that breaks a rule fails with type
+   * {@link SandboxErrors#INVALID_SPEC}; a start failure, such as a name used before, is thrown here
+   * rather than at first use.
+   */
   public static Sandbox start(SandboxSpec spec, SandboxOptions options) {
     InvalidInput.refuse("sandbox spec", spec.violations());
     String name = spec.name() != null ? spec.name() : SandboxNames.generate(Workflow.randomUUID());
@@ -77,6 +88,7 @@ public final class Sandboxes {
     return run(spec, SandboxOptions.defaults());
   }
 
+  /** Runs a sandbox to completion with {@code options} and returns its result, whatever its final phase. */
   public static SandboxResult run(SandboxSpec spec, SandboxOptions options) {
     return start(spec, options).awaitCompletion();
   }

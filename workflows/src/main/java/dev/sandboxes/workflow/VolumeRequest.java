@@ -11,10 +11,15 @@ import dev.sandboxes.model.VolumeStatus;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeRequest(String name, VolumeSpec spec, VolumeStatus carried, Integer updatesPerRun) {
+  /**
+   * The request of a new volume {@code name}: nothing carried and the default updates per run; a
+   * {@code null} {@code spec} is taken as {@link VolumeSpec#defaults()}.
+   */
   public static VolumeRequest of(String name, VolumeSpec spec) {
     return new VolumeRequest(name, spec, null, null);
   }
 
+  /** The request the next run starts with after continue-as-new, carrying {@code status}. */
   public VolumeRequest continued(VolumeStatus status) {
     return new VolumeRequest(name, spec, status, updatesPerRun);
   }

@@ -23,6 +23,12 @@ import java.util.List;
 @WorkflowInterface
 public interface VolumeWorkflow {
 
+  /**
+   * Creates the volume's storage and serves it until it is deleted, then completes with its final
+   * status. Fails with type {@code InvalidSandboxSpec} for an invalid name or spec (or a name other
+   * than its workflow ID's), and with the platform's reason when the create fails. Cancelling it
+   * deletes the storage.
+   */
   @WorkflowMethod(name = "Volume")
   VolumeStatus run(VolumeRequest request);
 
@@ -41,15 +47,37 @@ public interface VolumeWorkflow {
   @UpdateMethod
   VolumeStatus delete();
 
+  /**
+   * Lists {@code path}: a directory's entries sorted by path, or the one entry of a file. A missing
+   * path fails the update with type {@code SandboxNotFound}.
+   */
   @UpdateMethod
   FileListing listFiles(String path);
 
+  /**
+   * Rejects a listing before it is recorded: {@link dev.sandboxes.model.InvalidSpecException} for a
+   * path that breaks the rules of {@link dev.sandboxes.model.VolumePaths},
+   * {@link dev.sandboxes.model.VolumeNotReadyException} when the volume is not ready or is being
+   * deleted.
+   */
   @UpdateValidatorMethod(updateName = "listFiles")
   void validateListFiles(String path);
 
+  /**
+   * Reads at most {@code length} bytes of file {@code path} from byte {@code offset};
+   * {@link FileChunk#eof()} tells whether the chunk reaches the end. A missing file fails the
+   * update with type {@code SandboxNotFound}.
+   */
   @UpdateMethod
   FileChunk readFile(String path, long offset, int length);
 
+  /**
+   * Rejects a read before it is recorded: {@link dev.sandboxes.model.InvalidSpecException} for a
+   * path that is not a file below the root, a negative offset or a length outside 1 to
+   * {@link dev.sandboxes.model.VolumePaths#MAX_TRANSFER};
+   * {@link dev.sandboxes.model.VolumeNotReadyException} when the volume is not ready or is being
+   * deleted.
+   */
   @UpdateValidatorMethod(updateName = "readFile")
   void validateReadFile(String path, long offset, int length);
 
@@ -57,6 +85,13 @@ public interface VolumeWorkflow {
   @UpdateMethod
   FileEntry writeFile(String path, byte[] data);
 
+  /**
+   * Rejects a write before it is recorded: {@link dev.sandboxes.model.InvalidSpecException} for a
+   * path that is not a file below the root, or data that is missing or above
+   * {@link dev.sandboxes.model.VolumePaths#MAX_TRANSFER} bytes;
+   * {@link dev.sandboxes.model.VolumeNotReadyException} when the volume is not ready or is being
+   * deleted.
+   */
   @UpdateValidatorMethod(updateName = "writeFile")
   void validateWriteFile(String path, byte[] data);
 
@@ -64,6 +99,12 @@ public interface VolumeWorkflow {
   @UpdateMethod
   void moveFile(String from, String to);
 
+  /**
+   * Rejects a move before it is recorded: {@link dev.sandboxes.model.InvalidSpecException} when
+   * {@code from} or {@code to} is not a file below the root,
+   * {@link dev.sandboxes.model.VolumeNotReadyException} when the volume is not ready or is being
+   * deleted.
+   */
   @UpdateValidatorMethod(updateName = "moveFile")
   void validateMoveFile(String from, String to);
 }

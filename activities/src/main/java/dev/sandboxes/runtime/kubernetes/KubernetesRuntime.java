@@ -102,6 +102,7 @@ public class KubernetesRuntime extends ComposedRuntime {
     return KIND;
   }
 
+  /** The options this runtime was built with. */
   public KubernetesRuntimeOptions options() {
     return options;
   }

@@ -84,6 +84,14 @@ public final class LocalRuntime extends ComposedRuntime {
   private final LocalVolumes volumes;
   private final LocalSandboxes sandboxes;
 
+  /**
+   * A runtime on {@code options.root()}: it creates the root's {@code sandboxes/} and
+   * {@code volumes/} when missing (accessible to this user only), resolves the isolation, and
+   * records as FAILED {@code WorkerRestarted} the sandboxes an earlier worker on that root left
+   * unfinished, killing what of them still runs. Throws {@link UncheckedIOException} when those
+   * directories cannot be made and {@link IllegalStateException} when isolation {@code BUBBLEWRAP}
+   * is configured but does not work here.
+   */
   public LocalRuntime(LocalRuntimeOptions options) {
     this(Parts.of(options));
   }
@@ -123,6 +131,7 @@ public final class LocalRuntime extends ComposedRuntime {
     }
   }
 
+  /** A runtime with {@link LocalRuntimeOptions#defaults()}. */
   public LocalRuntime() {
     this(LocalRuntimeOptions.defaults());
   }

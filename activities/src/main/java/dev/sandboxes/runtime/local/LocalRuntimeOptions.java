@@ -21,6 +21,11 @@ public record LocalRuntimeOptions(
   public static final long DEFAULT_LOG_CAP_BYTES = 16L * 1024 * 1024;
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(2);
 
+  /**
+   * Requires {@code root}, {@code isolation} and {@code killGrace} ({@link NullPointerException}
+   * otherwise); throws {@link IllegalArgumentException} for an exec output cap below 1 byte, a log
+   * cap below 64 KiB or a negative kill grace.
+   */
   public LocalRuntimeOptions {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(isolation, "isolation");
@@ -37,10 +42,16 @@ public record LocalRuntimeOptions(
     }
   }
 
+  /** A builder with every value at its default. */
   public static Builder newBuilder() {
     return new Builder();
   }
 
+  /**
+   * Every value at its default: root {@code sandboxes-local} in {@code java.io.tmpdir}, 1 MiB of
+   * each exec stream, isolation {@link IsolationMode#AUTO}, 16 MiB of log per sandbox and 2 seconds
+   * of kill grace.
+   */
   public static LocalRuntimeOptions defaults() {
     return newBuilder().build();
   }
@@ -85,6 +96,7 @@ public record LocalRuntimeOptions(
       return this;
     }
 
+    /** The options as set, checked as the record's constructor checks them. */
     public LocalRuntimeOptions build() {
       return new LocalRuntimeOptions(root, execOutputCapBytes, isolation, logCapBytes, killGrace);
     }
