@@ -10,8 +10,10 @@ import dev.sandboxes.workflow.SandboxLimits;
 import io.temporal.common.SimplePlugin;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerDeploymentOptions;
+import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Adds sandboxes to any Temporal worker in one line:
@@ -26,7 +28,9 @@ import java.util.Set;
  * author API ({@code Sandboxes.start}) need them on their own task queue unless they pass a
  * {@code SandboxOptions} task queue. On a worker with Worker Versioning on
  * ({@code WorkerOptions.setDeploymentOptions}) the workflows declare their versioning behaviour
- * themselves: batches are pinned, sandboxes, volumes and the reaper auto-upgrade.
+ * themselves: batches are pinned, sandboxes, volumes and the reaper auto-upgrade. When the
+ * factory starts, the namespace's sandbox search attributes are registered where missing (as
+ * {@code sandbox setup} does); a namespace that lacks them and refuses them fails the start.
  */
 public final class SandboxPlugin extends SimplePlugin {
   public static final String NAME = "dev.sandboxes.SandboxPlugin";
@@ -92,6 +96,17 @@ public final class SandboxPlugin extends SimplePlugin {
     if (current.getWorkerTuner() == null && (slots == 0 || slots == SDK_DEFAULT_ACTIVITY_SLOTS)) {
       options.setMaxConcurrentActivityExecutionSize(ACTIVITY_SLOTS);
     }
+  }
+
+  /**
+   * Before the factory's workers poll: the namespace's sandbox search attributes, registered
+   * where missing ({@link SearchAttributeCheck}); a namespace that lacks them and cannot get them
+   * stops the start with an {@link IllegalStateException} naming them and how to add them.
+   */
+  @Override
+  public void startWorkerFactory(WorkerFactory factory, Consumer<WorkerFactory> next) {
+    SearchAttributeCheck.ensure(factory.getWorkflowClient());
+    super.startWorkerFactory(factory, next);
   }
 
   private static boolean serves(Set<String> taskQueues, String taskQueue) {

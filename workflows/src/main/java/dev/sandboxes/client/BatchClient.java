@@ -30,11 +30,13 @@ public final class BatchClient {
   private final WorkflowClient client;
   private final String taskQueue;
 
+  /** A client that starts batches through {@code client} on {@code taskQueue}. */
   public BatchClient(WorkflowClient client, String taskQueue) {
     this.client = client;
     this.taskQueue = taskQueue;
   }
 
+  /** A client that starts batches through {@code client} on {@link TaskQueues#DEFAULT}. */
   public BatchClient(WorkflowClient client) {
     this(client, TaskQueues.DEFAULT);
   }
@@ -53,7 +55,7 @@ public final class BatchClient {
         .setStaticSummary(BatchPresentation.staticSummary(named))
         .build());
     try {
-      WorkflowClient.start(stub::run, BatchRequest.of(named));
+      ClientCalls.starting(client, () -> WorkflowClient.start(stub::run, BatchRequest.of(named)));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new NameAlreadyUsedException(named.name());
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxNotFoundException;
+import dev.sandboxes.model.SearchAttributesMissingException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -47,6 +48,25 @@ final class ClientCalls {
       throw typed(e.getCause(), e);
     } catch (io.temporal.client.WorkflowException e) {
       throw typed(e.getCause(), e);
+    }
+  }
+
+  /**
+   * Runs a workflow start (or update-with-start): a start the server refuses because the
+   * namespace lacks a sandbox search attribute becomes {@link SearchAttributesMissingException},
+   * naming it and the command that registers it, instead of the server's INVALID_ARGUMENT.
+   */
+  static <T> T starting(WorkflowClient client, Supplier<T> start) {
+    try {
+      return start.get();
+    } catch (RuntimeException e) {
+      java.util.Optional<SearchAttributesMissingException> missing =
+          SearchAttributeSetup.explain(e, client.getOptions().getNamespace());
+      if (missing.isPresent()) {
+        missing.get().initCause(e);
+        throw missing.get();
+      }
+      throw e;
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Objects;
 public final class PoolClient {
   private final WorkflowClient client;
 
+  /** A client that calls through {@code client}; {@link NullPointerException} when it is {@code null}. */
   public PoolClient(WorkflowClient client) {
     this.client = Objects.requireNonNull(client, "client");
   }
@@ -36,7 +37,7 @@ public final class PoolClient {
         .setStaticSummary("keeps warm pool " + pool + " filled")
         .build());
     try {
-      WorkflowClient.start(keeper::run, pool);
+      ClientCalls.starting(client, () -> WorkflowClient.start(keeper::run, pool));
       return true;
     } catch (WorkflowExecutionAlreadyStarted e) {
       return false;

@@ -5,6 +5,7 @@ import dev.sandboxes.workflow.ExecOutputWorkflow;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.OutputPiece;
+import dev.sandboxes.model.SearchAttributesMissingException;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import io.temporal.client.UpdateOptions;
@@ -70,15 +71,18 @@ public final class SandboxClient {
   private final WorkflowClient client;
   private final String taskQueue;
 
+  /** A client that starts sandboxes through {@code client} on {@code taskQueue}. */
   public SandboxClient(WorkflowClient client, String taskQueue) {
     this.client = client;
     this.taskQueue = taskQueue;
   }
 
+  /** A client that starts sandboxes through {@code client} on {@link TaskQueues#DEFAULT}. */
   public SandboxClient(WorkflowClient client) {
     this(client, TaskQueues.DEFAULT);
   }
 
+  /** The Temporal client this one calls through. */
   public WorkflowClient workflowClient() {
     return client;
   }
@@ -92,7 +96,7 @@ public final class SandboxClient {
     SandboxSpec named = checked(spec);
     SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, startOptions(named).build());
     try {
-      WorkflowClient.start(stub::run, SandboxRequest.of(named));
+      ClientCalls.starting(client, () -> WorkflowClient.start(stub::run, SandboxRequest.of(named)));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new NameAlreadyUsedException(named.name());
     }
@@ -114,10 +118,10 @@ public final class SandboxClient {
     SandboxWorkflow stub = client.newWorkflowStub(SandboxWorkflow.class, startOptions(named)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL).build());
     try {
-      return ClientCalls.call("no sandbox named \"" + named.name() + "\"", () -> WorkflowClient.executeUpdateWithStart(
-          stub::awaitRunning, timeout,
-          UpdateOptions.<SandboxStatus>newBuilder().setWaitForStage(WorkflowUpdateStage.COMPLETED).build(),
-          new WithStartWorkflowOperation<>(stub::run, SandboxRequest.of(named))));
+      return ClientCalls.starting(client, () -> ClientCalls.call("no sandbox named \"" + named.name() + "\"",
+          () -> WorkflowClient.executeUpdateWithStart(stub::awaitRunning, timeout,
+              UpdateOptions.<SandboxStatus>newBuilder().setWaitForStage(WorkflowUpdateStage.COMPLETED).build(),
+              new WithStartWorkflowOperation<>(stub::run, SandboxRequest.of(named)))));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new NameAlreadyUsedException(named.name());
     } catch (io.temporal.client.WorkflowServiceException e) {
@@ -127,6 +131,8 @@ public final class SandboxClient {
         throw new NameAlreadyUsedException(named.name());
       }
       throw e;
+    } catch (SearchAttributesMissingException e) {
+      throw e; // nothing started
     } catch (SandboxException e) {
       return finalStatusOr(named.name(), e);
     }

@@ -39,12 +39,17 @@ public final class VolumeClient {
   private final String taskQueue;
   private final SandboxClient sandboxes;
 
+  /**
+   * A client that starts volumes through {@code client} on {@code taskQueue}, and finds the
+   * sandboxes attached to them with a {@link SandboxClient} on the same queue.
+   */
   public VolumeClient(WorkflowClient client, String taskQueue) {
     this.client = client;
     this.taskQueue = taskQueue;
     this.sandboxes = new SandboxClient(client, taskQueue);
   }
 
+  /** A client that starts volumes through {@code client} on {@link TaskQueues#DEFAULT}. */
   public VolumeClient(WorkflowClient client) {
     this(client, TaskQueues.DEFAULT);
   }
@@ -65,7 +70,7 @@ public final class VolumeClient {
         .setStaticSummary("volume " + name + (valid.size() == null ? "" : " " + valid.size()))
         .build());
     try {
-      WorkflowClient.start(stub::run, VolumeRequest.of(name, valid));
+      ClientCalls.starting(client, () -> WorkflowClient.start(stub::run, VolumeRequest.of(name, valid)));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new SandboxException(SandboxErrors.VOLUME_EXISTS, "volume \"" + name + "\" already exists; "
           + "delete it first or choose another name");
@@ -114,6 +119,13 @@ public final class VolumeClient {
     return call(name, () -> stub(name).delete());
   }
 
+  /**
+   * The entries at {@code path} in volume {@code name}: a directory's entries sorted by path, or
+   * the one entry of a file. Throws {@link dev.sandboxes.model.InvalidSpecException} for a
+   * malformed name or path, {@link SandboxNotFoundException} when the volume or the path does not
+   * exist, and a {@link SandboxException} of type {@link SandboxErrors#NOT_RUNNING} while the
+   * volume is not ready.
+   */
   public List<FileEntry> listFiles(String name, String path) {
     String valid = VolumePaths.valid("path", path);
     return call(name, () -> stub(name).listFiles(valid)).entries();

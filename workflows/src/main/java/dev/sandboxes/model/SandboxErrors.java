@@ -49,10 +49,16 @@ public final class SandboxErrors {
    */
   public static final String EXEC_OUTCOME_UNKNOWN = "ExecOutcomeUnknown";
 
+  /**
+   * The Temporal namespace lacks the sandbox search attributes, so nothing can start there
+   * ({@link SearchAttributesMissingException}); {@code sandbox setup} registers them. Not retryable.
+   */
+  public static final String SEARCH_ATTRIBUTES_MISSING = SearchAttributesMissingException.TYPE;
+
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
       NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED,
       VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN, AGENT_UNAVAILABLE, AGENT_REFUSED,
-      EXEC_ID_IN_USE);
+      EXEC_ID_IN_USE, SEARCH_ATTRIBUTES_MISSING);
 
   private SandboxErrors() {}
 
