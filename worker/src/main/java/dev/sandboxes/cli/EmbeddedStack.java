@@ -100,7 +100,7 @@ final class EmbeddedStack implements AutoCloseable {
         SetupCommand.register("127.0.0.1:" + port, "default");
       }
       runtime = kind.equals("kubernetes")
-          ? KubernetesRuntime.connect(kubernetes.apply(KubernetesRuntimeOptions.builder()
+          ? KubernetesRuntime.connect(kubernetes.apply(KubernetesRuntimeOptions.newBuilder()
               // Development clusters are small: modest defaults let many sandboxes fit.
               .defaultCpu("100m").defaultMemory("128Mi")).build())
           : new LocalRuntime(LocalRuntimeOptions.defaults());

@@ -60,7 +60,7 @@ public class WorkerConfiguration {
     return switch (properties.runtime()) {
       case KUBERNETES -> {
         KubernetesProperties k = properties.kubernetes();
-        yield KubernetesRuntime.connect(KubernetesRuntimeOptions.builder()
+        yield KubernetesRuntime.connect(KubernetesRuntimeOptions.newBuilder()
             .namespace(k.namespace())
             .defaultCpu(k.defaultCpu())
             .defaultMemory(k.defaultMemory())

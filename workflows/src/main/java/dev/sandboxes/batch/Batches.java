@@ -5,6 +5,7 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.InvalidInput;
+import dev.sandboxes.workflow.SandboxOptions;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -24,6 +25,9 @@ import java.util.stream.IntStream;
  *     .command("python3", "/app/count.py", f).build(), 10);
  * BatchProgress done = Batches.run(BatchSpec.ofCount("nightly", template, 5000, 50));
  * }</pre>
+ *
+ * <p>The sandboxes (and a batch's workflow) run on the calling workflow's task queue unless a
+ * {@link SandboxOptions} names another, as with {@code Sandboxes.start}.
  */
 public final class Batches {
   /**
@@ -41,6 +45,15 @@ public final class Batches {
    * history stays bounded. Cancelling the caller terminates every running sandbox.
    */
   public static <T> List<SandboxResult> map(List<T> items, Function<T, SandboxSpec> toSpec, int parallelism) {
+    return map(items, toSpec, parallelism, SandboxOptions.defaults());
+  }
+
+  /**
+   * {@link #map(List, Function, int)} with the sandboxes started as {@code options} says: on its
+   * task queue (where workers with the sandbox plugin poll) instead of the calling workflow's.
+   */
+  public static <T> List<SandboxResult> map(List<T> items, Function<T, SandboxSpec> toSpec, int parallelism,
+      SandboxOptions options) {
     List<Violation> violations = new ArrayList<>();
     if (parallelism < 1 || parallelism > BatchSpec.MAX_PARALLELISM) {
       violations.add(new Violation("parallelism", "must be between 1 and " + BatchSpec.MAX_PARALLELISM
@@ -64,7 +77,7 @@ public final class Batches {
     }
     InvalidInput.refuse("batch", violations);
     ItemRunner runner = new ItemRunner((index, attempt) -> specs.get(index), parallelism, RetryPolicy.none(),
-        BatchSpec.DEFAULT_TAIL_LINES, Workflow.getInfo().getTaskQueue(), result -> { });
+        BatchSpec.DEFAULT_TAIL_LINES, taskQueue(options), result -> { });
     runner.run(IntStream.range(0, specs.size()).boxed().toList());
     List<SandboxResult> results = new ArrayList<>(specs.size());
     for (int i = 0; i < specs.size(); i++) {
@@ -78,12 +91,20 @@ public final class Batches {
    * name) and returns its final counts; item results are read with {@code BatchClient}.
    */
   public static BatchProgress run(BatchSpec spec) {
+    return run(spec, SandboxOptions.defaults());
+  }
+
+  /**
+   * {@link #run(BatchSpec)} with the batch workflow, and so its items' sandboxes, on the task
+   * queue {@code options} names instead of the calling workflow's.
+   */
+  public static BatchProgress run(BatchSpec spec, SandboxOptions options) {
     BatchSpec named = spec.name() != null ? spec
         : spec.withName("batch-" + SandboxNames.generate(Workflow.randomUUID()).substring(4, 12));
     InvalidInput.refuse("batch spec", named.violations());
     BatchWorkflow child = Workflow.newChildWorkflowStub(BatchWorkflow.class, ChildWorkflowOptions.newBuilder()
         .setWorkflowId(WorkflowIds.batchWorkflowId(named.name()))
-        .setTaskQueue(Workflow.getInfo().getTaskQueue())
+        .setTaskQueue(taskQueue(options))
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
         .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
@@ -91,5 +112,10 @@ public final class Batches {
         .setStaticSummary(BatchPresentation.staticSummary(named))
         .build());
     return child.run(BatchRequest.of(named));
+  }
+
+  private static String taskQueue(SandboxOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    return options.taskQueue() != null ? options.taskQueue() : Workflow.getInfo().getTaskQueue();
   }
 }

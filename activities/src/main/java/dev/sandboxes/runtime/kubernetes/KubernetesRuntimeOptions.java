@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How the Kubernetes runtime shapes the objects it creates. Build one with {@link #builder()};
+ * How the Kubernetes runtime shapes the objects it creates. Build one with {@link #newBuilder()};
  * every field has a default that is safe for untrusted code.
  *
  * @param namespace where pods, network policies and claims live
@@ -76,6 +76,11 @@ public record KubernetesRuntimeOptions(
 
   /** The pods that may reach the agents: those with {@code labels} in {@code namespace}. */
   public record AgentClients(String namespace, Map<String, String> labels) {
+    /**
+     * Requires a namespace ({@link NullPointerException} otherwise) and at least one label
+     * ({@link IllegalArgumentException} otherwise), so that not every pod of the namespace can
+     * reach the agents. Copies {@code labels}.
+     */
     public AgentClients {
       Objects.requireNonNull(namespace, "namespace");
       labels = Map.copyOf(labels);
@@ -117,6 +122,15 @@ public record KubernetesRuntimeOptions(
     return agentImage != null;
   }
 
+  /**
+   * Requires every field except {@code runtimeClassName}, {@code defaultStorageClass},
+   * {@code agentImage}, {@code agentClients} and {@code pools} ({@link NullPointerException}
+   * otherwise). Throws {@link IllegalArgumentException} for a {@code maxLifetime} or
+   * {@code helperDeadline} under 1 second, an exec output cap below 1 byte, a {@code runAsUser}
+   * below 1, a blank agent image, a port outside 1 to 65535, a negative TTL grace, or warm pools
+   * without the agent, and {@link dev.sandboxes.model.InvalidSpecException} for warm pools that
+   * break a rule. A {@code null} {@code pools} is none.
+   */
   public KubernetesRuntimeOptions {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(defaultCpu, "defaultCpu");
@@ -158,14 +172,30 @@ public record KubernetesRuntimeOptions(
     }
   }
 
+  /** Every field at the default documented on its builder method. */
   public static KubernetesRuntimeOptions defaults() {
-    return builder().build();
+    return newBuilder().build();
   }
 
-  public static Builder builder() {
+  /**
+   * A builder with every field at its default; {@code newBuilder()}, as Temporal's options and
+   * {@code LocalRuntimeOptions} name it.
+   */
+  public static Builder newBuilder() {
     return new Builder();
   }
 
+  /**
+   * The same as {@link #newBuilder()}, under its earlier name.
+   *
+   * @deprecated use {@link #newBuilder()}: every options class of the project names its builder so
+   */
+  @Deprecated(since = "0.2.0")
+  public static Builder builder() {
+    return newBuilder();
+  }
+
+  /** A builder that starts from every field of these options. */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.namespace = namespace;
@@ -223,101 +253,156 @@ public record KubernetesRuntimeOptions(
       return this;
     }
 
+    /** Where pods, network policies and claims are created. Defaults to {@code sandboxes}. */
     public Builder namespace(String value) {
       namespace = value;
       return this;
     }
 
+    /** CPU request and limit of a sandbox that sets none. Defaults to {@code 500m}. */
     public Builder defaultCpu(String value) {
       defaultCpu = value;
       return this;
     }
 
+    /** Memory request and limit of a sandbox that sets none. Defaults to {@code 512Mi}. */
     public Builder defaultMemory(String value) {
       defaultMemory = value;
       return this;
     }
 
+    /**
+     * The runtime class of the pods, e.g. {@code gvisor} or {@code kata}. Defaults to {@code null},
+     * the node default.
+     */
     public Builder runtimeClassName(String value) {
       runtimeClassName = value;
       return this;
     }
 
+    /**
+     * Bytes kept per exec stream, at least 1; the rest is drained and dropped. Defaults to
+     * {@link KubernetesRuntimeOptions#DEFAULT_EXEC_OUTPUT_CAP} (1 MiB).
+     */
     public Builder execOutputCapBytes(int value) {
       execOutputCapBytes = value;
       return this;
     }
 
+    /** Egress of a sandbox that sets none. Defaults to {@link EgressPolicy#denyAll()}. */
     public Builder defaultEgress(EgressPolicy value) {
       defaultEgress = value;
       return this;
     }
 
+    /** {@code IfNotPresent}, {@code Always} or {@code Never}. Defaults to {@code IfNotPresent}. */
     public Builder imagePullPolicy(String value) {
       imagePullPolicy = value;
       return this;
     }
 
+    /**
+     * Added to a sandbox's TTL for its pod's {@code activeDeadlineSeconds}; not negative. Defaults
+     * to 5 minutes.
+     */
     public Builder ttlGrace(Duration value) {
       ttlGrace = value;
       return this;
     }
 
+    /** Size of a volume that sets none. Defaults to {@code 1Gi}. */
     public Builder defaultVolumeSize(String value) {
       defaultVolumeSize = value;
       return this;
     }
 
+    /**
+     * Storage class of a volume that sets none. Defaults to {@code null}, the cluster's default
+     * storage class.
+     */
     public Builder defaultStorageClass(String value) {
       defaultStorageClass = value;
       return this;
     }
 
+    /** Access mode of a volume that sets none. Defaults to {@code ReadWriteOnce}. */
     public Builder defaultAccessMode(String value) {
       defaultAccessMode = value;
       return this;
     }
 
+    /**
+     * The uid and gid of the main process and of exec, at least 1 (never root). Defaults to 65532,
+     * the {@code nonroot} user of distroless images.
+     */
     public Builder runAsUser(long value) {
       runAsUser = value;
       return this;
     }
 
+    /**
+     * Image of the volume file API's helper pods; it needs {@code sh}, {@code stat},
+     * {@code realpath}, {@code dd}, {@code base64} and {@code mv}. Defaults to
+     * {@code docker.io/library/busybox:1.36}.
+     */
     public Builder helperImage(String value) {
       helperImage = value;
       return this;
     }
 
+    /** {@code activeDeadlineSeconds} of a volume helper pod, at least 1 second. Defaults to 5 minutes. */
     public Builder helperDeadline(Duration value) {
       helperDeadline = value;
       return this;
     }
 
+    /**
+     * {@code activeDeadlineSeconds} of a sandbox pod without a TTL, and the longest TTL accepted;
+     * at least 1 second. Defaults to
+     * {@link dev.sandboxes.workflow.SandboxLimits#DEFAULT_MAX_LIFETIME} (24 hours).
+     */
     public Builder maxLifetime(Duration value) {
       maxLifetime = value;
       return this;
     }
 
+    /**
+     * Image holding the in-sandbox agent ({@code /sandbox-agent}). Defaults to {@code null}:
+     * sandboxes run without it, and warm pools cannot be configured.
+     */
     public Builder agentImage(String value) {
       agentImage = value;
       return this;
     }
 
+    /**
+     * Where the agent listens in the pod, 1 to 65535. Defaults to
+     * {@link KubernetesRuntimeOptions#DEFAULT_AGENT_PORT} (7431).
+     */
     public Builder agentPort(int value) {
       agentPort = value;
       return this;
     }
 
+    /**
+     * How the worker reaches agents. Defaults to
+     * {@link KubernetesRuntimeOptions.AgentAccess#POD_IP}, for a worker in the cluster.
+     */
     public Builder agentAccess(AgentAccess value) {
       agentAccess = value;
       return this;
     }
 
+    /**
+     * The pods that may reach the agents' port. Defaults to {@code null}, which leaves that port to
+     * the namespace's policies (the token still guards it).
+     */
     public Builder agentClients(AgentClients value) {
       agentClients = value;
       return this;
     }
 
+    /** The options as set, checked as the record's constructor checks them. */
     public KubernetesRuntimeOptions build() {
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,

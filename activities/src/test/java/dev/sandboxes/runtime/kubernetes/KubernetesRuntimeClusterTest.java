@@ -28,7 +28,7 @@ class KubernetesRuntimeClusterTest extends SandboxRuntimeContract {
 
   /** Options for sandboxes on the rig: its namespace ({@code -Dsandboxes.e2e.namespace}), small pods. */
   static KubernetesRuntimeOptions.Builder options() {
-    return KubernetesRuntimeOptions.builder().namespace(System.getProperty("sandboxes.e2e.namespace", "sandboxes"))
+    return KubernetesRuntimeOptions.newBuilder().namespace(System.getProperty("sandboxes.e2e.namespace", "sandboxes"))
         .defaultCpu("100m").defaultMemory("64Mi");
   }
 

@@ -34,7 +34,7 @@ final class MockCluster implements BeforeAllCallback, AfterAllCallback {
     api = SimulatedApiServer.start();
     client = api.server().createClient();
     kubelet = new KubeletSimulator(client, NAMESPACE);
-    built = options.apply(KubernetesRuntimeOptions.builder().namespace(NAMESPACE)).build();
+    built = options.apply(KubernetesRuntimeOptions.newBuilder().namespace(NAMESPACE)).build();
     runtime = new KubernetesRuntime(client, built);
   }
 

@@ -52,7 +52,7 @@ public final class RigBenchmark {
     // the agent's image, as the chart's workers run it: the raw pods are then the same pods
     String agentImage = args.length > 4 ? args[4] : null;
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-    KubernetesRuntimeOptions options = KubernetesRuntimeOptions.builder().namespace("sandboxes")
+    KubernetesRuntimeOptions options = KubernetesRuntimeOptions.newBuilder().namespace("sandboxes")
         .defaultCpu("100m").defaultMemory("64Mi").agentImage(agentImage).build();
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());

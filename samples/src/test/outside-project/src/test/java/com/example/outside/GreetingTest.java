@@ -7,6 +7,7 @@ import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
 import dev.sandboxes.workflow.SearchAttributeKeys;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -22,24 +23,37 @@ import org.junit.jupiter.api.Test;
  */
 class GreetingTest {
   @Test
-  void aSandboxStepRunsFromAnOutsideProject() throws Exception {
+  void aSandboxStepRunsWithThePluginOnTheWorkerFactory() throws Exception {
     Path root = Files.createTempDirectory("outside-sandboxes-");
     try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).build())) {
-      TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-          .setUseTimeskipping(false)
+      greetOn(TestEnvironmentOptions.newBuilder()
           .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-              .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
-          .build());
-      try {
-        SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
-        env.newWorker(TaskQueues.DEFAULT).registerWorkflowImplementationTypes(GreetingImpl.class);
-        env.start();
-        Greeting greeting = env.getWorkflowClient().newWorkflowStub(Greeting.class,
-            WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.DEFAULT).setWorkflowId("outside-greeting").build());
-        assertEquals("hello outside", greeting.greet("outside"));
-      } finally {
-        env.close();
-      }
+              .setPlugins(SandboxPlugin.forRuntime(runtime)).build()));
+    }
+  }
+
+  /** Temporal's convention for plugins: on the client, whose worker factories inherit it. */
+  @Test
+  void aSandboxStepRunsWithThePluginOnTheClient() throws Exception {
+    Path root = Files.createTempDirectory("outside-sandboxes-");
+    try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).build())) {
+      greetOn(TestEnvironmentOptions.newBuilder()
+          .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+              .setPlugins(SandboxPlugin.forRuntime(runtime)).build()));
+    }
+  }
+
+  private static void greetOn(TestEnvironmentOptions.Builder options) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.setUseTimeskipping(false).build());
+    try {
+      SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+      env.newWorker(TaskQueues.DEFAULT).registerWorkflowImplementationTypes(GreetingImpl.class);
+      env.start();
+      Greeting greeting = env.getWorkflowClient().newWorkflowStub(Greeting.class,
+          WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.DEFAULT).setWorkflowId("outside-greeting").build());
+      assertEquals("hello outside", greeting.greet("outside"));
+    } finally {
+      env.close();
     }
   }
 }

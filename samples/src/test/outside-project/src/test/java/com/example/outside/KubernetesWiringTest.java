@@ -27,7 +27,7 @@ class KubernetesWiringTest {
         .withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         KubernetesRuntime runtime = new KubernetesRuntime(client,
-            KubernetesRuntimeOptions.builder().namespace("sandboxes").build())) {
+            KubernetesRuntimeOptions.newBuilder().namespace("sandboxes").build())) {
       PlatformException failure = assertThrows(PlatformException.class, () -> runtime.create(
           SandboxSpec.builder("busybox:1.36").name("outside").command("true").build(),
           new SandboxOwner("sandbox/outside", "run-1")));
