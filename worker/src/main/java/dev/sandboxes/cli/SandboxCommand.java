@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         DevCommand.class, WorkerCommand.class, CreateCommand.class, ListCommand.class,
         GetCommand.class, LogsCommand.class, ExecCommand.class, AttachCommand.class, WaitCommand.class,
         TerminateCommand.class, VolumeCommand.class, BatchCommand.class, PoolCommand.class, ReapCommand.class,
-        SetupCommand.class, DemoCommand.class})
+        SetupCommand.class, DemoCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class SandboxCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

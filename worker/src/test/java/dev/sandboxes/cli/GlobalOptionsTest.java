@@ -76,6 +76,13 @@ class GlobalOptionsTest {
   }
 
   @Test
+  void generateCompletionPrintsABashAndZshCompletionScript() {
+    Run run = sandbox("generate-completion");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).contains("complete -F _complete_sandbox", "volume", "--address", "--tls-ca-path");
+  }
+
+  @Test
   void devAndDemoRefuseTheFlagsTheyWouldIgnore() {
     Run dev = sandbox("dev", "--address", "127.0.0.1:7999");
     assertThat(dev.code()).isEqualTo(ExitCodes.USAGE);
