@@ -128,6 +128,8 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
       factory.getWorkflowClient().getWorkflowServiceStubs().getRawChannel().resetConnectBackoff();
       try {
         beforePolling.run();
+        // the plugin's start checks the namespace too (its search attributes): the same rule
+        factory.start();
       } catch (IllegalStateException e) {
         if (failOnConfigurationError) {
           throw e;
@@ -136,7 +138,6 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
         scheduleRetry(delay);
         return false;
       }
-      factory.start();
       log.info("Sandbox worker polling: {}", description);
       try {
         onceStarted.run();

@@ -41,18 +41,10 @@ class SearchAttributesAtStartTest {
   void aWorkerWithThePluginRegistersThemWhenItStarts() throws Exception {
     try (DevServer server = DevServer.start(LOGS.resolve("register.log"), false, List.of())) {
       assertThat(registered(server)).doesNotContainKeys(SearchAttributeKeys.DEFINITIONS.keySet().toArray(String[]::new));
-      WorkflowServiceStubs stubs = stubs(server);
-      try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder()
-          .root(Files.createTempDirectory("attributes-at-start-")).build())) {
-        WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs),
-            WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
-        factory.newWorker(TaskQueues.DEFAULT);
+      withAWorker(server, factory -> {
         factory.start();
         assertThat(registered(server)).containsAllEntriesOf(SearchAttributeKeys.DEFINITIONS);
-        factory.shutdownNow();
-      } finally {
-        stubs.shutdownNow();
-      }
+      });
     }
   }
 
@@ -60,22 +52,37 @@ class SearchAttributesAtStartTest {
   void aWorkerWhoseNamespaceHasOneOfAnotherTypeDoesNotStart() throws Exception {
     try (DevServer server = DevServer.start(LOGS.resolve("conflict.log"), false, List.of())) {
       String name = SearchAttributeKeys.PHASE.getName();
-      operator(server).blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-          .setNamespace("default").putSearchAttributes(name, IndexedValueType.INDEXED_VALUE_TYPE_INT).build());
-      WorkflowServiceStubs stubs = stubs(server);
-      try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder()
-          .root(Files.createTempDirectory("attributes-at-start-")).build())) {
-        WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs),
-            WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
-        factory.newWorker(TaskQueues.DEFAULT);
+      OperatorServiceStubs operator = operator(server);
+      try {
+        operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+            .setNamespace("default").putSearchAttributes(name, IndexedValueType.INDEXED_VALUE_TYPE_INT).build());
+      } finally {
+        operator.shutdownNow();
+      }
+      withAWorker(server, factory -> {
         assertThatThrownBy(factory::start).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("search attribute SandboxPhase is registered in namespace default as "
                 + "INDEXED_VALUE_TYPE_INT; sandboxes need INDEXED_VALUE_TYPE_KEYWORD");
         assertThat(factory.isStarted() && !factory.isShutdown()).as("polling").isFalse();
-        factory.shutdownNow();
+      });
+    }
+  }
+
+  /** A worker factory with the plugin (local runtime) and one worker, not started, given to {@code test}. */
+  private static void withAWorker(DevServer server, java.util.function.Consumer<WorkerFactory> test) throws Exception {
+    WorkflowServiceStubs stubs = stubs(server);
+    try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder()
+        .root(Files.createTempDirectory("attributes-at-start-")).build())) {
+      WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs),
+          WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
+      factory.newWorker(TaskQueues.DEFAULT);
+      try {
+        test.accept(factory);
       } finally {
-        stubs.shutdownNow();
+        factory.shutdownNow();
       }
+    } finally {
+      stubs.shutdownNow();
     }
   }
 
