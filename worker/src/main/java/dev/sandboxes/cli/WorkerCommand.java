@@ -103,6 +103,12 @@ final class WorkerCommand implements Callable<Integer> {
               + error.getDefaultMessage())
           .toList());
     }
+    if (bind.getCause() instanceof org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException unknown) {
+      return "unknown setting" + (unknown.getUnboundProperties().size() == 1 ? " " : "s ")
+          + String.join(", ", unknown.getUnboundProperties().stream()
+              .map(p -> p.getName() + (p.getOrigin() == null ? "" : " (" + p.getOrigin() + ")")).sorted().toList())
+          + "; every setting is listed in worker/README.md";
+    }
     Object value = bind.getProperty() == null ? null : bind.getProperty().getValue();
     return bind.getName() + (value == null ? "" : " = \"" + value + "\"") + ": "
         + GlobalOptions.rootMessage(bind);

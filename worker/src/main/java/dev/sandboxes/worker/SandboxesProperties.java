@@ -28,7 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param versioning Worker Versioning: the Worker Deployment version this worker polls as
  */
 @Validated
-@ConfigurationProperties(prefix = "sandboxes")
+// a misspelt key (sandboxes.tsk-queue, SANDBOXES_TSK_QUEUE) is refused at start-up, not ignored
+@ConfigurationProperties(prefix = "sandboxes", ignoreUnknownFields = false)
 public record SandboxesProperties(
     @DefaultValue TemporalProperties temporal,
     @DefaultValue(TaskQueues.DEFAULT) String taskQueue,
