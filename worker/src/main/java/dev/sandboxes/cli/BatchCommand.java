@@ -61,6 +61,9 @@ final class BatchCommand extends CommandGroup {
     @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
         defaultValue = "24h", description = "how long --wait waits (default ${DEFAULT-VALUE})")
     Duration waitTimeout;
+    @Option(names = "--progress", negatable = true, description = "with --wait, a progress line on stderr "
+        + "(done / total, rate, ETA); default: when stderr is a terminal")
+    Boolean progress;
 
     @Override
     int act(PrintWriter out) throws IOException {
@@ -83,7 +86,16 @@ final class BatchCommand extends CommandGroup {
         Output.print(out, global.json, Map.of("name", started), started);
         return ExitCodes.OK;
       }
-      Optional<BatchProgress> done = global.batches().awaitDone(started, waitTimeout);
+      boolean terminal = System.console() != null;
+      Optional<BatchProgress> done;
+      if (progress != null ? progress : terminal) {
+        try (BatchProgressLine line = BatchProgressLine.start(spec.commandLine().getErr(), terminal,
+            () -> global.batches().progress(started))) {
+          done = global.batches().awaitDone(started, waitTimeout);
+        }
+      } else {
+        done = global.batches().awaitDone(started, waitTimeout);
+      }
       if (done.isEmpty()) {
         throw new CliException(ExitCodes.OPERATIONAL, "batch \"" + started + "\" is still running after "
             + waitTimeout.toSeconds() + "s; see sandbox batch status " + started);

@@ -603,6 +603,18 @@ public class SandboxCliTest {
   }
 
   @Test
+  void batchRunWaitWithProgressPrintsDoneOfTotalOnStderr() {
+    String batch = unique("p");
+    Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--count", "4", "--parallelism", "2",
+        "--wait", "--progress", "--", "sh", "-c", "sleep 3; echo item $SANDBOX_INDEX");
+    assertThat(run.code()).as(run.err()).isZero();
+    // stderr is no terminal here: one line per reading, the first before anything is done
+    assertThat(run.err().lines().toList()).isNotEmpty()
+        .allSatisfy(line -> assertThat(line).matches(batch + ": \\d / 4 done \\(\\d succeeded, \\d failed\\), \\d running.*"));
+    assertThat(run.out()).contains(batch + " succeeded: 4 of 4 done");
+  }
+
+  @Test
   void aBatchWithAFailingItemRetriesItAndExitsNonZero() {
     String batch = unique("f");
     Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--input", "ok", "--input", "bad",
