@@ -68,7 +68,7 @@ final class SearchAttributeCheck {
       if (missing.isEmpty() || missing.get().isEmpty()) {
         return;
       }
-      Map<String, IndexedValueType> added = SearchAttributeSetup.register(operator, namespace);
+      Map<String, IndexedValueType> added = SearchAttributeSetup.add(operator, namespace, missing.get());
       log.info("Registered the sandbox search attributes {} in namespace {}", added.keySet(), namespace);
     } catch (SearchAttributesMissingException e) {
       throw new IllegalStateException(e.getMessage(), e);

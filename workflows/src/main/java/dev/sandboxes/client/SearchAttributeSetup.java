@@ -33,7 +33,17 @@ public final class SearchAttributeSetup {
    * @throws StatusRuntimeException when the server cannot be reached
    */
   public static Map<String, IndexedValueType> register(OperatorServiceStubs operator, String namespace) {
-    Map<String, IndexedValueType> missing = missing(operator, namespace).orElse(SearchAttributeKeys.DEFINITIONS);
+    return add(operator, namespace, missing(operator, namespace).orElse(SearchAttributeKeys.DEFINITIONS));
+  }
+
+  /**
+   * Adds {@code missing} (as {@link #missing} found them) to {@code namespace} and returns them.
+   *
+   * @throws SearchAttributesMissingException when the server refuses to add them
+   * @throws StatusRuntimeException when the server cannot be reached
+   */
+  public static Map<String, IndexedValueType> add(OperatorServiceStubs operator, String namespace,
+      Map<String, IndexedValueType> missing) {
     if (missing.isEmpty()) {
       return Map.of();
     }
