@@ -88,12 +88,9 @@ final class BatchCommand extends CommandGroup {
       }
       boolean terminal = System.console() != null;
       Optional<BatchProgress> done;
-      if (progress != null ? progress : terminal) {
-        try (BatchProgressLine line = BatchProgressLine.start(spec.commandLine().getErr(), terminal,
-            () -> global.batches().progress(started))) {
-          done = global.batches().awaitDone(started, waitTimeout);
-        }
-      } else {
+      // no line (null) unless asked for or on a terminal
+      try (BatchProgressLine line = (progress != null ? progress : terminal) ? BatchProgressLine.start(
+          spec.commandLine().getErr(), terminal, () -> global.batches().progress(started)) : null) {
         done = global.batches().awaitDone(started, waitTimeout);
       }
       if (done.isEmpty()) {
