@@ -5,11 +5,14 @@ import dev.sandboxes.batch.internal.BatchWorkflowImpl;
 import dev.sandboxes.pool.internal.PoolWorkflowImpl;
 import dev.sandboxes.reaper.internal.ReaperWorkflowImpl;
 import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxWorkflow;
 import dev.sandboxes.workflow.internal.ExecOutputWorkflowImpl;
 import dev.sandboxes.workflow.internal.SandboxWorkflowImpl;
 import dev.sandboxes.workflow.internal.VolumeWorkflowImpl;
+import io.temporal.common.converter.EncodedValues;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkflowImplementationOptions;
 import java.util.Objects;
 
 /**
@@ -35,17 +38,30 @@ public final class WorkflowTypes {
     Objects.requireNonNull(limits, "limits");
     if (versioned) {
       worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
-          () -> new SandboxWorkflowImpl.Versioned(limits));
+          input -> new SandboxWorkflowImpl.Versioned(limits, inputOf(input)), WorkflowImplementationOptions.getDefaultInstance());
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.Versioned.class,
           BatchWorkflowImpl.Versioned.class, BatchChunkWorkflowImpl.Versioned.class,
           ReaperWorkflowImpl.Versioned.class, ExecOutputWorkflowImpl.Versioned.class,
           PoolWorkflowImpl.Versioned.class);
     } else {
       worker.registerWorkflowImplementationFactory(SandboxWorkflow.class,
-          () -> new SandboxWorkflowImpl(limits));
+          input -> new SandboxWorkflowImpl(limits, inputOf(input)), WorkflowImplementationOptions.getDefaultInstance());
       worker.registerWorkflowImplementationTypes(VolumeWorkflowImpl.class,
           BatchWorkflowImpl.class, BatchChunkWorkflowImpl.class, ReaperWorkflowImpl.class,
           ExecOutputWorkflowImpl.class, PoolWorkflowImpl.class);
+    }
+  }
+
+  /**
+   * The sandbox run's input, for its constructor (the factory form of {@code @WorkflowInit}:
+   * handlers that run before the workflow method see a continued run's carried phase). Null
+   * when it cannot be read; the workflow method then fails on it as before.
+   */
+  private static SandboxRequest inputOf(EncodedValues input) {
+    try {
+      return input.get(0, SandboxRequest.class);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 }

@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
 class UnguardedChangeTest {
   /** The same change as {@link SandboxWorkflowImpl}'s, with the version guard left out. */
   static class UnguardedSandboxWorkflow extends SandboxWorkflowImpl {
+    UnguardedSandboxWorkflow() {
+      super(SandboxLimits.defaults());
+    }
+
     @Override
     protected int cleanupVersion() {
       return 1;

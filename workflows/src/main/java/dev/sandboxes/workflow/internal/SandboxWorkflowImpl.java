@@ -22,6 +22,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,16 +65,32 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   /** The log tail a batch item's create read when the item ended under its watch (then the cleanup only deletes). */
   private LogChunk capturedAtEnd;
 
-  /** With the default {@link SandboxLimits}. */
-  public SandboxWorkflowImpl() {
-    this(SandboxLimits.defaults());
-  }
-
   /** With a worker's limits (registered through a workflow implementation factory). */
   public SandboxWorkflowImpl(SandboxLimits limits) {
     run = new SandboxRun(Objects.requireNonNull(limits, "limits"));
     life = run.life();
     cleanup = new SandboxCleanup(run, calls);
+  }
+
+  /** With the default limits and the run's input ({@link #SandboxWorkflowImpl(SandboxLimits, SandboxRequest)}). */
+  @WorkflowInit
+  public SandboxWorkflowImpl(SandboxRequest input) {
+    this(SandboxLimits.defaults(), input);
+  }
+
+  /**
+   * With a worker's limits and the run's input, read before any handler runs: an update that
+   * arrives with a continued run's start (an exec right after continue-as-new, validated in the
+   * same first workflow task, possibly before the workflow method) sees the carried phase, not
+   * the initial {@code queued}. Sets fields only (no commands); the workflow method sets the
+   * same ones again. {@code input} may be null (it could not be read here; the workflow method
+   * reports why).
+   */
+  public SandboxWorkflowImpl(SandboxLimits limits, SandboxRequest input) {
+    this(limits);
+    if (input != null && input.carried() != null && input.spec() != null) {
+      life.resume(input.carried().name(), input.spec(), input.carried());
+    }
   }
 
   @Override
@@ -159,9 +176,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     return new SandboxResult(life.status(), captured == null ? LogChunk.empty() : captured);
   }
 
-  // Validators throw the model's exceptions: the SDK reports a validator's rejection with the
-  // exception's class as its type (an ApplicationFailure's own type is not kept), and clients
-  // map those classes back (SandboxErrors.typeOf).
+  // Validators throw the model's exceptions. The SDK reports a validator's rejection with the
+  // exception's class name as its type (an ApplicationFailure thrown here would arrive as the
+  // SDK's own wrapper class), so the plugin's data converter (DocumentedRejections) writes the
+  // model's type instead where it is installed on the client; the Java clients read both.
   @Override
   public void validateExec(ExecRequest request) {
     request.validated();
@@ -258,10 +276,17 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
    * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
    */
   public static final class Versioned extends SandboxWorkflowImpl {
-    public Versioned() {}
-
     public Versioned(SandboxLimits limits) {
       super(limits);
+    }
+
+    @WorkflowInit
+    public Versioned(SandboxRequest input) {
+      super(input);
+    }
+
+    public Versioned(SandboxLimits limits, SandboxRequest input) {
+      super(limits, input);
     }
 
     @Override

@@ -26,6 +26,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,16 +78,25 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
   private boolean created;
   private boolean deleting;
 
-  @Override
-  public VolumeStatus run(VolumeRequest request) {
+  /**
+   * Reads the input before any handler runs: an update that arrives with a run's start (a
+   * write right after continue-as-new) is validated against the carried phase, not the
+   * initial {@code pending}. Sets fields only: no commands.
+   */
+  @WorkflowInit
+  public VolumeWorkflowImpl(VolumeRequest request) {
     this.request = request;
     name = request.name();
     spec = request.spec() == null ? VolumeSpec.defaults() : request.spec();
     updatesPerRun = request.updatesPerRun() == null ? DEFAULT_UPDATES_PER_RUN : request.updatesPerRun();
-    VolumeStatus carried = request.carried();
-    if (carried != null) {
-      restore(carried);
-    } else {
+    if (request.carried() != null) {
+      restore(request.carried());
+    }
+  }
+
+  @Override
+  public VolumeStatus run(VolumeRequest request) {
+    if (request.carried() == null) {
       createdAt = now();
       rejectInvalid();
       setDetails();
@@ -248,7 +258,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     return status();
   }
 
-  // Validators throw the model's exceptions (see SandboxWorkflowImpl): clients map their classes back.
+  // Validators throw the model's exceptions (see SandboxWorkflowImpl for how their types travel).
   @Override
   public void validateListFiles(String path) {
     VolumePaths.valid("path", path);
@@ -379,6 +389,12 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
    * <p>Only versioned workers register it (see {@code WorkflowTypes.register} for why).
    */
   public static final class Versioned extends VolumeWorkflowImpl {
+    /** See {@link VolumeWorkflowImpl#VolumeWorkflowImpl(VolumeRequest)}. */
+    @WorkflowInit
+    public Versioned(VolumeRequest request) {
+      super(request);
+    }
+
     @Override
     @WorkflowVersioningBehavior(VersioningBehavior.AUTO_UPGRADE)
     public VolumeStatus run(VolumeRequest request) {

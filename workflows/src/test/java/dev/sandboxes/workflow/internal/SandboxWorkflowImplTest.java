@@ -13,7 +13,13 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.model.ExecResult;
+import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
+import dev.sandboxes.workflow.SandboxWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,6 +230,35 @@ class SandboxWorkflowImplTest {
       });
       assertThat(quiet.calls()).doesNotContain("exec first-task");
       client.terminate(name, null);
+    }
+  }
+
+  @Test
+  void anExecThatArrivesWithAContinuedRunsStartSeesTheCarriedPhase() throws Exception {
+    // the window after continue-as-new: the new run's first task carries the start and the
+    // exec, and the SDK may validate the exec before the workflow method runs; the input is
+    // read when the instance is built, so the exec sees "running", not the initial "queued"
+    FakeSandboxActivities shared = new FakeSandboxActivities();
+    SandboxStatus carried;
+    try (TestWorkflowEnvironment first = InMemory.unstarted(List.of(), shared)) {
+      first.start();
+      SandboxClient client = new SandboxClient(first.getWorkflowClient(), TaskQueues.DEFAULT);
+      String name = client.start(spec("carried"));
+      shared.awaitCreated(name);
+      shared.move(name, SandboxPhase.RUNNING, null, null);
+      carried = client.awaitRunning(name, WAIT);
+      assertThat(carried.phase()).isEqualTo(SandboxPhase.RUNNING);
+    }
+    try (TestWorkflowEnvironment env = InMemory.unstarted(List.of(), shared)) {
+      SandboxWorkflow next = env.getWorkflowClient().newWorkflowStub(SandboxWorkflow.class, WorkflowOptions.newBuilder()
+          .setWorkflowId(WorkflowIds.sandboxWorkflowId("carried")).setTaskQueue(TaskQueues.DEFAULT).build());
+      WorkflowClient.start(next::run, SandboxRequest.of(spec("carried")).continued(carried));
+      SandboxClient client = new SandboxClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
+      CompletableFuture<ExecResult> exec = CompletableFuture.supplyAsync(() -> client.exec("carried", ExecRequest.of("echo", "on")));
+      Thread.sleep(1000); // as above: let the call arrive before the first workflow task
+      env.start();
+      assertThat(exec.get(20, TimeUnit.SECONDS).stdout()).isEqualTo("echo on\n");
+      client.terminate("carried", null);
     }
   }
 }

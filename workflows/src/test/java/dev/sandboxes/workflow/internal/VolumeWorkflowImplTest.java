@@ -194,6 +194,31 @@ class VolumeWorkflowImplTest {
   }
 
   @Test
+  void aFileCallThatArrivesWithAContinuedRunsStartSeesTheCarriedPhase() throws Exception {
+    // the window after continue-as-new: the new run's first task carries the start and the
+    // write, and the SDK may validate the write before the workflow method runs; the input is
+    // read first (@WorkflowInit), so the write sees "ready", not the initial "pending"
+    FakeVolumeActivities shared = new FakeVolumeActivities();
+    VolumeStatus carried;
+    try (TestWorkflowEnvironment first = InMemory.unstarted(List.of(), shared)) {
+      first.start();
+      VolumeClient firstClient = new VolumeClient(first.getWorkflowClient(), TaskQueues.DEFAULT);
+      firstClient.create("carried", VolumeSpec.defaults());
+      carried = firstClient.awaitReady("carried", WAIT);
+    }
+    try (TestWorkflowEnvironment env = InMemory.unstarted(List.of(), shared)) {
+      VolumeWorkflow next = env.getWorkflowClient().newWorkflowStub(VolumeWorkflow.class, WorkflowOptions.newBuilder()
+          .setWorkflowId(WorkflowIds.volumeWorkflowId("carried")).setTaskQueue(TaskQueues.DEFAULT).build());
+      WorkflowClient.start(next::run, VolumeRequest.of("carried", VolumeSpec.defaults()).continued(carried));
+      VolumeClient client = new VolumeClient(env.getWorkflowClient(), TaskQueues.DEFAULT);
+      CompletableFuture<FileEntry> write = CompletableFuture.supplyAsync(() -> client.writeFile("carried", "/x", bytes("x")));
+      Thread.sleep(1000); // as below: let the call arrive before the first workflow task
+      env.start();
+      assertThat(write.get(20, TimeUnit.SECONDS).path()).isEqualTo("/x");
+    }
+  }
+
+  @Test
   void aFileCallThatArrivesWithTheStartIsRefusedNamingTheVolumeAndItsPhase() throws Exception {
     // No worker polls yet: the start and the write reach the volume's first workflow task
     // together, where the SDK may run the update's validator before the workflow method.
