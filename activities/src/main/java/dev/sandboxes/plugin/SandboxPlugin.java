@@ -75,12 +75,15 @@ public final class SandboxPlugin extends SimplePlugin {
     VolumeActivitiesImpl volumes = new VolumeActivitiesImpl(runtime);
     ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
     PoolActivitiesImpl pools = new PoolActivitiesImpl(runtime);
-    Builder builder = SimplePlugin.newBuilder(NAME).initializeWorker((taskQueue, worker) -> {
-      if (serves(taskQueues, taskQueue)) {
-        WorkflowTypes.register(worker, limits, isVersioned(worker));
-        worker.registerActivitiesImplementations(activities, volumes, reaper, pools);
-      }
-    });
+    Builder builder = SimplePlugin.newBuilder(NAME)
+        // registered on the client: validators' rejections carry the documented error types
+        .customizeDataConverter(DocumentedRejections::wrap)
+        .initializeWorker((taskQueue, worker) -> {
+          if (serves(taskQueues, taskQueue)) {
+            WorkflowTypes.register(worker, limits, isVersioned(worker));
+            worker.registerActivitiesImplementations(activities, volumes, reaper, pools);
+          }
+        });
     return new SandboxPlugin(builder, taskQueues);
   }
 

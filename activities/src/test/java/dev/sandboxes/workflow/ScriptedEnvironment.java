@@ -3,9 +3,9 @@ package dev.sandboxes.workflow;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.WorkerFactoryOptions;
 
 /** The Temporal test environment the workflow tests share: the plugin over a scripted runtime. */
 final class ScriptedEnvironment {
@@ -19,8 +19,9 @@ final class ScriptedEnvironment {
   /** Started like {@link #start(ScriptedRuntime, Class[])}, with the worker's sandbox limits. */
   static TestWorkflowEnvironment start(ScriptedRuntime runtime, SandboxLimits limits,
       Class<?>... extraWorkflows) {
+    // on the client, Temporal's convention for plugins (its workers' factory picks it up)
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
             .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), limits)).build())
         .build());
     SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);

@@ -6,10 +6,10 @@ import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
 import dev.sandboxes.workflow.SearchAttributeKeys;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ public final class EmbeddedStack implements AutoCloseable {
     this.runtime = new LocalRuntime(LocalRuntimeOptions.newBuilder().root(root).build());
     this.env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
         .setUseTimeskipping(false)
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
             .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
         .build());
     SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);

@@ -5,10 +5,10 @@ import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.local.LocalRuntime;
 import dev.sandboxes.runtime.local.LocalRuntimeOptions;
 import dev.sandboxes.workflow.SearchAttributeKeys;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.util.List;
 
 /**
@@ -24,8 +24,8 @@ public final class Quickstart {
     try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeOptions.defaults())) {
       TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
           .setUseTimeskipping(false)
-          .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-              .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
+          .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+            .setPlugins(SandboxPlugin.forRuntime(runtime)).build())
           .build());
       SearchAttributeKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
       env.newWorker(TaskQueues.DEFAULT).registerWorkflowImplementationTypes(FanOutWorkflowImpl.class);

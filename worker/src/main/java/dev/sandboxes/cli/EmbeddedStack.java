@@ -16,7 +16,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,10 +103,11 @@ final class EmbeddedStack implements AutoCloseable {
               // Development clusters are small: modest defaults let many sandboxes fit.
               .defaultCpu("100m").defaultMemory("128Mi")).build())
           : new LocalRuntime(LocalRuntimeOptions.defaults());
-      WorkflowClient workflowClient = WorkflowClient.newInstance(stubs,
-          WorkflowClientOptions.newBuilder().setNamespace("default").build());
-      WorkerFactory factory = WorkerFactory.newInstance(workflowClient,
-          WorkerFactoryOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(runtime)).build());
+      // the plugin on the client (Temporal's convention): its workers get it, and its data
+      // converter gives update validators' rejections their documented types
+      WorkflowClient workflowClient = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+          .setNamespace("default").setPlugins(SandboxPlugin.forRuntime(runtime)).build());
+      WorkerFactory factory = WorkerFactory.newInstance(workflowClient);
       var worker = factory.newWorker(TaskQueues.DEFAULT);
       if (extraWorkflows.length > 0) {
         worker.registerWorkflowImplementationTypes(extraWorkflows);

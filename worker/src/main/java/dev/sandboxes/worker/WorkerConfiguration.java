@@ -16,7 +16,6 @@ import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.WorkerDeploymentOptions;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -108,18 +107,21 @@ public class WorkerConfiguration {
         TemporalConnection.stubsOptions(properties.temporal(), temporalMetricsScope));
   }
 
+  /**
+   * The plugin is registered on the client (Temporal's convention): the worker factory built on
+   * it gets it, and its data converter gives update validators' rejections their documented types.
+   */
   @Bean
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, SandboxesProperties properties) {
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, SandboxRuntime runtime, SandboxesProperties properties) {
     return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
         .setNamespace(properties.temporal().namespace())
+        .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), properties.sandbox().limits()))
         .build());
   }
 
   @Bean(destroyMethod = "shutdownNow")
-  WorkerFactory workerFactory(WorkflowClient client, SandboxRuntime runtime, SandboxesProperties properties) {
-    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setPlugins(SandboxPlugin.forRuntime(runtime, java.util.Set.of(), properties.sandbox().limits()))
-        .build());
+  WorkerFactory workerFactory(WorkflowClient client, SandboxesProperties properties) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
     factory.newWorker(properties.taskQueue(), workerOptions(properties));
     return factory;
   }
