@@ -6,6 +6,7 @@ import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.runtime.PlatformException;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationErrorCategory;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +91,8 @@ final class ActivityCalls {
     } catch (SandboxException e) {
       // Not found, not running, in use: the state of the world, which a retry will not change.
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type());
+    } catch (io.temporal.client.ActivityNotExistsException e) {
+      throw routineEnd(e);
     } catch (RuntimeException e) {
       if (e instanceof io.temporal.client.ActivityCompletionException || e instanceof ApplicationFailure) {
         throw e;
@@ -100,6 +103,25 @@ final class ActivityCalls {
       throw Activity.wrap(e);
     }
   }
+
+  /**
+   * A heartbeat found that nobody waits for this activity any more: its workflow closed (a
+   * sandbox terminated while its watch waited) or the attempt was replaced. That is the routine
+   * end of a watch, not a failure: a benign failure is neither logged as a warning nor counted in
+   * the SDK's failed-activity metric (a cancellation that arrives in time is reported as
+   * cancelled, which is not counted as failed either).
+   */
+  static ApplicationFailure routineEnd(io.temporal.client.ActivityNotExistsException e) {
+    return ApplicationFailure.newBuilder()
+        .setMessage("nothing waits for this activity any more: " + e.getMessage())
+        .setType(WAIT_ENDED)
+        .setNonRetryable(true)
+        .setCategory(ApplicationErrorCategory.BENIGN)
+        .build();
+  }
+
+  /** The type of {@link #routineEnd}'s failure. */
+  static final String WAIT_ENDED = "SandboxWaitEnded";
 
   static void run(ThrowingRunnable action) {
     call(() -> {
