@@ -7,6 +7,7 @@ import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DataConverterException;
+import io.temporal.common.converter.GlobalDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.payload.context.SerializationContext;
 import io.temporal.workflow.Workflow;
@@ -36,9 +37,13 @@ final class DocumentedRejections implements DataConverter {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
-  /** {@code converter}, writing validators' rejections with their documented types. */
+  /**
+   * {@code converter}, writing validators' rejections with their documented types; the SDK's
+   * global converter when {@code converter} is null (client options that set none).
+   */
   static DataConverter wrap(DataConverter converter) {
-    return converter instanceof DocumentedRejections ? converter : new DocumentedRejections(converter);
+    DataConverter base = converter == null ? GlobalDataConverter.get() : converter;
+    return base instanceof DocumentedRejections ? base : new DocumentedRejections(base);
   }
 
   /** The failure a rejection should carry: the model exception as an application failure of its type. */

@@ -3,6 +3,8 @@ package dev.sandboxes.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxes.runtime.ScriptedRuntime;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
@@ -51,5 +53,14 @@ class SandboxPluginTest {
         .getWorkerOptions().getMaxConcurrentActivityExecutionSize()).isEqualTo(50);
     assertThat(factory.newWorker("elsewhere", WorkerOptions.getDefaultInstance()).getWorkerOptions()
         .getMaxConcurrentActivityExecutionSize()).isEqualTo(SandboxPlugin.SDK_DEFAULT_ACTIVITY_SLOTS);
+  }
+
+  @Test
+  void onAClientThatSetsNoDataConverterItWrapsTheSdksOwn() {
+    // client options that set no converter hand the plugin null: the global converter is wrapped
+    WorkflowClient client = WorkflowClient.newInstance(env.getWorkflowServiceStubs(),
+        WorkflowClientOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(new ScriptedRuntime())).build());
+    assertThat(client.getOptions().getDataConverter()).isInstanceOf(DocumentedRejections.class);
+    assertThat(client.getOptions().getDataConverter().toPayload("x")).isPresent();
   }
 }
