@@ -28,8 +28,26 @@ final class ActivityCalls {
   /**
    * Waits in steps of {@code heartbeatEvery}, heartbeating between them, until {@code changed}
    * holds or {@code slice} has passed; returns the last state.
+   *
+   * <p>The object being gone ({@code SandboxNotFound}) is an answer, not a failure of the wait:
+   * it fails as a benign failure of that type, which the workflow reads as before, without the
+   * SDK's warning and failed-activity count. That is also how a routine terminate ends the
+   * watch: the workflow deletes the sandbox, and the watch, not yet told of its cancellation,
+   * finds it gone.
    */
   static <T> T awaitHeartbeating(Duration slice, Duration heartbeatEvery, Wait<T> wait,
+      java.util.function.Predicate<T> changed) {
+    try {
+      return heartbeating(slice, heartbeatEvery, wait, changed);
+    } catch (ApplicationFailure f) {
+      if (SandboxErrors.NOT_FOUND.equals(f.getType()) && f.getCategory() != ApplicationErrorCategory.BENIGN) {
+        throw ApplicationFailure.newBuilder(f).setCategory(ApplicationErrorCategory.BENIGN).build();
+      }
+      throw f;
+    }
+  }
+
+  private static <T> T heartbeating(Duration slice, Duration heartbeatEvery, Wait<T> wait,
       java.util.function.Predicate<T> changed) {
     ActivityExecutionContext context = Activity.getExecutionContext();
     Instant deadline = Instant.now().plus(slice);

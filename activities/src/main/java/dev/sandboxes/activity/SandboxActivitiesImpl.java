@@ -223,6 +223,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
       throw e;
     } finally {
       inFlight.finish(key, mine, result, failure, mayHaveTimedOut(info, started));
+      ActivityMetrics.exec(Duration.ofNanos(System.nanoTime() - started), result, failure);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.sandboxes.activity;
 
-import static dev.sandboxes.activity.ActivityCalls.call;
 
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
@@ -30,7 +29,7 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public VolumeState create(String name, VolumeSpec spec, SandboxOwner owner) {
-    return call(() -> runtime.createVolume(name, spec, owner));
+    return ActivityMetrics.volumeOperation("create", () -> runtime.createVolume(name, spec, owner));
   }
 
   @Override
@@ -41,12 +40,15 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public void delete(String name) {
-    ActivityCalls.run(() -> runtime.deleteVolume(name));
+    ActivityMetrics.volumeOperation("delete", () -> {
+      runtime.deleteVolume(name);
+      return null;
+    });
   }
 
   @Override
   public FileListing listFiles(String volume, String path) {
-    return call(() -> {
+    return ActivityMetrics.volumeOperation("list", () -> {
       String valid = VolumePaths.valid("path", path);
       return new FileListing(valid, runtime.listFiles(volume, valid));
     });
@@ -54,7 +56,7 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public FileChunk readFile(String volume, String path, long offset, int length) {
-    return call(() -> {
+    return ActivityMetrics.volumeOperation("read", () -> {
       VolumePaths.validRange(offset, length);
       return runtime.readFile(volume, VolumePaths.validFile("path", path), offset, length);
     });
@@ -62,7 +64,7 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public FileEntry writeFile(String volume, String path, byte[] data) {
-    return call(() -> {
+    return ActivityMetrics.volumeOperation("write", () -> {
       VolumePaths.validContent(data);
       return runtime.writeFile(volume, VolumePaths.validFile("path", path), data);
     });
@@ -70,7 +72,9 @@ public class VolumeActivitiesImpl implements VolumeActivities {
 
   @Override
   public void moveFile(String volume, String from, String to) {
-    ActivityCalls.run(() -> runtime.moveFile(volume, VolumePaths.validFile("from", from),
-        VolumePaths.validFile("to", to)));
+    ActivityMetrics.volumeOperation("move", () -> {
+      runtime.moveFile(volume, VolumePaths.validFile("from", from), VolumePaths.validFile("to", to));
+      return null;
+    });
   }
 }

@@ -38,4 +38,39 @@ class ActivityCallsTest {
       assertThat(f.getCategory()).isNotEqualTo(ApplicationErrorCategory.BENIGN);
     });
   }
+
+  @Test
+  void aWatchThatFindsItsObjectGoneFailsBenignKeepingItsType() {
+    io.temporal.testing.TestActivityEnvironment env = io.temporal.testing.TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(new Watch());
+      Throwable thrown = catchThrowable(() -> env.newActivityStub(WatchActivity.class,
+          io.temporal.activity.ActivityOptions.newBuilder().setStartToCloseTimeout(java.time.Duration.ofSeconds(10))
+              .setRetryOptions(io.temporal.common.RetryOptions.newBuilder().setMaximumAttempts(1).build()).build()).await());
+      ApplicationFailure cause = null;
+      for (Throwable t = thrown; t != null && cause == null; t = t.getCause()) {
+        cause = t instanceof ApplicationFailure app ? app : null;
+      }
+      assertThat(cause).as("the watch's failure (%s)", thrown).isNotNull();
+      assertThat(cause.getType()).isEqualTo(SandboxErrors.NOT_FOUND);
+      assertThat(cause.getCategory()).isEqualTo(ApplicationErrorCategory.BENIGN);
+    } finally {
+      env.close();
+    }
+  }
+
+  /** A watch over an object that is gone. */
+  @io.temporal.activity.ActivityInterface
+  public interface WatchActivity {
+    String await();
+  }
+
+  static final class Watch implements WatchActivity {
+    @Override
+    public String await() {
+      return ActivityCalls.awaitHeartbeating(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1), wait -> {
+        throw new SandboxNotFoundException("sandbox \"s\" is gone");
+      }, state -> true);
+    }
+  }
 }

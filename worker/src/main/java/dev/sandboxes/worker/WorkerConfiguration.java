@@ -55,7 +55,7 @@ public class WorkerConfiguration {
 
   @Bean(destroyMethod = "close")
   /** The Kubernetes runtime's client comes from KUBECONFIG, ~/.kube/config or the in-cluster account. */
-  SandboxRuntime sandboxRuntime(SandboxesProperties properties) {
+  SandboxRuntime sandboxRuntime(SandboxesProperties properties, Scope temporalMetricsScope) {
     return switch (properties.runtime()) {
       case KUBERNETES -> {
         KubernetesProperties k = properties.kubernetes();
@@ -77,7 +77,7 @@ public class WorkerConfiguration {
                 : dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.agentClients()))
             .maxLifetime(properties.sandbox().maxLifetime())
             .pools(k.warmPools())
-            .build());
+            .build(), temporalMetricsScope);
       }
       case LOCAL -> {
         LocalProperties l = properties.local();
@@ -98,6 +98,17 @@ public class WorkerConfiguration {
     return new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))
         .reportEvery(com.uber.m3.util.Duration.ofMillis(METRICS_REPORT_INTERVAL.toMillis()));
+  }
+
+  /** How often the {@code sandboxes} gauge asks visibility for the open sandboxes by phase. */
+  static final Duration PHASE_GAUGE_INTERVAL = Duration.ofSeconds(15);
+
+  /** The open sandboxes by phase, from visibility ({@link SandboxPhaseGauge}). */
+  @Bean(destroyMethod = "close")
+  SandboxPhaseGauge sandboxPhaseGauge(WorkflowServiceStubs stubs, SandboxesProperties properties,
+      Scope temporalMetricsScope) {
+    return new SandboxPhaseGauge(stubs, properties.temporal().namespace(), temporalMetricsScope,
+        PHASE_GAUGE_INTERVAL).start();
   }
 
   /** Connects lazily: the worker starts even while Temporal is down, and health says so. */

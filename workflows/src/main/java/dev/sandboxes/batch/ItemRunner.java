@@ -4,6 +4,7 @@ import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
@@ -162,6 +163,28 @@ public final class ItemRunner {
         Async.function(child::run, new SandboxRequest(spec, false, null, null, tailLines))));
     scope.run();
     running.add(new Running(attempt, spec.name(), result.get(0), scope));
+    if (attempt.attempt() == 1) {
+      Workflow.getMetricsScope().counter(SandboxMetrics.BATCH_ITEMS_STARTED).inc(1);
+    }
+  }
+
+  /** Records an item's final outcome and hands it to the listener. */
+  private void finish(ItemResult result) {
+    results.put(result.index(), result);
+    SandboxMetrics.outcome(Workflow.getMetricsScope(), SandboxMetrics.BATCH_ITEMS_FINISHED, outcomeOf(result));
+    listener.finished(result);
+  }
+
+  /** An item's outcome as batches count it: succeeded, skipped, terminated or failed. */
+  public static String outcomeOf(ItemResult result) {
+    if (result.succeeded()) {
+      return "succeeded";
+    } else if (ItemResult.SKIPPED.equals(result.phase())) {
+      return "skipped";
+    } else if (SandboxPhase.TERMINATED.wireName().equals(result.phase())) {
+      return "terminated";
+    }
+    return "failed";
   }
 
   private void collectFinished() {
@@ -179,8 +202,7 @@ public final class ItemRunner {
         retries++;
         continue;
       }
-      results.put(r.attempt().index(), outcome);
-      listener.finished(outcome);
+      finish(outcome);
     }
   }
 
@@ -202,8 +224,7 @@ public final class ItemRunner {
     for (Attempt a : skipped) {
       ItemResult result = new ItemResult(a.index(), null, ItemResult.SKIPPED, null, "BatchStopped",
           "not started: the batch stopped", a.attempt() - 1, List.of());
-      results.put(a.index(), result);
-      listener.finished(result);
+      finish(result);
     }
   }
 

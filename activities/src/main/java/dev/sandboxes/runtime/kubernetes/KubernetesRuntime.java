@@ -1,5 +1,7 @@
 package dev.sandboxes.runtime.kubernetes;
 
+import com.uber.m3.tally.NoopScope;
+import com.uber.m3.tally.Scope;
 import dev.sandboxes.model.PoolStatus;
 import dev.sandboxes.model.SandboxNotFoundException;
 import dev.sandboxes.model.SandboxOwner;
@@ -73,11 +75,23 @@ public class KubernetesRuntime extends ComposedRuntime {
    * the in-cluster service account), closed with the runtime. Callers need no fabric8 types.
    */
   public static KubernetesRuntime connect(KubernetesRuntimeOptions options) {
+    return connect(options, new NoopScope());
+  }
+
+  /**
+   * {@link #connect(KubernetesRuntimeOptions)}, reporting every request to the Kubernetes API on
+   * {@code metricsScope} ({@code SandboxMetrics.PLATFORM_REQUESTS} and
+   * {@code PLATFORM_LATENCY}); the worker gives the Temporal SDK's root scope, so they land with
+   * the SDK's own metrics.
+   */
+  public static KubernetesRuntime connect(KubernetesRuntimeOptions options, Scope metricsScope) {
     LongAdder requests = new LongAdder();
+    PlatformRequestMetrics metrics = new PlatformRequestMetrics(metricsScope);
     KubernetesClient client = new KubernetesClientBuilder()
         // counts every request this client sends (watches and exec/log streams included)
         .withHttpClientBuilderConsumer(builder -> builder
             .addOrReplaceInterceptor(RetryAfterInterceptor.NAME, new RetryAfterInterceptor())
+            .addOrReplaceInterceptor(PlatformRequestMetrics.NAME, metrics)
             .addOrReplaceInterceptor("sandboxes-request-count", new Interceptor() {
               @Override
               public void before(BasicBuilder request, HttpRequest sent, RequestTags tags) {

@@ -76,14 +76,11 @@ public class BatchChunkWorkflowImpl implements BatchChunkWorkflow {
     int skipped;
 
     void add(ItemResult result) {
-      if (result.succeeded()) {
-        succeeded++;
-      } else if (ItemResult.SKIPPED.equals(result.phase())) {
-        skipped++;
-      } else if (SandboxPhase.TERMINATED.wireName().equals(result.phase())) {
-        terminated++;
-      } else {
-        failed++;
+      switch (ItemRunner.outcomeOf(result)) {
+        case "succeeded" -> succeeded++;
+        case "skipped" -> skipped++;
+        case "terminated" -> terminated++;
+        default -> failed++;
       }
     }
 

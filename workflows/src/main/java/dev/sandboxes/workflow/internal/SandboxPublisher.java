@@ -5,6 +5,7 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.workflow.SandboxEventListener;
+import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.workflow.Workflow;
@@ -25,6 +26,8 @@ final class SandboxPublisher {
   private String upsertedPhase;
   private boolean identityUpserted;
   private boolean parentNotified;
+  /** The phase last reported to the metrics (null before a new sandbox's first). */
+  private SandboxPhase reportedPhase;
 
   /**
    * For a run that starts with {@code carried} (null for a new sandbox, whose starter set the
@@ -37,11 +40,16 @@ final class SandboxPublisher {
     SandboxPhase phase = carried == null ? SandboxPhase.QUEUED : carried.phase();
     upsertedPhase = phase.wireName();
     parentNotified = phase != SandboxPhase.QUEUED && phase != SandboxPhase.CREATING;
+    reportedPhase = carried == null ? null : carried.phase();
   }
 
   /** Shows {@code status}, whose phase the sandbox just entered. */
   void entered(SandboxStatus status) {
     SandboxPhase next = status.phase();
+    // the workflow's metrics scope reports nothing while a history replays
+    SandboxMetrics.phaseEntered(Workflow.getMetricsScope(), reportedPhase, status,
+        java.time.Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+    reportedPhase = next;
     if (!next.wireName().equals(upsertedPhase)) {
       Workflow.upsertTypedSearchAttributes(SandboxPresentation.phaseUpdates(spec, next, !identityUpserted));
       identityUpserted = true;

@@ -14,6 +14,7 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SandboxLimits;
+import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
@@ -251,6 +252,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   @Override
   public SandboxStatus terminate(String why) {
     updatesThisRun++;
+    SandboxMetrics.outcome(Workflow.getMetricsScope(), SandboxMetrics.TERMINATES,
+        life.phase().terminal() ? "already_ended" : "accepted");
     life.requestTermination(SandboxReason.TERMINATE_REQUESTED, why);
     Workflow.await(() -> cleanedUp);
     return life.status();
