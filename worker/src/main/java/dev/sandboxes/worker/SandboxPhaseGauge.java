@@ -67,7 +67,8 @@ final class SandboxPhaseGauge implements AutoCloseable {
           .countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
               .setNamespace(namespace).setQuery(query(phase)).build())
           .getCount();
-      scope.tagged(Map.of(SandboxMetrics.PHASE, phase.wireName())).gauge(SandboxMetrics.SANDBOXES).update(n);
+      scope.tagged(Map.of("namespace", namespace, SandboxMetrics.PHASE, phase.wireName()))
+          .gauge(SandboxMetrics.SANDBOXES).update(n);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandboxes.batch.BatchSpec;
+import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
 import dev.sandboxes.model.ExecRequest;
@@ -31,8 +33,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The worker's sandbox metrics move as sandboxes and volumes are used: a worker (local runtime)
  * on the temporal CLI's dev server, scraped at {@code /actuator/prometheus} before and after a
- * sandbox is started, runs two execs, is terminated, and a volume's file is written. Also: the
- * routine terminate is not counted as a failed watch activity.
+ * sandbox is started, runs two execs, is terminated, a volume's file is written and a batch of
+ * two runs. Also: the routine terminate is not counted as a failed watch activity, and every
+ * series the Grafana dashboard in {@code deploy/grafana} queries is one the worker serves.
  */
 class WorkerMetricsTest {
   private static final Path LOGS = Path.of("target", "worker-metrics");
@@ -69,11 +72,17 @@ class WorkerMetricsTest {
         volumes.writeFile("metered", "/a", "x".getBytes(StandardCharsets.UTF_8));
         volumes.delete("metered");
 
+        BatchClient batches = new BatchClient(client, TaskQueues.DEFAULT);
+        batches.start(BatchSpec.ofCount("metered", SandboxSpec.builder("busybox:1.36").command("true").build(), 2, 2));
+        assertThat(batches.awaitDone("metered", Duration.ofSeconds(120))).isPresent();
+
         Awaitility.await("the sandbox series").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
             .untilAsserted(() -> {
               String after = scrape(url);
-              assertThat(value(after, "sandbox_started_total", "")).isEqualTo(1);
-              assertThat(value(after, "sandbox_create_to_running_seconds_count", "")).isEqualTo(1);
+              // the sandbox and the batch's two items
+              assertThat(value(after, "sandbox_started_total", "")).isEqualTo(3);
+              assertThat(value(after, "sandbox_ended_total", "phase=\"succeeded\"")).isEqualTo(2);
+              assertThat(value(after, "sandbox_create_to_running_seconds_count", "")).isGreaterThanOrEqualTo(1);
               assertThat(value(after, "sandbox_execs_total", "outcome=\"exit_zero\"")).isEqualTo(1);
               assertThat(value(after, "sandbox_execs_total", "outcome=\"exit_nonzero\"")).isEqualTo(1);
               assertThat(value(after, "sandbox_exec_latency_seconds_count", "")).isEqualTo(2);
@@ -83,7 +92,26 @@ class WorkerMetricsTest {
               assertThat(value(after, "sandbox_volume_operations_total", "operation=\"write\"")).isEqualTo(1);
               assertThat(value(after, "sandbox_volume_operations_total", "operation=\"create\"")).isEqualTo(1);
               assertThat(value(after, "sandboxes", "phase=\"running\"")).isZero();
+              assertThat(value(after, "sandbox_batch_items_started_total", "")).isEqualTo(2);
+              assertThat(value(after, "sandbox_batch_items_finished_total", "outcome=\"succeeded\"")).isEqualTo(2);
             });
+        // every series the Grafana dashboard queries is one the worker serves (the Kubernetes
+        // API's only with the Kubernetes runtime: PlatformRequestMetricsTest and the e2e suite)
+        String served = scrape(url);
+        java.util.Set<String> sdkMetrics = new java.util.HashSet<>();
+        for (java.lang.reflect.Field f : io.temporal.worker.MetricsType.class.getFields()) {
+          if (f.getType() == String.class) {
+            sdkMetrics.add((String) f.get(null));
+          }
+        }
+        assertThat(dashboardSeries()).isNotEmpty().allSatisfy(series -> {
+          if (series.startsWith("temporal_")) {
+            // the SDK's own, served once something happened (a failure counter only after a failure)
+            assertThat(sdkMetrics).as("an SDK metric " + series).contains(series.replaceAll("_total$", ""));
+          } else if (!series.startsWith("sandbox_platform_")) {
+            assertThat(served).as("the dashboard's series " + series).containsPattern("(?m)^" + series + "[{ ]");
+          }
+        });
         // the terminated sandbox's watch learns at its next heartbeat (10 s) that its workflow
         // closed: a routine end, not a failed activity
         Thread.sleep(12_000);
@@ -95,6 +123,21 @@ class WorkerMetricsTest {
         worker.close();
       }
     }
+  }
+
+  /** The series names the dashboard's queries use (deploy/grafana/sandboxes-dashboard.json). */
+  static java.util.Set<String> dashboardSeries() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Path.of("..", "deploy", "grafana", "sandboxes-dashboard.json").toFile());
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    Matcher m = Pattern.compile("\\b((?:sandbox|temporal)[a-z_]*)[{\\[]").matcher("");
+    for (com.fasterxml.jackson.databind.JsonNode expr : dashboard.findValues("expr")) {
+      m.reset(expr.asText());
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
   }
 
   static String scrape(String url) throws Exception {
