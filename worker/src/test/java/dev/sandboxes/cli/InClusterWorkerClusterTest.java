@@ -73,6 +73,15 @@ class InClusterWorkerClusterTest {
       SquareBatch.assertOnePodPerAttempt(results, pods);
       assertThat(after).as("the deleted worker is replaced").doesNotContain(victim).hasSize(before.size());
       assertThat(leftovers.total()).as("objects left of batch %s: %s", batch, leftovers).isZero();
+
+      // the survivors' metrics show the batch: its items, and the Kubernetes API requests that
+      // created their pods (the Kubernetes runtime's series, which the unit suite cannot show)
+      assertThat(scrapedSum(admin, "sandbox_platform_requests_total", "resource=\"pods\""))
+          .as("Kubernetes API requests for pods").isPositive();
+      assertThat(scrapedSum(admin, "sandbox_platform_requests_total", "method=\"POST\",resource=\"pods\",status=\"201\""))
+          .as("pods created").isPositive();
+      assertThat(scrapedSum(admin, "sandbox_platform_request_latency_seconds_count", "resource=\"pods\"")).isPositive();
+      assertThat(scrapedSum(admin, "sandbox_batch_items_finished_total", "outcome=\"succeeded\"")).isPositive();
     } finally {
       SquareBatch.closeForGood(WorkflowClient.newInstance(stubs), WorkflowIds.batchWorkflowId(batch));
       stubs.shutdownNow();
@@ -173,6 +182,16 @@ class InClusterWorkerClusterTest {
   }
 
   /** Every replica of the Deployment ready and updated (old pods may still be draining). */
+  /** The sum over the running worker pods' {@code /actuator/prometheus} of one series' values. */
+  private static double scrapedSum(KubernetesClient admin, String series, String label) throws Exception {
+    double sum = 0;
+    for (io.fabric8.kubernetes.api.model.Pod worker : Install.runningWorkers(admin)) {
+      sum += WorkerMetricsTest.value(WorkerMetricsTest.scrape(
+          "http://" + worker.getStatus().getPodIP() + ":8080/actuator/prometheus"), series, label);
+    }
+    return sum;
+  }
+
   private static void awaitReplicasReady(KubernetesClient admin) {
     Awaitility.await("every worker replica ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
         .until(() -> {

@@ -122,6 +122,38 @@ class TemporalUiClusterTest {
     }
   }
 
+  @Test
+  void aFailedSandboxIsListedUnderItsFailedPhaseAndARunningOneIsNot() throws Exception {
+    // the list's status column says Completed for a failed sandbox (README: In the Temporal UI);
+    // the SandboxPhase attribute is how the list shows failures, as a query an operator saves
+    String tag = "ui-failed-" + UUID.randomUUID().toString().substring(0, 8);
+    String failed = sandboxes.start(SandboxSpec.builder("busybox:1.36").name(tag).tag("check", tag)
+        .command("sh", "-c", "exit 3").build());
+    String running = sandboxes.start(SandboxSpec.builder("busybox:1.36").name(tag + "-r").tag("check", tag).build());
+    WebDriver browser = null;
+    try {
+      assertThat(sandboxes.result(failed).status().phase()).isEqualTo(SandboxPhase.FAILED);
+      assertThat(sandboxes.awaitRunning(running, Duration.ofMinutes(2)).phase()).isEqualTo(SandboxPhase.RUNNING);
+      browser = chromium();
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+      String query = "SandboxPhase=\"failed\" AND SandboxTags=\"check=" + tag + "\"";
+      browser.get(ui + "/namespaces/default/workflows?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+      awaitListed(browser, wait, "sandbox/" + failed);
+      screenshot(browser, "failed-listed-" + tag);
+      assertThat(browser.findElements(By.linkText("sandbox/" + running))).as("the running sandbox").isEmpty();
+    } catch (RuntimeException | AssertionError e) {
+      if (browser != null) {
+        screenshot(browser, "failed-" + tag);
+      }
+      throw e;
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      sandboxes.terminate(running, "browser test done");
+    }
+  }
+
   /**
    * Waits for the workflow's row. The UI renders its own "500 Internal Error" page when one of
    * its page-load calls to the server fails (seen once on the rig right after the crash suites,
