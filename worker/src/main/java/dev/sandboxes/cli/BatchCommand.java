@@ -89,7 +89,7 @@ final class BatchCommand extends CommandGroup {
       boolean terminal = System.console() != null;
       Optional<BatchProgress> done;
       // no line (null) unless asked for or on a terminal
-      try (BatchProgressLine line = (progress != null ? progress : terminal) ? BatchProgressLine.start(
+      try (ProgressLine line = ProgressLine.wanted(progress, terminal) ? BatchProgressLine.start(
           spec.commandLine().getErr(), terminal, () -> global.batches().progress(started)) : null) {
         done = global.batches().awaitDone(started, waitTimeout);
       }

@@ -3,61 +3,29 @@ package dev.sandboxes.cli;
 import dev.sandboxes.batch.BatchProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The line {@code batch run --wait} keeps up to date on stderr while it waits: done of total, the
- * outcomes so far, the rate since the wait began and the time left at that rate. On a terminal
- * it rewrites one line; elsewhere ({@code --progress} into a log) it prints a line each time.
+ * The line {@code batch run --wait} keeps up to date on stderr while it waits ({@link ProgressLine}):
+ * done of total, the outcomes so far, the rate since the wait began and the time left at that
+ * rate.
  */
-final class BatchProgressLine implements AutoCloseable {
+final class BatchProgressLine {
   /** How often the batch's progress is read (one query to its workflow). */
   static final Duration EVERY = Duration.ofSeconds(2);
 
-  private final PrintWriter err;
-  private final boolean terminal;
-  private final ScheduledExecutorService ticker;
-  private final long startedNanos = System.nanoTime();
-  private Integer doneAtStart;
-  private int width;
-
-  private BatchProgressLine(PrintWriter err, boolean terminal, Supplier<BatchProgress> read) {
-    this.err = err;
-    this.terminal = terminal;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "batch-progress");
-      t.setDaemon(true);
-      return t;
-    });
-    ticker.scheduleWithFixedDelay(() -> {
-      try {
-        show(read.get());
-      } catch (RuntimeException e) {
-        // a missed reading: the next one comes in EVERY
-      }
-    }, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
-  }
+  private BatchProgressLine() {}
 
   /** Starts showing the progress that {@code read} returns, every {@link #EVERY}. */
-  static BatchProgressLine start(PrintWriter err, boolean terminal, Supplier<BatchProgress> read) {
-    return new BatchProgressLine(err, terminal, read);
-  }
-
-  private synchronized void show(BatchProgress progress) {
-    if (doneAtStart == null) {
-      doneAtStart = progress.done();
-    }
-    String line = render(progress, progress.done() - doneAtStart, Duration.ofNanos(System.nanoTime() - startedNanos));
-    if (terminal) {
-      err.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
-      width = line.length();
-    } else {
-      err.println(line);
-    }
-    err.flush();
+  static ProgressLine start(PrintWriter err, boolean terminal, Supplier<BatchProgress> read) {
+    Integer[] doneAtStart = new Integer[1];
+    return ProgressLine.start(err, terminal, EVERY, elapsed -> {
+      BatchProgress progress = read.get();
+      if (doneAtStart[0] == null) {
+        doneAtStart[0] = progress.done();
+      }
+      return render(progress, progress.done() - doneAtStart[0], elapsed);
+    });
   }
 
   /**
@@ -76,25 +44,9 @@ final class BatchProgressLine implements AutoCloseable {
       line.append(String.format(", %.1f items/s", rate));
       int left = progress.total() - progress.done();
       if (left > 0) {
-        line.append(", ETA ").append(compact(Duration.ofSeconds((long) Math.ceil(left / rate))));
+        line.append(", ETA ").append(ProgressLine.compact(Duration.ofSeconds((long) Math.ceil(left / rate))));
       }
     }
     return line.toString();
-  }
-
-  private static String compact(Duration d) {
-    long s = d.toSeconds();
-    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
-        : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
-  }
-
-  /** Stops the updates; on a terminal, clears the line. */
-  @Override
-  public synchronized void close() {
-    ticker.shutdownNow();
-    if (terminal && width > 0) {
-      err.print("\r" + " ".repeat(width) + "\r");
-      err.flush();
-    }
   }
 }

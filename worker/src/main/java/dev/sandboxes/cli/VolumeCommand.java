@@ -147,6 +147,10 @@ final class VolumeCommand extends CommandGroup {
     @Option(names = {"-o", "--output"}, paramLabel = "F", description = "write to this file instead of stdout")
     Path output;
 
+    @Option(names = "--progress", negatable = true, description = "a progress line on stderr (bytes copied of "
+        + "the total, rate, ETA); default: when stderr is a terminal")
+    Boolean progress;
+
     @Override
     int act(PrintWriter out) throws IOException {
       if (offset < 0) {
@@ -159,8 +163,8 @@ final class VolumeCommand extends CommandGroup {
       if (output != null) {
         // the whole range lands under a temporary name first: no half-written file on failure
         Path partial = output.resolveSibling("." + output.getFileName() + ".partial");
-        try (OutputStream file = Files.newOutputStream(partial)) {
-          global.volumes().readFile(name, path, offset, range, file);
+        try (OutputStream file = Files.newOutputStream(partial); TransferLine line = transferLine()) {
+          global.volumes().readFile(name, path, offset, range, file, line);
         } catch (RuntimeException | IOException e) {
           Files.deleteIfExists(partial);
           throw e;
@@ -171,9 +175,78 @@ final class VolumeCommand extends CommandGroup {
       }
       // file content is bytes, not text: straight to the process's stdout
       out.flush();
-      global.volumes().readFile(name, path, offset, range, System.out);
+      try (TransferLine line = transferLine()) {
+        global.volumes().readFile(name, path, offset, range, System.out, line);
+      }
       System.out.flush();
       return ExitCodes.OK;
+    }
+
+    private TransferLine transferLine() {
+      boolean terminal = System.console() != null;
+      return new TransferLine(name + ":" + path,
+          ProgressLine.wanted(progress, terminal) ? spec.commandLine().getErr() : null, terminal);
+    }
+  }
+
+  /**
+   * The progress of a file copy ({@code NAME:PATH: 12.0 MiB / 40.0 MiB, 3.1 MiB/s, ETA 9s}), on
+   * stderr every {@link #EVERY} while it runs; nothing when {@code err} is null.
+   */
+  static final class TransferLine implements dev.sandboxes.client.VolumeClient.TransferProgress, AutoCloseable {
+    static final java.time.Duration EVERY = java.time.Duration.ofSeconds(1);
+    private final java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final ProgressLine line;
+
+    TransferLine(String what, PrintWriter err, boolean terminal) {
+      line = err == null ? null
+          : ProgressLine.start(err, terminal, EVERY, elapsed -> render(what, copied.get(), total.get(), elapsed));
+    }
+
+    @Override
+    public void copied(long soFar, long all) {
+      copied.set(soFar);
+      total.set(all);
+    }
+
+    /** One line; null before the first chunk (its total is not known yet). */
+    static String render(String what, long copied, long total, java.time.Duration elapsed) {
+      if (total < 0) {
+        return null;
+      }
+      StringBuilder text = new StringBuilder(what).append(": ").append(size(copied)).append(" / ").append(size(total));
+      double seconds = elapsed.toMillis() / 1000.0;
+      if (copied > 0 && seconds > 0) {
+        double rate = copied / seconds;
+        text.append(", ").append(size((long) rate)).append("/s");
+        if (total > copied) {
+          text.append(", ETA ").append(ProgressLine.compact(java.time.Duration.ofSeconds((long) Math.ceil((total - copied) / rate))));
+        }
+      }
+      return text.toString();
+    }
+
+    /** Bytes as {@code 512 B}, {@code 1.5 KiB}, {@code 12.0 MiB}, {@code 2.0 GiB}. */
+    static String size(long bytes) {
+      if (bytes < 1024) {
+        return bytes + " B";
+      }
+      String[] units = {"KiB", "MiB", "GiB", "TiB"};
+      double value = bytes / 1024.0;
+      int unit = 0;
+      while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+      }
+      return String.format("%.1f %s", value, units[unit]);
+    }
+
+    @Override
+    public void close() {
+      if (line != null) {
+        line.close();
+      }
     }
   }
 

@@ -603,6 +603,33 @@ public class SandboxCliTest {
   }
 
   @Test
+  void aLongVolumeReadWithProgressPrintsBytesOfTotalOnStderr(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String vol = volume("big");
+    // 3 MiB written inside a sandbox (the file API writes at most 1 MiB): a read of three chunks
+    Run filled = sandbox("create", "busybox:1.36", "--volume", "/data=" + vol, "--wait", "--", "sh", "-c",
+        "head -c 3145728 /dev/zero > /data/big && sleep 300");
+    assertThat(filled.code()).as(filled.err()).isZero();
+    String name = filled.out().trim();
+    try {
+      java.nio.file.Path output = dir.resolve("big");
+      org.awaitility.Awaitility.await("the 3 MiB file").atMost(java.time.Duration.ofSeconds(30)).until(() ->
+          sandbox("volume", "ls", vol, "--json").out().contains("3145728"));
+      Run read = sandbox("volume", "read", vol, "/big", "-o", output.toString(), "--progress");
+      assertThat(read.code()).as(read.err()).isZero();
+      assertThat(java.nio.file.Files.size(output)).isEqualTo(3145728);
+      // stderr is no terminal here: a line per reading, and the final one says all of it
+      assertThat(read.err().lines().toList()).isNotEmpty()
+          .allSatisfy(line -> assertThat(line).matches(vol + ":/big: [0-9.]+ (B|KiB|MiB) / 3\\.0 MiB.*"))
+          .last().asString().startsWith(vol + ":/big: 3.0 MiB / 3.0 MiB");
+      Run quiet = sandbox("volume", "read", vol, "/big", "-o", output.toString());
+      assertThat(quiet.err()).as("no line unless asked or on a terminal").isEmpty();
+    } finally {
+      sandbox("terminate", name);
+    }
+  }
+
+  @Test
   void batchRunWaitWithProgressPrintsDoneOfTotalOnStderr() {
     String batch = unique("p");
     Run run = sandbox("batch", "run", "busybox:1.36", "--name", batch, "--count", "4", "--parallelism", "2",

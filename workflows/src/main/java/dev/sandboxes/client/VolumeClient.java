@@ -143,6 +143,22 @@ public final class VolumeClient {
    * in chunks of {@link VolumePaths#MAX_TRANSFER}; returns the number of bytes copied.
    */
   public long readFile(String name, String path, long offset, long length, OutputStream out) {
+    return readFile(name, path, offset, length, out, (copied, total) -> { });
+  }
+
+  /** How far a copy has come: bytes copied so far and the bytes it will copy in all. */
+  @FunctionalInterface
+  public interface TransferProgress {
+    /** After each chunk: {@code copied} bytes of {@code total} (the range, bounded by the file's size). */
+    void copied(long copied, long total);
+  }
+
+  /**
+   * {@link #readFile(String, String, long, long, OutputStream)}, telling {@code progress} after
+   * each chunk how many bytes of how many are copied (for a progress line on a long transfer).
+   */
+  public long readFile(String name, String path, long offset, long length, OutputStream out,
+      TransferProgress progress) {
     long copied = 0;
     while (length < 0 || copied < length) {
       int want = (int) Math.min(VolumePaths.MAX_TRANSFER, length < 0 ? Long.MAX_VALUE : length - copied);
@@ -153,6 +169,8 @@ public final class VolumeClient {
         throw new UncheckedIOException(e);
       }
       copied += chunk.data().length;
+      long inFile = Math.max(0, chunk.size() - offset);
+      progress.copied(copied, length < 0 ? inFile : Math.min(length, inFile));
       if (chunk.eof() || chunk.data().length == 0) {
         break;
       }
