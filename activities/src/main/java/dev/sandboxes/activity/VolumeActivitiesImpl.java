@@ -1,6 +1,5 @@
 package dev.sandboxes.activity;
 
-
 import dev.sandboxes.model.FileChunk;
 import dev.sandboxes.model.FileEntry;
 import dev.sandboxes.model.FileListing;
