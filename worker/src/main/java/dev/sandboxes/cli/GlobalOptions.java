@@ -66,12 +66,17 @@ final class GlobalOptions {
   private WorkflowServiceStubs stubs;
   private SandboxClient client;
 
+  /** Health checks before the CLI says Temporal cannot be reached (a busy server may miss one). */
+  static final int CONNECT_ATTEMPTS = 3;
+  /** The pause after the first failed check; doubled after the second. */
+  static final Duration CONNECT_BACKOFF = Duration.ofMillis(500);
+
   /** Connects on first use; fails with one line naming the address when Temporal is not there. */
   SandboxClient sandboxes() {
     if (client == null) {
       stubs = WorkflowServiceStubs.newServiceStubs(stubsOptions());
       try {
-        stubs.healthCheck();
+        healthCheck(stubs::healthCheck);
       } catch (RuntimeException e) {
         stubs.shutdownNow();
         throw new CliException(ExitCodes.OPERATIONAL,
@@ -82,6 +87,36 @@ final class GlobalOptions {
       client = new SandboxClient(workflowClient, taskQueue);
     }
     return client;
+  }
+
+  /**
+   * Runs {@code check} up to {@link #CONNECT_ATTEMPTS} times while it fails with a status a
+   * retry can cure (unavailable, deadline exceeded, resource exhausted: a server under load, or
+   * one just starting), pausing {@link #CONNECT_BACKOFF} and then twice that; any other failure,
+   * and the last one, is thrown. A server that is not there at all costs 1.5 s more than one try.
+   */
+  static void healthCheck(Runnable check) {
+    Duration pause = CONNECT_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        check.run();
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        boolean transientFailure = code == io.grpc.Status.Code.UNAVAILABLE
+            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED || code == io.grpc.Status.Code.RESOURCE_EXHAUSTED;
+        if (!transientFailure || attempt >= CONNECT_ATTEMPTS) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(pause.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while connecting", e);
+      }
+      pause = pause.multipliedBy(2);
+    }
   }
 
   /**

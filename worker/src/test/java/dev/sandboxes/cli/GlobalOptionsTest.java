@@ -127,4 +127,29 @@ class GlobalOptionsTest {
     assertThat(missing.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(missing.err()).startsWith("sandbox: cannot load the TLS material of --tls-*").contains("/nonexistent/ca.pem");
   }
+
+  @Test
+  void aHealthCheckThatMissesUnderLoadIsTriedAgainAndOtherFailuresAreNot() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    GlobalOptions.healthCheck(() -> {
+      if (calls.incrementAndGet() < 3) {
+        throw new io.grpc.StatusRuntimeException(io.grpc.Status.DEADLINE_EXCEEDED);
+      }
+    });
+    assertThat(calls).hasValue(3);
+
+    calls.set(0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GlobalOptions.healthCheck(() -> {
+      calls.incrementAndGet();
+      throw new io.grpc.StatusRuntimeException(io.grpc.Status.UNAVAILABLE);
+    })).isInstanceOf(io.grpc.StatusRuntimeException.class);
+    assertThat(calls).as("attempts at a server that is not there").hasValue(GlobalOptions.CONNECT_ATTEMPTS);
+
+    calls.set(0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GlobalOptions.healthCheck(() -> {
+      calls.incrementAndGet();
+      throw new io.grpc.StatusRuntimeException(io.grpc.Status.UNAUTHENTICATED);
+    })).isInstanceOf(io.grpc.StatusRuntimeException.class);
+    assertThat(calls).as("a refusal is not retried").hasValue(1);
+  }
 }
