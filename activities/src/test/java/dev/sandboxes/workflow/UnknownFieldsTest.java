@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,7 +47,8 @@ class UnknownFieldsTest {
 
   /** The application failure a workflow ended with. */
   static ApplicationFailure failureOf(WorkflowStub stub, Class<?> resultType) {
-    Throwable failed = catchThrowable(() -> stub.getResult(resultType));
+    // bounded: a start whose unknown fields went unnoticed may never end (an idle sandbox)
+    Throwable failed = catchThrowable(() -> stub.getResult(WAIT.toSeconds(), TimeUnit.SECONDS, resultType));
     assertThat(failed).isInstanceOf(WorkflowFailedException.class);
     assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
     return (ApplicationFailure) failed.getCause();
