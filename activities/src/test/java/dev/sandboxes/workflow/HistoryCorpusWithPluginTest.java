@@ -21,6 +21,11 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +66,23 @@ class HistoryCorpusWithPluginTest {
     env.close();
   }
 
+  /**
+   * {@link HistoryCorpusTest#corpus()}, also when the workflows module's tests come as a jar (as
+   * in {@code mvn verify}).
+   */
+  static List<Path> corpus() throws IOException, URISyntaxException {
+    URI uri = HistoryCorpusTest.class.getClassLoader().getResource(HistoryCorpusTest.CORPUS).toURI();
+    if (!uri.getScheme().equals("jar")) {
+      return HistoryCorpusTest.corpus();
+    }
+    try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of());
+        Stream<Path> files = Files.walk(jar.getPath(HistoryCorpusTest.CORPUS))) {
+      Path root = jar.getPath(HistoryCorpusTest.CORPUS);
+      return files.filter(p -> p.toString().endsWith(".json"))
+          .map(p -> Path.of(root.relativize(p).toString())).sorted().toList();
+    }
+  }
+
   static String typeOf(WorkflowExecutionHistory history) {
     return history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName();
   }
@@ -85,15 +107,15 @@ class HistoryCorpusWithPluginTest {
   }
 
   @TestFactory
-  Stream<DynamicTest> everyRecordedHistoryReplaysWithThePluginsConverter() {
-    return HistoryCorpusTest.corpus().stream().map(path -> DynamicTest.dynamicTest(path.toString(), () ->
+  Stream<DynamicTest> everyRecordedHistoryReplaysWithThePluginsConverter() throws Exception {
+    return corpus().stream().map(path -> DynamicTest.dynamicTest(path.toString(), () ->
         WorkflowReplayer.replayWorkflowExecution(HistoryCorpusTest.load(path), worker)));
   }
 
   @TestFactory
-  Stream<DynamicTest> aStartRecordedBeforeTheChangeWithMisspeltFieldsReplaysAsItRan() {
+  Stream<DynamicTest> aStartRecordedBeforeTheChangeWithMisspeltFieldsReplaysAsItRan() throws Exception {
     DataConverter converter = env.getWorkflowClient().getOptions().getDataConverter();
-    List<Path> starts = HistoryCorpusTest.corpus().stream()
+    List<Path> starts = corpus().stream()
         .filter(path -> CHECKED.containsKey(typeOf(HistoryCorpusTest.load(path)))).toList();
     assertThat(starts).extracting(path -> typeOf(HistoryCorpusTest.load(path))).contains("Sandbox", "Volume", "Batch");
     return starts.stream().map(path -> DynamicTest.dynamicTest(path.toString(), () -> {
