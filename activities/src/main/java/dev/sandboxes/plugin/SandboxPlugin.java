@@ -76,8 +76,9 @@ public final class SandboxPlugin extends SimplePlugin {
     ReaperActivitiesImpl reaper = new ReaperActivitiesImpl(runtime);
     PoolActivitiesImpl pools = new PoolActivitiesImpl(runtime);
     Builder builder = SimplePlugin.newBuilder(NAME)
-        // registered on the client: validators' rejections carry the documented error types
-        .customizeDataConverter(DocumentedRejections::wrap)
+        // registered on the client: validators' rejections carry the documented error types, and
+        // requests with unknown fields are found (UnknownFields)
+        .customizeDataConverter(SandboxDataConverter::wrap)
         .initializeWorker((taskQueue, worker) -> {
           if (serves(taskQueues, taskQueue)) {
             WorkflowTypes.register(worker, limits, isVersioned(worker));

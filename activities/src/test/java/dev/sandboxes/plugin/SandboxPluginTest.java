@@ -60,7 +60,7 @@ class SandboxPluginTest {
     // client options that set no converter hand the plugin null: the global converter is wrapped
     WorkflowClient client = WorkflowClient.newInstance(env.getWorkflowServiceStubs(),
         WorkflowClientOptions.newBuilder().setPlugins(SandboxPlugin.forRuntime(new ScriptedRuntime())).build());
-    assertThat(client.getOptions().getDataConverter()).isInstanceOf(DocumentedRejections.class);
+    assertThat(client.getOptions().getDataConverter()).isInstanceOf(SandboxDataConverter.class);
     assertThat(client.getOptions().getDataConverter().toPayload("x")).isPresent();
   }
 }

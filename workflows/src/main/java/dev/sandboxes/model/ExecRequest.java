@@ -121,9 +121,16 @@ public record ExecRequest(
     return rules.violations();
   }
 
-  /** Returns this request, or throws {@link InvalidSpecException} naming every broken rule. */
+  /**
+   * Returns this request, or throws {@link InvalidSpecException} naming every field it was decoded
+   * with that it does not know ({@link UnknownFields}: only for a request read by the plugin's
+   * data converter, as the {@code exec} update's validator gets it) and every broken rule.
+   * {@link #violations()} checks the rules only, so a workflow replaying a request it was handed
+   * long ago still decides as it did.
+   */
   public ExecRequest validated() {
     Rules rules = new Rules();
+    UnknownFields.of(this).forEach(v -> rules.add(v.field(), v.message()));
     violations().forEach(v -> rules.add(v.field(), v.message()));
     rules.orThrow("exec request");
     return this;

@@ -42,11 +42,14 @@ public record LogRequest(Integer tail, Instant since) {
   }
 
   /**
-   * Returns this request, or throws {@link InvalidSpecException} when {@code tail} is not from 1 to
-   * {@link #MAX_TAIL}.
+   * Returns this request, or throws {@link InvalidSpecException} when it was decoded with a field
+   * it does not know ({@link UnknownFields}: only for a request read by the plugin's data
+   * converter, as the {@code logs} update's validator gets it) or {@code tail} is not from 1 to
+   * {@link #MAX_TAIL}. {@link #violations()} checks the rules only.
    */
   public LogRequest validated() {
     Rules rules = new Rules();
+    UnknownFields.of(this).forEach(v -> rules.add(v.field(), v.message()));
     violations().forEach(v -> rules.add(v.field(), v.message()));
     rules.orThrow("log request");
     return this;

@@ -19,11 +19,16 @@ import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
 import com.github.victools.jsonschema.module.jackson.JacksonOption;
 import dev.sandboxes.batch.BatchChunkWorkflow;
+import dev.sandboxes.batch.BatchRequest;
 import dev.sandboxes.batch.BatchWorkflow;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.pool.PoolWorkflow;
 import dev.sandboxes.reaper.ReaperWorkflow;
 import dev.sandboxes.workflow.ExecOutputWorkflow;
+import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxWorkflow;
+import dev.sandboxes.workflow.VolumeRequest;
 import dev.sandboxes.workflow.VolumeWorkflow;
 import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import io.temporal.workflow.QueryMethod;
@@ -75,6 +80,23 @@ final class WireSchemas {
       WIRE.copy().setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private static final String UNKNOWN_PROPERTY = "propertyNoRecordHas";
+
+  /**
+   * The payloads whose unknown fields, at any depth, a worker with the plugin on its client
+   * refuses (docs/wire-format.md section 3.7): the inputs of the sandbox, volume and batch
+   * workflows and the arguments of the {@code exec} and {@code logs} updates. Their records still
+   * decode with the SDK's own mapper; the refusal is the workflows' (they ask
+   * {@code UnknownFields}), so these are listed here, and their schemas say
+   * {@code additionalProperties: false} on every object. The activities module checks both
+   * sides: {@code UnknownFieldsTest} starts or updates each with an unknown field, and
+   * {@code RefusedFieldsSchemaTest} puts one into every object of these schemas and expects the
+   * plugin's converter to find each.
+   */
+  static final Set<Class<?>> REFUSING = Set.of(SandboxRequest.class, VolumeRequest.class, BatchRequest.class,
+      ExecRequest.class, LogRequest.class);
+
+  /** The type whose schema is being generated ({@link #schemaOf}). */
+  private static Class<?> generating;
 
   private WireSchemas() {}
 
@@ -146,7 +168,7 @@ final class WireSchemas {
     SchemaGenerator generator = generator();
     Map<String, String> files = new TreeMap<>();
     for (Class<?> type : topLevelTypes()) {
-      ObjectNode generated = generator.generateSchema(type);
+      ObjectNode generated = schemaOf(generator, type);
       ObjectNode schema = JsonNodeFactory.instance.objectNode();
       schema.put("$schema", DRAFT);
       schema.put("title", type.getSimpleName());
@@ -156,6 +178,16 @@ final class WireSchemas {
     }
     files.put("README.md", readme());
     return files;
+  }
+
+  /** The schema of {@code type}: its objects refuse unknown fields when it is one of {@link #REFUSING}. */
+  static synchronized ObjectNode schemaOf(SchemaGenerator generator, Class<?> type) {
+    generating = type;
+    try {
+      return generator.generateSchema(type);
+    } finally {
+      generating = null;
+    }
   }
 
   static String pretty(JsonNode node) {
@@ -183,7 +215,7 @@ final class WireSchemas {
         .withTypeAttributeOverride((node, scope, context) -> {
           Class<?> type = scope.getType().getErasedType();
           if (type.isRecord() && node.has("properties")) {
-            node.put("additionalProperties", probe(type).acceptsUnknown());
+            node.put("additionalProperties", !REFUSING.contains(generating) && probe(type).acceptsUnknown());
           }
         })
         .withPropertySorter(WireSchemas::recordOrder);
@@ -394,7 +426,11 @@ final class WireSchemas {
         - An `int`, `long` or `boolean` field is never null in what the Java side writes, and reads
           absent as `0` or `false`.
         - `additionalProperties: true` marks the objects whose unknown fields a reader ignores;
-          `false` those that refuse them (section 3.7).
+          `false` those that refuse them (section 3.7): every object of `SandboxRequest`,
+          `VolumeRequest`, `BatchRequest`, `ExecRequest` and `LogRequest`, refused by a worker
+          whose plugin is on its client, and `PoolStatus`, which a Java reader refuses. The same
+          record may accept them in a result (`SandboxStatus` in `SandboxResult`) and refuse them
+          in a request (`carried` in `SandboxRequest`).
         - Rules the workflows check after decoding (lengths, ranges, patterns: sections 4 to 9) are
           not in the schemas.
 
@@ -415,7 +451,7 @@ final class WireSchemas {
     out.append("\n## Schemas\n\n| schema | under `$defs` |\n|---|---|\n");
     SchemaGenerator generator = generator();
     for (Class<?> type : topLevelTypes()) {
-      JsonNode defs = generator.generateSchema(type).get("$defs");
+      JsonNode defs = schemaOf(generator, type).get("$defs");
       Set<String> nested = new LinkedHashSet<>();
       if (defs != null) {
         defs.fieldNames().forEachRemaining(nested::add);

@@ -7,6 +7,7 @@ import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.BatchWorkflow;
 import dev.sandboxes.batch.internal.BatchChunkWorkflowImpl.Counts;
 import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.UnknownFields;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SearchAttributeKeys;
@@ -34,6 +35,15 @@ public class BatchWorkflowImpl implements BatchWorkflow {
   /** Item attempts per chunk: a chunk's history stays well under Temporal's 4,096-event suggestion. */
   static final int ATTEMPTS_PER_CHUNK = 400;
   static final int MAX_CHUNK = 200;
+  /**
+   * A new batch whose input carried fields its types do not know ({@code spec.template.cmd};
+   * found by the plugin's data converter, {@link UnknownFields}) fails at its start as
+   * {@code InvalidSandboxSpec}, naming them; histories recorded before this change replay with
+   * those fields dropped, as they ran. Asked at the start of a new run (not a continued one), and
+   * only when there are such fields (the same payload always has the same ones), so other runs
+   * record no marker.
+   */
+  static final String REFUSE_UNKNOWN_FIELDS = "refuse-unknown-fields";
 
   private BatchSpec spec;
   private final Counts counts = new Counts();
@@ -55,7 +65,9 @@ public class BatchWorkflowImpl implements BatchWorkflow {
     if (spec.name() == null) {
       spec = spec.withName(WorkflowIds.batchNameOf(Workflow.getInfo().getWorkflowId()));
     }
-    rejectInvalid();
+    List<Violation> unknown = request.carried() == null ? UnknownFields.of(request) : List.of();
+    rejectInvalid(unknown.isEmpty()
+        || Workflow.getVersion(REFUSE_UNKNOWN_FIELDS, Workflow.DEFAULT_VERSION, 1) < 1 ? List.of() : unknown);
     BatchProgress carried = request.carried();
     if (carried != null) {
       counts.add(carried);
@@ -93,8 +105,9 @@ public class BatchWorkflowImpl implements BatchWorkflow {
     return progress();
   }
 
-  private void rejectInvalid() {
-    List<Violation> violations = new ArrayList<>(spec.violations());
+  private void rejectInvalid(List<Violation> unknownFields) {
+    List<Violation> violations = new ArrayList<>(unknownFields);
+    violations.addAll(spec.violations());
     String idName = WorkflowIds.batchNameOf(Workflow.getInfo().getWorkflowId());
     if (idName == null || !idName.equals(spec.name())) {
       violations.add(new Violation("name", "must match the workflow ID "

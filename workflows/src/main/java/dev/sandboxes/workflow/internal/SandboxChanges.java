@@ -43,6 +43,14 @@ final class SandboxChanges {
    */
   static final int QUICK_END = 4;
   /**
+   * {@link #PHASE_TIMEOUTS}'s version from which a new sandbox whose input carried fields its
+   * types do not know ({@code spec.cmd} for {@code spec.command}; found by the plugin's data
+   * converter, {@code UnknownFields}) fails at its start as {@code InvalidSandboxSpec}, naming
+   * them; before it, they were dropped and the sandbox ran without them. Decided at the start,
+   * so it costs no marker.
+   */
+  static final int REFUSE_UNKNOWN_FIELDS = 5;
+  /**
    * A cancellation waits for a create in flight; histories recorded before it replay with the
    * create abandoned on cancellation.
    */
@@ -55,7 +63,7 @@ final class SandboxChanges {
 
   /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
   static int atStart() {
-    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, QUICK_END);
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, REFUSE_UNKNOWN_FIELDS);
   }
 
   /**

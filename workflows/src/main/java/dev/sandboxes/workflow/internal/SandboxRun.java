@@ -50,9 +50,11 @@ final class SandboxRun {
    * Begins the run. A new sandbox is checked (an invalid spec fails the workflow, published as
    * failed) and published as queued; a continued one resumes as its previous run left it
    * ({@code carried}). Then its timers start; {@code phaseTimeouts} is false for a history
-   * recorded before the phase timers.
+   * recorded before the phase timers. {@code unknownFields} are the input's fields its types do
+   * not know, refused with the spec's violations (empty for a history recorded before that).
    */
-  void begin(String name, SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean phaseTimeouts) {
+  void begin(String name, SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean phaseTimeouts,
+      List<Violation> unknownFields) {
     this.name = name;
     this.spec = spec;
     // Starters set phase=queued, image and tags (SandboxPresentation); continue-as-new keeps them.
@@ -61,15 +63,15 @@ final class SandboxRun {
       life.resume(name, spec, carried);
     } else {
       life.begin(name, spec, now());
-      rejectInvalid();
+      rejectInvalid(unknownFields);
       publish();
     }
     timers.begin(spec, phaseTimeouts, life.createdAt(), now());
   }
 
-  private void rejectInvalid() {
-    List<Violation> violations =
-        SandboxLifecycle.violations(spec, limits, name, Workflow.getInfo().getWorkflowId());
+  private void rejectInvalid(List<Violation> unknownFields) {
+    List<Violation> violations = new ArrayList<>(unknownFields);
+    violations.addAll(SandboxLifecycle.violations(spec, limits, name, Workflow.getInfo().getWorkflowId()));
     if (!violations.isEmpty()) {
       String text = "invalid sandbox spec: "
           + violations.stream().map(Violation::toString).collect(Collectors.joining("; "));

@@ -12,6 +12,7 @@ import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
+import dev.sandboxes.model.UnknownFields;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SandboxLimits;
 import dev.sandboxes.workflow.SandboxMetrics;
@@ -26,6 +27,7 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import io.temporal.workflow.WorkflowVersioningBehavior;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -102,7 +104,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     int startVersion = SandboxChanges.atStart();
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
     durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
-    run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1);
+    run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1,
+        startVersion >= SandboxChanges.REFUSE_UNKNOWN_FIELDS ? UnknownFields.of(request) : List.of());
     try {
       if (request.carried() == null) {
         SandboxCreation creation =
@@ -179,7 +182,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   // Validators throw the model's exceptions. The SDK reports a validator's rejection with the
   // exception's class name as its type (an ApplicationFailure thrown here would arrive as the
-  // SDK's own wrapper class), so the plugin's data converter (DocumentedRejections) writes the
+  // SDK's own wrapper class), so the plugin's data converter (SandboxDataConverter) writes the
   // model's type instead where it is installed on the client; the Java clients read both.
   @Override
   public void validateExec(ExecRequest request) {

@@ -9,6 +9,7 @@ import dev.sandboxes.model.RuntimeRef;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxReason;
+import dev.sandboxes.model.UnknownFields;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.VolumeNotReadyException;
 import dev.sandboxes.model.VolumePaths;
@@ -43,6 +44,14 @@ import org.slf4j.Logger;
  */
 public class VolumeWorkflowImpl implements VolumeWorkflow {
   static final int DEFAULT_UPDATES_PER_RUN = 500;
+  /**
+   * A new volume whose input carried fields its types do not know (found by the plugin's data
+   * converter, {@link UnknownFields}) fails at its start as {@code InvalidSandboxSpec}, naming
+   * them; histories recorded before this change replay with those fields dropped, as they ran.
+   * Asked at the start of a new run, and only when there are such fields (the same payload always
+   * has the same ones), so other runs record no marker.
+   */
+  static final String REFUSE_UNKNOWN_FIELDS = "refuse-unknown-fields";
 
   private static final Logger log = Workflow.getLogger(VolumeWorkflowImpl.class);
 
@@ -98,7 +107,9 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
   public VolumeStatus run(VolumeRequest request) {
     if (request.carried() == null) {
       createdAt = now();
-      rejectInvalid();
+      List<Violation> unknown = UnknownFields.of(request);
+      rejectInvalid(unknown.isEmpty()
+          || Workflow.getVersion(REFUSE_UNKNOWN_FIELDS, Workflow.DEFAULT_VERSION, 1) < 1 ? List.of() : unknown);
       setDetails();
     }
     try {
@@ -132,8 +143,8 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     return status();
   }
 
-  private void rejectInvalid() {
-    List<Violation> violations = new ArrayList<>();
+  private void rejectInvalid(List<Violation> unknownFields) {
+    List<Violation> violations = new ArrayList<>(unknownFields);
     String idName = WorkflowIds.volumeNameOf(Workflow.getInfo().getWorkflowId());
     try {
       VolumeSpec.validName(name);
