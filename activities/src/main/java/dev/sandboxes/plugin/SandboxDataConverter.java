@@ -1,8 +1,13 @@
 package dev.sandboxes.plugin;
 
+import dev.sandboxes.batch.BatchRequest;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.UnknownFields;
+import dev.sandboxes.workflow.SandboxRequest;
+import dev.sandboxes.workflow.VolumeRequest;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.failure.v1.Failure;
@@ -16,6 +21,7 @@ import io.temporal.workflow.unsafe.WorkflowUnsafe;
 import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.annotation.Nonnull;
 
 /**
@@ -32,8 +38,8 @@ import javax.annotation.Nonnull;
  * them their documented type. Activities and clients are not touched (only a model exception on
  * a workflow thread with a current update is rewritten).
  *
- * <p><b>Unknown fields.</b> Each value of a {@code dev.sandboxes} type it decodes from a plain
- * JSON payload is checked for fields its type does not know ({@link UnknownFieldDetector}); what
+ * <p><b>Unknown fields.</b> Each request it decodes from a plain JSON payload ({@link #CHECKED}:
+ * the workflows' inputs and the exec and logs arguments) is checked for fields its type does not know ({@link UnknownFieldDetector}); what
  * it finds is recorded for the decoded object in {@link UnknownFields}, where the workflows and
  * the update validators look before they accept a request. The value itself is the wrapped
  * converter's, unchanged.
@@ -120,9 +126,17 @@ final class SandboxDataConverter implements DataConverter {
     return values;
   }
 
+  /**
+   * The request types whose unknown fields are refused (with the objects inside them): workflow
+   * inputs and update arguments. Nothing else is read twice (activity inputs and results, query
+   * results, carried state are the project's own).
+   */
+  static final Set<Class<?>> CHECKED = Set.of(SandboxRequest.class, VolumeRequest.class, BatchRequest.class,
+      ExecRequest.class, LogRequest.class);
+
   /** {@code value}, decoded from {@code payload}, after recording its unknown fields. */
   private static <T> T checked(T value, Payload payload, Class<?> valueClass, Type valueType) {
-    if (value != null) {
+    if (value != null && CHECKED.contains(valueClass)) {
       UnknownFields.remember(value, UnknownFieldDetector.find(payload, valueClass, valueType));
     }
     return value;

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.sandboxes.batch.BatchRequest;
 import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.UnknownFields;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.workflow.SandboxRequest;
@@ -137,11 +138,16 @@ class UnknownFieldDetectorTest {
   @Test
   void everyArgumentOfAMultiArgumentCallIsChecked() {
     Payloads payloads = Payloads.newBuilder().addPayloads(json("\"web\""))
-        .addPayloads(json("{\"execId\": \"e1\", \"ofset\": 0}")).build();
-    Object[] values = converter.fromPayloads(Optional.of(payloads), new Class<?>[] {String.class, ExecOutputRequest.class},
-        new java.lang.reflect.Type[] {String.class, ExecOutputRequest.class});
+        .addPayloads(json("{\"tail\": 5, \"tial\": 1}")).build();
+    Object[] values = converter.fromPayloads(Optional.of(payloads), new Class<?>[] {String.class, LogRequest.class},
+        new java.lang.reflect.Type[] {String.class, LogRequest.class});
     assertThat(values[0]).isEqualTo("web");
-    assertThat(described(values[1])).containsExactly("ofset: unknown field (did you mean offset?)");
+    assertThat(described(values[1])).containsExactly("tial: unknown field (did you mean tail?)");
+    // only the requests are read twice (SandboxDataConverter.CHECKED): not, e.g., an output read's
+    Object[] output = converter.fromPayloads(Optional.of(Payloads.newBuilder().addPayloads(json("\"web\""))
+            .addPayloads(json("{\"execId\": \"e1\", \"ofset\": 0}")).build()),
+        new Class<?>[] {String.class, ExecOutputRequest.class}, new java.lang.reflect.Type[] {String.class, ExecOutputRequest.class});
+    assertThat(UnknownFields.of(output[1])).isEmpty();
     ExecRequest one = converter.fromPayloads(0,
         Optional.of(Payloads.newBuilder().addPayloads(json("{\"argv\": [\"true\"], \"tiemout\": 5}")).build()),
         ExecRequest.class, ExecRequest.class);

@@ -96,6 +96,14 @@ class UnknownFieldsTest {
       assertThat(failureOf(both, SandboxResult.class).getOriginalMessage()).isEqualTo("invalid sandbox spec: "
           + "notify: unknown field (did you mean notifyParent?); image: must not contain whitespace, got \"bad image\"");
 
+      // no spec at all (its name misspelt): refused at once, not a workflow task failing forever
+      WorkflowStub none = start(client, "Sandbox", WorkflowIds.sandboxWorkflowId("no-spec"),
+          map("spce", map("image", "busybox:1.36")));
+      ApplicationFailure noSpec = failureOf(none, SandboxResult.class);
+      assertThat(noSpec.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
+      assertThat(noSpec.getOriginalMessage()).isEqualTo("invalid sandbox request: spec: must be set; "
+          + "spce: unknown field (did you mean spec?)");
+
       // the same input spelt right runs its command
       runtime.runToCompletion(spec -> 0);
       WorkflowStub right = start(client, "Sandbox", WorkflowIds.sandboxWorkflowId("spelt-right"),

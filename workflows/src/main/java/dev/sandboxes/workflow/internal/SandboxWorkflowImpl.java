@@ -21,6 +21,7 @@ import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;
 import io.temporal.common.VersioningBehavior;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
@@ -100,6 +101,14 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   public SandboxResult run(SandboxRequest request) {
     this.request = request;
     SandboxSpec spec = request.spec();
+    if (spec == null) {
+      // no spec at all (a caller's misspelt "spec"): fail at once, naming it, instead of failing
+      // every workflow task on it; no history holds a run that got further without one
+      List<String> why = new java.util.ArrayList<>(List.of("spec: must be set"));
+      UnknownFields.of(request).forEach(v -> why.add(v.toString()));
+      throw ApplicationFailure.newNonRetryableFailure("invalid sandbox request: " + String.join("; ", why),
+          SandboxErrors.INVALID_SPEC);
+    }
     String name = spec.name() != null ? spec.name() : WorkflowIds.sandboxNameOf(Workflow.getInfo().getWorkflowId());
     int startVersion = SandboxChanges.atStart();
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
