@@ -62,7 +62,7 @@ final class BatchCommand extends CommandGroup {
         defaultValue = "24h", description = "how long --wait waits (default ${DEFAULT-VALUE})")
     Duration waitTimeout;
     @Option(names = "--progress", negatable = true, description = "with --wait, a progress line on stderr "
-        + "(done / total, rate, ETA); default: when stderr is a terminal")
+        + "(done / total, rate, ETA); default: when run in a terminal (stdin and stdout)")
     Boolean progress;
 
     @Override

@@ -148,7 +148,7 @@ final class VolumeCommand extends CommandGroup {
     Path output;
 
     @Option(names = "--progress", negatable = true, description = "a progress line on stderr (bytes copied of "
-        + "the total, rate, ETA); default: when stderr is a terminal")
+        + "the total, rate, ETA); default: when run in a terminal (stdin and stdout)")
     Boolean progress;
 
     @Override

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Counts and times every request the runtime's client sends to the Kubernetes API
  * ({@link SandboxMetrics#PLATFORM_REQUESTS}, {@link SandboxMetrics#PLATFORM_LATENCY}), by method
  * (a watching GET as {@code WATCH}), resource ({@code pods}, {@code pods/log}...) and status code
- * of the answer; {@code error} where the HTTP client reports a connection that failed (fabric8
- * reports it for web sockets; a plain request that got no answer is not counted, and fails its
- * activity with {@code SandboxRuntimeUnavailable}). The time is to the answer's headers, so a
+ * of the answer; {@code error} where the HTTP client reports an attempt whose connection failed
+ * (fabric8 hands that report the request as built before the interceptors ran, so it carries no
+ * pairing header and is counted without a time). The time is to the answer's headers, so a
  * watch or a log stream counts its start, not its length.
  */
 final class PlatformRequestMetrics implements Interceptor {
@@ -40,9 +40,13 @@ final class PlatformRequestMetrics implements Interceptor {
     this.scope = Objects.requireNonNull(scope, "scope");
   }
 
-  /** More requests than this waiting for an answer: drop the stale ones (a stream that never reported back). */
-  static final int MAX_PENDING = 4096;
-  private static final long STALE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+  /**
+   * More requests than this waiting for an answer: drop those sent over {@link #STALE_NANOS} ago.
+   * An answer's headers come within the request timeout, so such an entry is one whose answer
+   * will never be paired (a failed connection, reported without the header).
+   */
+  static final int MAX_PENDING = 256;
+  static final long STALE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {

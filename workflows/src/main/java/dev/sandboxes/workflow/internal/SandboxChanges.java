@@ -43,13 +43,15 @@ final class SandboxChanges {
    */
   static final int QUICK_END = 4;
   /**
-   * {@link #PHASE_TIMEOUTS}'s version from which a new sandbox whose input carried fields its
-   * types do not know ({@code spec.cmd} for {@code spec.command}; found by the plugin's data
-   * converter, {@code UnknownFields}) fails at its start as {@code InvalidSandboxSpec}, naming
-   * them; before it, they were dropped and the sandbox ran without them. Decided at the start,
-   * so it costs no marker.
+   * A new sandbox whose input carried fields its types do not know ({@code spec.cmd} for
+   * {@code spec.command}; found by the plugin's data converter, {@code UnknownFields}) fails at
+   * its start as {@code InvalidSandboxSpec}, naming them; before this change they were dropped
+   * and the sandbox ran without them. Asked only when there are such fields (the same payload
+   * always has the same ones), so other runs record no marker, and a history recorded without the
+   * refusal (before it, or by a worker whose converter did not look) holds no marker at version
+   * 1 and replays without it.
    */
-  static final int REFUSE_UNKNOWN_FIELDS = 5;
+  static final String REFUSE_UNKNOWN_FIELDS = "refuse-unknown-fields";
   /**
    * A cancellation waits for a create in flight; histories recorded before it replay with the
    * create abandoned on cancellation.
@@ -63,7 +65,7 @@ final class SandboxChanges {
 
   /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
   static int atStart() {
-    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, REFUSE_UNKNOWN_FIELDS);
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, QUICK_END);
   }
 
   /**
@@ -81,5 +83,14 @@ final class SandboxChanges {
    */
   static int oneCleanupActivity() {
     return Workflow.getVersion(ONE_CLEANUP_ACTIVITY, Workflow.DEFAULT_VERSION, 1);
+  }
+
+  /**
+   * The unknown fields a new sandbox's start refuses ({@link #REFUSE_UNKNOWN_FIELDS}): those
+   * found, when this run is at the change's version; none otherwise.
+   */
+  static java.util.List<dev.sandboxes.model.Violation> unknownFieldsRefused(java.util.List<dev.sandboxes.model.Violation> found) {
+    return found.isEmpty() || Workflow.getVersion(REFUSE_UNKNOWN_FIELDS, Workflow.DEFAULT_VERSION, 1) < 1
+        ? java.util.List.of() : found;
   }
 }

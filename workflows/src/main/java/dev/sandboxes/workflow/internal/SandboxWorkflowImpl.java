@@ -61,6 +61,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   private SandboxRequest request;
   private int updatesThisRun;
   private boolean cleanedUp;
+  /** Whether the workflow method has begun the run (handlers may run before it, in the first task). */
+  private boolean begun;
   /** Whether this run decided its cleanup (one activity) at the start: no late getVersion. */
   private boolean cleanupAtStart;
   /** Execs carry IDs and re-attach after a lost worker ({@link SandboxChanges#DURABLE_EXEC}). */
@@ -114,7 +116,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
     durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1,
-        startVersion >= SandboxChanges.REFUSE_UNKNOWN_FIELDS ? UnknownFields.of(request) : List.of());
+        request.carried() == null ? SandboxChanges.unknownFieldsRefused(UnknownFields.of(request)) : List.of());
+    begun = true;
     try {
       if (request.carried() == null) {
         SandboxCreation creation =
@@ -203,6 +206,10 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
 
   @Override
   public ExecResult exec(ExecRequest request) {
+    // accepted in a continued run's first task before the workflow method (the validator reads
+    // the carried phase): run it once the run has begun, with its settings (no command; no older
+    // history holds an exec accepted there, its validator refused one)
+    Workflow.await(() -> begun);
     updatesThisRun++;
     life.execAccepted();
     try {
@@ -239,6 +246,11 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     updatesThisRun++;
     if (captured != null) {
       return captured.select(request);
+    }
+    if (!begun) {
+      // before the workflow method (a continued run's first task): none, as it always answered
+      // there; reading them would schedule an activity that older histories do not hold
+      return LogChunk.empty();
     }
     if (life.ref() == null) {
       return LogChunk.empty();

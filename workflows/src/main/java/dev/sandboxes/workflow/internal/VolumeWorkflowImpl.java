@@ -44,14 +44,6 @@ import org.slf4j.Logger;
  */
 public class VolumeWorkflowImpl implements VolumeWorkflow {
   static final int DEFAULT_UPDATES_PER_RUN = 500;
-  /**
-   * A new volume whose input carried fields its types do not know (found by the plugin's data
-   * converter, {@link UnknownFields}) fails at its start as {@code InvalidSandboxSpec}, naming
-   * them; histories recorded before this change replay with those fields dropped, as they ran.
-   * Asked at the start of a new run, and only when there are such fields (the same payload always
-   * has the same ones), so other runs record no marker.
-   */
-  static final String REFUSE_UNKNOWN_FIELDS = "refuse-unknown-fields";
 
   private static final Logger log = Workflow.getLogger(VolumeWorkflowImpl.class);
 
@@ -108,8 +100,7 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
     if (request.carried() == null) {
       createdAt = now();
       List<Violation> unknown = UnknownFields.of(request);
-      rejectInvalid(unknown.isEmpty()
-          || Workflow.getVersion(REFUSE_UNKNOWN_FIELDS, Workflow.DEFAULT_VERSION, 1) < 1 ? List.of() : unknown);
+      rejectInvalid(SandboxChanges.unknownFieldsRefused(unknown));
       setDetails();
     }
     try {
