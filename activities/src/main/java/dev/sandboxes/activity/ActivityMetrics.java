@@ -2,8 +2,8 @@ package dev.sandboxes.activity;
 
 import com.uber.m3.tally.NoopScope;
 import com.uber.m3.tally.Scope;
+import dev.sandboxes.metrics.SandboxMetrics;
 import dev.sandboxes.model.ExecResult;
-import dev.sandboxes.workflow.SandboxMetrics;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;

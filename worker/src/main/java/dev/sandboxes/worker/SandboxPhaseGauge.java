@@ -2,8 +2,8 @@ package dev.sandboxes.worker;
 
 import com.uber.m3.tally.Scope;
 import dev.sandboxes.client.SandboxFilter;
+import dev.sandboxes.metrics.SandboxMetrics;
 import dev.sandboxes.model.SandboxPhase;
-import dev.sandboxes.workflow.SandboxMetrics;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest;

@@ -1,10 +1,10 @@
 package dev.sandboxes.batch;
 
+import dev.sandboxes.metrics.SandboxMetrics;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxReason;
 import dev.sandboxes.model.SandboxSpec;
-import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;

@@ -1,7 +1,7 @@
 package dev.sandboxes.runtime.kubernetes;
 
 import com.uber.m3.tally.Scope;
-import dev.sandboxes.workflow.SandboxMetrics;
+import dev.sandboxes.metrics.SandboxMetrics;
 import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;

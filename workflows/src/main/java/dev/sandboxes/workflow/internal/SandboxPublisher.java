@@ -1,11 +1,11 @@
 package dev.sandboxes.workflow.internal;
 
+import dev.sandboxes.metrics.SandboxMetrics;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.workflow.SandboxEventListener;
-import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxPresentation;
 import dev.sandboxes.workflow.SandboxResult;
 import io.temporal.workflow.Workflow;

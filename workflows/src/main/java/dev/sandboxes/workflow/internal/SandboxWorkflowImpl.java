@@ -1,6 +1,7 @@
 package dev.sandboxes.workflow.internal;
 
 import dev.sandboxes.activity.ExecCalls;
+import dev.sandboxes.metrics.SandboxMetrics;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.ExecResult;
 import dev.sandboxes.model.LogChunk;
@@ -15,7 +16,6 @@ import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.UnknownFields;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.workflow.SandboxLimits;
-import dev.sandboxes.workflow.SandboxMetrics;
 import dev.sandboxes.workflow.SandboxRequest;
 import dev.sandboxes.workflow.SandboxResult;
 import dev.sandboxes.workflow.SandboxWorkflow;

@@ -1,4 +1,4 @@
-package dev.sandboxes.workflow;
+package dev.sandboxes.metrics;
 
 import com.uber.m3.tally.Scope;
 import dev.sandboxes.model.SandboxPhase;
