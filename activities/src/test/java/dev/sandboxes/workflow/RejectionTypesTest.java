@@ -39,15 +39,20 @@ class RejectionTypesTest {
     return SandboxSpec.builder("busybox:1.36").name(name).command("sleep", "60").build();
   }
 
-  /** The type of the application failure a raw (untyped) update call was refused with. */
-  static String rejectionType(WorkflowClient client, String workflowId, String update, Object... args) {
+  /** The application failure a raw (untyped) update call was refused with. */
+  static ApplicationFailure rejection(WorkflowClient client, String workflowId, String update, Object... args) {
     Throwable refused = catchThrowable(() -> client.newUntypedWorkflowStub(workflowId).update(update, Object.class, args));
     for (Throwable t = refused; t != null; t = t.getCause()) {
       if (t instanceof ApplicationFailure app) {
-        return app.getType();
+        return app;
       }
     }
     throw new AssertionError("no application failure in " + refused, refused);
+  }
+
+  /** The type of {@link #rejection}'s failure. */
+  static String rejectionType(WorkflowClient client, String workflowId, String update, Object... args) {
+    return rejection(client, workflowId, update, args).getType();
   }
 
   @Test

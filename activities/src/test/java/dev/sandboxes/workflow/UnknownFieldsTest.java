@@ -54,17 +54,6 @@ class UnknownFieldsTest {
     return (ApplicationFailure) failed.getCause();
   }
 
-  /** The application failure a raw update call was refused with. */
-  static ApplicationFailure rejection(WorkflowClient client, String workflowId, String update, Object argument) {
-    Throwable refused = catchThrowable(() -> client.newUntypedWorkflowStub(workflowId).update(update, Object.class, argument));
-    for (Throwable t = refused; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure app) {
-        return app;
-      }
-    }
-    throw new AssertionError("no application failure in " + refused, refused);
-  }
-
   static Map<String, Object> map(Object... keysAndValues) {
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {
@@ -122,11 +111,11 @@ class UnknownFieldsTest {
       assertThat(sandboxes.awaitRunning(name, WAIT).phase()).isEqualTo(SandboxPhase.RUNNING);
       String id = WorkflowIds.sandboxWorkflowId(name);
 
-      ApplicationFailure exec = rejection(client, id, "exec", map("argv", List.of("true"), "tiemout", 5));
+      ApplicationFailure exec = RejectionTypesTest.rejection(client, id, "exec", map("argv", List.of("true"), "tiemout", 5));
       assertThat(exec.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
       assertThat(exec.getOriginalMessage())
           .isEqualTo("invalid exec request: tiemout: unknown field (did you mean timeout?)");
-      ApplicationFailure logs = rejection(client, id, "logs", map("tial", 5));
+      ApplicationFailure logs = RejectionTypesTest.rejection(client, id, "logs", map("tial", 5));
       assertThat(logs.getType()).isEqualTo(SandboxErrors.INVALID_SPEC);
       assertThat(logs.getOriginalMessage()).isEqualTo("invalid log request: tial: unknown field (did you mean tail?)");
       // refused before anything was recorded: the sandbox counts no exec
