@@ -4,7 +4,6 @@ import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.SandboxFilter;
 import dev.sandboxes.client.SandboxSummary;
 import dev.sandboxes.model.SandboxPhase;
-import dev.sandboxes.model.SandboxStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,21 +43,14 @@ final class ListCommand implements Callable<Integer> {
     try {
       SandboxClient client = global.sandboxes();
       List<SandboxSummary> rows = client.list(new SandboxFilter(Set.copyOf(phases), tags, image, volume, all));
-      // The visibility store has phase, image and tags; exit code and times come from each workflow.
-      Map<String, SandboxStatus> statuses = new LinkedHashMap<>();
-      for (SandboxSummary row : rows) {
-        try {
-          statuses.put(row.name(), client.describe(row.name()));
-        } catch (RuntimeException e) {
-          // No worker to answer for it (e.g. closed long ago): list what visibility knows.
-        }
-      }
+      // From the visibility store alone: the search attributes, and the status each workflow keeps
+      // in its memo (none while queued, nor for a sandbox begun before the memo was kept), so one
+      // listing costs a page of visibility per 1,000 rows, not a query per sandbox.
       if (global.json) {
         Output.printJson(spec.commandLine().getOut(),
-            rows.stream().map(r -> statuses.containsKey(r.name()) ? Output.json(statuses.get(r.name()))
-                : Output.json(r)).toList());
+            rows.stream().map(r -> r.status() != null ? Output.json(r.status()) : Output.json(r)).toList());
       } else {
-        Output.printTable(spec.commandLine().getOut(), rows, statuses);
+        Output.printTable(spec.commandLine().getOut(), rows);
       }
       return ExitCodes.OK;
     } finally {

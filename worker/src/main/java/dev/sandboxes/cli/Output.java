@@ -40,7 +40,7 @@ final class Output {
     return o;
   }
 
-  /** What visibility knows of a sandbox whose workflow could not be asked. */
+  /** What the search attributes say of a sandbox whose workflow kept no status in its memo. */
   static Map<String, Object> json(SandboxSummary s) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("name", s.name());
@@ -87,10 +87,10 @@ final class Output {
   }
 
   /** The table of {@code list}: NAME IMAGE PHASE CREATED STARTED EXIT TAGS. */
-  static void printTable(PrintWriter out, List<SandboxSummary> rows, Map<String, SandboxStatus> statuses) {
+  static void printTable(PrintWriter out, List<SandboxSummary> rows) {
     Table table = new Table("NAME", "IMAGE", "PHASE", "CREATED", "STARTED", "EXIT", "TAGS");
     for (SandboxSummary row : rows) {
-      SandboxStatus s = statuses.get(row.name());
+      SandboxStatus s = row.status();
       table.row(row.name(), row.image(), (s != null ? s.phase() : row.phase()).wireName(),
           time(s != null && s.createdAt() != null ? s.createdAt() : row.startTime()),
           time(s == null ? null : s.startedAt()), s == null ? null : s.exitCode(), tags(row.tags()));

@@ -254,6 +254,10 @@ public class SandboxCliTest {
     JsonNode json = sandbox("list", "--tag", "batch=" + batch, "--all", "--json").json();
     assertThat(json.isArray()).isTrue();
     assertThat(json.size()).isEqualTo(2);
+    // from the status each workflow keeps in its memo: the same object `get` prints
+    for (JsonNode row : json) {
+      assertThat(row).as(row.get("name").asText()).isEqualTo(sandbox("get", row.get("name").asText(), "--json").json());
+    }
     sandbox("terminate", a);
   }
 

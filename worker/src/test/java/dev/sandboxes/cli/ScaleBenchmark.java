@@ -118,6 +118,23 @@ public final class ScaleBenchmark {
         listMillis.add((System.nanoTime() - s) / 1_000_000);
       }
       Collections.sort(listMillis);
+      List<dev.sandboxes.client.SandboxSummary> rows = sandboxes.list(ours);
+      long kept = rows.stream().filter(r -> r.status() != null).count();
+      // what `sandbox list` prints, in this process (no JVM start): from visibility alone since the
+      // status memo; the way before it (a status query per row, each a workflow task on the worker)
+      // timed once beside it, in the same run, as the baseline
+      List<Long> cliMillis = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        long s = System.nanoTime();
+        cliList(stack.address(), tag);
+        cliMillis.add((System.nanoTime() - s) / 1_000_000);
+      }
+      Collections.sort(cliMillis);
+      long s0 = System.nanoTime();
+      for (dev.sandboxes.client.SandboxSummary row : sandboxes.list(ours)) {
+        sandboxes.describe(row.name());
+      }
+      long queryPerRowMillis = (System.nanoTime() - s0) / 1_000_000;
 
       t0 = System.nanoTime();
       all(pool, count, i -> () -> sandboxes.terminate(names.get(i), "scale benchmark done"));
@@ -148,6 +165,9 @@ public final class ScaleBenchmark {
           | exec failures | %d %s |
           | heap after GC: before, with %d idle, after the execs | %d / %d / %d MiB |
           | `list` of %d (rows %d): fastest / median / slowest of 5 | %d / %d / %d ms |
+          | rows with their status kept in the memo | %d of %d |
+          | `sandbox list --tag scale=…` in process (table printed): fastest / median / slowest of 5 | %d / %d / %d ms |
+          | the same rows with a status query each (`list` before the memo), once | %d ms (%.0f× the median above) |
           | terminate all | %.1f s; objects left: %d |
           """,
           runtimeKind, count, Instant.now().toString().substring(0, 10),
@@ -159,17 +179,33 @@ public final class ScaleBenchmark {
           execFailures.size(), sample(new ArrayList<>(execFailures)),
           count, heapBefore, heapIdle, heapAfterExecs,
           count, listed, listMillis.get(0), listMillis.get(2), listMillis.get(4),
+          kept, rows.size(), cliMillis.get(0), cliMillis.get(2), cliMillis.get(4),
+          queryPerRowMillis, (double) queryPerRowMillis / Math.max(1, cliMillis.get(2)),
           terminateSeconds, left.size());
       System.out.print(report);
       Files.writeString(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       if (!failedToRun.isEmpty() || !execFailures.isEmpty() || !left.isEmpty()) {
         throw new IllegalStateException("not every sandbox ran, answered its exec and was cleaned up");
       }
+      if (kept != rows.size()) {
+        throw new IllegalStateException("only " + kept + " of " + rows.size() + " listed rows had their status kept");
+      }
     } finally {
       pool.shutdownNow();
       stack.close();
     }
     System.exit(0);
+  }
+
+  /** Runs {@code sandbox list --tag scale=TAG} against the stack; fails unless it exits 0. */
+  static void cliList(String address, String tag) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = SandboxCommand.execute(new String[] {"list", "--tag", "scale=" + tag, "--address", address},
+        new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+    if (code != 0) {
+      throw new IllegalStateException("sandbox list exited " + code + ": " + err);
+    }
   }
 
   /** Runs {@code count} calls on the pool and waits for them all; the first failure is thrown. */

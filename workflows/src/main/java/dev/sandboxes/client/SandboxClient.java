@@ -425,7 +425,17 @@ public final class SandboxClient {
     }
     boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     return new SandboxSummary(name, attributes.get(SearchAttributeKeys.IMAGE), phase, tags,
-        meta.getStartTime(), open, attributes.get(SearchAttributeKeys.VOLUMES));
+        meta.getStartTime(), open, attributes.get(SearchAttributeKeys.VOLUMES), keptStatus(meta));
+  }
+
+  /** The status the workflow keeps in its memo; null when there is none or it cannot be read. */
+  private static SandboxStatus keptStatus(WorkflowExecutionMetadata meta) {
+    try {
+      return meta.getMemo(SandboxPresentation.STATUS_MEMO, SandboxStatus.class, SandboxStatus.class);
+    } catch (RuntimeException e) {
+      // a memo another writer put under the key: list what the search attributes say
+      return null;
+    }
   }
 
   /** Waits for the sandbox to finish and returns its result. */

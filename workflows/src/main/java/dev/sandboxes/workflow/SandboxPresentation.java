@@ -16,6 +16,15 @@ import java.util.Map;
  */
 public final class SandboxPresentation {
   private static final int SUMMARY_LIMIT = 200;
+  /**
+   * The memo key of a sandbox's status (a {@link SandboxStatus}), kept by its workflow once it is
+   * past {@code queued}: what {@code list} shows without asking each workflow. Its tags are left
+   * out (the {@code SandboxTags} attribute has them) and its message is cut to
+   * {@value #MEMO_MESSAGE_LIMIT} characters, keeping the memo small.
+   */
+  public static final String STATUS_MEMO = "sandboxStatus";
+  /** The longest message the memo's status keeps (characters). */
+  public static final int MEMO_MESSAGE_LIMIT = 500;
 
   private SandboxPresentation() {}
 
@@ -52,6 +61,17 @@ public final class SandboxPresentation {
       }
     }
     return updates.toArray(new SearchAttributeUpdate<?>[0]);
+  }
+
+  /** The memo that holds {@code status} ({@link #STATUS_MEMO}): tags left out, message cut. */
+  public static Map<String, Object> statusMemo(SandboxStatus status) {
+    String message = status.message();
+    if (message != null && message.length() > MEMO_MESSAGE_LIMIT) {
+      message = message.substring(0, MEMO_MESSAGE_LIMIT - 3) + "...";
+    }
+    return Map.of(STATUS_MEMO, new SandboxStatus(status.name(), status.image(), status.phase(), status.reason(),
+        message, status.exitCode(), status.createdAt(), status.startedAt(), status.finishedAt(), status.ref(),
+        Map.of(), status.execCount()));
   }
 
   /** The distinct volumes a sandbox mounts, sorted: its {@code SandboxVolumes} attribute. */

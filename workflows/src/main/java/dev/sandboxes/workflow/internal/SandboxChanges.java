@@ -43,6 +43,14 @@ final class SandboxChanges {
    */
   static final int QUICK_END = 4;
   /**
+   * {@link #PHASE_TIMEOUTS}'s version from which the run keeps its status in the workflow's memo
+   * ({@code SandboxPresentation.STATUS_MEMO}), upserted whenever it changes past {@code queued}
+   * (a phase, an exec count), so that {@code list} answers from the visibility store alone,
+   * without a query per sandbox. Decided at the start, so it costs no marker; one memo event per
+   * change of status.
+   */
+  static final int STATUS_MEMO = 5;
+  /**
    * A new sandbox whose input carried fields its types do not know ({@code spec.cmd} for
    * {@code spec.command}; found by the plugin's data converter, {@code UnknownFields}) fails at
    * its start as {@code InvalidSandboxSpec}, naming them; before this change they were dropped
@@ -65,7 +73,7 @@ final class SandboxChanges {
 
   /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
   static int atStart() {
-    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, QUICK_END);
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, STATUS_MEMO);
   }
 
   /**

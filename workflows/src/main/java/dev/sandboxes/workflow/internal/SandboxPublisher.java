@@ -14,14 +14,19 @@ import org.slf4j.Logger;
 /**
  * How a sandbox's workflow shows its phase: the {@code SandboxPhase} search attribute (upserted
  * once per change; the identity attributes ride along with the first upsert of a run, at no
- * extra action), the current details of the workflow page, and the parent's signal (the author
- * API's) once the sandbox runs and when it ends cancelled.
+ * extra action), its whole status in the memo (once it is past {@code queued}, upserted per
+ * change; {@link SandboxPresentation#STATUS_MEMO}), the current details of the workflow page,
+ * and the parent's signal (the author API's) once the sandbox runs and when it ends cancelled.
  */
 final class SandboxPublisher {
   private static final Logger log = Workflow.getLogger(SandboxPublisher.class);
 
   private final SandboxSpec spec;
   private final boolean notifyParent;
+  /** Whether this run keeps its status in the memo ({@link SandboxChanges#STATUS_MEMO}). */
+  private final boolean statusMemo;
+  /** The status last written to the memo (null before this run's first). */
+  private SandboxStatus memoed;
   /** The phase last written to the search attributes. */
   private String upsertedPhase;
   private boolean identityUpserted;
@@ -34,9 +39,10 @@ final class SandboxPublisher {
    * attributes of a queued one). Not read back from the search attributes: replay from a
    * recorded history does not restore them, and the decision to upsert must replay alike.
    */
-  SandboxPublisher(SandboxSpec spec, boolean notifyParent, SandboxStatus carried) {
+  SandboxPublisher(SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean statusMemo) {
     this.spec = spec;
     this.notifyParent = notifyParent;
+    this.statusMemo = statusMemo;
     SandboxPhase phase = carried == null ? SandboxPhase.QUEUED : carried.phase();
     upsertedPhase = phase.wireName();
     parentNotified = phase != SandboxPhase.QUEUED && phase != SandboxPhase.CREATING;
@@ -62,9 +68,16 @@ final class SandboxPublisher {
     }
   }
 
-  /** Refreshes the workflow page's details (e.g. the exec count). */
+  /**
+   * Refreshes the workflow page's details (e.g. the exec count) and, when it changed, the memo's
+   * status. A queued sandbox has none there: its search attributes and start time say all of it.
+   */
   void details(SandboxStatus status) {
     Workflow.setCurrentDetails(SandboxPresentation.currentDetails(status));
+    if (statusMemo && status.phase() != SandboxPhase.QUEUED && !status.equals(memoed)) {
+      Workflow.upsertMemo(SandboxPresentation.statusMemo(status));
+      memoed = status;
+    }
   }
 
   /** Tells the parent the sandbox's end, when it asked to be told. */

@@ -116,7 +116,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
     durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1,
-        request.carried() == null ? SandboxChanges.unknownFieldsRefused(UnknownFields.of(request)) : List.of());
+        request.carried() == null ? SandboxChanges.unknownFieldsRefused(UnknownFields.of(request)) : List.of(),
+        startVersion >= SandboxChanges.STATUS_MEMO);
     begun = true;
     try {
       if (request.carried() == null) {

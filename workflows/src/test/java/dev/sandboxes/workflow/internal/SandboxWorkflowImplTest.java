@@ -92,6 +92,41 @@ class SandboxWorkflowImplTest {
   }
 
   @Test
+  void aSandboxKeepsItsStatusInTheMemoSoThatListAnswersFromVisibilityWithoutItsWorker() throws Exception {
+    String queued = sandboxes.start(spec("waits"));
+    platform.awaitCreated(queued);
+    String name = running(spec("listed"));
+    sandboxes.exec(name, ExecRequest.of("true"));
+    platform.move(name, SandboxPhase.FAILED, "Error", 3);
+    endsAs(name, SandboxPhase.FAILED, "Error");
+    SandboxStatus described = sandboxes.describe(name);
+    // nobody left to answer a query: the listing must come from the visibility store alone
+    temporal.env().getWorkerFactory().shutdownNow();
+    temporal.env().getWorkerFactory().awaitTermination(10, TimeUnit.SECONDS);
+
+    var rows = sandboxes.list(dev.sandboxes.client.SandboxFilter.all());
+    var listed = rows.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    assertThat(listed.status()).as("the status kept in the memo").isEqualTo(described);
+    assertThat(listed.status().exitCode()).isEqualTo(3);
+    assertThat(listed.status().execCount()).isEqualTo(1);
+    assertThat(listed.status().startedAt()).isNotNull();
+    var waiting = rows.stream().filter(r -> r.name().equals(queued)).findFirst().orElseThrow();
+    assertThat(waiting.memo()).as("a sandbox still creating keeps its status too").isNotNull();
+    assertThat(waiting.status().phase()).isEqualTo(SandboxPhase.CREATING);
+  }
+
+  @Test
+  void theMemosStatusLeavesTheTagsToTheSearchAttributesAndCutsALongMessage() {
+    SandboxStatus status = new SandboxStatus("n", "busybox:1.36", SandboxPhase.FAILED, "Error", "x".repeat(2000),
+        3, null, null, null, null, java.util.Map.of("team", "a"), 0);
+    SandboxStatus kept = (SandboxStatus) dev.sandboxes.workflow.SandboxPresentation.statusMemo(status)
+        .get(dev.sandboxes.workflow.SandboxPresentation.STATUS_MEMO);
+    assertThat(kept.tags()).isEmpty();
+    assertThat(kept.message()).hasSize(dev.sandboxes.workflow.SandboxPresentation.MEMO_MESSAGE_LIMIT).endsWith("...");
+    assertThat(kept.exitCode()).isEqualTo(3);
+  }
+
+  @Test
   void aQuotaRefusalIsRetriedOnDurableTimersUntilTheCreateIsTaken() throws Exception {
     platform.refuseForQuota(2);
     String name = sandboxes.start(spec("quota"));
