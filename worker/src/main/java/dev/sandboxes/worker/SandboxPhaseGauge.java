@@ -60,16 +60,20 @@ final class SandboxPhaseGauge implements AutoCloseable {
         + " AND ExecutionStatus = 'Running'";
   }
 
-  /** Counts every open phase once and updates the gauge. */
+  /**
+   * Counts every open phase once, then updates the gauge: all phases or none, so that a failed
+   * count never leaves phases counted at different times side by side.
+   */
   void count() {
+    Map<SandboxPhase, Long> counts = new java.util.EnumMap<>(SandboxPhase.class);
     for (SandboxPhase phase : OPEN_PHASES) {
-      long n = stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
+      counts.put(phase, stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
           .countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
               .setNamespace(namespace).setQuery(query(phase)).build())
-          .getCount();
-      scope.tagged(Map.of("namespace", namespace, SandboxMetrics.PHASE, phase.wireName()))
-          .gauge(SandboxMetrics.SANDBOXES).update(n);
+          .getCount());
     }
+    counts.forEach((phase, n) -> scope.tagged(Map.of("namespace", namespace, SandboxMetrics.PHASE, phase.wireName()))
+        .gauge(SandboxMetrics.SANDBOXES).update(n));
   }
 
   private void countQuietly() {
