@@ -429,8 +429,11 @@ final class WireSchemas {
           `false` those that refuse them (section 3.7): every object of `SandboxRequest`,
           `VolumeRequest`, `BatchRequest`, `ExecRequest` and `LogRequest`, refused by a worker
           whose plugin is on its client, and `PoolStatus`, which a Java reader refuses. The same
-          record may accept them in a result (`SandboxStatus` in `SandboxResult`) and refuse them
-          in a request (`carried` in `SandboxRequest`).
+          record may accept them in a result (`SandboxStatus` in `SandboxResult`) and not in a
+          request (`carried` in `SandboxRequest`). The state a workflow carries into its next run
+          (`carried`: not for callers, section 4.1) is marked `false` because callers must not
+          send unknown fields, but a continued run does not refuse its own: a run refuses unknown
+          fields only when it starts a new sandbox, volume or batch.
         - Rules the workflows check after decoding (lengths, ranges, patterns: sections 4 to 9) are
           not in the schemas.
 
