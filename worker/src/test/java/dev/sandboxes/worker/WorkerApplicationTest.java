@@ -6,16 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
+import dev.sandboxes.testing.PortBoundTemporal;
 import dev.sandboxes.workflow.SandboxResult;
-import dev.sandboxes.workflow.SearchAttributeKeys;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,15 +36,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @AutoConfigureObservability(tracing = false)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class WorkerApplicationTest {
-  private static TestServer.PortBoundTestServer temporal;
+  private static PortBoundTemporal temporal;
 
   @DynamicPropertySource
   static void temporalServer(DynamicPropertyRegistry registry) throws IOException {
-    int port = freePort();
-    temporal = TestServer.createPortBoundServer(port);
-    String target = "127.0.0.1:" + port;
-    registerSearchAttributes(target);
-    registry.add("sandboxes.temporal.target", () -> target);
+    temporal = PortBoundTemporal.start();
+    registry.add("sandboxes.temporal.target", temporal::target);
     registry.add("sandboxes.runtime", () -> "local");
     registry.add("sandboxes.local.isolation", () -> "none");
     Path root = Files.createTempDirectory("worker-application-test");
@@ -97,26 +88,5 @@ class WorkerApplicationTest {
 
     assertThat(result.phase()).isEqualTo(SandboxPhase.SUCCEEDED);
     assertThat(result.exitCode()).isZero();
-  }
-
-  private static void registerSearchAttributes(String target) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setTarget(target).validateAndBuildWithDefaults());
-    try {
-      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-          .setNamespace("default")
-          .putAllSearchAttributes(SearchAttributeKeys.DEFINITIONS)
-          .build());
-    } finally {
-      operator.shutdownNow();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,0 +1,124 @@
+package dev.sandboxes.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.runtime.SandboxRuntime;
+import dev.sandboxes.runtime.local.LocalRuntime;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.spring.boot.TemporalOptionsCustomizer;
+import io.temporal.testing.TestEnvironmentOptions;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.ResolvableType;
+
+/**
+ * The auto-configuration's choices, without a Temporal server: what it builds from
+ * {@code sandboxes.*}, what it refuses, and where it backs off.
+ */
+class SandboxesAutoConfigurationTest {
+  private final ApplicationContextRunner app = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(SandboxesAutoConfiguration.class));
+
+  @Test
+  void aMisspeltKeyFailsTheStartNamingIt() {
+    app.withPropertyValues("sandboxes.runtime=local", "sandboxes.local.isolation=none",
+        "sandboxes.task-queue=sandboxes").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .isInstanceOf(UnboundConfigurationPropertiesException.class)
+              .hasMessageContaining("sandboxes.task-queue");
+        });
+  }
+
+  @Test
+  void aValueOutOfRangeFailsTheStartNamingTheProperty() {
+    app.withPropertyValues("sandboxes.kubernetes.default-cpu=lots").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sandboxes.kubernetes.default-cpu");
+    });
+  }
+
+  @Test
+  void theLocalRuntimeAndThePluginComeFromTheProperties() {
+    app.withPropertyValues("sandboxes.runtime=local", "sandboxes.local.isolation=none",
+        "sandboxes.local.root=" + System.getProperty("java.io.tmpdir") + "/starter-autoconfiguration-test",
+        "sandboxes.task-queues=orders,sandboxes").run(context -> {
+          assertThat(context).hasSingleBean(SandboxPluginCustomizer.class);
+          assertThat(context.getBean(SandboxRuntime.class)).isInstanceOf(LocalRuntime.class);
+          assertThat(context.getBean(SandboxesStarterProperties.class).taskQueues())
+              .isEqualTo(Set.of("orders", "sandboxes"));
+        });
+  }
+
+  @Test
+  void theLocalRuntimeNeedsBubblewrapUnlessToldOtherwise() {
+    app.withPropertyValues("sandboxes.runtime=local").run(context ->
+        assertThat(context.getBean(SandboxesStarterProperties.class).local().isolation())
+            .isEqualTo(dev.sandboxes.runtime.local.IsolationMode.BUBBLEWRAP));
+  }
+
+  @Test
+  void anApplicationsOwnRuntimeReplacesTheStartersAndCarriesThePlugin() {
+    // with the default runtime (kubernetes) the starter would connect to a cluster: it must not try
+    app.withUserConfiguration(OwnRuntime.class).run(context -> {
+      assertThat(context).hasSingleBean(SandboxRuntime.class);
+      assertThat(context.getBean(SandboxRuntime.class)).isSameAs(context.getBean(OwnRuntime.class).runtime);
+      assertThat(context).hasSingleBean(SandboxPluginCustomizer.class);
+    });
+  }
+
+  @Test
+  void anApplicationsOwnPluginBeanReplacesTheCustomizer() {
+    app.withUserConfiguration(OwnRuntime.class, OwnPlugin.class).run(context -> {
+      assertThat(context).hasSingleBean(SandboxPlugin.class);
+      assertThat(context).doesNotHaveBean(SandboxPluginCustomizer.class);
+    });
+  }
+
+  @Test
+  void theCustomizerAddsThePluginOnceBesideOthers() {
+    SandboxPlugin plugin = SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
+    SandboxPluginCustomizer customizer = new SandboxPluginCustomizer(plugin);
+    WorkflowClientOptions.Builder options = WorkflowClientOptions.newBuilder()
+        .setPlugins(io.temporal.common.SimplePlugin.newBuilder("other").build());
+
+    WorkflowClientOptions twice = customizer.customize(customizer.customize(options)).build();
+
+    assertThat(twice.getPlugins()).extracting(p -> p.getName()).containsExactly("other", SandboxPlugin.NAME);
+  }
+
+  @Test
+  void theTestServerGetsTheSearchAttributesOnlyInTestServerMode() {
+    ResolvableType testEnvironmentCustomizer =
+        ResolvableType.forClassWithGenerics(TemporalOptionsCustomizer.class, TestEnvironmentOptions.Builder.class);
+    app.withUserConfiguration(OwnRuntime.class).run(context ->
+        assertThat(context.getBeanNamesForType(testEnvironmentCustomizer)).isEmpty());
+    app.withUserConfiguration(OwnRuntime.class).withPropertyValues("spring.temporal.test-server.enabled=true")
+        .run(context -> assertThat(context.getBeanNamesForType(testEnvironmentCustomizer)).hasSize(1));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnRuntime {
+    final SandboxRuntime runtime = mock(SandboxRuntime.class);
+
+    @Bean
+    SandboxRuntime myRuntime() {
+      return runtime;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnPlugin {
+    @Bean
+    SandboxPlugin mySandboxPlugin(SandboxRuntime runtime) {
+      return SandboxPlugin.forRuntime(runtime);
+    }
+  }
+}
