@@ -81,10 +81,10 @@ final class KubernetesVolumeFiles implements VolumeFilePlatform {
   }
 
   /**
-   * One bounded read, made once. An exec whose stream breaks (seen on the rig for about 1.4 MB of
-   * output in one exec, hence {@link VolumeFileCommands#READ_CHUNK_BYTES}) fails the read with a
-   * retryable {@link PlatformException}: the activity's retry policy makes it again, and is the
-   * only retry.
+   * One bounded read, made once. Its exec ends only after its output was read to the end
+   * ({@link KubernetesGateway#execToTheEnd}); an exec whose stream breaks all the same fails the
+   * read with a retryable {@link PlatformException}: the activity's retry policy makes it again,
+   * and is the only retry.
    */
   private VolumeFileCommands.ReadOutput readRange(String volume, String helper, String path,
       long offset, int length) throws InterruptedException {
@@ -219,7 +219,11 @@ final class KubernetesVolumeFiles implements VolumeFilePlatform {
 
   private ExecResult helperExec(String volume, String helper, List<String> argv, byte[] stdin)
       throws InterruptedException {
-    ExecResult result = gateway.exec(helper, argv, stdin, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP);
+    // Without stdin (everything but the chunks of a write) the exec ends only once its output
+    // has been read to the end: a read chunk's 350 KB could otherwise lose its end on the way.
+    ExecResult result = stdin == null
+        ? gateway.execToTheEnd(helper, argv, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP)
+        : gateway.exec(helper, argv, stdin, HELPER_EXEC_TIMEOUT, HELPER_OUTPUT_CAP);
     if (result.timedOut() || result.stdoutTruncated()) {
       throw PlatformException.unavailable("volume " + volume + ": helper pod " + helper
           + (result.timedOut() ? " did not answer within " + HELPER_EXEC_TIMEOUT.toSeconds() + "s"

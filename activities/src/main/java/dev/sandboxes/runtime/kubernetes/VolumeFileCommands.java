@@ -39,9 +39,11 @@ public final class VolumeFileCommands {
    */
   public static final int STDIN_CHUNK_BYTES = 256 * 1024;
   /**
-   * Content bytes per read exec: about 350 KB of base64 output. Reads of 1 MiB in one exec
-   * (about 1.4 MB of output) broke now and then on the rig with "WebSocket connection closed
-   * unexpectedly".
+   * Content bytes per read exec: about 350 KB of base64 output, which keeps each exec short and
+   * its timeout meaningful. (Reads of 1 MiB in one exec broke now and then on the rig with
+   * "WebSocket connection closed unexpectedly", and so did these, less often: the end of a large
+   * exec output was lost on the client; the runtime runs these execs so that it is not, see
+   * {@code KubernetesGateway.execToTheEnd}.)
    */
   public static final int READ_CHUNK_BYTES = 256 * 1024;
 
