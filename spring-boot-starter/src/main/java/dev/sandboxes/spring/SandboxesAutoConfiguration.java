@@ -66,13 +66,11 @@ public class SandboxesAutoConfiguration {
       }
       case LOCAL -> {
         SandboxesStarterProperties.Local l = properties.local();
-        LocalRuntimeOptions.Builder options = LocalRuntimeOptions.newBuilder()
+        yield new LocalRuntime(LocalRuntimeOptions.newBuilder()
+            .root(l.root())
             .isolation(l.isolation())
-            .execOutputCapBytes((int) l.execOutputCap().toBytes());
-        if (l.root() != null) {
-          options.root(l.root());
-        }
-        yield new LocalRuntime(options.build());
+            .execOutputCapBytes((int) l.execOutputCap().toBytes())
+            .build());
       }
     };
   }

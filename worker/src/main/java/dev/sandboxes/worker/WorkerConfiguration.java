@@ -81,13 +81,11 @@ public class WorkerConfiguration {
       }
       case LOCAL -> {
         LocalProperties l = properties.local();
-        LocalRuntimeOptions.Builder options = LocalRuntimeOptions.newBuilder()
+        yield new LocalRuntime(LocalRuntimeOptions.newBuilder()
+            .root(l.root())
             .isolation(l.isolation())
-            .execOutputCapBytes((int) l.execOutputCap().toBytes());
-        if (l.root() != null) {
-          options.root(l.root());
-        }
-        yield new LocalRuntime(options.build());
+            .execOutputCapBytes((int) l.execOutputCap().toBytes())
+            .build());
       }
     };
   }

@@ -66,9 +66,11 @@ public record LocalRuntimeOptions(
 
     private Builder() {}
 
-    /** Defaults to {@code sandboxes-local} in {@code java.io.tmpdir}. */
+    /** Defaults to {@code sandboxes-local} in {@code java.io.tmpdir}; {@code null} keeps the default. */
     public Builder root(Path root) {
-      this.root = root;
+      if (root != null) {
+        this.root = root;
+      }
       return this;
     }
 
