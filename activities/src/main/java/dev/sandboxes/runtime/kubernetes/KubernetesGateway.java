@@ -451,8 +451,10 @@ public class KubernetesGateway implements AutoCloseable {
         try (OutputStream input = watch.getInput()) {
           input.write(stdin);
           input.flush();
-        } catch (IOException e) {
-          // The process may exit without reading its input; its exit status still counts.
+        } catch (IOException | KubernetesClientException e) {
+          // The process may exit without reading its input, or the stream broke before it was
+          // written (fabric8 then throws its own unchecked exception): the exit status, or its
+          // absence, below says what happened.
         }
       }
       Integer code;
@@ -464,7 +466,7 @@ public class KubernetesGateway implements AutoCloseable {
             try (OutputStream input = watch.getInput()) {
               input.write('\n');
               input.flush();
-            } catch (IOException e) {
+            } catch (IOException | KubernetesClientException e) {
               // The stream broke; the exit status (or its absence) below says what happened.
             }
           }
