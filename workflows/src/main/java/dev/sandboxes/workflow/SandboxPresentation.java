@@ -67,7 +67,11 @@ public final class SandboxPresentation {
   public static Map<String, Object> statusMemo(SandboxStatus status) {
     String message = status.message();
     if (message != null && message.length() > MEMO_MESSAGE_LIMIT) {
-      message = message.substring(0, MEMO_MESSAGE_LIMIT - 3) + "...";
+      int end = MEMO_MESSAGE_LIMIT - 3;
+      if (Character.isHighSurrogate(message.charAt(end - 1))) {
+        end--; // never half a character
+      }
+      message = message.substring(0, end) + "...";
     }
     return Map.of(STATUS_MEMO, new SandboxStatus(status.name(), status.image(), status.phase(), status.reason(),
         message, status.exitCode(), status.createdAt(), status.startedAt(), status.finishedAt(), status.ref(),

@@ -51,6 +51,13 @@ final class SandboxChanges {
    */
   static final int STATUS_MEMO = 5;
   /**
+   * {@link #PHASE_TIMEOUTS}'s version from which the memo also holds a queued sandbox's status
+   * once it has a reason (unschedulable, waiting for quota or a volume: what {@code list} must
+   * show), and the status after the cleanup (a failed delete adds to its message). Before it, a
+   * queued sandbox kept nothing and the memo ended with the status the cleanup started from.
+   */
+  static final int STATUS_MEMO_WHOLE = 6;
+  /**
    * A new sandbox whose input carried fields its types do not know ({@code spec.cmd} for
    * {@code spec.command}; found by the plugin's data converter, {@code UnknownFields}) fails at
    * its start as {@code InvalidSandboxSpec}, naming them; before this change they were dropped
@@ -73,7 +80,7 @@ final class SandboxChanges {
 
   /** The version of {@link #PHASE_TIMEOUTS} this run takes; asked at the start of every run. */
   static int atStart() {
-    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, STATUS_MEMO);
+    return Workflow.getVersion(PHASE_TIMEOUTS, Workflow.DEFAULT_VERSION, STATUS_MEMO_WHOLE);
   }
 
   /**

@@ -25,6 +25,8 @@ final class SandboxPublisher {
   private final boolean notifyParent;
   /** Whether this run keeps its status in the memo ({@link SandboxChanges#STATUS_MEMO}). */
   private final boolean statusMemo;
+  /** Whether it keeps a queued status with a reason too ({@link SandboxChanges#STATUS_MEMO_WHOLE}). */
+  private final boolean queuedMemo;
   /** The status last written to the memo (null before this run's first). */
   private SandboxStatus memoed;
   /** The phase last written to the search attributes. */
@@ -39,10 +41,11 @@ final class SandboxPublisher {
    * attributes of a queued one). Not read back from the search attributes: replay from a
    * recorded history does not restore them, and the decision to upsert must replay alike.
    */
-  SandboxPublisher(SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean statusMemo) {
+  SandboxPublisher(SandboxSpec spec, boolean notifyParent, SandboxStatus carried, int startVersion) {
     this.spec = spec;
     this.notifyParent = notifyParent;
-    this.statusMemo = statusMemo;
+    this.statusMemo = startVersion >= SandboxChanges.STATUS_MEMO;
+    this.queuedMemo = startVersion >= SandboxChanges.STATUS_MEMO_WHOLE;
     SandboxPhase phase = carried == null ? SandboxPhase.QUEUED : carried.phase();
     upsertedPhase = phase.wireName();
     parentNotified = phase != SandboxPhase.QUEUED && phase != SandboxPhase.CREATING;
@@ -70,11 +73,14 @@ final class SandboxPublisher {
 
   /**
    * Refreshes the workflow page's details (e.g. the exec count) and, when it changed, the memo's
-   * status. A queued sandbox has none there: its search attributes and start time say all of it.
+   * status. A sandbox just queued has none there (its search attributes and start time say all
+   * of it); a queued one with a reason has, from {@link SandboxChanges#STATUS_MEMO_WHOLE}.
    */
   void details(SandboxStatus status) {
     Workflow.setCurrentDetails(SandboxPresentation.currentDetails(status));
-    if (statusMemo && status.phase() != SandboxPhase.QUEUED && !status.equals(memoed)) {
+    boolean keep = status.phase() != SandboxPhase.QUEUED
+        || queuedMemo && (status.reason() != null || status.message() != null);
+    if (statusMemo && keep && !status.equals(memoed)) {
       Workflow.upsertMemo(SandboxPresentation.statusMemo(status));
       memoed = status;
     }

@@ -52,18 +52,19 @@ final class SandboxRun {
    * ({@code carried}). Then its timers start; {@code phaseTimeouts} is false for a history
    * recorded before the phase timers. {@code unknownFields} are the input's fields its types do
    * not know, refused with the spec's violations (empty for a history recorded before that).
-   * {@code statusMemo}: the run keeps its status in the memo ({@link SandboxChanges#STATUS_MEMO});
-   * a continued one writes it once at its start, as it may not have been kept by the run before.
+   * {@code startVersion} ({@link SandboxChanges#atStart}) says how the run keeps its status in the
+   * memo (from {@link SandboxChanges#STATUS_MEMO}); a continued one writes it once at its start,
+   * as it may not have been kept by the run before.
    */
   void begin(String name, SandboxSpec spec, boolean notifyParent, SandboxStatus carried, boolean phaseTimeouts,
-      List<Violation> unknownFields, boolean statusMemo) {
+      List<Violation> unknownFields, int startVersion) {
     this.name = name;
     this.spec = spec;
     // Starters set phase=queued, image and tags (SandboxPresentation); continue-as-new keeps them.
-    publisher = new SandboxPublisher(spec, notifyParent, carried, statusMemo);
+    publisher = new SandboxPublisher(spec, notifyParent, carried, startVersion);
     if (carried != null) {
       life.resume(name, spec, carried);
-      if (statusMemo) {
+      if (startVersion >= SandboxChanges.STATUS_MEMO) {
         publisher.details(life.status());
       }
     } else {

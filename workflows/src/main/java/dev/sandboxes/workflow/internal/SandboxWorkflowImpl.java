@@ -67,6 +67,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
   private boolean cleanupAtStart;
   /** Execs carry IDs and re-attach after a lost worker ({@link SandboxChanges#DURABLE_EXEC}). */
   private boolean durableExec;
+  /** The memo gets the status after the cleanup too ({@link SandboxChanges#STATUS_MEMO_WHOLE}). */
+  private boolean memoAfterCleanup;
   private LogChunk captured;
   /** The log tail a batch item's create read when the item ended under its watch (then the cleanup only deletes). */
   private LogChunk capturedAtEnd;
@@ -117,7 +119,8 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1,
         request.carried() == null ? SandboxChanges.unknownFieldsRefused(UnknownFields.of(request)) : List.of(),
-        startVersion >= SandboxChanges.STATUS_MEMO);
+        startVersion);
+    memoAfterCleanup = startVersion >= SandboxChanges.STATUS_MEMO_WHOLE;
     begun = true;
     try {
       if (request.carried() == null) {
@@ -168,6 +171,9 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     }
     if (captured == null) {
       captured = LogChunk.empty();
+    }
+    if (memoAfterCleanup) {
+      run.details(); // a failed delete added to the message: the memo says so too
     }
     cleanedUp = true;
     Workflow.await(Workflow::isEveryHandlerFinished);

@@ -39,6 +39,7 @@ public final class FakeSandboxActivities implements SandboxActivities {
   private final Map<String, Box> boxes = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
   private int quotaRefusals;
+  private boolean deletesForbidden;
   private String conflictOn;
   private ToIntFunction<SandboxSpec> exitCode;
   private boolean createsHeld;
@@ -54,6 +55,12 @@ public final class FakeSandboxActivities implements SandboxActivities {
   /** The next {@code n} creates are refused for quota: queued, nothing made. */
   synchronized FakeSandboxActivities refuseForQuota(int n) {
     quotaRefusals = n;
+    return this;
+  }
+
+  /** Every cleanup is refused for good, as a platform that forbids the delete would. */
+  synchronized FakeSandboxActivities forbidDeletes() {
+    deletesForbidden = true;
     return this;
   }
 
@@ -266,6 +273,9 @@ public final class FakeSandboxActivities implements SandboxActivities {
   @Override
   public synchronized LogChunk captureAndDelete(String name, LogRequest request) {
     calls.add("captureAndDelete " + name);
+    if (deletesForbidden) {
+      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure("forbidden", "Forbidden");
+    }
     Box box = boxes.remove(name);
     notifyAll();
     return box == null ? LogChunk.empty() : new LogChunk(box.lines, false).select(request);

@@ -116,6 +116,32 @@ class SandboxWorkflowImplTest {
   }
 
   @Test
+  void aQueuedSandboxWithAReasonAndTheStatusAfterAFailedCleanupAreInTheMemoToo() throws Exception {
+    platform.refuseForQuota(1).forbidDeletes();
+    String name = sandboxes.start(spec("held"));
+    // refused once for quota: queued with that reason during the backoff (skipped time stops
+    // while the test waits on the real clock below)
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> listed(name) != null);
+    assertThat(listed(name).reason()).isEqualTo("QuotaExceeded");
+    assertThat(listed(name).phase()).isEqualTo(SandboxPhase.QUEUED);
+
+    temporal.env().sleep(SandboxCreation.QUOTA_BACKOFF_FIRST.plusSeconds(1));
+    platform.awaitCreated(name);
+    platform.move(name, SandboxPhase.RUNNING, null, null);
+    sandboxes.awaitRunning(name, WAIT);
+    sandboxes.terminate(name, "done");
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.status().message()).startsWith("done; cleanup failed:").contains("forbidden");
+    assertThat(listed(name)).as("the memo after the cleanup").isEqualTo(result.status());
+  }
+
+  /** The status the memo keeps for {@code name}, as list reads it; null when none. */
+  SandboxStatus listed(String name) {
+    return sandboxes.list(dev.sandboxes.client.SandboxFilter.all()).stream()
+        .filter(r -> r.name().equals(name)).findFirst().map(r -> r.status()).orElse(null);
+  }
+
+  @Test
   void theMemosStatusLeavesTheTagsToTheSearchAttributesAndCutsALongMessage() {
     SandboxStatus status = new SandboxStatus("n", "busybox:1.36", SandboxPhase.FAILED, "Error", "x".repeat(2000),
         3, null, null, null, null, java.util.Map.of("team", "a"), 0);
