@@ -162,8 +162,11 @@ final class LocalSandboxes implements SandboxPlatform {
     }
     EgressPolicy egress = spec.egress() == null ? EgressPolicy.denyAll() : spec.egress();
     if (!egress.unrestricted() && !egress.deniesAll()) {
-      log.warn("sandbox {}: egress allow list {} cannot be enforced by the local runtime; "
-          + "the sandbox gets unrestricted network access", name, egress.allowedCidrs());
+      // Refused, not widened: a sandbox that asked for some addresses must never get them all.
+      throw new InvalidSpecException("sandbox spec", List.of(new Violation("egress.allowedCidrs",
+          "cannot be enforced by the local runtime, which gives a sandbox either no network (deny-all, "
+              + "the default) or the host's (unrestricted egress); allow all or none here, or run on "
+              + "Kubernetes with a network that enforces NetworkPolicy")));
     }
     return new SandboxView(name, dir.resolve("workspace"), dir.resolve("tmp"), mounts, !egress.deniesAll());
   }

@@ -62,6 +62,17 @@ class LocalRuntimeIsolationTest {
   }
 
   @Test
+  void anEgressAllowListIsRefusedNamingTheFieldAndNothingIsStarted() {
+    String name = uniqueName("allow");
+    assertThatThrownBy(() -> local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name)
+        .egress(EgressPolicy.allow("10.0.0.0/8")).build(), ownerOf(name)))
+        .isInstanceOfSatisfying(dev.sandboxes.model.InvalidSpecException.class, e -> assertThat(e.violations())
+            .extracting(dev.sandboxes.model.Violation::field).containsExactly("egress.allowedCidrs"))
+        .hasMessageContaining("cannot be enforced by the local runtime");
+    assertThat(local.runtime().ownedObjects()).noneMatch(o -> o.name().equals(name));
+  }
+
+  @Test
   void execSeesTheFilesOfTheMainProcess() throws Exception {
     String name = uniqueName("shared");
     local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name)
