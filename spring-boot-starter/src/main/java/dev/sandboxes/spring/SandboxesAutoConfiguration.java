@@ -30,7 +30,7 @@ import org.springframework.context.annotation.Configuration;
  * worker factory of the root namespace, registering the sandbox workflows and activities on the
  * workers named by {@code sandboxes.task-queues} (all of them by default). Each bean backs off when
  * the application defines its own: a {@code SandboxRuntime} of its own is what the plugin then
- * runs on.
+ * runs on, and a {@code SandboxPlugin} of its own replaces both the runtime and the plugin.
  *
  * <p>Ordered before Temporal's auto-configuration, which reads the customizers as it builds the
  * client, the worker factory and, with {@code spring.temporal.test-server.enabled}, the test
@@ -46,10 +46,13 @@ public class SandboxesAutoConfiguration {
 
   /**
    * The runtime {@code sandboxes.runtime} names. The Kubernetes one reports its requests to the
-   * Kubernetes API on Temporal's metrics scope, when the application has one (Micrometer).
+   * Kubernetes API on Temporal's metrics scope, when the application has one (Micrometer). Backs
+   * off when the application defines a {@link SandboxRuntime} or a {@link SandboxPlugin} bean: a
+   * plugin of its own carries its own runtime, and one built here would go unused (and could
+   * still fail the start, without {@code bwrap} or a cluster to connect to).
    */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({SandboxRuntime.class, SandboxPlugin.class})
   public SandboxRuntime sandboxRuntime(SandboxesStarterProperties properties,
       @Qualifier("temporalMetricsScope") ObjectProvider<Scope> temporalMetricsScope) {
     return switch (properties.runtime()) {

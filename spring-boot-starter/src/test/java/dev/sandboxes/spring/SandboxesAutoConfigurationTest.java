@@ -83,6 +83,17 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
+  void anApplicationsOwnPluginOnItsOwnRuntimeLeavesTheStarterWithoutARuntime() {
+    // with the default runtime (kubernetes) the starter would connect to a cluster: it must not try
+    app.withUserConfiguration(PluginWithItsOwnRuntime.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context).hasSingleBean(SandboxPlugin.class);
+      assertThat(context).doesNotHaveBean(SandboxRuntime.class);
+      assertThat(context).doesNotHaveBean(SandboxPluginCustomizer.class);
+    });
+  }
+
+  @Test
   void theCustomizerAddsThePluginOnceBesideOthers() {
     SandboxPlugin plugin = SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
     SandboxPluginCustomizer customizer = new SandboxPluginCustomizer(plugin);
@@ -111,6 +122,14 @@ class SandboxesAutoConfigurationTest {
     @Bean
     SandboxRuntime myRuntime() {
       return runtime;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PluginWithItsOwnRuntime {
+    @Bean
+    SandboxPlugin mySandboxPlugin() {
+      return SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
     }
   }
 
