@@ -13,6 +13,7 @@ import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.spring.boot.autoconfigure.RootNamespaceAutoConfiguration;
 import io.temporal.spring.boot.autoconfigure.TestServerAutoConfiguration;
 import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.worker.WorkerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -34,7 +35,9 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>Ordered before Temporal's auto-configuration, which reads the customizers as it builds the
  * client, the worker factory and, with {@code spring.temporal.test-server.enabled}, the test
- * environment. The runtime outlives them: it is closed after the worker factory has been shut down.
+ * environment. The runtime is closed only after the workers have stopped: Temporal's starter shuts
+ * its worker factory down without waiting for running tasks, so {@link SandboxWorkerShutdown} waits
+ * for them first (up to {@code sandboxes.shutdown-timeout}).
  */
 @AutoConfiguration(before = {RootNamespaceAutoConfiguration.class, TestServerAutoConfiguration.class})
 @ConditionalOnClass(TemporalOptionsCustomizer.class)
@@ -76,6 +79,17 @@ public class SandboxesAutoConfiguration {
             .build());
       }
     };
+  }
+
+  /**
+   * Waits for the running tasks of the application's workers when the context closes, before the
+   * runtime (the application's own one too) is closed.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public SandboxWorkerShutdown sandboxWorkerShutdown(ObjectProvider<WorkerFactory> workerFactories,
+      SandboxesStarterProperties properties) {
+    return new SandboxWorkerShutdown(workerFactories, properties.shutdownTimeout());
   }
 
   /**

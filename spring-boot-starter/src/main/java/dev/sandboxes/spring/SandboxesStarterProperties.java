@@ -32,6 +32,9 @@ import org.springframework.util.unit.DataSize;
  *     (their workflows and activities are registered there); unset or empty means every worker it
  *     creates. A client starts sandboxes on one of them ({@code new SandboxClient(client, queue)};
  *     {@code sandboxes} by default)
+ * @param shutdownTimeout how long a closing application waits for the running tasks of its
+ *     Temporal workers (sandbox activities among them) before it interrupts them and closes the
+ *     runtime; zero to 1h
  * @param local settings of the local runtime
  * @param kubernetes settings of the Kubernetes runtime
  * @param sandbox bounds on every sandbox: lifetime, schedule and startup timeouts
@@ -41,15 +44,20 @@ import org.springframework.util.unit.DataSize;
 public record SandboxesStarterProperties(
     @DefaultValue("kubernetes") RuntimeKind runtime,
     Set<String> taskQueues,
+    @DefaultValue("30s") Duration shutdownTimeout,
     @DefaultValue Local local,
     @DefaultValue Kubernetes kubernetes,
     @DefaultValue Sandbox sandbox) {
 
-  /** Checks the task queues; an unset set is empty (every worker). */
+  /** Checks the task queues and the shutdown timeout; an unset set of queues is empty (every worker). */
   public SandboxesStarterProperties {
     taskQueues = taskQueues == null ? Set.of() : Set.copyOf(taskQueues);
     if (taskQueues.stream().anyMatch(String::isBlank)) {
       throw new IllegalArgumentException("sandboxes.task-queues must not name a blank task queue");
+    }
+    if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "sandboxes.shutdown-timeout must be a duration from zero to 1h, e.g. 30s, got " + shutdownTimeout);
     }
   }
 

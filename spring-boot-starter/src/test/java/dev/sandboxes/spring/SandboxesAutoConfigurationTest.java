@@ -1,7 +1,14 @@
 package dev.sandboxes.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.longThat;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.SandboxRuntime;
@@ -9,8 +16,12 @@ import dev.sandboxes.runtime.local.LocalRuntime;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.worker.WorkerFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -94,6 +105,51 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
+  void closingTheContextWaitsForTheWorkersBeforeClosingTheRuntime() throws Exception {
+    app.withUserConfiguration(OwnRuntime.class, Workers.class).withPropertyValues("sandboxes.shutdown-timeout=20s")
+        .run(context -> {
+          WorkerFactory factory = context.getBean(WorkerFactory.class);
+          SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
+          context.close();
+
+          InOrder order = inOrder(factory, runtime);
+          order.verify(factory).shutdown();
+          // what is left of the 20 seconds
+          order.verify(factory).awaitTermination(
+              longThat(n -> n > TimeUnit.SECONDS.toNanos(10) && n <= TimeUnit.SECONDS.toNanos(20)),
+              eq(TimeUnit.NANOSECONDS));
+          order.verify(runtime).close();
+          verify(factory, never()).shutdownNow();
+        });
+  }
+
+  @Test
+  void tasksStillRunningAfterTheShutdownTimeoutAreInterruptedBeforeTheRuntimeCloses() throws Exception {
+    app.withUserConfiguration(OwnRuntime.class, Workers.class)
+        .withPropertyValues("sandboxes.shutdown-timeout=0s", "test.tasks-ignore-shutdown=true")
+        .run(context -> {
+          WorkerFactory factory = context.getBean(WorkerFactory.class);
+          SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
+          context.close();
+
+          InOrder order = inOrder(factory, runtime);
+          order.verify(factory).shutdown();
+          order.verify(factory).awaitTermination(0, TimeUnit.NANOSECONDS);
+          order.verify(factory).shutdownNow();
+          order.verify(factory).awaitTermination(anyLong(), eq(TimeUnit.NANOSECONDS));
+          order.verify(runtime).close();
+        });
+  }
+
+  @Test
+  void aShutdownTimeoutOutOfRangeFailsTheStartNamingTheProperty() {
+    app.withPropertyValues("sandboxes.shutdown-timeout=2h").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sandboxes.shutdown-timeout");
+    });
+  }
+
+  @Test
   void theCustomizerAddsThePluginOnceBesideOthers() {
     SandboxPlugin plugin = SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
     SandboxPluginCustomizer customizer = new SandboxPluginCustomizer(plugin);
@@ -122,6 +178,31 @@ class SandboxesAutoConfigurationTest {
     @Bean
     SandboxRuntime myRuntime() {
       return runtime;
+    }
+  }
+
+  /**
+   * A started worker factory, destroyed as temporal-spring-boot-starter destroys its own (shut down
+   * without waiting), whose tasks end when it is shut down, or only when interrupted.
+   */
+  @Configuration(proxyBeanMethods = false)
+  static class Workers {
+    @Bean(destroyMethod = "shutdown")
+    WorkerFactory temporalWorkerFactory(org.springframework.core.env.Environment environment) {
+      boolean ignoreShutdown = environment.getProperty("test.tasks-ignore-shutdown", Boolean.class, false);
+      WorkerFactory factory = mock(WorkerFactory.class);
+      AtomicBoolean terminated = new AtomicBoolean();
+      when(factory.isStarted()).thenReturn(true);
+      when(factory.isTerminated()).thenAnswer(i -> terminated.get());
+      org.mockito.Mockito.doAnswer(i -> {
+        terminated.set(!ignoreShutdown);
+        return null;
+      }).when(factory).shutdown();
+      org.mockito.Mockito.doAnswer(i -> {
+        terminated.set(true);
+        return null;
+      }).when(factory).shutdownNow();
+      return factory;
     }
   }
 
