@@ -19,6 +19,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.worker.WorkerFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
@@ -28,6 +29,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.ResolvableType;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The auto-configuration's choices, without a Temporal server: what it builds from
@@ -45,6 +48,27 @@ class SandboxesAutoConfigurationTest {
           assertThat(context.getStartupFailure()).rootCause()
               .isInstanceOf(UnboundConfigurationPropertiesException.class)
               .hasMessageContaining("sandboxes.task-queue");
+        });
+  }
+
+  @Test
+  void theWorkersEnvironmentVariablesDoNotFailTheStart() {
+    // Spring Boot reports unknown keys from files and the command line only, not from the
+    // environment or system properties, where the worker's settings may be too
+    app.withUserConfiguration(OwnRuntime.class)
+        .withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "SANDBOXES_TEMPORAL_TARGET", "temporal.example:7233",
+                "SANDBOXES_TASK_QUEUE", "sandboxes-gpu",
+                "SANDBOXES_REAPER_ENABLED", "false",
+                "SANDBOXES_KUBERNETES_STORAGE_CLASS", "fast",
+                "SANDBOXES_RUNTME", "local",
+                "SANDBOXES_KUBERNETES_NAMESPACE", "sandboxes-gpu"))))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(SandboxesStarterProperties.class).kubernetes().namespace())
+              .isEqualTo("sandboxes-gpu");
         });
   }
 
