@@ -19,6 +19,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.worker.WorkerFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -129,40 +130,41 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
-  void closingTheContextWaitsForTheWorkersBeforeClosingTheRuntime() throws Exception {
-    app.withUserConfiguration(OwnRuntime.class, Workers.class).withPropertyValues("sandboxes.shutdown-timeout=20s")
-        .run(context -> {
-          WorkerFactory factory = context.getBean(WorkerFactory.class);
-          SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
-          context.close();
-
-          InOrder order = inOrder(factory, runtime);
-          order.verify(factory).shutdown();
-          // what is left of the 20 seconds
-          order.verify(factory).awaitTermination(
-              longThat(n -> n > TimeUnit.SECONDS.toNanos(10) && n <= TimeUnit.SECONDS.toNanos(20)),
-              eq(TimeUnit.NANOSECONDS));
-          order.verify(runtime).close();
-          verify(factory, never()).shutdownNow();
-        });
+  void closingTheContextWaitsForTheWorkersBeforeClosingTheRuntime() {
+    closeWithWorkers((factory, order) -> {
+      order.verify(factory).shutdown();
+      // what is left of the 20 seconds
+      order.verify(factory).awaitTermination(
+          longThat(n -> n > TimeUnit.SECONDS.toNanos(10) && n <= TimeUnit.SECONDS.toNanos(20)),
+          eq(TimeUnit.NANOSECONDS));
+      verify(factory, never()).shutdownNow();
+    }, "sandboxes.shutdown-timeout=20s");
   }
 
   @Test
-  void tasksStillRunningAfterTheShutdownTimeoutAreInterruptedBeforeTheRuntimeCloses() throws Exception {
-    app.withUserConfiguration(OwnRuntime.class, Workers.class)
-        .withPropertyValues("sandboxes.shutdown-timeout=0s", "test.tasks-ignore-shutdown=true")
-        .run(context -> {
-          WorkerFactory factory = context.getBean(WorkerFactory.class);
-          SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
-          context.close();
+  void tasksStillRunningAfterTheShutdownTimeoutAreInterruptedBeforeTheRuntimeCloses() {
+    closeWithWorkers((factory, order) -> {
+      order.verify(factory).shutdown();
+      order.verify(factory).awaitTermination(0, TimeUnit.NANOSECONDS);
+      order.verify(factory).shutdownNow();
+      order.verify(factory).awaitTermination(anyLong(), eq(TimeUnit.NANOSECONDS));
+    }, "sandboxes.shutdown-timeout=0s", "test.tasks-ignore-shutdown=true");
+  }
 
-          InOrder order = inOrder(factory, runtime);
-          order.verify(factory).shutdown();
-          order.verify(factory).awaitTermination(0, TimeUnit.NANOSECONDS);
-          order.verify(factory).shutdownNow();
-          order.verify(factory).awaitTermination(anyLong(), eq(TimeUnit.NANOSECONDS));
-          order.verify(runtime).close();
-        });
+  /**
+   * Starts and closes an application with {@link Workers} and its own runtime; {@code workers}
+   * checks what happened to the worker factory, and then the runtime must have been closed.
+   */
+  private void closeWithWorkers(BiConsumer<WorkerFactory, InOrder> workers, String... properties) {
+    app.withUserConfiguration(OwnRuntime.class, Workers.class).withPropertyValues(properties).run(context -> {
+      WorkerFactory factory = context.getBean(WorkerFactory.class);
+      SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
+      context.close();
+
+      InOrder order = inOrder(factory, runtime);
+      workers.accept(factory, order);
+      order.verify(runtime).close();
+    });
   }
 
   @Test
