@@ -13,6 +13,7 @@ import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.spring.boot.autoconfigure.RootNamespaceAutoConfiguration;
 import io.temporal.spring.boot.autoconfigure.TestServerAutoConfiguration;
 import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.worker.WorkerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -30,11 +31,13 @@ import org.springframework.context.annotation.Configuration;
  * worker factory of the root namespace, registering the sandbox workflows and activities on the
  * workers named by {@code sandboxes.task-queues} (all of them by default). Each bean backs off when
  * the application defines its own: a {@code SandboxRuntime} of its own is what the plugin then
- * runs on.
+ * runs on, and a {@code SandboxPlugin} of its own replaces both the runtime and the plugin.
  *
  * <p>Ordered before Temporal's auto-configuration, which reads the customizers as it builds the
  * client, the worker factory and, with {@code spring.temporal.test-server.enabled}, the test
- * environment. The runtime outlives them: it is closed after the worker factory has been shut down.
+ * environment. The runtime is closed only after the workers have stopped: Temporal's starter shuts
+ * its worker factory down without waiting for running tasks, so {@link SandboxWorkerShutdown} waits
+ * for them first (up to {@code sandboxes.shutdown-timeout}).
  */
 @AutoConfiguration(before = {RootNamespaceAutoConfiguration.class, TestServerAutoConfiguration.class})
 @ConditionalOnClass(TemporalOptionsCustomizer.class)
@@ -46,10 +49,13 @@ public class SandboxesAutoConfiguration {
 
   /**
    * The runtime {@code sandboxes.runtime} names. The Kubernetes one reports its requests to the
-   * Kubernetes API on Temporal's metrics scope, when the application has one (Micrometer).
+   * Kubernetes API on Temporal's metrics scope, when the application has one (Micrometer). Backs
+   * off when the application defines a {@link SandboxRuntime} or a {@link SandboxPlugin} bean: a
+   * plugin of its own carries its own runtime, and one built here would go unused (and could
+   * still fail the start, without {@code bwrap} or a cluster to connect to).
    */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({SandboxRuntime.class, SandboxPlugin.class})
   public SandboxRuntime sandboxRuntime(SandboxesStarterProperties properties,
       @Qualifier("temporalMetricsScope") ObjectProvider<Scope> temporalMetricsScope) {
     return switch (properties.runtime()) {
@@ -73,6 +79,17 @@ public class SandboxesAutoConfiguration {
             .build());
       }
     };
+  }
+
+  /**
+   * Waits for the running tasks of the application's workers when the context closes, before the
+   * runtime (the application's own one too) is closed.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public SandboxWorkerShutdown sandboxWorkerShutdown(ObjectProvider<WorkerFactory> workerFactories,
+      SandboxesStarterProperties properties) {
+    return new SandboxWorkerShutdown(workerFactories, properties.shutdownTimeout());
   }
 
   /**

@@ -23,8 +23,13 @@ import org.springframework.util.unit.DataSize;
  * auto-configuration, into a worker that wires Temporal by hand on purpose.
  *
  * <p>A key below {@code sandboxes} that is not one of these (a misspelling such as
- * {@code sandboxes.runtme}) fails the start naming it, rather than being ignored; a value out of
- * range fails it naming the property and the rule.
+ * {@code sandboxes.runtme}) in {@code application.yaml}, a properties file or on the command line
+ * fails the start naming it, rather than being ignored; a value out of range fails it naming the
+ * property and the rule. Environment variables and system properties are not checked for unknown
+ * keys (Spring Boot's rule for {@code ignoreUnknownFields = false}): the worker application's
+ * settings ({@code SANDBOXES_TEMPORAL_TARGET}, {@code SANDBOXES_TASK_QUEUE}...) in the same
+ * environment do not stop the start, and those it shares with this record
+ * ({@code SANDBOXES_RUNTIME}, {@code SANDBOXES_KUBERNETES_NAMESPACE}...) apply here too.
  *
  * @param runtime where sandboxes run: {@code kubernetes} (the default, pods in a namespace) or
  *     {@code local} (process trees on the application's own host)
@@ -32,24 +37,33 @@ import org.springframework.util.unit.DataSize;
  *     (their workflows and activities are registered there); unset or empty means every worker it
  *     creates. A client starts sandboxes on one of them ({@code new SandboxClient(client, queue)};
  *     {@code sandboxes} by default)
+ * @param shutdownTimeout how long a closing application waits for the running tasks of its
+ *     Temporal workers (sandbox activities among them) before it interrupts them and closes the
+ *     runtime; zero to 1h
  * @param local settings of the local runtime
  * @param kubernetes settings of the Kubernetes runtime
  * @param sandbox bounds on every sandbox: lifetime, schedule and startup timeouts
  */
-// a misspelt key (sandboxes.runtme, SANDBOXES_RUNTME) is refused at start-up, not ignored
+// a misspelt key (sandboxes.runtme) is refused at start-up, not ignored; one from the environment
+// (SANDBOXES_RUNTME) is ignored, as the worker's own settings there must be
 @ConfigurationProperties(prefix = "sandboxes", ignoreUnknownFields = false)
 public record SandboxesStarterProperties(
     @DefaultValue("kubernetes") RuntimeKind runtime,
     Set<String> taskQueues,
+    @DefaultValue("30s") Duration shutdownTimeout,
     @DefaultValue Local local,
     @DefaultValue Kubernetes kubernetes,
     @DefaultValue Sandbox sandbox) {
 
-  /** Checks the task queues; an unset set is empty (every worker). */
+  /** Checks the task queues and the shutdown timeout; an unset set of queues is empty (every worker). */
   public SandboxesStarterProperties {
     taskQueues = taskQueues == null ? Set.of() : Set.copyOf(taskQueues);
     if (taskQueues.stream().anyMatch(String::isBlank)) {
       throw new IllegalArgumentException("sandboxes.task-queues must not name a blank task queue");
+    }
+    if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "sandboxes.shutdown-timeout must be a duration from zero to 1h, e.g. 30s, got " + shutdownTimeout);
     }
   }
 

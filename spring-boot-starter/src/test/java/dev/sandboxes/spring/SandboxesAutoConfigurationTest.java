@@ -1,7 +1,14 @@
 package dev.sandboxes.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.longThat;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.SandboxRuntime;
@@ -9,14 +16,22 @@ import dev.sandboxes.runtime.local.LocalRuntime;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.worker.WorkerFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.ResolvableType;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The auto-configuration's choices, without a Temporal server: what it builds from
@@ -34,6 +49,27 @@ class SandboxesAutoConfigurationTest {
           assertThat(context.getStartupFailure()).rootCause()
               .isInstanceOf(UnboundConfigurationPropertiesException.class)
               .hasMessageContaining("sandboxes.task-queue");
+        });
+  }
+
+  @Test
+  void theWorkersEnvironmentVariablesDoNotFailTheStart() {
+    // Spring Boot reports unknown keys from files and the command line only, not from the
+    // environment or system properties, where the worker's settings may be too
+    app.withUserConfiguration(OwnRuntime.class)
+        .withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "SANDBOXES_TEMPORAL_TARGET", "temporal.example:7233",
+                "SANDBOXES_TASK_QUEUE", "sandboxes-gpu",
+                "SANDBOXES_REAPER_ENABLED", "false",
+                "SANDBOXES_KUBERNETES_STORAGE_CLASS", "fast",
+                "SANDBOXES_RUNTME", "local",
+                "SANDBOXES_KUBERNETES_NAMESPACE", "sandboxes-gpu"))))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(SandboxesStarterProperties.class).kubernetes().namespace())
+              .isEqualTo("sandboxes-gpu");
         });
   }
 
@@ -83,6 +119,63 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
+  void anApplicationsOwnPluginOnItsOwnRuntimeLeavesTheStarterWithoutARuntime() {
+    // with the default runtime (kubernetes) the starter would connect to a cluster: it must not try
+    app.withUserConfiguration(PluginWithItsOwnRuntime.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context).hasSingleBean(SandboxPlugin.class);
+      assertThat(context).doesNotHaveBean(SandboxRuntime.class);
+      assertThat(context).doesNotHaveBean(SandboxPluginCustomizer.class);
+    });
+  }
+
+  @Test
+  void closingTheContextWaitsForTheWorkersBeforeClosingTheRuntime() {
+    closeWithWorkers((factory, order) -> {
+      order.verify(factory).shutdown();
+      // what is left of the 20 seconds
+      order.verify(factory).awaitTermination(
+          longThat(n -> n > TimeUnit.SECONDS.toNanos(10) && n <= TimeUnit.SECONDS.toNanos(20)),
+          eq(TimeUnit.NANOSECONDS));
+      verify(factory, never()).shutdownNow();
+    }, "sandboxes.shutdown-timeout=20s");
+  }
+
+  @Test
+  void tasksStillRunningAfterTheShutdownTimeoutAreInterruptedBeforeTheRuntimeCloses() {
+    closeWithWorkers((factory, order) -> {
+      order.verify(factory).shutdown();
+      order.verify(factory).awaitTermination(0, TimeUnit.NANOSECONDS);
+      order.verify(factory).shutdownNow();
+      order.verify(factory).awaitTermination(anyLong(), eq(TimeUnit.NANOSECONDS));
+    }, "sandboxes.shutdown-timeout=0s", "test.tasks-ignore-shutdown=true");
+  }
+
+  /**
+   * Starts and closes an application with {@link Workers} and its own runtime; {@code workers}
+   * checks what happened to the worker factory, and then the runtime must have been closed.
+   */
+  private void closeWithWorkers(BiConsumer<WorkerFactory, InOrder> workers, String... properties) {
+    app.withUserConfiguration(OwnRuntime.class, Workers.class).withPropertyValues(properties).run(context -> {
+      WorkerFactory factory = context.getBean(WorkerFactory.class);
+      SandboxRuntime runtime = context.getBean(SandboxRuntime.class);
+      context.close();
+
+      InOrder order = inOrder(factory, runtime);
+      workers.accept(factory, order);
+      order.verify(runtime).close();
+    });
+  }
+
+  @Test
+  void aShutdownTimeoutOutOfRangeFailsTheStartNamingTheProperty() {
+    app.withPropertyValues("sandboxes.shutdown-timeout=2h").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sandboxes.shutdown-timeout");
+    });
+  }
+
+  @Test
   void theCustomizerAddsThePluginOnceBesideOthers() {
     SandboxPlugin plugin = SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
     SandboxPluginCustomizer customizer = new SandboxPluginCustomizer(plugin);
@@ -111,6 +204,39 @@ class SandboxesAutoConfigurationTest {
     @Bean
     SandboxRuntime myRuntime() {
       return runtime;
+    }
+  }
+
+  /**
+   * A started worker factory, destroyed as temporal-spring-boot-starter destroys its own (shut down
+   * without waiting), whose tasks end when it is shut down, or only when interrupted.
+   */
+  @Configuration(proxyBeanMethods = false)
+  static class Workers {
+    @Bean(destroyMethod = "shutdown")
+    WorkerFactory temporalWorkerFactory(org.springframework.core.env.Environment environment) {
+      boolean ignoreShutdown = environment.getProperty("test.tasks-ignore-shutdown", Boolean.class, false);
+      WorkerFactory factory = mock(WorkerFactory.class);
+      AtomicBoolean terminated = new AtomicBoolean();
+      when(factory.isStarted()).thenReturn(true);
+      when(factory.isTerminated()).thenAnswer(i -> terminated.get());
+      org.mockito.Mockito.doAnswer(i -> {
+        terminated.set(!ignoreShutdown);
+        return null;
+      }).when(factory).shutdown();
+      org.mockito.Mockito.doAnswer(i -> {
+        terminated.set(true);
+        return null;
+      }).when(factory).shutdownNow();
+      return factory;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PluginWithItsOwnRuntime {
+    @Bean
+    SandboxPlugin mySandboxPlugin() {
+      return SandboxPlugin.forRuntime(mock(SandboxRuntime.class));
     }
   }
 

@@ -28,7 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param versioning Worker Versioning: the Worker Deployment version this worker polls as
  */
 @Validated
-// a misspelt key (sandboxes.tsk-queue, SANDBOXES_TSK_QUEUE) is refused at start-up, not ignored
+// a misspelt key (sandboxes.tsk-queue) is refused at start-up, not ignored; Spring Boot does not
+// check environment variables and system properties for unknown keys (SANDBOXES_TSK_QUEUE is ignored)
 @ConfigurationProperties(prefix = "sandboxes", ignoreUnknownFields = false)
 public record SandboxesProperties(
     @DefaultValue TemporalProperties temporal,

@@ -376,11 +376,13 @@ public class KubernetesGateway implements AutoCloseable {
   }
 
   /**
-   * The {@code sh} script that runs its arguments, prints its {@code $0} (a marker unique to the
-   * exec) on a line once they have exited, and exits with their status only after a line on
-   * stdin. Short, because it travels in the exec request's URL with the command.
+   * The {@code sh} script that runs its arguments with their input from {@code /dev/null} (the
+   * exec's stdin stays open for the line below, so a command reading it would otherwise wait for
+   * the exec's timeout), prints its {@code $0} (a marker unique to the exec) on a line once they
+   * have exited, and exits with their status only after a line on stdin. Short, because it
+   * travels in the exec request's URL with the command.
    */
-  static final String UNTIL_READ = "\"$@\";s=$?;echo $0;read x;exit $s";
+  static final String UNTIL_READ = "\"$@\"</dev/null;s=$?;echo $0;read x;exit $s";
 
   /**
    * {@link #exec} without stdin, for a container with {@code sh}, made so that no output is lost

@@ -58,7 +58,7 @@ public record LocalRuntimeOptions(
 
   /** Builds {@link LocalRuntimeOptions}. */
   public static final class Builder {
-    private Path root = Path.of(System.getProperty("java.io.tmpdir"), "sandboxes-local");
+    private Path root = defaultRoot();
     private int execOutputCapBytes = DEFAULT_EXEC_OUTPUT_CAP_BYTES;
     private IsolationMode isolation = IsolationMode.AUTO;
     private long logCapBytes = DEFAULT_LOG_CAP_BYTES;
@@ -66,12 +66,17 @@ public record LocalRuntimeOptions(
 
     private Builder() {}
 
-    /** Defaults to {@code sandboxes-local} in {@code java.io.tmpdir}; {@code null} keeps the default. */
+    /**
+     * Defaults to {@code sandboxes-local} in {@code java.io.tmpdir}; {@code null} means that
+     * default, also after another root was set (an unset setting passed on as it is).
+     */
     public Builder root(Path root) {
-      if (root != null) {
-        this.root = root;
-      }
+      this.root = root == null ? defaultRoot() : root;
       return this;
+    }
+
+    private static Path defaultRoot() {
+      return Path.of(System.getProperty("java.io.tmpdir"), "sandboxes-local");
     }
 
     /** Defaults to 1 MiB per stream. */

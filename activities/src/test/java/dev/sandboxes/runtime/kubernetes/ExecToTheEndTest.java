@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,5 +64,28 @@ class ExecToTheEndTest {
     p.getOutputStream().write('\n');
     p.getOutputStream().flush();
     assertThat(p.waitFor()).isEqualTo(3);
+  }
+
+  @Test
+  void aCommandThatReadsStdinFindsItEmptyAndEndsAtOnce() throws Exception {
+    // the exec's stdin stays open for the line that ends the wrapper: the command must not get it
+    Process p = new ProcessBuilder(List.of("sh", "-c", KubernetesGateway.UNTIL_READ, ".end.12ab", "cat"))
+        .start();
+    try {
+      byte[] out = CompletableFuture.supplyAsync(() -> {
+        try {
+          return p.getInputStream().readNBytes(".end.12ab\n".length());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(10, TimeUnit.SECONDS);
+      assertThat(new String(out, StandardCharsets.US_ASCII)).isEqualTo(".end.12ab\n");
+      p.getOutputStream().write('\n');
+      p.getOutputStream().flush();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+    } finally {
+      p.destroyForcibly();
+    }
   }
 }
