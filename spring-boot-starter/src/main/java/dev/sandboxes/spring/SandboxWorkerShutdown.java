@@ -1,10 +1,10 @@
 package dev.sandboxes.spring;
 
+import dev.sandboxes.plugin.WorkerStop;
 import dev.sandboxes.runtime.SandboxRuntime;
 import io.temporal.worker.WorkerFactory;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,7 +23,6 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class SandboxWorkerShutdown implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(SandboxWorkerShutdown.class);
-  private static final Duration FORCED_STOP = Duration.ofSeconds(10);
 
   private final ObjectProvider<WorkerFactory> factories;
   private final Duration timeout;
@@ -55,24 +54,7 @@ public final class SandboxWorkerShutdown implements SmartLifecycle {
       return;
     }
     log.info("Stopping the Temporal workers; waiting up to {} for running tasks", timeout);
-    started.forEach(WorkerFactory::shutdown);
-    awaitAll(started, timeout);
-    List<WorkerFactory> stuck = started.stream().filter(f -> !f.isTerminated()).toList();
-    if (stuck.isEmpty()) {
-      return;
-    }
-    stuck.forEach(WorkerFactory::shutdownNow);
-    awaitAll(stuck, FORCED_STOP);
-    if (stuck.stream().anyMatch(f -> !f.isTerminated())) {
-      log.warn("Some Temporal worker threads were still running {} after being interrupted", FORCED_STOP);
-    }
-  }
-
-  private static void awaitAll(List<WorkerFactory> factories, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (WorkerFactory factory : factories) {
-      factory.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
+    WorkerStop.gracefully(started, timeout);
   }
 
   @Override

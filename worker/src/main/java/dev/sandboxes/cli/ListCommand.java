@@ -44,7 +44,7 @@ final class ListCommand implements Callable<Integer> {
       SandboxClient client = global.sandboxes();
       List<SandboxSummary> rows = client.list(new SandboxFilter(Set.copyOf(phases), tags, image, volume, all));
       // From the visibility store alone: the search attributes, and the status each workflow keeps
-      // in its memo (none while queued, nor for a sandbox begun before the memo was kept), so one
+      // in its memo (none for a sandbox just queued, nor one begun before the memo was kept), so one
       // listing costs a page of visibility per 1,000 rows, not a query per sandbox.
       if (global.json) {
         Output.printJson(spec.commandLine().getOut(),

@@ -37,7 +37,6 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
   private static final Logger log = LoggerFactory.getLogger(WorkerLifecycle.class);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
-  private static final Duration FORCED_STOP = Duration.ofSeconds(10);
 
   private final WorkerFactory factory;
   private final Duration shutdownTimeout;
@@ -186,19 +185,7 @@ public final class WorkerLifecycle implements SmartLifecycle, ApplicationListene
       log.warn("Sandbox worker: the step before stopping failed: {}", e.toString());
     }
     log.info("Sandbox worker stopping; waiting up to {} for running tasks", shutdownTimeout);
-    factory.shutdown();
-    factory.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (!factory.isTerminated()) {
-      // Activities interrupted here are retried by Temporal on another worker.
-      factory.shutdownNow();
-      // shutdownNow only interrupts; the channel must outlive the threads it interrupted, and
-      // Spring shuts the channel down as soon as this returns.
-      factory.awaitTermination(FORCED_STOP.toMillis(), TimeUnit.MILLISECONDS);
-      if (!factory.isTerminated()) {
-        log.warn("Sandbox worker: some worker threads were still running {} after being interrupted",
-            FORCED_STOP);
-      }
-    }
+    dev.sandboxes.plugin.WorkerStop.gracefully(java.util.List.of(factory), shutdownTimeout);
   }
 
   @Override

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param open its workflow is still running
  * @param volumes names of the volumes it mounts
  * @param memo the status its workflow last kept in the memo, tags and message as the memo holds
- *     them; null for a queued sandbox and for one whose workflow began before the memo was kept
+ *     them; null for a sandbox just queued (no reason yet) and for one whose workflow began before
+ *     the memo was kept
  */
 public record SandboxSummary(
     String name, String image, SandboxPhase phase, Map<String, String> tags, Instant startTime,
