@@ -75,10 +75,7 @@ class SandboxesAutoConfigurationTest {
 
   @Test
   void aValueOutOfRangeFailsTheStartNamingTheProperty() {
-    app.withPropertyValues("sandboxes.kubernetes.default-cpu=lots").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sandboxes.kubernetes.default-cpu");
-    });
+    startFailsNaming("sandboxes.kubernetes.default-cpu", "lots");
   }
 
   @Test
@@ -169,9 +166,14 @@ class SandboxesAutoConfigurationTest {
 
   @Test
   void aShutdownTimeoutOutOfRangeFailsTheStartNamingTheProperty() {
-    app.withPropertyValues("sandboxes.shutdown-timeout=2h").run(context -> {
+    startFailsNaming("sandboxes.shutdown-timeout", "2h");
+  }
+
+  /** The application does not start with {@code property} set to {@code value}, and says which. */
+  void startFailsNaming(String property, String value) {
+    app.withPropertyValues(property + "=" + value).run(context -> {
       assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sandboxes.shutdown-timeout");
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(property);
     });
   }
 
