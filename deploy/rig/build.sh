@@ -4,6 +4,8 @@
 #     (k8s.io/kubernetes $K8S_VERSION)
 #   etcd (go.etcd.io/etcd/server/v3 $ETCD_VERSION)
 #   coredns (github.com/coredns/coredns $COREDNS_VERSION, with the plugins cluster DNS needs only)
+#   kube-router (github.com/cloudnativelabs/kube-router/v2 $KUBE_ROUTER_VERSION: NetworkPolicy
+#     enforcement; only its firewall controller is run)
 # A binary already built for the pinned version is skipped (a stamp file records the version).
 # `go install k8s.io/kubernetes/cmd/...@vX` is refused because k8s.io/kubernetes' go.mod
 # replaces its staging modules with ./staging paths; so each build happens in a small wrapper
@@ -144,8 +146,36 @@ GO
   build_wrapper coredns "$stamp" "$mod"
 }
 
+# kube-router enforces NetworkPolicy with iptables and ipsets. Chosen over
+# sigs.k8s.io/kube-network-policies, whose nftables rules hand each new flow to userspace through
+# an NFQUEUE verdict: these machines' kernel has no nfnetlink_queue (and loads no modules), so it
+# enforces nothing here. The advisories reported for kube-router v2.1.0 concern its BGP router's
+# unauthenticated GoBGP gRPC port (GHSA-v5mh-h5hx-7v92; up.sh never starts the router) and old
+# golang.org/x modules, raised here to the newest the proxy serves.
+build_kube_router() {
+  local mod="$RIG_SRC/kube-router-$KUBE_ROUTER_VERSION"
+  local stamp="$KUBE_ROUTER_VERSION x-modules-raised"
+  if is_built kube-router "$stamp"; then log "kube-router $KUBE_ROUTER_VERSION already built"; return; fi
+  mkdir -p "$mod"
+  if [[ ! -f "$mod/go.sum" ]]; then
+    log "preparing wrapper module for kube-router $KUBE_ROUTER_VERSION"
+    (cd "$mod" && rm -f go.mod main.go && go mod init sandboxes.rig/kube-router >/dev/null 2>&1 \
+      && go get "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" \
+      && go get golang.org/x/net@latest golang.org/x/crypto@latest golang.org/x/sys@latest \
+           golang.org/x/text@latest golang.org/x/oauth2@latest)
+  fi
+  log "building kube-router $KUBE_ROUTER_VERSION"
+  local t0=$SECONDS
+  (cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$RIG_BIN/kube-router.tmp" \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+  mv "$RIG_BIN/kube-router.tmp" "$RIG_BIN/kube-router"
+  echo "$stamp" > "$RIG_BIN/kube-router.version"
+  log "built kube-router in $((SECONDS - t0))s"
+}
+
 t0=$SECONDS
 build_etcd
+build_kube_router
 build_coredns
 build_kube
 log "all binaries in $RIG_BIN ($((SECONDS - t0))s)"

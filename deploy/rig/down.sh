@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Stops everything up.sh started, in order: CoreDNS, pods, kubelet, kube-proxy (and its rules),
+# kube-router (and its rules and ipsets), the metadata address,
 # containers, containerd, scheduler,
 # controller-manager, apiserver, etcd; then unmounts what the kubelet and containerd mounted.
 # Keeps certs, etcd data, the image store and the build cache so the next up.sh is warm;
@@ -61,6 +62,26 @@ kill_shims() {
   done
 }
 
+# remove_kube_router_rules: what kube-router's firewall left in iptables and ipset. Its own
+# `--cleanup-config` panics on a kernel without IPVS (it probes IPVS first), so the rules go here:
+# the jumps from the built-in chains, then its chains, then its sets.
+remove_kube_router_rules() {
+  command -v iptables >/dev/null || return 0
+  local rule chain set
+  while read -r rule; do
+    eval "iptables ${rule/#-A/-D}" 2>/dev/null || true
+  done < <(iptables -S 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-' || true)
+  local chains
+  chains="$(iptables -S 2>/dev/null | awk '/^-N (KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-)/{print $2}')"
+  for chain in $chains; do iptables -F "$chain" 2>/dev/null || true; done
+  for chain in $chains; do iptables -X "$chain" 2>/dev/null || true; done
+  if command -v ipset >/dev/null; then
+    for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-SRC-|KUBE-DST-|kube-router-)' || true); do
+      ipset destroy "$set" 2>/dev/null || log "could not destroy ipset $set"
+    done
+  fi
+}
+
 unmount_under() {
   local prefix=$1 m
   [[ -d "$prefix" ]] || return 0
@@ -76,6 +97,9 @@ stop kubelet
 stop kube-proxy
 # the Service rules kube-proxy wrote into iptables
 [[ -x "$RIG_BIN/kube-proxy" ]] && "$RIG_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+stop kube-router
+remove_kube_router_rules
+ip addr del "$RIG_METADATA_IP/32" dev lo 2>/dev/null || true
 kill_containers
 stop containerd
 kill_shims

@@ -5,6 +5,8 @@
 #   Service routing and cluster DNS: kube-proxy (iptables mode) and CoreDNS (cluster.local,
 #   forwarding the rest to the host's resolver), both as host daemons, CoreDNS behind the
 #   kube-dns Service at $CLUSTER_DNS;
+#   NetworkPolicy enforcement: kube-router's firewall controller alone, on the host (iptables
+#   and ipsets; RIG_NETWORK_POLICY=off leaves it out); the cloud metadata address on lo;
 #   then a default no-provisioner StorageClass and hostPath PVs, and pv-recycler.sh, which empties
 #   a PV and makes it Available again when its claim is deleted.
 # The worker (its namespaces, identity and Deployment) is installed by install-worker.sh.
@@ -22,7 +24,7 @@ mkdir -p "$RIG_LOGS" "$RIG_RUN" "$PKI" "$CNI_CONF_DIR" "$KUBELET_DIR" "$RIG_STAT
 
 # --- packages -----------------------------------------------------------------------------
 DEB_PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static conntrack
-              socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux debootstrap)
+              socat ethtool kmod openssl curl gcc libc6-dev iproute2 util-linux debootstrap ipset)
 # --- host preparation ---------------------------------------------------------------------
 prepare_host() {
   # the kubelet needs shared mount propagation for volume mounts
@@ -75,6 +77,8 @@ make_pki() {
   cert kube-proxy system:kube-proxy ""
   # bound to rig:coredns below (read Services, EndpointSlices, Namespaces)
   cert coredns rig-coredns ""
+  # bound to rig:kube-router below (read Pods, Namespaces, Nodes, NetworkPolicies)
+  cert kube-router rig-kube-router ""
   if [[ ! -f "$PKI/sa.key" ]]; then
     openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
@@ -288,6 +292,28 @@ COREFILE
   wait_for coredns 60 curl -fsS http://127.0.0.1:18181/ready
 }
 
+# NetworkPolicy enforcement: kube-router with its firewall controller only (no BGP routing, no
+# service proxy: the bridge CNI and kube-proxy do those), on the host like kube-proxy. Its
+# metrics are off and its health port is loopback-only by the firewall's own node rules.
+start_kube_router() {
+  if [[ "$RIG_NETWORK_POLICY" == off ]]; then
+    log "RIG_NETWORK_POLICY=off: NetworkPolicies are NOT enforced on this rig"
+    return
+  fi
+  start kube-router "$RIG_BIN/kube-router" --kubeconfig "$RIG_STATE/kube-router.kubeconfig" \
+    --hostname-override "$NODE_NAME" --run-firewall=true --run-router=false \
+    --run-service-proxy=false --enable-cni=false --service-cluster-ip-range "$SERVICE_CIDR" \
+    --health-port 20244 --metrics-port 0 --v 1
+  wait_for kube-router 60 curl -fsS http://127.0.0.1:20244/healthz
+}
+
+# The metadata address on lo (idempotent): a pod reaches it through the node, like a cloud node's
+# link-local metadata server; the isolation tests serve HTTP on it
+own_metadata_address() {
+  ip -4 addr show dev lo | grep -qF " $RIG_METADATA_IP/32 " \
+    || ip addr add "$RIG_METADATA_IP/32" dev lo
+}
+
 # --- cluster objects ----------------------------------------------------------------------
 apply_objects() {
   local ip=$1
@@ -305,6 +331,20 @@ kind: ClusterRoleBinding
 metadata: {name: "rig:coredns"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "rig:coredns"}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: rig-coredns}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "rig:kube-router"}
+rules:
+  - {apiGroups: [""], resources: [pods, namespaces, nodes, services, endpoints], verbs: [get, list, watch]}
+  - {apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [get, list, watch]}
+  - {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "rig:kube-router"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "rig:kube-router"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: rig-kube-router}]
 ---
 apiVersion: v1
 kind: Service
@@ -389,6 +429,7 @@ kubeconfig "$RIG_STATE/scheduler.kubeconfig" scheduler
 kubeconfig "$RIG_STATE/kubelet.kubeconfig" kubelet-client
 kubeconfig "$RIG_STATE/kube-proxy.kubeconfig" kube-proxy
 kubeconfig "$RIG_STATE/coredns.kubeconfig" coredns
+kubeconfig "$RIG_STATE/kube-router.kubeconfig" kube-router
 
 start_etcd
 start_control_plane "$IP"
@@ -401,6 +442,9 @@ wait_for "node $NODE_NAME Ready" 180 node_ready
 wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default
 start_kube_proxy "$IP"
 apply_objects "$IP"
+# before the first pod of a test: a pod started ahead of the firewall runs unconfined at first
+start_kube_router
+own_metadata_address
 start_coredns "$IP"
 # argv[0] "pv-recycler" is what pid_alive checks
 start pv-recycler bash -c 'exec -a pv-recycler bash "$0"' "$PWD/pv-recycler.sh"
@@ -410,6 +454,7 @@ cat <<INFO
 Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))s
   kubeconfig : $RIG_KUBECONFIG (admin)
   DNS        : $CLUSTER_DNS (kube-dns, CoreDNS on $IP:$COREDNS_PORT); Services by kube-proxy
+  policies   : NetworkPolicy enforcement $RIG_NETWORK_POLICY (kube-router $KUBE_ROUTER_VERSION, firewall only)
   apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
   kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
   containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)
@@ -417,6 +462,8 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   logs       : $RIG_LOGS/
   daemons    :
 INFO
-for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns pv-recycler; do
+daemons=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns pv-recycler)
+[[ "$RIG_NETWORK_POLICY" == off ]] || daemons+=(kube-router)
+for name in "${daemons[@]}"; do
   printf '    %-24s pid %-8s log %s\n' "$name" "$(cat "$RIG_RUN/$name.pid")" "$RIG_LOGS/$name.log"
 done

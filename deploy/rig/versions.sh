@@ -8,6 +8,9 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
 BUSYBOX_TAG="1.36"
 # cluster DNS (a wrapper build with the kubernetes, forward and cache plugins; see build.sh)
 COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
+# NetworkPolicy enforcement: kube-router's firewall controller alone (no BGP router, no service
+# proxy), built with its golang.org/x dependencies raised to the newest served (see build.sh)
+KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 # Helm, for the worker's chart (deploy/helm.sh)
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 # The Temporal CLI (dev server with Web UI); later tags carry a replace directive go install refuses.
@@ -53,9 +56,17 @@ CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
 NODE_NAME="sandboxes-rig"
 APISERVER_PORT=6443
 SERVICE_CIDR="10.96.0.0/16"
-# the kube-dns Service's address (the kubelet's clusterDNS) and CoreDNS's port on the node
+# the kube-dns Service's address (the kubelet's clusterDNS) and CoreDNS's port on the node: 53,
+# as in a real cluster, because a NetworkPolicy matches the port after the Service's DNAT (a
+# sandbox's "DNS on port 53" rule must admit the port CoreDNS really listens on)
 CLUSTER_DNS="10.96.0.10"
-COREDNS_PORT=1053
+COREDNS_PORT=53
+# The cloud metadata address, owned by the rig (on lo) so that the isolation tests have a real
+# server there to be refused by, as on a cloud node
+RIG_METADATA_IP="169.254.169.254"
+# off: no NetworkPolicy enforcement (kube-router is not started), to show that the isolation
+# tests fail without it
+RIG_NETWORK_POLICY="${RIG_NETWORK_POLICY:-on}"
 POD_SUBNET="10.88.0.0/16"
 # hostPath PVs of the default StorageClass, emptied and made Available again by pv-recycler.sh
 # once their claim is deleted: enough for the e2e suites' concurrent volumes
