@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * A sandbox's network policy, as pure functions: one NetworkPolicy shared by every sandbox whose
  * egress denies all ({@link #shared}), or one that selects only its pod ({@link #of}).
- * Egress: deny all is type Egress without rules; an allow list permits those CIDRs plus DNS
- * (port 53, UDP and TCP, to any destination) so host names still resolve; unrestricted egress
+ * Egress: deny all is type Egress without rules; an allow list permits those CIDRs (less the
+ * link-local range of cloud metadata when a CIDR is wider than it, {@link #linkLocalExcept}) plus
+ * DNS (port 53, UDP and TCP, to any destination) so host names still resolve; unrestricted egress
  * needs no egress rules. Ingress is left to the namespace's own policies, except for the
  * in-sandbox agent's port when the agent's clients are known ({@link AgentIngress}): that port
  * admits only them, every other port stays open to anyone as without the policy. No rules at all
@@ -124,8 +125,8 @@ public final class NetworkPolicies {
     List<NetworkPolicyEgressRule> rules = List.of();
     if (!egress.deniesAll()) {
       List<NetworkPolicyPeer> peers = egress.allowedCidrs().stream()
-          .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock()
-              .build())
+          .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr)
+              .withExcept(linkLocalExcept(cidr)).endIpBlock().build())
           .toList();
       NetworkPolicyEgressRule allowed = new NetworkPolicyEgressRuleBuilder().withTo(peers).build();
       NetworkPolicyEgressRule dns = new NetworkPolicyEgressRuleBuilder()
@@ -143,6 +144,37 @@ public final class NetworkPolicies {
         .withEgress(egress.unrestricted() ? List.of() : rules)
         .withIngress(agent == null ? List.of() : agentIngress(agent))
         .build();
+  }
+
+  /**
+   * The link-local range carved out of an allowed CIDR that contains it: {@code 169.254.0.0/16}
+   * (where clouds serve instance metadata and credentials, at {@code 169.254.169.254}) out of an
+   * IPv4 CIDR wider than it, such as {@code 0.0.0.0/0}, and {@code fe80::/10} out of an IPv6 one.
+   * A CIDR inside the range is an explicit allow and is kept whole; any other gets no exception.
+   */
+  static List<String> linkLocalExcept(String cidr) {
+    int slash = cidr.indexOf('/');
+    byte[] network;
+    try {
+      // an address literal, as the spec's validation has checked: no name lookup happens
+      network = java.net.InetAddress.getByName(slash < 0 ? cidr : cidr.substring(0, slash)).getAddress();
+    } catch (java.net.UnknownHostException e) {
+      return List.of();
+    }
+    int prefix = slash < 0 ? network.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
+    byte[] range = network.length == 4 ? new byte[] {(byte) 169, (byte) 254, 0, 0}
+        : new byte[] {(byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    int rangePrefix = network.length == 4 ? 16 : 10;
+    if (prefix >= rangePrefix) {
+      return List.of();
+    }
+    for (int bit = 0; bit < prefix; bit++) {
+      int mask = 0x80 >>> (bit % 8);
+      if ((network[bit / 8] & mask) != (range[bit / 8] & mask)) {
+        return List.of();
+      }
+    }
+    return List.of(network.length == 4 ? "169.254.0.0/16" : "fe80::/10");
   }
 
   /** The agent's port from its clients alone; every other port, of every protocol, from anyone. */

@@ -131,6 +131,27 @@ class PodSpecsTest {
   }
 
   @Test
+  void anAllowedCidrWiderThanTheLinkLocalRangeLeavesTheCloudMetadataAddressOut() {
+    assertThat(NetworkPolicies.linkLocalExcept("0.0.0.0/0")).containsExactly("169.254.0.0/16");
+    assertThat(NetworkPolicies.linkLocalExcept("128.0.0.0/1")).containsExactly("169.254.0.0/16");
+    assertThat(NetworkPolicies.linkLocalExcept("169.0.0.0/8")).containsExactly("169.254.0.0/16");
+    assertThat(NetworkPolicies.linkLocalExcept("169.254.0.0/15")).containsExactly("169.254.0.0/16");
+    assertThat(NetworkPolicies.linkLocalExcept("::/0")).containsExactly("fe80::/10");
+    // inside the range: an explicit allow; beside it: nothing to leave out
+    assertThat(NetworkPolicies.linkLocalExcept("169.254.169.254/32")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("169.254.0.0/16")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("10.0.0.0/8")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("0.0.0.0/1")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("2001:db8::/32")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("fe80::/10")).isEmpty();
+
+    var policy = NetworkPolicies.egress("wide", EgressPolicy.allow("0.0.0.0/0", "10.0.0.0/8"), OWNER).orElseThrow();
+    var peers = policy.getSpec().getEgress().get(0).getTo();
+    assertThat(peers.get(0).getIpBlock().getExcept()).containsExactly("169.254.0.0/16");
+    assertThat(peers.get(1).getIpBlock().getExcept()).isEmpty();
+  }
+
+  @Test
   void agentClientsAreParsedFromOneSetting() {
     var clients = KubernetesRuntimeOptions.AgentClients.parse(
         "sandboxes-system:app.kubernetes.io/name=sandboxes-worker,app.kubernetes.io/instance=w");
