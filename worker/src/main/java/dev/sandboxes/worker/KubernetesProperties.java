@@ -30,6 +30,8 @@ import org.springframework.util.unit.DataSize;
  *     namespace's policies (the per-sandbox token still guards it)
  * @param pools warm pools of ready pods that fitting sandboxes take instead of starting one
  *     ({@link PoolProperties}); none by default
+ * @param networkPolicyCheck whether the worker checks at start-up, with two probe pods, that the
+ *     cluster enforces NetworkPolicy ({@link NetworkPolicyCheck}); on by default
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -46,7 +48,8 @@ public record KubernetesProperties(
     @DefaultValue("7431") int agentPort,
     @DefaultValue(KubernetesProperties.POD_IP) String agentAccess,
     String agentClients,
-    java.util.List<PoolProperties> pools) {
+    java.util.List<PoolProperties> pools,
+    @DefaultValue("true") boolean networkPolicyCheck) {
 
   public static final String POD_IP = "pod-ip";
   public static final String PORT_FORWARD = "port-forward";

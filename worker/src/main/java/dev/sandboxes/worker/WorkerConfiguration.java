@@ -299,6 +299,19 @@ public class WorkerConfiguration {
     }
   }
 
+  /**
+   * The {@code networkPolicy} health component, the enforcement gauge and the start-up probe, on
+   * Kubernetes; the probe is skipped (verdict unknown, saying so) with
+   * {@code sandboxes.kubernetes.network-policy-check=false}.
+   */
+  @Bean(initMethod = "start", destroyMethod = "close")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "sandboxes.runtime",
+      havingValue = "kubernetes", matchIfMissing = true)
+  NetworkPolicyCheck networkPolicyHealthIndicator(SandboxRuntime runtime, SandboxesProperties properties,
+      MeterRegistry registry) {
+    return NetworkPolicyCheck.of((KubernetesRuntime) runtime, properties.kubernetes().networkPolicyCheck(), registry);
+  }
+
   @Bean
   TemporalHealthIndicator temporalHealthIndicator(WorkflowServiceStubs stubs, WorkerLifecycle worker,
       SandboxesProperties properties, SandboxRuntime runtime) {

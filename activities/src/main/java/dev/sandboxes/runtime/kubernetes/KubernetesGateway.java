@@ -231,6 +231,19 @@ public class KubernetesGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits (on a watch of that one pod, apart from the informer of the managed pods) until
+   * {@code condition} holds for the pod ({@code null} once it is gone) or {@code limit} passes,
+   * and returns the pod as last read.
+   */
+  public Pod awaitPod(String name, Predicate<Pod> condition, Duration limit) {
+    try {
+      return pod(name).waitUntilCondition(condition, Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (KubernetesClientTimeoutException e) {
+      return pod(name).get();
+    }
+  }
+
   // ---- waiting
 
   /**

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -109,6 +110,14 @@ public class KubernetesRuntime extends ComposedRuntime {
   @Override
   public long apiRequests() {
     return requests == null ? 0 : requests.sum();
+  }
+
+  /**
+   * Whether the cluster's network enforces this runtime's NetworkPolicies, by two probe pods in the
+   * sandboxes' namespace ({@link NetworkPolicyProbe}); waits at most {@code limit}.
+   */
+  public NetworkPolicyProbe.Result probeNetworkPolicies(Duration limit) {
+    return NetworkPolicyProbe.run(gateway, options, limit);
   }
 
   @Override

@@ -32,6 +32,8 @@ final class KubeletSimulator implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
+  private final List<Map.Entry<java.util.function.Predicate<Pod>, Integer>> exitRules =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService steps = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "kubelet-simulator");
     t.setDaemon(true);
@@ -61,6 +63,25 @@ final class KubeletSimulator implements AutoCloseable {
     exitCodes.put(pod, code);
   }
 
+  /** The main process of every pod {@code which} selects exits with {@code code}, unless named above. */
+  void scriptExit(java.util.function.Predicate<Pod> which, int code) {
+    exitRules.add(0, java.util.Map.entry(which, code));
+  }
+
+  /** Stops scripting by rule ({@link #scriptExit(java.util.function.Predicate, int)}). */
+  void clearExitRules() {
+    exitRules.clear();
+  }
+
+  private int exitCode(Pod pod) {
+    Integer named = exitCodes.get(pod.getMetadata().getName());
+    if (named != null) {
+      return named;
+    }
+    return exitRules.stream().filter(rule -> rule.getKey().test(pod)).map(Map.Entry::getValue)
+        .findFirst().orElse(0);
+  }
+
   private void schedule(Pod pod) {
     String name = pod.getMetadata().getName();
     List<String> command = pod.getSpec().getContainers().get(0).getCommand();
@@ -87,7 +108,7 @@ final class KubeletSimulator implements AutoCloseable {
         .build());
     if (!idles) {
       step(4, name, status -> {
-        int code = exitCodes.getOrDefault(name, 0);
+        int code = exitCode(pod);
         return new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed")
             .withStartTime(startedAt)
             .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.MAIN_CONTAINER)
