@@ -1,6 +1,9 @@
 // sandbox-agent runs inside every sandbox pod as its first process: it starts the sandbox's own
 // command (or idles), passes its output and exit code through unchanged, and serves exec over
 // HTTP (HTTP/1.1 and unencrypted HTTP/2) on the pod's IP, authenticated by a per-sandbox token.
+// Since its image is on every node already, the same binary also does two jobs outside the
+// sandboxes: a network probe for the worker, and the egress proxy that sandboxes reach the
+// outside through.
 //
 //	sandbox-agent install DEST
 //	    copies this binary to DEST (what the pod's init container does, into a shared emptyDir)
@@ -10,6 +13,22 @@
 //	    --pooled (a warm pool's pod) it runs nothing until a sandbox claims it (POST /v1/claim
 //	    with the sandbox's command and environment), then behaves as for that sandbox. It prints
 //	    nothing of its own: the container's log is the command's output alone
+//	sandbox-agent connect HOST:PORT [--timeout 5s]
+//	    a network probe: opens one TCP connection to HOST:PORT and closes it. Prints
+//	    "connected HOST:PORT" and exits 0, or prints "refused HOST:PORT: ERROR" (a failed dial,
+//	    a failed name lookup included) or "timed out HOST:PORT after T" and exits 1; bad
+//	    arguments exit 2. The worker runs it at start-up in a pod under a deny-all
+//	    NetworkPolicy: a pod that connects shows that the cluster does not enforce the policies
+//	sandbox-agent egress-proxy --key-file F [--listen :3128] [--deny-cidr CIDR]... [--dial-timeout 10s] [--max-conns 1024]
+//	    an HTTP forward proxy (CONNECT tunnels and plain http:// requests) that lets each sandbox
+//	    reach only the host names its token allows, since a NetworkPolicy can allow CIDRs only:
+//	    a sandbox's policy allows just the proxy, and its HTTP_PROXY/HTTPS_PROXY are
+//	    http://sandbox:TOKEN@PROXY:3128. The token (format in egresstoken.go) is signed with the
+//	    key in F (at least 32 bytes, whitespace around it trimmed). The proxy resolves names
+//	    itself and never dials loopback, link-local (cloud metadata), multicast or a --deny-cidr
+//	    range (the cluster's pod and service ranges; repeatable, or comma-separated). GET /healthz
+//	    sent to it directly answers ok. One line per decision on stderr; on SIGTERM it stops
+//	    taking connections and gives open tunnels 5 s to end. The contract is in egressproxy.go
 //	sandbox-agent version
 //
 // Exec output and exit codes are kept in files under the state directory for the agent's
@@ -52,7 +71,7 @@ func main() {
 
 func dispatch(args []string) (int, error) {
 	if len(args) == 0 {
-		return 2, errors.New("usage: sandbox-agent install DEST | run ... | version")
+		return 2, errors.New("usage: sandbox-agent install DEST | run ... | connect HOST:PORT | egress-proxy ... | version")
 	}
 	switch args[0] {
 	case "install":
@@ -62,11 +81,15 @@ func dispatch(args []string) (int, error) {
 		return 0, install(args[1])
 	case "run":
 		return run(args[1:])
+	case "connect":
+		return connect(args[1:])
+	case "egress-proxy":
+		return egressProxyMain(args[1:])
 	case "version":
 		fmt.Println(version)
 		return 0, nil
 	default:
-		return 2, fmt.Errorf("unknown command %q (install, run, version)", args[0])
+		return 2, fmt.Errorf("unknown command %q (install, run, connect, egress-proxy, version)", args[0])
 	}
 }
 
