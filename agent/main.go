@@ -13,12 +13,6 @@
 //	    --pooled (a warm pool's pod) it runs nothing until a sandbox claims it (POST /v1/claim
 //	    with the sandbox's command and environment), then behaves as for that sandbox. It prints
 //	    nothing of its own: the container's log is the command's output alone
-//	sandbox-agent connect HOST:PORT [--timeout 5s]
-//	    a network probe: opens one TCP connection to HOST:PORT and closes it. Prints
-//	    "connected HOST:PORT" and exits 0, or prints "refused HOST:PORT: ERROR" (a failed dial,
-//	    a failed name lookup included) or "timed out HOST:PORT after T" and exits 1; bad
-//	    arguments exit 2. The worker runs it at start-up in a pod under a deny-all
-//	    NetworkPolicy: a pod that connects shows that the cluster does not enforce the policies
 //	sandbox-agent egress-proxy --key-file F [--listen :3128] [--deny-cidr CIDR]... [--dial-timeout 10s] [--max-conns 1024]
 //	    an HTTP forward proxy (CONNECT tunnels and plain http:// requests) that lets each sandbox
 //	    reach only the host names its token allows, since a NetworkPolicy can allow CIDRs only:
@@ -71,7 +65,7 @@ func main() {
 
 func dispatch(args []string) (int, error) {
 	if len(args) == 0 {
-		return 2, errors.New("usage: sandbox-agent install DEST | run ... | connect HOST:PORT | egress-proxy ... | version")
+		return 2, errors.New("usage: sandbox-agent install DEST | run ... | egress-proxy ... | version")
 	}
 	switch args[0] {
 	case "install":
@@ -81,15 +75,13 @@ func dispatch(args []string) (int, error) {
 		return 0, install(args[1])
 	case "run":
 		return run(args[1:])
-	case "connect":
-		return connect(args[1:])
 	case "egress-proxy":
 		return egressProxyMain(args[1:])
 	case "version":
 		fmt.Println(version)
 		return 0, nil
 	default:
-		return 2, fmt.Errorf("unknown command %q (install, run, connect, egress-proxy, version)", args[0])
+		return 2, fmt.Errorf("unknown command %q (install, run, egress-proxy, version)", args[0])
 	}
 }
 
