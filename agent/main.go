@@ -1,9 +1,8 @@
 // sandbox-agent runs inside every sandbox pod as its first process: it starts the sandbox's own
 // command (or idles), passes its output and exit code through unchanged, and serves exec over
 // HTTP (HTTP/1.1 and unencrypted HTTP/2) on the pod's IP, authenticated by a per-sandbox token.
-// Since its image is on every node already, the same binary also does two jobs outside the
-// sandboxes: a network probe for the worker, and the egress proxy that sandboxes reach the
-// outside through.
+// Since its image is on every node already, the same binary also serves as the egress proxy
+// that sandboxes with a host-name allow list reach the outside through.
 //
 //	sandbox-agent install DEST
 //	    copies this binary to DEST (what the pod's init container does, into a shared emptyDir)
