@@ -6,12 +6,16 @@
 //
 //	sandbox-agent install DEST
 //	    copies this binary to DEST (what the pod's init container does, into a shared emptyDir)
-//	sandbox-agent run --token-file F [--listen :7431] [--state-dir D] [--ready-file F] (--idle | --pooled | -- COMMAND ARGS...)
+//	sandbox-agent run --token-file F [--listen :7431] [--state-dir D] [--ready-file F] [--await-confined [--await-confined-limit 60s]] (--idle | --pooled | -- COMMAND ARGS...)
 //	    the container's command: serves the API and runs COMMAND, exiting with its exit code
 //	    (128+N when signal N ended it); with --idle it waits for SIGTERM and exits 0; with
 //	    --pooled (a warm pool's pod) it runs nothing until a sandbox claims it (POST /v1/claim
 //	    with the sandbox's command and environment), then behaves as for that sandbox. It prints
-//	    nothing of its own: the container's log is the command's output alone
+//	    nothing of its own: the container's log is the command's output alone. With
+//	    --await-confined (a sandbox whose egress denies all, on a cluster that enforces
+//	    NetworkPolicy) it starts nothing and reports nothing ready until the pod's policy holds:
+//	    a network plugin may confine a new pod only some time after it starts, and the command
+//	    must not run unconfined meanwhile (see confine.go)
 //	sandbox-agent egress-proxy --key-file F [--listen :3128] [--deny-cidr CIDR]... [--dial-timeout 10s] [--max-conns 1024]
 //	    an HTTP forward proxy (CONNECT tunnels and plain http:// requests) that lets each sandbox
 //	    reach only the host names its token allows, since a NetworkPolicy can allow CIDRs only:
@@ -124,6 +128,8 @@ type runOptions struct {
 	terminationLog string
 	idle           bool
 	pooled         bool
+	awaitConfined  bool
+	confinedLimit  time.Duration
 	command        []string
 }
 
@@ -137,6 +143,8 @@ func parseRun(args []string) (runOptions, error) {
 	fs.StringVar(&o.terminationLog, "termination-log", "/dev/termination-log", "where to say why the agent itself failed")
 	fs.BoolVar(&o.idle, "idle", false, "run no command: wait for SIGTERM")
 	fs.BoolVar(&o.pooled, "pooled", false, "a warm pool's pod: run nothing until a sandbox claims it")
+	fs.BoolVar(&o.awaitConfined, "await-confined", false, "start nothing until the API server's Service no longer accepts connections from this pod")
+	fs.DurationVar(&o.confinedLimit, "await-confined-limit", 60*time.Second, "how long --await-confined waits before the agent fails")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -150,6 +158,10 @@ func parseRun(args []string) (runOptions, error) {
 		return o, errors.New("--idle and --pooled take no command (a pool pod gets its command with its claim)")
 	case !o.idle && !o.pooled && len(o.command) == 0:
 		return o, errors.New("a command after -- (or --idle, or --pooled) is required")
+	case o.awaitConfined && o.pooled:
+		return o, errors.New("--await-confined does not apply to a pool's pod (its policy comes with its claim)")
+	case o.confinedLimit <= 0:
+		return o, errors.New("--await-confined-limit must be positive")
 	}
 	if o.stateDir == "" {
 		self, err := os.Executable()
@@ -228,6 +240,15 @@ func run(args []string) (code int, err error) {
 	}
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
+	if o.awaitConfined {
+		target, err := serviceAddress(os.Getenv)
+		if err != nil {
+			return lost(err)
+		}
+		if err := awaitConfined(target, o.confinedLimit, dialOnce); err != nil {
+			return lost(err)
+		}
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return lost(err)

@@ -259,7 +259,8 @@ class NetworkIsolationClusterTest {
   }
 
   @Test
-  void theWorkersFoundAtStartUpThatPoliciesAreEnforcedAndSayItInHealthAndMetrics() throws Exception {
+  void theWorkersFoundAtStartUpThatPoliciesAreEnforcedSayItAndConfineADefaultSandboxBeforeItsCommandStarts()
+      throws Exception {
     List<Pod> workers = Install.runningWorkers(admin);
     assertThat(workers).isNotEmpty();
     for (Pod worker : workers) {
@@ -276,5 +277,17 @@ class NetworkIsolationClusterTest {
       assertThat(WorkerMetricsTest.value(WorkerMetricsTest.scrape(base + "prometheus"), "sandbox_network_policy_enforced", ""))
           .isEqualTo(1.0);
     }
+
+    // so a default sandbox's command starts only once its pod is confined: its very first packet
+    // is refused (kube-router confines a new pod only once it has seen the pod's address, which
+    // on a busy node took over a second while the command was already running)
+    int before = node.hits().get();
+    String early = start(SandboxSpec.builder("busybox:1.36").name("net-early-" + UUID.randomUUID().toString().substring(0, 6))
+        .command("timeout", "4", "wget", "-q", "-O", "-", node.url()).build());
+    var result = sandboxes.awaitDone(early, Duration.ofMinutes(2)).orElseThrow();
+    assertThat(result.status().exitCode()).as("the first fetch of a default sandbox: %s", result.status()).isNotZero();
+    assertThat(node.hits().get()).as("requests that reached the node").isEqualTo(before);
+    assertThat(admin.pods().inNamespace(Rig.NAMESPACE).withName(early).get().getSpec().getContainers().get(0).getCommand())
+        .contains("--await-confined");
   }
 }

@@ -78,19 +78,25 @@ final class AgentPods {
 
   /** {@code pod} (built by {@link PodSpecs#pod}) with the agent installed in front of its command. */
   static Pod decorate(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options) {
-    return decorate(pod, spec, options, false);
+    return decorate(pod, spec, options, false, false);
   }
 
   /**
    * {@code pod} with the agent installed; {@code pooled}: a warm pool's pod, whose agent runs
-   * nothing until a sandbox claims it ({@code --pooled}).
+   * nothing until a sandbox claims it ({@code --pooled}); {@code awaitConfined}: the agent starts
+   * nothing until the pod's deny-all egress policy holds ({@code --await-confined}; never for a
+   * pool's pod).
    */
-  static Pod decorate(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options, boolean pooled) {
+  static Pod decorate(Pod pod, SandboxSpec spec, KubernetesRuntimeOptions options, boolean pooled,
+      boolean awaitConfined) {
     Container main = pod.getSpec().getContainers().get(0);
     List<String> command = new ArrayList<>(List.of(BIN_DIR + "/sandbox-agent", "run",
         "--token-file", TOKEN_DIR + "/" + TOKEN_KEY,
         "--state-dir", BIN_DIR + "/state",
         "--listen", ":" + options.agentPort()));
+    if (awaitConfined && !pooled) {
+      command.add("--await-confined");
+    }
     if (pooled) {
       command.add("--pooled");
     } else if (spec.idles()) {

@@ -114,10 +114,15 @@ public class KubernetesRuntime extends ComposedRuntime {
 
   /**
    * Whether the cluster's network enforces this runtime's NetworkPolicies, by two probe pods in the
-   * sandboxes' namespace ({@link NetworkPolicyProbe}); waits at most {@code limit}.
+   * sandboxes' namespace ({@link NetworkPolicyProbe}); waits at most {@code limit}. Once it finds
+   * them enforced, the agent of each deny-all sandbox created after starts the sandbox's command
+   * only when the pod's policy holds (a network plugin may confine a new pod some time after it
+   * starts).
    */
   public NetworkPolicyProbe.Result probeNetworkPolicies(Duration limit) {
-    return NetworkPolicyProbe.run(gateway, options, limit);
+    NetworkPolicyProbe.Result result = NetworkPolicyProbe.run(gateway, options, limit);
+    sandboxes.policiesEnforced(result.verdict() == NetworkPolicyProbe.Verdict.ENFORCED);
+    return result;
   }
 
   @Override

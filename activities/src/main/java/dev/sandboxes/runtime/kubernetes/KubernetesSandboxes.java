@@ -67,6 +67,17 @@ final class KubernetesSandboxes implements SandboxPlatform {
   /** When this worker last applied each shared policy ({@link NetworkPolicies#shared}). */
   private final Map<String, Instant> sharedPoliciesApplied = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * Set once the start-up probe found NetworkPolicy enforced ({@link NetworkPolicyProbe}): from
+   * then on a deny-all sandbox's agent waits for its pod's policy before it starts the command.
+   * Unset (an unknown or unenforcing network), nothing waits for a confinement that may never come.
+   */
+  private volatile boolean policiesEnforced;
+
+  void policiesEnforced(boolean enforced) {
+    this.policiesEnforced = enforced;
+  }
+
   KubernetesSandboxes(KubernetesGateway gateway, KubernetesRuntimeOptions options) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.options = Objects.requireNonNull(options, "options");
@@ -119,7 +130,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
         agents.ensureSecret(name, owner);
       }
       try {
-        return PodPhases.stateOf(gateway.createPod(PodSpecs.pod(spec, owner, options)));
+        return PodPhases.stateOf(gateway.createPod(PodSpecs.pod(spec, owner, options, policiesEnforced)));
       } catch (KubernetesClientException e) {
         if (KubernetesErrors.isConflict(e)) {
           Pod raced = gateway.getPod(name);

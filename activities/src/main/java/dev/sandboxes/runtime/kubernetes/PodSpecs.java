@@ -41,8 +41,19 @@ public final class PodSpecs {
 
   /** The pod for {@code spec}, whose name must be set. */
   public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options) {
+    return pod(spec, owner, options, false);
+  }
+
+  /**
+   * The pod for {@code spec}; with {@code policiesEnforced} (the cluster was found to enforce
+   * NetworkPolicy) the agent of a sandbox whose egress denies all starts its command only once
+   * the pod's policy holds ({@link AgentPods#decorate}).
+   */
+  public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options,
+      boolean policiesEnforced) {
     Pod pod = withoutAgent(spec, owner, options);
-    pod = AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options) : pod;
+    boolean awaitConfined = policiesEnforced && NetworkPolicies.egressOf(spec, options).deniesAll();
+    pod = AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options, false, awaitConfined) : pod;
     return underSharedPolicy(pod, spec, options);
   }
 

@@ -91,7 +91,7 @@ public final class WarmPools {
 
   private static Pod untemplated(WarmPool pool, String podName, SandboxOwner poolOwner, KubernetesRuntimeOptions options) {
     SandboxSpec idle = SandboxSpec.builder(pool.image()).name(podName).cpu(pool.cpu()).memory(pool.memory()).build();
-    Pod pooled = AgentPods.decorate(PodSpecs.withoutAgent(idle, poolOwner, options), idle, options, true);
+    Pod pooled = AgentPods.decorate(PodSpecs.withoutAgent(idle, poolOwner, options), idle, options, true, false);
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.POOL, pool.name());
