@@ -102,12 +102,7 @@ public final class PodSpecs {
         .withWorkingDir(spec.workdir())
         .withNewResources().withRequests(resources).withLimits(resources).endResources()
         .withVolumeMounts(mounts.isEmpty() ? null : mounts)
-        .withNewSecurityContext()
-          .withAllowPrivilegeEscalation(false)
-          .withPrivileged(false)
-          .withRunAsNonRoot(true)
-          .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(containerSecurityContext())
         .build();
 
     return new PodBuilder()
@@ -126,6 +121,19 @@ public final class PodSpecs {
           .withVolumes(volumes.isEmpty() ? null : volumes)
           .withSecurityContext(podSecurityContext(options))
         .endSpec()
+        .build();
+  }
+
+  /**
+   * The container-level security context of sandbox, helper and probe pods, as Pod Security
+   * Admission {@code restricted} asks: no privilege, no escalation, non-root, no capabilities.
+   */
+  static io.fabric8.kubernetes.api.model.SecurityContext containerSecurityContext() {
+    return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withPrivileged(false)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
         .build();
   }
 
