@@ -53,6 +53,9 @@ install_debs() {
 
 # containerd of the rig: its own socket and state, so a system containerd is never touched.
 CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
+# runsc's state (its containers, and the empty network namespace it pins for its gofers) beside
+# containerd's, so that down.sh finds what it leaves and --purge removes it
+RUNSC_ROOT="$(dirname "$CONTAINERD_SOCK")/runsc"
 NODE_NAME="sandboxes-rig"
 APISERVER_PORT=6443
 SERVICE_CIDR="10.96.0.0/16"
