@@ -6,6 +6,8 @@
 #   coredns (github.com/coredns/coredns $COREDNS_VERSION, with the plugins cluster DNS needs only)
 #   kube-router (github.com/cloudnativelabs/kube-router/v2 $KUBE_ROUTER_VERSION: NetworkPolicy
 #     enforcement; only its firewall controller is run)
+#   runsc and containerd-shim-runsc-v1 (gvisor.dev/gvisor $GVISOR_VERSION, for the `gvisor`
+#     RuntimeClass; the shim adapted to containerd 1.6 and to these machines, see build_gvisor)
 # A binary already built for the pinned version is skipped (a stamp file records the version).
 # `go install k8s.io/kubernetes/cmd/...@vX` is refused because k8s.io/kubernetes' go.mod
 # replaces its staging modules with ./staging paths; so each build happens in a small wrapper
@@ -22,12 +24,12 @@ export CGO_ENABLED="${CGO_ENABLED:-0}"
 # is_built NAME VERSION: the binary exists and was built for VERSION
 is_built() { [[ -x "$RIG_BIN/$1" && "$(cat "$RIG_BIN/$1.version" 2>/dev/null)" == "$2" ]]; }
 
-# build_wrapper NAME STAMP MODULE_DIR: builds the wrapper module's main into $RIG_BIN/NAME and
-# stamps it with STAMP
+# build_wrapper NAME STAMP MODULE_DIR [PACKAGE [LDFLAGS]]: builds PACKAGE (the wrapper module's
+# main by default) into $RIG_BIN/NAME, linked with LDFLAGS besides -s -w, and stamps it with STAMP
 build_wrapper() {
-  local name=$1 stamp=$2 mod=$3 t0=$SECONDS
+  local name=$1 stamp=$2 mod=$3 pkg=${4:-.} ldflags=${5:-} t0=$SECONDS
   log "building $name $stamp"
-  (cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$RIG_BIN/$name.tmp" .)
+  (cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w $ldflags" -o "$RIG_BIN/$name.tmp" "$pkg")
   mv "$RIG_BIN/$name.tmp" "$RIG_BIN/$name"
   echo "$stamp" > "$RIG_BIN/$name.version"
   log "built $name in $((SECONDS - t0))s"
@@ -173,10 +175,103 @@ build_kube_router() {
   log "built kube-router in $((SECONDS - t0))s"
 }
 
+# gVisor for the `gvisor` RuntimeClass: runsc and containerd-shim-runsc-v1 from gVisor's Go branch
+# (the module gvisor.dev/gvisor, plain `go build`). Its shim does not run here as it is, for two
+# reasons, so the wrapper module carries both mains and a vendored copy of the sources:
+#  - it is built on containerd 2's shim library, whose `start` prints JSON bootstrap parameters
+#    where containerd 1.6 expects the bare address to dial ("dial unix {"version":2,...}:
+#    connect: invalid argument"): the wrapper's shim main prints the address alone;
+#  - it sets its own oom_score_adj to -999 and fails when it may not ("failed to set OOM Score
+#    on shim: write /proc/N/oom_score_adj: permission denied"); these machines drop
+#    CAP_SYS_RESOURCE (see restrict_oom_score_adj in up.sh), so the vendored manager.go is
+#    patched to keep the inherited score on that error (containerd's runc shim asks for
+#    containerd's own score + 1, which needs no privilege).
+# The stamp names both mains and the patch: another of them is another binary.
+build_gvisor() {
+  local mod="$RIG_SRC/gvisor-$GVISOR_VERSION" runsc_main shim_main oom_old oom_new
+  runsc_main="$(cat <<'GO'
+package main
+
+import "gvisor.dev/gvisor/runsc/cli/maincli"
+
+func main() { maincli.Main() }
+GO
+)"
+  shim_main="$(cat <<'GO'
+// gVisor's containerd shim for containerd 1.6: `start` runs with its output captured and prints
+// the address from the JSON bootstrap parameters alone (containerd 1.6 dials the output as it
+// is); every other action is gVisor's shim unchanged.
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+
+	"gvisor.dev/gvisor/shim/v1/cli"
+)
+
+func main() {
+	// containerd puts the action after the flags: `... -id ID start`
+	if os.Args[len(os.Args)-1] != "start" {
+		cli.Main()
+		return
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	cli.Main() // exits with the error on stderr when the start fails
+	w.Close()
+	os.Stdout = stdout
+	out, err := io.ReadAll(r)
+	if err != nil {
+		panic(err)
+	}
+	var params struct {
+		Address string `json:"address"`
+	}
+	if json.Unmarshal(out, &params) == nil && params.Address != "" {
+		out = []byte(params.Address)
+	}
+	os.Stdout.Write(out)
+}
+GO
+)"
+  oom_old='if err := sys.SetOOMScore(cmd.Process.Pid, oomScoreMax); err != nil {'
+  oom_new='if err := sys.SetOOMScore(cmd.Process.Pid, oomScoreMax); err != nil && !os.IsPermission(err) {'
+  local stamp; stamp="$GVISOR_VERSION $(sha256sum <<<"$runsc_main$shim_main$oom_new" | cut -c1-12)"
+  if is_built runsc "$stamp" && is_built containerd-shim-runsc-v1 "$stamp"; then
+    log "gvisor $GVISOR_VERSION already built"; return
+  fi
+  mkdir -p "$mod/runsc" "$mod/containerd-shim-runsc-v1"
+  echo "$runsc_main" > "$mod/runsc/main.go"
+  echo "$shim_main" > "$mod/containerd-shim-runsc-v1/main.go"
+  if [[ ! -f "$mod/go.sum" ]]; then
+    log "preparing wrapper module for gvisor.dev/gvisor $GVISOR_VERSION"
+    (cd "$mod" && rm -f go.mod && go mod init sandboxes.rig/gvisor >/dev/null 2>&1 \
+      && go get "gvisor.dev/gvisor@$GVISOR_VERSION" && go mod tidy)
+  fi
+  # vendored afresh each time, so the patch below always applies to pristine sources
+  (cd "$mod" && rm -rf vendor && go mod vendor)
+  local manager="$mod/vendor/gvisor.dev/gvisor/pkg/shim/v1/manager.go" src
+  src="$(cat "$manager")"
+  if [[ "$src" != *"$oom_old"* ]]; then
+    log "gvisor $GVISOR_VERSION: the shim's OOM score call in $manager is not the one patched here; review build_gvisor"
+    exit 1
+  fi
+  printf '%s\n' "${src/"$oom_old"/"$oom_new"}" > "$manager"
+  build_wrapper runsc "$stamp" "$mod" ./runsc "-X gvisor.dev/gvisor/runsc/version.version=$GVISOR_VERSION"
+  build_wrapper containerd-shim-runsc-v1 "$stamp" "$mod" ./containerd-shim-runsc-v1
+}
+
 t0=$SECONDS
 build_etcd
 build_kube_router
 build_coredns
+build_gvisor
 build_kube
 log "all binaries in $RIG_BIN ($((SECONDS - t0))s)"
 ls -l "$RIG_BIN"

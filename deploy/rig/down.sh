@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Stops everything up.sh started, in order: CoreDNS, pods, kubelet, kube-proxy (and its rules),
 # kube-router (and its rules and ipsets), the metadata address,
-# containers, containerd, scheduler,
-# controller-manager, apiserver, etcd; then unmounts what the kubelet and containerd mounted.
+# containers, containerd (and what its shims and gVisor's sandboxes leave), scheduler,
+# controller-manager, apiserver, etcd; then unmounts what the kubelet, containerd and runsc mounted.
 # Keeps certs, etcd data, the image store and the build cache so the next up.sh is warm;
 # `down.sh --purge` removes $RIG_STATE as well (the build cache in $RIG_CACHE always stays).
 # Safe to run when nothing is up.
@@ -53,10 +53,11 @@ kill_containers() {
   done
 }
 
-# kill_shims: runc shims of the rig's containerd outlive it by design; end them by pid
+# kill_shims: shims of the rig's containerd (runc's and gVisor's) outlive it by design; end them
+# by pid
 kill_shims() {
   local pid
-  for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK" || true); do
+  for pid in $(pgrep -f "containerd-shim-(runc-v2|runsc-v1) .*-address $CONTAINERD_SOCK" || true); do
     kill -KILL "$pid" 2>/dev/null || true
     log "killed leftover shim pid $pid"
   done
@@ -82,6 +83,27 @@ remove_kube_router_rules() {
   fi
 }
 
+# kill_sandboxes: a gVisor sandbox (processes runsc-sandbox and runsc-gofer) outlives its killed
+# shim. `runsc delete --force` ends it and removes its cgroups and state; a process runsc no
+# longer knows of but started under the rig's runsc root is killed by pid.
+kill_sandboxes() {
+  local root id pid
+  if [[ -x "$RIG_BIN/runsc" ]]; then
+    # one runsc root per containerd namespace (k8s.io for the kubelet's pods)
+    for root in "$RUNSC_ROOT"/*/; do
+      [[ -d "$root" ]] || continue
+      for id in $("$RIG_BIN/runsc" --root "${root%/}" list -quiet 2>/dev/null || true); do
+        "$RIG_BIN/runsc" --root "${root%/}" delete --force "$id" >/dev/null 2>&1 || true
+        log "deleted leftover gVisor container $id"
+      done
+    done
+  fi
+  for pid in $(pgrep -f "^runsc-(sandbox|gofer) .*--root=$RUNSC_ROOT/" || true); do
+    kill -KILL "$pid" 2>/dev/null || true
+    log "killed leftover gVisor process pid $pid"
+  done
+}
+
 unmount_under() {
   local prefix=$1 m
   [[ -d "$prefix" ]] || return 0
@@ -103,6 +125,7 @@ ip addr del "$RIG_METADATA_IP/32" dev lo 2>/dev/null || true
 kill_containers
 stop containerd
 kill_shims
+kill_sandboxes
 stop kube-scheduler
 stop kube-controller-manager
 stop kube-apiserver
@@ -110,6 +133,7 @@ stop etcd
 
 unmount_under "$RIG_STATE/kubelet"
 unmount_under "$RIG_STATE/containerd"
+# containers' rootfs, and runsc's pinned empty network namespace ($RUNSC_ROOT/*/null-netns)
 unmount_under "$(dirname "$CONTAINERD_SOCK")"
 # network namespaces of pod sandboxes the kubelet did not get to tear down (only when no other
 # containerd runs, since their names do not tell which containerd made them)

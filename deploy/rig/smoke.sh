@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Proves the rig runs real containers: a busybox pod that echoes, then `kubectl logs` and
 # `kubectl exec` (stdout, stderr, exit code) against it; a PVC that binds to a rig PV; cluster
-# DNS and Service routing from inside the pod (the API server through its Service name).
+# DNS and Service routing from inside the pod (the API server through its Service name); a pod of
+# the RuntimeClass gvisor that runs on gVisor's kernel and reports its exit code.
 # Run with the rig up (up.sh). Exits non-zero on the first thing that does not hold.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./versions.sh
 NS=rig-smoke
 POD="rig-smoke-$$"
+GPOD="rig-smoke-gvisor-$$"
 fail() { log "SMOKE FAILED: $*"; kc -n "$NS" describe pod "$POD" 2>/dev/null | tail -15 >&2 || true; exit 1; }
-cleanup() { kc -n "$NS" delete "pod/$POD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
+cleanup() { kc -n "$NS" delete "pod/$POD" "pod/$GPOD" "pvc/$POD" --ignore-not-found --timeout=60s >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 if [[ ! -f "$RIG_KUBECONFIG" ]] || ! kc get --raw /readyz >/dev/null 2>&1; then
@@ -62,4 +64,27 @@ svc_ip="$(kc -n default get service kubernetes -o jsonpath='{.spec.clusterIP}')"
 kc -n "$NS" exec "$POD" -- sh -c "nc -w 5 kubernetes.default.svc.cluster.local 443 </dev/null" \
   || fail "no TCP connection to kubernetes.default.svc:443 from the pod"
 log "cluster DNS: kubernetes.default.svc.cluster.local is $svc_ip, and a connection through it is accepted"
+
+# gVisor: uname inside the sandbox names gVisor's own kernel (runc's pods see the host's)
+t0=$(date +%s%N)
+kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $GPOD}
+spec:
+  runtimeClassName: gvisor
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:$BUSYBOX_TAG
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'uname -r; exit 3']
+YAML
+kc -n "$NS" wait --for=jsonpath='{.status.phase}'=Failed "pod/$GPOD" --timeout=90s >/dev/null \
+  || fail "gvisor pod did not end with its exit code: $(kc -n "$NS" get pod "$GPOD" -o jsonpath='{.status}')"
+kernel="$(kc -n "$NS" logs "$GPOD")"
+code="$(kc -n "$NS" get pod "$GPOD" -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}')"
+[[ "$kernel" == *gvisor* && "$code" == 3 ]] || fail "gvisor pod: kernel '$kernel', exit code $code"
+log "gvisor pod: kernel $kernel, exit code $code, $(( ($(date +%s%N) - t0) / 1000000 )) ms after create"
 log "smoke passed"

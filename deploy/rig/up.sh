@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up a single-node Kubernetes on this machine (root, no Docker engine):
 #   etcd, kube-apiserver (RBAC + Node authorization), kube-controller-manager, kube-scheduler,
-#   containerd (Debian) with runc and the bridge CNI plugin, kubelet;
+#   containerd (Debian) with runc and the bridge CNI plugin, and gVisor's runsc behind the
+#   RuntimeClass `gvisor`; kubelet;
 #   Service routing and cluster DNS: kube-proxy (iptables mode) and CoreDNS (cluster.local,
 #   forwarding the rest to the host's resolver), both as host daemons, CoreDNS behind the
 #   kube-dns Service at $CLUSTER_DNS;
@@ -180,9 +181,30 @@ state = "$(dirname "$CONTAINERD_SOCK")/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
         Root = "$(dirname "$CONTAINERD_SOCK")/runc"
+    # gVisor, for pods of the RuntimeClass gvisor: containerd runs containerd-shim-runsc-v1, found
+    # on its PATH (start_containerd), which reads its options and runsc's flags from ConfigPath
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]
+      runtime_type = "io.containerd.runsc.v1"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc.options]
+        TypeUrl = "io.containerd.runsc.v1.options"
+        ConfigPath = "$RIG_STATE/containerd/runsc.toml"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$CNI_CONF_DIR"
+TOML
+  cat > "$RIG_STATE/containerd/runsc.toml" <<TOML
+# the rig's build, whatever runsc may be on PATH
+binary_name = "$RIG_BIN/runsc"
+# instead of the shim's default /run/containerd/runsc: down.sh cleans up under the rig's own
+root = "$RUNSC_ROOT"
+[runsc_config]
+  # No usable hardware virtualisation here: /dev/kvm opens, but under runsc's KVM platform the
+  # sandbox boots and the application never runs. systrap (runsc's default, pinned so that a new
+  # default cannot change it) intercepts system calls with seccomp and needs nothing else.
+  platform = "systrap"
+  # runsc's own logs, a file per command, when a sandbox misbehaves:
+  # debug = "true"
+  # debug-log = "$RIG_LOGS/runsc/"
 TOML
   # pods talk to the apiserver and each other only; no masquerading to the outside
   cat > "$CNI_CONF_DIR/10-rig-bridge.conflist" <<JSON
@@ -205,7 +227,10 @@ JSON
 
 start_containerd() {
   write_containerd_config
-  start containerd containerd --config "$RIG_STATE/containerd/config.toml"
+  # containerd looks its shims up on PATH: $RIG_BIN holds gVisor's (containerd-shim-runsc-v1).
+  # Appended, so nothing there shadows a system tool; env execs containerd, so argv[0] stays
+  # "containerd" for pid_alive.
+  start containerd env PATH="$PATH:$RIG_BIN" containerd --config "$RIG_STATE/containerd/config.toml"
   wait_for containerd 30 ctr --address "$CONTAINERD_SOCK" version
 }
 
@@ -367,6 +392,12 @@ ports:
   - {name: dns-tcp, port: $COREDNS_PORT, protocol: TCP}
 endpoints: [{addresses: [$ip], conditions: {ready: true}}]
 ---
+# sandboxes under gVisor: runtimeClassName gvisor runs a pod with containerd's runtime runsc
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: gvisor}
+handler: runsc
+---
 YAML
     cat <<YAML
 apiVersion: storage.k8s.io/v1
@@ -409,7 +440,7 @@ YAML
     kc patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
     log "recycled released PV $pv"
   done
-  log "kube-dns Service, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
+  log "kube-dns Service, RuntimeClass gvisor, StorageClass rig-hostpath (default) and $RIG_PV_COUNT PVs are in place"
 }
 
 node_ready() {
@@ -458,6 +489,7 @@ Sandboxes rig is up ($K8S_VERSION, etcd $ETCD_VERSION) in $((SECONDS - t_start))
   apiserver  : https://127.0.0.1:$APISERVER_PORT (advertised as $IP)
   kubectl    : $RIG_BIN/kubectl --kubeconfig $RIG_KUBECONFIG get pods -A
   containerd : $CONTAINERD_SOCK (ctr --address $CONTAINERD_SOCK -n k8s.io images ls)
+  runtimes   : runc (default); gVisor's runsc for runtimeClassName: gvisor
   images     : $PAUSE_IMAGE, $BUSYBOX_IMAGE, $PYTHON_IMAGE
   logs       : $RIG_LOGS/
   daemons    :

@@ -15,6 +15,9 @@ KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 # The Temporal CLI (dev server with Web UI); later tags carry a replace directive go install refuses.
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+# gVisor's runsc and its containerd shim, behind the RuntimeClass `gvisor` (see build.sh). The
+# proxy serves gVisor's Go branch only as pseudo-versions (`@go` is refused); this is @latest's.
+GVISOR_VERSION="${GVISOR_VERSION:-v0.0.0-20260905035102-160fafc42237}"
 
 RIG_CACHE="${RIG_CACHE:-/var/cache/sandboxes-rig}"
 RIG_BIN="$RIG_CACHE/bin"
@@ -53,6 +56,9 @@ install_debs() {
 
 # containerd of the rig: its own socket and state, so a system containerd is never touched.
 CONTAINERD_SOCK="/run/sandboxes-rig/containerd/containerd.sock"
+# runsc's state (its containers, and the empty network namespace it pins for its gofers) beside
+# containerd's, so that down.sh finds what it leaves and --purge removes it
+RUNSC_ROOT="$(dirname "$CONTAINERD_SOCK")/runsc"
 NODE_NAME="sandboxes-rig"
 APISERVER_PORT=6443
 SERVICE_CIDR="10.96.0.0/16"
