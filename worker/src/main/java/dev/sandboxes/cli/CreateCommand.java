@@ -1,6 +1,7 @@
 package dev.sandboxes.cli;
 
 import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import java.time.Duration;
@@ -61,6 +62,14 @@ final class CreateCommand implements Callable<Integer> {
   @Option(names = "--workdir", paramLabel = "DIR", description = "working directory")
   String workdir;
 
+  @Option(names = "--allow-cidr", paramLabel = "CIDR",
+      description = "let the sandbox reach this CIDR, and DNS; repeatable; without it and without"
+          + " --allow-all-egress the worker's default egress applies (deny-all unless configured)")
+  List<String> allowCidrs = new ArrayList<>();
+
+  @Option(names = "--allow-all-egress", description = "let the sandbox reach any address")
+  boolean allowAllEgress;
+
   @Option(names = "--wait", description = "return once it is running or has ended")
   boolean await;
 
@@ -70,8 +79,13 @@ final class CreateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (allowAllEgress && !allowCidrs.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, "egress: --allow-cidr and --allow-all-egress exclude each other");
+    }
+    EgressPolicy egress = allowAllEgress ? EgressPolicy.allowAll()
+        : allowCidrs.isEmpty() ? null : new EgressPolicy(false, allowCidrs);
     SandboxSpec sandbox = SandboxSpec.builder(image).name(name).command(command).env(env).tags(tags)
-        .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir)
+        .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir).egress(egress)
         .scheduleTimeout(scheduleTimeout).startupTimeout(startupTimeout).build();
     try {
       SandboxClient client = global.sandboxes();

@@ -127,6 +127,13 @@ class BadInputSweepTest {
         // --- create: names, images, quantities, durations, env, tags, mounts, paths, sizes
         create("create: cpu that is not a quantity", "cpu", quantity + ", got \"lots\"",
             "--cpu", "lots"),
+        create("create: an allowed CIDR that is none", "egress.allowedCidrs[1]",
+            "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got \"example.com\"",
+            "--allow-cidr", "10.0.0.0/8", "--allow-cidr", "example.com"),
+        create("create: a prefix too long", "egress.allowedCidrs[0]", "prefix length must be at most 32, got \"10.0.0.0/33\"",
+            "--allow-cidr", "10.0.0.0/33"),
+        create("create: CIDRs and all egress at once", "egress", "--allow-cidr and --allow-all-egress exclude each other",
+            "--allow-cidr", "10.0.0.0/8", "--allow-all-egress"),
         create("create: zero memory", "memory", "must be greater than zero, got \"0Mi\"",
             "--memory", "0Mi"),
         create("create: memory beyond what Kubernetes holds", "memory", "must be less than 8Ei, got \"100Ei\"",

@@ -121,6 +121,17 @@ public class SandboxCliTest {
   }
 
   @Test
+  void theEgressFlagsReachTheSpecAndTheLocalRuntimeRefusesAnAllowListNamingIt() {
+    Run open = sandbox("create", "busybox:1.36", "--wait", "--allow-all-egress");
+    assertThat(open.code()).as(open.err()).isZero();
+    assertThat(sandbox("get", open.out().trim(), "--json").json().get("phase").asText()).isEqualTo("running");
+    // the local runtime has no per-CIDR egress: the create is refused, not given the whole network
+    Run refused = sandbox("create", "busybox:1.36", "--wait", "--allow-cidr", "10.0.0.0/8");
+    assertThat(refused.code()).as(refused.out()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("egress.allowedCidrs");
+  }
+
+  @Test
   void aCommandRunsToCompletionAndItsLogsStayReadable() {
     String name = unique("job");
     Run created = sandbox("create", "busybox:1.36", "--name", name, "-e", "WHO=world", "--",
