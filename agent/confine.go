@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"time"
 )
 
@@ -17,10 +18,14 @@ import (
 // them is not kept waiting.
 
 // confinedProbeTimeout is how long one connection attempt may take: an unconfined pod reaches the
-// Service within milliseconds, a confined one's packets are dropped and it times out.
+// Service within milliseconds, a confined one's packets are dropped and it times out. One failed
+// attempt is not enough: a busy node may be slow to answer, or the Service may refuse for a moment
+// while the API server restarts, and either would let the command start unconfined; so
+// confinedFailures attempts in a row must fail.
 const (
 	confinedProbeTimeout = 300 * time.Millisecond
 	confinedProbePause   = 100 * time.Millisecond
+	confinedFailures     = 3
 )
 
 // serviceAddress is the API server Service's address, which the kubelet gives every pod.
@@ -41,17 +46,29 @@ func dialOnce(target string, timeout time.Duration) error {
 	return conn.Close()
 }
 
-// awaitConfined returns once target refuses a connection (or lets it time out), and an error when
-// it still accepts them after limit: the pod's policy does not hold, and nothing must start.
-func awaitConfined(target string, limit time.Duration, dial func(string, time.Duration) error) error {
+// awaitConfined returns nil once confinedFailures connection attempts to target in a row have
+// failed, the signal that came first when one comes (the pod is being stopped: nothing is to
+// start), and an error when target still accepts connections after limit: the pod's policy does
+// not hold, and nothing must start.
+func awaitConfined(target string, limit time.Duration, dial func(string, time.Duration) error, signals <-chan os.Signal) (os.Signal, error) {
 	deadline := time.Now().Add(limit)
+	failures := 0
 	for {
 		if dial(target, confinedProbeTimeout) != nil {
-			return nil
+			failures++
+			if failures >= confinedFailures {
+				return nil, nil
+			}
+		} else {
+			failures = 0
+			if !time.Now().Before(deadline) {
+				return nil, fmt.Errorf("the pod's egress is still open after %s (%s accepts its connections): its deny-all NetworkPolicy is not enforced, so the sandbox's command was not started", limit, target)
+			}
 		}
-		if !time.Now().Before(deadline) {
-			return fmt.Errorf("the pod's egress is still open after %s (%s accepts its connections): its deny-all NetworkPolicy is not enforced, so the sandbox's command was not started", limit, target)
+		select {
+		case sig := <-signals:
+			return sig, nil
+		case <-time.After(confinedProbePause):
 		}
-		time.Sleep(confinedProbePause)
 	}
 }

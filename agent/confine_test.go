@@ -3,39 +3,50 @@ package main
 import (
 	"errors"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
-func TestAwaitConfinedReturnsOnceTheServiceStopsAnswering(t *testing.T) {
+func TestAwaitConfinedReturnsOnlyAfterSeveralFailuresInARow(t *testing.T) {
+	// connects, connects, fails, connects (a blip), then fails for good
+	answers := []bool{true, true, false, true, false, false, false}
 	calls := 0
 	dial := func(target string, timeout time.Duration) error {
-		calls++
 		if target != "10.96.0.1:443" || timeout != confinedProbeTimeout {
 			t.Fatalf("dialled %s with %s", target, timeout)
 		}
-		if calls < 4 {
-			return nil // still unconfined: the connection is made
+		connected := answers[calls]
+		calls++
+		if connected {
+			return nil
 		}
 		return errors.New("i/o timeout")
 	}
-	start := time.Now()
-	if err := awaitConfined("10.96.0.1:443", 10*time.Second, dial); err != nil {
-		t.Fatal(err)
+	sig, err := awaitConfined("10.96.0.1:443", 10*time.Second, dial, nil)
+	if err != nil || sig != nil {
+		t.Fatal(sig, err)
 	}
-	if calls != 4 {
-		t.Fatalf("dialled %d times, want 4", calls)
-	}
-	if elapsed := time.Since(start); elapsed < 3*confinedProbePause {
-		t.Fatalf("returned after %s: no pause between attempts", elapsed)
+	if calls != len(answers) {
+		t.Fatalf("dialled %d times, want %d: one failure after a success must not count", calls, len(answers))
 	}
 }
 
 func TestAwaitConfinedFailsWhenThePolicyNeverHolds(t *testing.T) {
-	err := awaitConfined("10.96.0.1:443", 350*time.Millisecond, func(string, time.Duration) error { return nil })
+	_, err := awaitConfined("10.96.0.1:443", 350*time.Millisecond, func(string, time.Duration) error { return nil }, nil)
 	if err == nil || !strings.Contains(err.Error(), "still open after 350ms") || !strings.Contains(err.Error(), "was not started") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestAwaitConfinedStopsAtASignal(t *testing.T) {
+	signals := make(chan os.Signal, 1)
+	signals <- syscall.SIGTERM
+	sig, err := awaitConfined("10.96.0.1:443", time.Minute, func(string, time.Duration) error { return nil }, signals)
+	if err != nil || sig != syscall.SIGTERM {
+		t.Fatalf("got %v, %v", sig, err)
 	}
 }
 
@@ -54,11 +65,11 @@ func TestAwaitConfinedAgainstARealListenerAndAClosedPort(t *testing.T) {
 		}
 	}()
 	open := ln.Addr().String()
-	if err := awaitConfined(open, 300*time.Millisecond, dialOnce); err == nil {
+	if _, err := awaitConfined(open, 300*time.Millisecond, dialOnce, nil); err == nil {
 		t.Fatal("a listening address must count as unconfined")
 	}
 	ln.Close()
-	if err := awaitConfined(open, 5*time.Second, dialOnce); err != nil {
+	if _, err := awaitConfined(open, 5*time.Second, dialOnce, nil); err != nil {
 		t.Fatalf("a closed port must count as confined: %v", err)
 	}
 }

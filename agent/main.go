@@ -245,8 +245,13 @@ func run(args []string) (code int, err error) {
 		if err != nil {
 			return lost(err)
 		}
-		if err := awaitConfined(target, o.confinedLimit, dialOnce); err != nil {
+		sig, err := awaitConfined(target, o.confinedLimit, dialOnce, signals)
+		if err != nil {
 			return lost(err)
+		}
+		if sig != nil {
+			// stopped before the command started: as the command would have ended
+			return 128 + int(sig.(syscall.Signal)), nil
 		}
 	}
 	ln, err := net.Listen("tcp", o.listen)

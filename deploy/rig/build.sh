@@ -161,10 +161,12 @@ build_kube_router() {
   mkdir -p "$mod"
   if [[ ! -f "$mod/go.sum" ]]; then
     log "preparing wrapper module for kube-router $KUBE_ROUTER_VERSION"
-    (cd "$mod" && rm -f go.mod main.go && go mod init sandboxes.rig/kube-router >/dev/null 2>&1 \
+    # a failure leaves no go.sum, so the next run prepares the module again rather than build
+    # (and stamp as raised) one whose modules were not raised
+    (cd "$mod" && rm -f go.mod go.sum main.go && go mod init sandboxes.rig/kube-router >/dev/null 2>&1 \
       && go get "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" \
       && go get golang.org/x/net@latest golang.org/x/crypto@latest golang.org/x/sys@latest \
-           golang.org/x/text@latest golang.org/x/oauth2@latest)
+           golang.org/x/text@latest golang.org/x/oauth2@latest) || { rm -f "$mod/go.sum"; exit 1; }
   fi
   log "building kube-router $KUBE_ROUTER_VERSION"
   local t0=$SECONDS

@@ -297,6 +297,11 @@ YAML
 # ($CLUSTER_DNS:53) reaches it through an EndpointSlice, like any selector-less Service.
 start_coredns() {
   local ip=$1
+  # port 53 on the node's address: a DNS server of the host's on every address would take it
+  if ! pid_alive coredns && ss -Hlnu "sport = :$COREDNS_PORT" | grep -qE "(0\.0\.0\.0|\*|$ip):$COREDNS_PORT "; then
+    log "something already listens on port $COREDNS_PORT of $ip (a local DNS server?): CoreDNS needs it; $(ss -Hlnup "sport = :$COREDNS_PORT" | head -1)"
+    exit 1
+  fi
   cat > "$RIG_STATE/Corefile" <<COREFILE
 .:$COREDNS_PORT {
     bind $ip
@@ -322,6 +327,10 @@ COREFILE
 # metrics are off and its health port is loopback-only by the firewall's own node rules.
 start_kube_router() {
   if [[ "$RIG_NETWORK_POLICY" == off ]]; then
+    if pid_alive kube-router; then
+      log "RIG_NETWORK_POLICY=off, but kube-router of an earlier up.sh still enforces policies: run down.sh first"
+      exit 1
+    fi
     log "RIG_NETWORK_POLICY=off: NetworkPolicies are NOT enforced on this rig"
     return
   fi

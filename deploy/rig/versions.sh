@@ -67,9 +67,11 @@ SERVICE_CIDR="10.96.0.0/16"
 # sandbox's "DNS on port 53" rule must admit the port CoreDNS really listens on)
 CLUSTER_DNS="10.96.0.10"
 COREDNS_PORT=53
-# The cloud metadata address, owned by the rig (on lo) so that the isolation tests have a real
-# server there to be refused by, as on a cloud node
-RIG_METADATA_IP="169.254.169.254"
+# An address in the cloud metadata range (169.254.0.0/16), owned by the rig (on lo) so that the
+# isolation tests have a real server there to be refused by. Not 169.254.169.254 itself: on a
+# cloud machine that would take the host's own metadata server (its credentials, maybe its DNS)
+# away until down.sh.
+RIG_METADATA_IP="169.254.42.42"
 # off: no NetworkPolicy enforcement (kube-router is not started), to show that the isolation
 # tests fail without it
 RIG_NETWORK_POLICY="${RIG_NETWORK_POLICY:-on}"

@@ -13,8 +13,8 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
 
 /**
- * Whether the cluster enforces the sandboxes' NetworkPolicies, checked once when a worker on
- * Kubernetes starts ({@link NetworkPolicyProbe}: two probe pods, one under a deny-all policy), in
+ * Whether the cluster enforces the sandboxes' NetworkPolicies, checked when a worker on
+ * Kubernetes starts (and again, with growing pauses, while the answer is unknown) ({@link NetworkPolicyProbe}: two probe pods, one under a deny-all policy), in
  * the background so that the worker polls meanwhile. What it finds goes to the log (an ERROR when
  * policies are not enforced), to the {@code networkPolicy} component of {@code /actuator/health}
  * (status {@code NOT_ENFORCED}, which does not take the worker out of service: its sandboxes still
@@ -35,21 +35,48 @@ public final class NetworkPolicyCheck implements HealthIndicator, AutoCloseable 
 
   /** The check of {@code runtime}'s cluster; with {@code enabled} false it reports that it did not check. */
   static NetworkPolicyCheck of(KubernetesRuntime runtime, boolean enabled, MeterRegistry registry) {
-    return new NetworkPolicyCheck(enabled ? () -> runtime.probeNetworkPolicies(PROBE_LIMIT)
-        : () -> new NetworkPolicyProbe.Result(NetworkPolicyProbe.Verdict.UNKNOWN,
-            "not checked (sandboxes.kubernetes.network-policy-check=false)", java.time.Instant.now()), registry);
+    if (!enabled) {
+      // unknown for good: nothing to probe again
+      return new NetworkPolicyCheck(() -> new NetworkPolicyProbe.Result(NetworkPolicyProbe.Verdict.UNKNOWN,
+          "not checked (sandboxes.kubernetes.network-policy-check=false)", java.time.Instant.now()), registry,
+          null, null);
+    }
+    return new NetworkPolicyCheck(() -> runtime.probeNetworkPolicies(PROBE_LIMIT), registry);
   }
 
   /** The check whose result {@code probe} finds, on a thread of its own once {@link #start}ed. */
   NetworkPolicyCheck(java.util.function.Supplier<NetworkPolicyProbe.Result> probe, MeterRegistry registry) {
+    this(probe, registry, Duration.ofSeconds(30), Duration.ofMinutes(10));
+  }
+
+  /**
+   * As above; an unknown verdict (an image still pulling, an API error) is probed again after
+   * {@code firstRetry}, then after twice as long each time up to {@code maxRetry}, until the
+   * probe finds an answer ({@code firstRetry} null: never); a verdict of enforced or not enforced stands.
+   */
+  NetworkPolicyCheck(java.util.function.Supplier<NetworkPolicyProbe.Result> probe, MeterRegistry registry,
+      Duration firstRetry, Duration maxRetry) {
     Gauge.builder(GAUGE, this, NetworkPolicyCheck::gaugeValue)
         .description("1 when the cluster enforces the sandboxes' NetworkPolicies, 0 when it does not,"
             + " -1 when unknown (see the networkPolicy health component)")
         .register(registry);
     this.probe = new Thread(() -> {
-      NetworkPolicyProbe.Result found = probe.get();
-      result.set(found);
-      report(found);
+      Duration wait = firstRetry;
+      while (true) {
+        NetworkPolicyProbe.Result found = probe.get();
+        result.set(found);
+        report(found);
+        if (found.verdict() != NetworkPolicyProbe.Verdict.UNKNOWN || wait == null
+            || Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        wait = wait.multipliedBy(2).compareTo(maxRetry) > 0 ? maxRetry : wait.multipliedBy(2);
+      }
     }, "sandboxes-network-policy-probe");
     this.probe.setDaemon(true);
   }
@@ -101,8 +128,12 @@ public final class NetworkPolicyCheck implements HealthIndicator, AutoCloseable 
     return health.withDetail("detail", found.detail()).withDetail("checkedAt", found.at().toString()).build();
   }
 
+  /** Stops the probe and waits (a few seconds) while it deletes its pods, before the runtime's client closes. */
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     probe.interrupt();
+    probe.join(CLOSE_WAIT.toMillis());
   }
+
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 }

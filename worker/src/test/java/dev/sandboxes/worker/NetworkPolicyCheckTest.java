@@ -52,7 +52,7 @@ class NetworkPolicyCheckTest {
   }
 
   @Test
-  void eachVerdictHasItsStatusAndGaugeValue() {
+  void eachVerdictHasItsStatusAndGaugeValue() throws Exception {
     Health enforced = NetworkPolicyCheck.health(result(Verdict.ENFORCED));
     assertThat(enforced.getStatus()).isEqualTo(Status.UP);
     assertThat(enforced.getDetails()).containsEntry("enforced", true);
@@ -71,15 +71,31 @@ class NetworkPolicyCheckTest {
             case NOT_ENFORCED -> 0.0;
             case UNKNOWN -> -1.0;
           });
+      check.close();
     }
   }
 
   @Test
-  void aWorkerToldNotToCheckSaysSo() {
+  void anUnknownVerdictIsProbedAgainUntilThereIsAnAnswer() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    NetworkPolicyCheck check = new NetworkPolicyCheck(
+        () -> result(probes.incrementAndGet() < 3 ? Verdict.UNKNOWN : Verdict.ENFORCED), new SimpleMeterRegistry(),
+        Duration.ofMillis(10), Duration.ofMillis(20));
+    check.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> check.result() != null
+        && check.result().verdict() == Verdict.ENFORCED);
+    Thread.sleep(100);
+    assertThat(probes.get()).as("no probe after the answer").isEqualTo(3);
+    check.close();
+  }
+
+  @Test
+  void aWorkerToldNotToCheckSaysSo() throws Exception {
     NetworkPolicyCheck check = NetworkPolicyCheck.of(null, false, new SimpleMeterRegistry());
     check.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> check.result() != null);
     assertThat(check.result().verdict()).isEqualTo(Verdict.UNKNOWN);
     assertThat(check.result().detail()).contains("network-policy-check=false");
+    check.close();
   }
 }

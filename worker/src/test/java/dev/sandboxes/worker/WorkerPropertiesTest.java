@@ -70,6 +70,7 @@ class WorkerPropertiesTest {
                 Map.entry("SANDBOXES_KUBERNETES_VOLUME_SIZE", "5Gi"),
                 Map.entry("SANDBOXES_KUBERNETES_VOLUME_STORAGE_CLASS", "fast-ssd"),
                 Map.entry("SANDBOXES_KUBERNETES_VOLUME_ACCESS_MODE", "ReadWriteMany"),
+                Map.entry("SANDBOXES_KUBERNETES_NETWORK_POLICY_CHECK", "false"),
                 Map.entry("SANDBOXES_LOCAL_ISOLATION", "none")))))
         .run(context -> {
           SandboxesProperties p = context.getBean(SandboxesProperties.class);
@@ -86,6 +87,7 @@ class WorkerPropertiesTest {
           assertThat(p.kubernetes().volumeSize()).isEqualTo("5Gi");
           assertThat(p.kubernetes().volumeStorageClass()).isEqualTo("fast-ssd");
           assertThat(p.kubernetes().volumeAccessMode()).isEqualTo("ReadWriteMany");
+          assertThat(p.kubernetes().networkPolicyCheck()).as("the chart's variable").isFalse();
           assertThat(p.local().isolation()).isEqualTo(IsolationMode.NONE);
         });
   }

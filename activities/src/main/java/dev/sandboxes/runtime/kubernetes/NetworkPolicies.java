@@ -161,6 +161,15 @@ public final class NetworkPolicies {
     } catch (java.net.UnknownHostException e) {
       return List.of();
     }
+    if (cidr.contains(":") && network.length == 4) {
+      // an IPv4-mapped IPv6 CIDR (::ffff:0.0.0.0/96), which InetAddress hands back as IPv4: the
+      // family is the text's, as the spec's validation reads it
+      byte[] mapped = new byte[16];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      System.arraycopy(network, 0, mapped, 12, 4);
+      network = mapped;
+    }
     int prefix = slash < 0 ? network.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
     byte[] range = network.length == 4 ? new byte[] {(byte) 169, (byte) 254, 0, 0}
         : new byte[] {(byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};

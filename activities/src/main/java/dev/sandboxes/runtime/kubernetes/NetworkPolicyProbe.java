@@ -29,8 +29,10 @@ import java.util.UUID;
  * has them), run as the sandboxes do (restricted Pod Security), carry neither
  * {@link Labels#MANAGED_BY} nor an owner (no sandbox count or reaper sees them), end by
  * themselves within their {@code activeDeadlineSeconds}, and are deleted once read, with any left
- * by an earlier worker that died mid-probe. The confined pod waits two seconds before it tries, so
- * that a network plugin that confines a pod only once it has seen the pod's address has done so.
+ * past that deadline by a worker that died mid-probe (never another worker's running probe). The
+ * confined pod tries once a second for {@value #CONFINED_ATTEMPTS} seconds, so that a network
+ * plugin that confines a pod only some time after it starts is not taken for one that does not.
+ * Only nc's own exit codes count: a pod killed or deleted meanwhile makes the verdict unknown.
  */
 public final class NetworkPolicyProbe {
   /** {@link Labels#ROLE} of the probe pods and of the probe's policy. */
@@ -71,9 +73,23 @@ public final class NetworkPolicyProbe {
         .build();
   }
 
+  /**
+   * How many times, a second apart, the confined pod tries before it concludes that nothing
+   * confines it: a network plugin may confine a new pod only once it has seen its address, which
+   * took over a second on a busy node. The first refused attempt ends it.
+   */
+  static final int CONFINED_ATTEMPTS = 20;
+  /** The confined pod's exit code when every attempt connected. */
+  static final int CONNECTED = 0;
+  /** busybox nc's exit code when it could not connect (refused, or timed out: dropped). */
+  static final int NOT_CONNECTED = 1;
+
   /** The probe pod {@code name}; {@code confined} carries the label the deny-all policy selects. */
   static Pod pod(String name, boolean confined, KubernetesRuntimeOptions options) {
-    String attempt = "nc -w 3 \"$KUBERNETES_SERVICE_HOST\" \"$KUBERNETES_SERVICE_PORT\" </dev/null";
+    String once = "nc -w 3 \"$KUBERNETES_SERVICE_HOST\" \"$KUBERNETES_SERVICE_PORT\" </dev/null";
+    String attempt = !confined ? once
+        : "i=0; while [ $i -lt " + CONFINED_ATTEMPTS + " ]; do " + once + " || exit " + NOT_CONNECTED
+            + "; i=$((i+1)); sleep 1; done; exit " + CONNECTED;
     Map<String, String> labels = confined ? Map.of(Labels.ROLE, ROLE, CONFINED, "confined")
         : Map.of(Labels.ROLE, ROLE);
     Map<String, Quantity> resources = Map.of("cpu", new Quantity("10m"), "memory", new Quantity("16Mi"));
@@ -84,7 +100,7 @@ public final class NetworkPolicyProbe {
             .withName("probe")
             .withImage(options.helperImage())
             .withImagePullPolicy(options.imagePullPolicy())
-            .withCommand("sh", "-c", (confined ? "sleep 2; " : "") + attempt)
+            .withCommand("sh", "-c", attempt)
             .withNewResources().withRequests(resources).withLimits(resources).endResources()
             .withSecurityContext(PodSpecs.containerSecurityContext())
           .endContainer()
@@ -126,18 +142,27 @@ public final class NetworkPolicyProbe {
       return new Result(Verdict.UNKNOWN, "the probe pods did not finish in time (control "
           + describe(control) + ", confined " + describe(confined) + ")", at);
     }
-    if (control != 0) {
-      return new Result(Verdict.UNKNOWN, "an unconfined probe pod could not connect to " + target
-          + " either (exit " + control + "), so the check tells nothing: a policy of the namespace's,"
-          + " or no nc in the helper image", at);
+    if (control != CONNECTED && control != NOT_CONNECTED) {
+      return new Result(Verdict.UNKNOWN, "the unconfined probe pod ended with exit " + control
+          + " (killed, or no nc in the helper image), so the check tells nothing", at);
     }
-    if (confined == 0) {
+    if (confined != CONNECTED && confined != NOT_CONNECTED) {
+      return new Result(Verdict.UNKNOWN, "the confined probe pod ended with exit " + confined
+          + " (killed, or deleted by another worker's probe), so the check tells nothing", at);
+    }
+    if (control != CONNECTED) {
+      return new Result(Verdict.UNKNOWN, "an unconfined probe pod could not connect to " + target
+          + " either (exit " + control + "), so the check tells nothing (a policy of the namespace's?)", at);
+    }
+    if (confined == CONNECTED) {
       return new Result(Verdict.NOT_ENFORCED, "a pod under a deny-all egress NetworkPolicy connected to "
-          + target + ": this cluster's network does not enforce NetworkPolicy, so sandboxes' egress"
-          + " policies (deny-all by default) do not hold; install a network plugin that enforces them", at);
+          + target + " " + CONFINED_ATTEMPTS + " times in " + CONFINED_ATTEMPTS + " s: this cluster's network"
+          + " does not enforce NetworkPolicy (or another policy of the namespace allows that traffic), so"
+          + " sandboxes' egress policies (deny-all by default) do not hold; install a network plugin that"
+          + " enforces them", at);
     }
     return new Result(Verdict.ENFORCED, "a pod under a deny-all egress NetworkPolicy could not connect to "
-        + target + " (exit " + confined + "); an unconfined one could", at);
+        + target + "; an unconfined one could", at);
   }
 
   private static String describe(Integer exit) {
@@ -149,12 +174,21 @@ public final class NetworkPolicyProbe {
    * error (a missing right, a quota) is an unknown verdict naming it. Leaves no pod behind.
    */
   public static Result run(KubernetesGateway gateway, KubernetesRuntimeOptions options, Duration limit) {
+    return run(gateway, options, limit, Instant.now());
+  }
+
+  /** As above, {@code now} being the time its leftovers' age is told by. */
+  static Result run(KubernetesGateway gateway, KubernetesRuntimeOptions options, Duration limit, Instant now) {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String control = "sandboxes-network-probe-" + id + "-open";
     String confined = "sandboxes-network-probe-" + id + "-confined";
     try {
+      // another worker's probe may be running beside this one (replicas start together): only
+      // pods past their deadline are leftovers of a worker that died mid-probe
       for (Pod left : gateway.listPods(Map.of(Labels.ROLE, ROLE))) {
-        gateway.deletePod(left.getMetadata().getName());
+        if (VolumeHelpers.stale(left, now, Duration.ofSeconds(POD_DEADLINE_SECONDS))) {
+          gateway.deletePod(left.getMetadata().getName());
+        }
       }
       gateway.applyNetworkPolicy(policy());
       gateway.createPod(pod(control, false, options));
@@ -167,12 +201,17 @@ public final class NetworkPolicyProbe {
       return new Result(Verdict.UNKNOWN, "the probe could not run: "
           + (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k ? KubernetesErrors.describe(k) : e.toString()), Instant.now());
     } finally {
+      // a worker stopping mid-probe interrupts this thread: the deletes must still go out
+      boolean interrupted = Thread.interrupted();
       for (String name : List.of(control, confined)) {
         try {
           gateway.deletePod(name);
         } catch (RuntimeException e) {
-          // ends by its deadline; the next probe deletes it
+          // ends by its deadline; a later probe deletes it
         }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

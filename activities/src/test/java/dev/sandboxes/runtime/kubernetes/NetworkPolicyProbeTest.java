@@ -32,8 +32,9 @@ class NetworkPolicyProbeTest {
   }
 
   @AfterEach
-  void clearScripts() {
+  void clearScriptsAndPods() {
     cluster.kubelet.clearExitRules();
+    cluster.client.pods().inNamespace(MockCluster.NAMESPACE).withLabel(Labels.ROLE, NetworkPolicyProbe.ROLE).delete();
   }
 
   NetworkPolicyProbe.Result run(Duration limit) {
@@ -52,7 +53,7 @@ class NetworkPolicyProbeTest {
     NetworkPolicyProbe.Result result = run(Duration.ofSeconds(20));
 
     assertThat(result.verdict()).isEqualTo(NetworkPolicyProbe.Verdict.ENFORCED);
-    assertThat(result.detail()).contains("could not connect to the Kubernetes API server's Service (exit 1)");
+    assertThat(result.detail()).isEqualTo("a pod under a deny-all egress NetworkPolicy could not connect to the Kubernetes API server's Service; an unconfined one could");
     assertThat(probePods()).as("no probe pod left").isEmpty();
     NetworkPolicy policy = cluster.client.network().v1().networkPolicies().inNamespace(MockCluster.NAMESPACE)
         .withName(NetworkPolicyProbe.POLICY_NAME).get();
@@ -81,27 +82,57 @@ class NetworkPolicyProbeTest {
   }
 
   @Test
-  void podsThatDoNotEndInTimeAreUnknownAndDeletedAndThoseOfAnEarlierProbeGoToo() {
-    Pod earlier = new PodBuilder(NetworkPolicyProbe.pod("sandboxes-network-probe-earlier-open", false, cluster.options()))
-        // the simulated kubelet keeps a pod with the idle command running: a probe pod that never ends
-        .editSpec().editFirstContainer().withCommand(dev.sandboxes.model.SandboxSpec.IDLE_COMMAND).endContainer().endSpec()
-        .build();
-    cluster.client.pods().inNamespace(MockCluster.NAMESPACE).resource(earlier).create();
-    KubernetesGateway slow = new KubernetesGateway(cluster.client, MockCluster.NAMESPACE) {
-      @Override
-      public Pod createPod(Pod pod) {
-        return super.createPod(new PodBuilder(pod).editSpec().editFirstContainer()
-            .withCommand(dev.sandboxes.model.SandboxSpec.IDLE_COMMAND).endContainer().endSpec().build());
-      }
-    };
+  void podsThatDoNotEndInTimeAreUnknownAndDeletedButAnotherWorkersRunningProbeIsLeftAlone() {
+    Pod running = idle(NetworkPolicyProbe.pod("sandboxes-network-probe-other-open", false, cluster.options()));
+    cluster.client.pods().inNamespace(MockCluster.NAMESPACE).resource(running).create();
 
     Instant t0 = Instant.now();
-    NetworkPolicyProbe.Result result = NetworkPolicyProbe.run(slow, cluster.options(), Duration.ofMillis(800));
+    NetworkPolicyProbe.Result result = NetworkPolicyProbe.run(slow(), cluster.options(), Duration.ofMillis(800));
 
     assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
     assertThat(result.verdict()).isEqualTo(NetworkPolicyProbe.Verdict.UNKNOWN);
     assertThat(result.detail()).contains("did not finish in time").contains("control still running");
-    assertThat(probePods()).as("the earlier probe's pod and this one's").isEmpty();
+    assertThat(probePods()).as("only another worker's probe, still running, is left")
+        .extracting(p -> p.getMetadata().getName()).containsExactly("sandboxes-network-probe-other-open");
+  }
+
+  @Test
+  void aProbeLeftPastItsDeadlineByAWorkerThatDiedIsDeleted() {
+    Pod left = idle(NetworkPolicyProbe.pod("sandboxes-network-probe-left-open", false, cluster.options()));
+    cluster.client.pods().inNamespace(MockCluster.NAMESPACE).resource(left).create();
+
+    // a minute and more after the leftover was made
+    NetworkPolicyProbe.run(slow(), cluster.options(), Duration.ofMillis(300),
+        Instant.now().plusSeconds(NetworkPolicyProbe.POD_DEADLINE_SECONDS + 5));
+
+    assertThat(probePods()).isEmpty();
+  }
+
+  /** A gateway whose probe pods never end. */
+  static KubernetesGateway slow() {
+    return new KubernetesGateway(cluster.client, MockCluster.NAMESPACE) {
+      @Override
+      public Pod createPod(Pod pod) {
+        return super.createPod(idle(pod));
+      }
+    };
+  }
+
+  /** {@code pod} with the idle command, which the simulated kubelet keeps running: a probe pod that never ends. */
+  static Pod idle(Pod pod) {
+    return new PodBuilder(pod).editSpec().editFirstContainer().withCommand(dev.sandboxes.model.SandboxSpec.IDLE_COMMAND)
+        .endContainer().endSpec().build();
+  }
+
+  @Test
+  void onlyNcsOwnExitCodesCountAKilledPodTellsNothing() {
+    Instant at = Instant.now();
+    assertThat(NetworkPolicyProbe.verdict(0, 137, at).verdict()).isEqualTo(NetworkPolicyProbe.Verdict.UNKNOWN);
+    assertThat(NetworkPolicyProbe.verdict(0, 137, at).detail()).contains("confined probe pod ended with exit 137");
+    assertThat(NetworkPolicyProbe.verdict(143, 1, at).verdict()).isEqualTo(NetworkPolicyProbe.Verdict.UNKNOWN);
+    assertThat(NetworkPolicyProbe.verdict(0, 1, at).verdict()).isEqualTo(NetworkPolicyProbe.Verdict.ENFORCED);
+    assertThat(NetworkPolicyProbe.verdict(0, 0, at).verdict()).isEqualTo(NetworkPolicyProbe.Verdict.NOT_ENFORCED);
+    assertThat(NetworkPolicyProbe.verdict(1, 1, at).verdict()).isEqualTo(NetworkPolicyProbe.Verdict.UNKNOWN);
   }
 
   @Test
@@ -134,8 +165,9 @@ class NetworkPolicyProbeTest {
       assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
       assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(NetworkPolicyProbe.POD_DEADLINE_SECONDS);
       assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
-      assertThat(container.getCommand()).containsExactly("sh", "-c",
-          (confined ? "sleep 2; " : "") + "nc -w 3 \"$KUBERNETES_SERVICE_HOST\" \"$KUBERNETES_SERVICE_PORT\" </dev/null");
+      String once = "nc -w 3 \"$KUBERNETES_SERVICE_HOST\" \"$KUBERNETES_SERVICE_PORT\" </dev/null";
+      assertThat(container.getCommand()).containsExactly("sh", "-c", confined
+          ? "i=0; while [ $i -lt 20 ]; do " + once + " || exit 1; i=$((i+1)); sleep 1; done; exit 0" : once);
       assertThat(pod.getMetadata().getLabels().containsKey(NetworkPolicyProbe.CONFINED)).isEqualTo(confined);
     }
     assertThat(NetworkPolicyProbe.policy().getMetadata().getLabels()).isEqualTo(Map.of(Labels.ROLE, NetworkPolicyProbe.ROLE));

@@ -144,6 +144,9 @@ class PodSpecsTest {
     assertThat(NetworkPolicies.linkLocalExcept("0.0.0.0/1")).isEmpty();
     assertThat(NetworkPolicies.linkLocalExcept("2001:db8::/32")).isEmpty();
     assertThat(NetworkPolicies.linkLocalExcept("fe80::/10")).isEmpty();
+    // IPv4-mapped IPv6: an IPv6 CIDR, never given the IPv4 exception (the API server refuses that)
+    assertThat(NetworkPolicies.linkLocalExcept("::ffff:0.0.0.0/96")).isEmpty();
+    assertThat(NetworkPolicies.linkLocalExcept("::ffff:0.0.0.0/0")).containsExactly("fe80::/10");
 
     var policy = NetworkPolicies.egress("wide", EgressPolicy.allow("0.0.0.0/0", "10.0.0.0/8"), OWNER).orElseThrow();
     var peers = policy.getSpec().getEgress().get(0).getTo();
