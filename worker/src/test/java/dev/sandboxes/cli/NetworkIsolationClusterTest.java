@@ -285,13 +285,15 @@ class NetworkIsolationClusterTest {
     int before = node.hits().get();
     String early = start(SandboxSpec.builder("busybox:1.36").name("net-early-" + UUID.randomUUID().toString().substring(0, 6))
         .command("timeout", "4", "wget", "-q", "-O", "-", node.url()).build());
+    sandboxes.awaitRunning(early, Duration.ofMinutes(2));
+    // read while the pod exists (its sandbox's end deletes it): the agent was told to wait
+    assertThat(admin.pods().inNamespace(Rig.NAMESPACE).withName(early).get().getSpec().getContainers().get(0).getCommand())
+        .contains("--await-confined");
     var result = sandboxes.awaitDone(early, Duration.ofMinutes(2)).orElseThrow();
     // refused and timed out (timeout's 143; wget's 1 had it been refused outright), never the
     // agent's own failure (70, AgentLost), which would mean the command never ran
     assertThat(result.status().reason()).as("%s", result.status()).isNotEqualTo("AgentLost");
     assertThat(result.status().exitCode()).as("the first fetch of a default sandbox: %s", result.status()).isIn(1, 143);
     assertThat(node.hits().get()).as("requests that reached the node").isEqualTo(before);
-    assertThat(admin.pods().inNamespace(Rig.NAMESPACE).withName(early).get().getSpec().getContainers().get(0).getCommand())
-        .contains("--await-confined");
   }
 }
