@@ -208,6 +208,66 @@ final class Rules {
     }
   }
 
+  private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+  private static final String HOST_FORMS = "must be host, host:port, *.domain or *.domain:port "
+      + "(or an IP address, [IPv6]:port), such as api.example.com or *.example.org:443, got ";
+
+  /**
+   * An entry of an egress allow list by host name, read as the egress proxy reads it: a name (letters,
+   * digits, '-', '_', labels of 1 to 63, at most 253 in all, one trailing dot allowed), a leading
+   * {@code *.} over a domain, or an IP literal ({@code [v6]} when a port follows); then an
+   * optional {@code :port} from 1 to 65535.
+   */
+  void egressHost(String field, String value) {
+    if (value == null) {
+      add(field, "must not be null");
+      return;
+    }
+    String host = value;
+    String port = null;
+    if (value.startsWith("[")) {
+      int end = value.indexOf(']');
+      String rest = end < 0 ? "" : value.substring(end + 1);
+      if (end < 0 || !(rest.isEmpty() || rest.startsWith(":"))) {
+        add(field, HOST_FORMS + quote(value));
+        return;
+      }
+      host = value.substring(1, end);
+      port = rest.isEmpty() ? null : rest.substring(1);
+      if (!host.contains(":") || !InetAddresses.isInetAddress(host)) {
+        add(field, "only an IPv6 address goes in brackets, got " + quote(value));
+        return;
+      }
+    } else if (value.chars().filter(c -> c == ':').count() == 1) {
+      host = value.substring(0, value.indexOf(':'));
+      port = value.substring(value.indexOf(':') + 1);
+    }
+    if (port != null) {
+      int number = port.matches("\\d{1,5}") ? Integer.parseInt(port) : 0;
+      if (number < 1 || number > 65535) {
+        add(field, "port must be a number from 1 to 65535, got " + quote(value));
+        return;
+      }
+    }
+    if (host.contains(":") || InetAddresses.isInetAddress(host)) {
+      if (host.contains("%") || !InetAddresses.isInetAddress(host)) {
+        add(field, HOST_FORMS + quote(value));
+      }
+      return;
+    }
+    String name = host.startsWith("*.") ? host.substring(2) : host;
+    name = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    boolean ok = !name.isEmpty() && name.length() <= 253;
+    for (String label : name.split("\\.", -1)) {
+      ok &= HOST_LABEL.matcher(label).matches();
+    }
+    if (ok && host.startsWith("*.") && InetAddresses.isInetAddress(name)) {
+      add(field, "a wildcard goes over a domain name, not an address, got " + quote(value));
+    } else if (!ok) {
+      add(field, HOST_FORMS + quote(value));
+    }
+  }
+
   void orThrow(String what) {
     if (!violations.isEmpty()) {
       throw new InvalidSpecException(what, violations);

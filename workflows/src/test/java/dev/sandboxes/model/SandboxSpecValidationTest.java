@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -102,7 +103,43 @@ class SandboxSpecValidationTest {
         invalid("101 egress CIDRs", b -> b.egress(new EgressPolicy(false, java.util.Collections.nCopies(101, "10.0.0.0/8"))),
             "egress.allowedCidrs: must have at most 100 entries, got 101"),
         invalid("a null egress CIDR", b -> b.egress(EgressPolicy.allow("10.0.0.0/8", null)),
-            "egress.allowedCidrs[1]: must not be null"));
+            "egress.allowedCidrs[1]: must not be null"),
+        invalid("an egress host given as a URL", b -> b.egress(EgressPolicy.allowHosts("https://pypi.org")),
+            "egress.allowedHosts[0]: port must be a number from 1 to 65535, got \"https://pypi.org\""),
+        invalid("an egress host with a path", b -> b.egress(EgressPolicy.allowHosts("pypi.org/simple")),
+            "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
+                + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"pypi.org/simple\""),
+        invalid("an egress host with a stray star", b -> b.egress(EgressPolicy.allowHosts("api.*.org")),
+            "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
+                + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"api.*.org\""),
+        invalid("an egress host with port 0", b -> b.egress(EgressPolicy.allowHosts("pypi.org:0")),
+            "egress.allowedHosts[0]: port must be a number from 1 to 65535, got \"pypi.org:0\""),
+        invalid("an egress host with port 65536", b -> b.egress(EgressPolicy.allowHosts("pypi.org:65536")),
+            "egress.allowedHosts[0]: port must be a number from 1 to 65535, got \"pypi.org:65536\""),
+        invalid("an egress host with an overflowing port", b -> b.egress(EgressPolicy.allowHosts("pypi.org:99999999999")),
+            "egress.allowedHosts[0]: port must be a number from 1 to 65535, got \"pypi.org:99999999999\""),
+        invalid("a bracketed name", b -> b.egress(EgressPolicy.allowHosts("[pypi.org]:443")),
+            "egress.allowedHosts[0]: only an IPv6 address goes in brackets, got \"[pypi.org]:443\""),
+        invalid("a wildcard over an address", b -> b.egress(EgressPolicy.allowHosts("*.10.0.0.1")),
+            "egress.allowedHosts[0]: a wildcard goes over a domain name, not an address, got \"*.10.0.0.1\""),
+        invalid("an empty egress host", b -> b.egress(EgressPolicy.allowHosts("")),
+            "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
+                + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"\""),
+        invalid("a null egress host", b -> b.egress(EgressPolicy.allowHosts("pypi.org", null)),
+            "egress.allowedHosts[1]: must not be null"),
+        invalid("101 egress hosts", b -> b.egress(EgressPolicy.allowHosts(java.util.Collections.nCopies(101, "a.org").toArray(String[]::new))),
+            "egress.allowedHosts: must have at most 100 entries, got 101"),
+        invalid("hosts and unrestricted egress", b -> b.egress(new EgressPolicy(true, List.of(), List.of("pypi.org"))),
+            "egress: unrestricted and allowedHosts are mutually exclusive"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"pypi.org", "PyPI.org.", "pypi.org:443", "*.example.org",
+      "*.example.org:8443", "files_1.example-2.org", "10.0.0.1", "10.0.0.1:80", "2001:db8::1", "[2001:db8::1]:443",
+      "localhost"})
+  void eachFormOfAnEgressHostIsValid(String host) {
+    assertThat(valid().egress(EgressPolicy.allowHosts(host)).build().violations()).isEmpty();
+    assertThat(EgressPolicy.allowHosts(host).deniesAll()).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")
