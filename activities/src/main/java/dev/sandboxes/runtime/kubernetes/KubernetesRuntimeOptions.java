@@ -39,6 +39,9 @@ import java.util.Objects;
  *     port-forward through the API server (a worker outside it)
  * @param agentClients the pods that may reach the agents' port (the workers'); {@code null} leaves
  *     that port to the namespace's policies (the token still guards it)
+ * @param pools warm pools of ready pods
+ * @param egressProxy the proxy that enforces host-name allow lists; {@code null} when there is
+ *     none, and a sandbox that allows hosts is then refused
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -60,7 +63,8 @@ public record KubernetesRuntimeOptions(
     int agentPort,
     AgentAccess agentAccess,
     AgentClients agentClients,
-    java.util.List<WarmPool> pools) {
+    java.util.List<WarmPool> pools,
+    EgressProxy egressProxy) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
   /** The port the agent listens on unless configured otherwise (agent/main.go agrees). */
@@ -218,6 +222,7 @@ public record KubernetesRuntimeOptions(
     b.agentAccess = agentAccess;
     b.agentClients = agentClients;
     b.pools = pools;
+    b.egressProxy = egressProxy;
     return b;
   }
 
@@ -244,8 +249,18 @@ public record KubernetesRuntimeOptions(
     private AgentAccess agentAccess = AgentAccess.POD_IP;
     private AgentClients agentClients;
     private java.util.List<WarmPool> pools = java.util.List.of();
+    private EgressProxy egressProxy;
 
     private Builder() {}
+
+    /**
+     * The egress proxy for host-name allow lists. Defaults to {@code null}: a sandbox that allows
+     * hosts is refused.
+     */
+    public Builder egressProxy(EgressProxy value) {
+      egressProxy = value;
+      return this;
+    }
 
     /** The warm pools (see {@link WarmPool}); they need the agent. */
     public Builder pools(java.util.List<WarmPool> value) {
@@ -407,7 +422,7 @@ public record KubernetesRuntimeOptions(
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
           defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime,
-          agentImage, agentPort, agentAccess, agentClients, pools);
+          agentImage, agentPort, agentAccess, agentClients, pools, egressProxy);
     }
   }
 }

@@ -103,6 +103,11 @@ final class KubernetesSandboxes implements SandboxPlatform {
           "must be at most the runtime's maximum sandbox lifetime of " + options.maxLifetime()
               + ", got " + spec.ttl())));
     }
+    if (!NetworkPolicies.egressOf(spec, options).allowedHosts().isEmpty() && options.egressProxy() == null) {
+      throw new InvalidSpecException("sandbox spec", List.of(new Violation("egress.allowedHosts",
+          "needs the worker's egress proxy (sandboxes.kubernetes.egress-proxy.*, the chart's "
+              + "sandboxes.egressProxy), which this worker does not have; allow CIDRs instead, or enable it")));
+    }
     try {
       Pod existing = earlierPod(name);
       if (existing != null) {
@@ -113,7 +118,8 @@ final class KubernetesSandboxes implements SandboxPlatform {
       if (shared.isPresent()) {
         ensureShared(shared.get());
       } else {
-        NetworkPolicies.of(name, NetworkPolicies.egressOf(spec, options), owner, agent ? options.agentIngress() : null)
+        NetworkPolicies.of(name, NetworkPolicies.egressOf(spec, options), owner, agent ? options.agentIngress() : null,
+                options.egressProxy())
             .ifPresent(gateway::applyNetworkPolicy);
       }
       java.util.Optional<WarmPool> pool = WarmPools.poolFor(spec, options.pools(), options);

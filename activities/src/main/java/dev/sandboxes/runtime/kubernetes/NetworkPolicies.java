@@ -22,8 +22,9 @@ import java.util.Optional;
  * egress denies all ({@link #shared}), or one that selects only its pod ({@link #of}).
  * Egress: deny all is type Egress without rules; an allow list permits those CIDRs (less the
  * link-local range of cloud metadata when a CIDR is wider than it, {@link #linkLocalExcept}) plus
- * DNS (port 53, UDP and TCP, to any destination) so host names still resolve; unrestricted egress
- * needs no egress rules. Ingress is left to the namespace's own policies, except for the
+ * DNS (port 53, UDP and TCP, to any destination) so host names still resolve; an allow list of
+ * hosts permits the egress proxy's pods on their port ({@link EgressProxy}) plus DNS; unrestricted
+ * egress needs no egress rules. Ingress is left to the namespace's own policies, except for the
  * in-sandbox agent's port when the agent's clients are known ({@link AgentIngress}): that port
  * admits only them, every other port stays open to anyone as without the policy. No rules at all
  * means no policy.
@@ -60,6 +61,19 @@ public final class NetworkPolicies {
    */
   public static Optional<NetworkPolicy> of(String sandbox, EgressPolicy egress,
       dev.sandboxes.model.SandboxOwner owner, AgentIngress agent) {
+    return of(sandbox, egress, owner, agent, null);
+  }
+
+  /**
+   * The policy for {@code sandbox} as {@link #of(String, EgressPolicy, dev.sandboxes.model.SandboxOwner, AgentIngress)}
+   * makes it, with egress to {@code proxy}'s pods when {@code egress} allows hosts (which needs a
+   * proxy: {@link IllegalArgumentException} without one).
+   */
+  public static Optional<NetworkPolicy> of(String sandbox, EgressPolicy egress,
+      dev.sandboxes.model.SandboxOwner owner, AgentIngress agent, EgressProxy proxy) {
+    if (!egress.allowedHosts().isEmpty() && proxy == null) {
+      throw new IllegalArgumentException("an allow list of hosts needs the egress proxy");
+    }
     if (egress.unrestricted() && agent == null) {
       return Optional.empty();
     }
@@ -67,7 +81,7 @@ public final class NetworkPolicies {
     return Optional.of(new NetworkPolicyBuilder()
         .withNewMetadata().withName(policyName(sandbox)).withLabels(selector)
           .withAnnotations(Owners.annotations(owner)).endMetadata()
-        .withSpec(spec(Map.of(Labels.SANDBOX, sandbox), egress, agent))
+        .withSpec(spec(Map.of(Labels.SANDBOX, sandbox), egress, agent, proxy))
         .build());
   }
 
@@ -87,7 +101,7 @@ public final class NetworkPolicies {
     if (!egress.deniesAll()) {
       return Optional.empty();
     }
-    NetworkPolicySpec unselected = spec(Map.of(), egress, agent);
+    NetworkPolicySpec unselected = spec(Map.of(), egress, agent, null);
     // digested once per rule set: every create and every claim of a denied sandbox asks for it
     String name = SHARED_NAMES.computeIfAbsent(java.util.Arrays.asList(egress, agent),
         k -> "sandboxes-shared-" + SpecDigests.of(unselected, "a shared network policy"));
@@ -113,8 +127,12 @@ public final class NetworkPolicies {
     return spec.egress() != null ? spec.egress() : options.defaultEgress();
   }
 
-  /** The rules for pods matching {@code podLabels}; types Egress unless unrestricted, Ingress with {@code agent}. */
-  private static NetworkPolicySpec spec(Map<String, String> podLabels, EgressPolicy egress, AgentIngress agent) {
+  /**
+   * The rules for pods matching {@code podLabels}; types Egress unless unrestricted, Ingress with
+   * {@code agent}; {@code proxy} is reached when {@code egress} allows hosts.
+   */
+  private static NetworkPolicySpec spec(Map<String, String> podLabels, EgressPolicy egress, AgentIngress agent,
+      EgressProxy proxy) {
     List<String> types = new java.util.ArrayList<>();
     if (!egress.unrestricted()) {
       types.add("Egress");
@@ -122,19 +140,31 @@ public final class NetworkPolicies {
     if (agent != null) {
       types.add("Ingress");
     }
-    List<NetworkPolicyEgressRule> rules = List.of();
-    if (!egress.deniesAll()) {
+    List<NetworkPolicyEgressRule> rules = new java.util.ArrayList<>();
+    if (!egress.allowedCidrs().isEmpty()) {
       List<NetworkPolicyPeer> peers = egress.allowedCidrs().stream()
           .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr)
               .withExcept(linkLocalExcept(cidr)).endIpBlock().build())
           .toList();
-      NetworkPolicyEgressRule allowed = new NetworkPolicyEgressRuleBuilder().withTo(peers).build();
-      NetworkPolicyEgressRule dns = new NetworkPolicyEgressRuleBuilder()
+      rules.add(new NetworkPolicyEgressRuleBuilder().withTo(peers).build());
+    }
+    if (!egress.allowedHosts().isEmpty()) {
+      rules.add(new NetworkPolicyEgressRuleBuilder()
+          .addNewTo()
+            .withNewNamespaceSelector()
+              .withMatchLabels(Map.of("kubernetes.io/metadata.name", proxy.namespace()))
+            .endNamespaceSelector()
+            .withNewPodSelector().withMatchLabels(new java.util.TreeMap<>(proxy.podLabels())).endPodSelector()
+          .endTo()
+          .addNewPort().withProtocol("TCP").withPort(new IntOrString(proxy.port())).endPort()
+          .build());
+    }
+    if (!rules.isEmpty()) {
+      rules.add(new NetworkPolicyEgressRuleBuilder()
           .withPorts(
               new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
               new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
-          .build();
-      rules = List.of(allowed, dns);
+          .build());
     }
     return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpecBuilder()
         .withNewPodSelector().withMatchLabels(podLabels).endPodSelector()

@@ -87,6 +87,11 @@ public final class PodSpecs {
     }
 
     List<EnvVar> env = new ArrayList<>();
+    proxyEnvironment(spec, options).forEach((k, v) -> {
+      if (!spec.env().containsKey(k)) {
+        env.add(new EnvVar(k, v, null));
+      }
+    });
     spec.env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
 
     // Kubernetes semantics: command replaces the entrypoint, args its arguments; args alone
@@ -167,6 +172,23 @@ public final class PodSpecs {
     Map<String, String> annotations = Owners.annotations(owner);
     annotations.put(Annotations.IMAGE, spec.image());
     return annotations;
+  }
+
+  /**
+   * The variables that send a sandbox that allows hosts through the egress proxy (none for any
+   * other, or without a proxy: the create refuses such a sandbox first). Its token expires when
+   * the pod can no longer run: the longest it may wait to be scheduled (its schedule timeout, else
+   * {@link SandboxSpec#MAX_PHASE_TIMEOUT}), then its {@code activeDeadlineSeconds}. A variable
+   * the spec sets itself is the spec's.
+   */
+  static Map<String, String> proxyEnvironment(SandboxSpec spec, KubernetesRuntimeOptions options) {
+    List<String> hosts = NetworkPolicies.egressOf(spec, options).allowedHosts();
+    if (hosts.isEmpty() || options.egressProxy() == null) {
+      return Map.of();
+    }
+    java.time.Duration scheduling = spec.scheduleTimeout() != null ? spec.scheduleTimeout() : SandboxSpec.MAX_PHASE_TIMEOUT;
+    return options.egressProxy().environment(spec.name(), hosts,
+        scheduling.plusSeconds(activeDeadlineSeconds(spec, options)));
   }
 
   static long activeDeadlineSeconds(SandboxSpec spec, KubernetesRuntimeOptions options) {

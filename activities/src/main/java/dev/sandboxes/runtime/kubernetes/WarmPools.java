@@ -24,7 +24,8 @@ import java.util.Optional;
  * succeed: the second update meets a changed resourceVersion (409) and tries another pod.
  *
  * <p>What a pod cannot take after it started makes a spec ineligible ({@link #ineligibility}):
- * another image or size, volumes (mounts are fixed at creation), and {@code args} without
+ * another image or size, volumes (mounts are fixed at creation), an allow list of hosts (its
+ * proxy token is in the pod's environment), and {@code args} without
  * {@code command} (the image's entrypoint, which only the kubelet can start). Env, tags, TTL,
  * working directory and egress all apply to a claimed pod.
  */
@@ -53,6 +54,9 @@ public final class WarmPools {
     }
     if (!spec.volumeMounts().isEmpty()) {
       return "it mounts volumes (a running pod cannot take mounts)";
+    }
+    if (!NetworkPolicies.egressOf(spec, options).allowedHosts().isEmpty()) {
+      return "it allows hosts (the egress proxy's token is in the pod's environment from its start)";
     }
     if (spec.command().isEmpty() && !spec.args().isEmpty()) {
       return "it gives args without a command (the image's entrypoint cannot be started in a running pod)";

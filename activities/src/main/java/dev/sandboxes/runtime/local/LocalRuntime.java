@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Isolation ({@link IsolationMode}): under bubblewrap the sandbox sees a tmpfs root with the
  * host's {@code /usr} and {@code /etc} read-only, its own {@code /workspace}, {@code /tmp} and
  * volumes, private PID/IPC/UTS/mount namespaces, no capabilities, and only loopback unless
- * its egress policy allows all traffic. An allow list of CIDRs cannot be enforced here: a
- * create with one is refused ({@code InvalidSpecException} naming {@code egress.allowedCidrs}). Every exec is a new bubblewrap process with the same binds:
+ * its egress policy allows all traffic. An allow list of CIDRs or hosts cannot be enforced here:
+ * a create with one is refused ({@code InvalidSpecException} naming {@code egress.allowedCidrs}
+ * or {@code egress.allowedHosts}). Every exec is a new bubblewrap process with the same binds:
  * it shares the main process's files but not its PID namespace, so it cannot see or signal the
  * main process. Without isolation, commands are plain child processes of the worker with a
  * cleared environment, volumes are refused, and working directories at or below

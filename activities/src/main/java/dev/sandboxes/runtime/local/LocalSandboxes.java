@@ -56,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * {@link TtlDeadlines}; the volumes a sandbox mounts come from {@link LocalVolumes}.
  */
 final class LocalSandboxes implements SandboxPlatform {
+  private static final String LOCAL_EGRESS = "cannot be enforced by the local runtime, which gives a "
+      + "sandbox either no network (deny-all, the default) or the host's (unrestricted egress); allow "
+      + "all or none here, or run on ";
+
   /** Named after the runtime: these warnings are about the runtime as a whole. */
   private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
 
@@ -163,10 +167,16 @@ final class LocalSandboxes implements SandboxPlatform {
     EgressPolicy egress = spec.egress() == null ? EgressPolicy.denyAll() : spec.egress();
     if (!egress.unrestricted() && !egress.deniesAll()) {
       // Refused, not widened: a sandbox that asked for some addresses must never get them all.
-      throw new InvalidSpecException("sandbox spec", List.of(new Violation("egress.allowedCidrs",
-          "cannot be enforced by the local runtime, which gives a sandbox either no network (deny-all, "
-              + "the default) or the host's (unrestricted egress); allow all or none here, or run on "
-              + "Kubernetes with a network that enforces NetworkPolicy")));
+      List<Violation> refused = new java.util.ArrayList<>();
+      if (!egress.allowedCidrs().isEmpty()) {
+        refused.add(new Violation("egress.allowedCidrs", LOCAL_EGRESS
+            + "Kubernetes with a network that enforces NetworkPolicy"));
+      }
+      if (!egress.allowedHosts().isEmpty()) {
+        refused.add(new Violation("egress.allowedHosts", LOCAL_EGRESS
+            + "Kubernetes with the egress proxy"));
+      }
+      throw new InvalidSpecException("sandbox spec", refused);
     }
     return new SandboxView(name, dir.resolve("workspace"), dir.resolve("tmp"), mounts, !egress.deniesAll());
   }

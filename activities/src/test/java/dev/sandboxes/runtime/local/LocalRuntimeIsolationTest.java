@@ -73,6 +73,18 @@ class LocalRuntimeIsolationTest {
   }
 
   @Test
+  void anAllowListOfHostsIsRefusedNotWidened() {
+    String name = uniqueName("hosts");
+    assertThatThrownBy(() -> local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name)
+        .egress(new EgressPolicy(false, java.util.List.of("10.0.0.0/8"), java.util.List.of("pypi.org:443")))
+        .build(), ownerOf(name)))
+        .isInstanceOfSatisfying(dev.sandboxes.model.InvalidSpecException.class, e -> assertThat(e.violations())
+            .extracting(dev.sandboxes.model.Violation::field).containsExactly("egress.allowedCidrs", "egress.allowedHosts"))
+        .hasMessageContaining("Kubernetes with the egress proxy");
+    assertThat(local.runtime().ownedObjects()).noneMatch(o -> o.name().equals(name));
+  }
+
+  @Test
   void execSeesTheFilesOfTheMainProcess() throws Exception {
     String name = uniqueName("shared");
     local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name)
