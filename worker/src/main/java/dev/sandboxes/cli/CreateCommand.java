@@ -67,6 +67,11 @@ final class CreateCommand implements Callable<Integer> {
           + " --allow-all-egress the worker's default egress applies (deny-all unless configured)")
   List<String> allowCidrs = new ArrayList<>();
 
+  @Option(names = "--allow-host", paramLabel = "HOST",
+      description = "let the sandbox reach this host through the worker's egress proxy (HOST, HOST:PORT,"
+          + " *.DOMAIN or *.DOMAIN:PORT; its HTTP_PROXY and HTTPS_PROXY point there), and DNS; repeatable")
+  List<String> allowHosts = new ArrayList<>();
+
   @Option(names = "--allow-all-egress", description = "let the sandbox reach any address")
   boolean allowAllEgress;
 
@@ -82,8 +87,11 @@ final class CreateCommand implements Callable<Integer> {
     if (allowAllEgress && !allowCidrs.isEmpty()) {
       throw new CliException(ExitCodes.USAGE, "egress: --allow-cidr and --allow-all-egress exclude each other");
     }
+    if (allowAllEgress && !allowHosts.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, "egress: --allow-host and --allow-all-egress exclude each other");
+    }
     EgressPolicy egress = allowAllEgress ? EgressPolicy.allowAll()
-        : allowCidrs.isEmpty() ? null : new EgressPolicy(false, allowCidrs);
+        : allowCidrs.isEmpty() && allowHosts.isEmpty() ? null : new EgressPolicy(false, allowCidrs, allowHosts);
     SandboxSpec sandbox = SandboxSpec.builder(image).name(name).command(command).env(env).tags(tags)
         .cpu(cpu).memory(memory).volumeMounts(volumes).ttl(ttl).workdir(workdir).egress(egress)
         .scheduleTimeout(scheduleTimeout).startupTimeout(startupTimeout).build();

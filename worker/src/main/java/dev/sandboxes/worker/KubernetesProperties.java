@@ -32,6 +32,8 @@ import org.springframework.util.unit.DataSize;
  *     ({@link PoolProperties}); none by default
  * @param networkPolicyCheck whether the worker checks at start-up, with two probe pods, that the
  *     cluster enforces NetworkPolicy ({@link NetworkPolicyCheck}); on by default
+ * @param egressProxy the egress proxy for host-name allow lists ({@link EgressProxyProperties});
+ *     none by default
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -49,7 +51,8 @@ public record KubernetesProperties(
     @DefaultValue(KubernetesProperties.POD_IP) String agentAccess,
     String agentClients,
     java.util.List<PoolProperties> pools,
-    @DefaultValue("true") boolean networkPolicyCheck) {
+    @DefaultValue("true") boolean networkPolicyCheck,
+    EgressProxyProperties egressProxy) {
 
   public static final String POD_IP = "pod-ip";
   public static final String PORT_FORWARD = "port-forward";
@@ -57,6 +60,11 @@ public record KubernetesProperties(
   /** The pools as the runtime takes them (none when unset). */
   public java.util.List<dev.sandboxes.runtime.kubernetes.WarmPool> warmPools() {
     return pools == null ? java.util.List.of() : pools.stream().map(PoolProperties::toPool).toList();
+  }
+
+  /** The runtime's egress proxy, or null when none is configured (the validator has checked it). */
+  public dev.sandboxes.runtime.kubernetes.EgressProxy proxy() {
+    return egressProxy == null || !egressProxy.configured() ? null : egressProxy.toProxy();
   }
 
   /** {@link #agentAccess} as the runtime's option (the validator has checked it). */

@@ -208,6 +208,13 @@ public final class SandboxesPropertiesValidator implements Validator {
         errors.rejectValue("kubernetes.agent-clients", "format", e.getMessage());
       }
     }
+    if (k.egressProxy() != null && k.egressProxy().configured()) {
+      try {
+        k.egressProxy().toProxy();
+      } catch (IllegalArgumentException e) {
+        errors.rejectValue("kubernetes.egress-proxy", "invalid", e.getMessage());
+      }
+    }
     java.util.List<PoolProperties> pools = k.pools() == null ? java.util.List.of() : k.pools();
     java.util.Set<String> poolNames = new java.util.HashSet<>();
     for (int i = 0; i < pools.size(); i++) {

@@ -77,6 +77,7 @@ public class WorkerConfiguration {
                 : dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.agentClients()))
             .maxLifetime(properties.sandbox().maxLifetime())
             .pools(k.warmPools())
+            .egressProxy(k.proxy())
             .build(), temporalMetricsScope);
       }
       case LOCAL -> {

@@ -126,14 +126,20 @@ public class SandboxCliTest {
     assertThat(open.code()).as(open.err()).isZero();
     assertThat(sandbox("get", open.out().trim(), "--json").json().get("phase").asText()).isEqualTo("running");
     Run allowed = sandbox("create", "busybox:1.36", "--wait", "--allow-cidr", "10.0.0.0/8");
+    Run hosts = sandbox("create", "busybox:1.36", "--wait", "--allow-host", "pypi.org:443", "--allow-host", "*.example.org");
     if (stack == null) {
-      // the rig's Kubernetes runtime: a policy of the sandbox's own (NetworkIsolationClusterTest)
+      // the rig's Kubernetes runtime: a policy of the sandbox's own, and the egress proxy for
+      // hosts (NetworkIsolationClusterTest)
       assertThat(allowed.code()).as(allowed.err()).isZero();
+      assertThat(hosts.code()).as(hosts.err()).isZero();
       return;
     }
-    // the local runtime has no per-CIDR egress: the create is refused, not given the whole network
+    // the local runtime has no per-CIDR or per-host egress: the create is refused, not given the
+    // whole network
     assertThat(allowed.code()).as(allowed.out()).isEqualTo(ExitCodes.USAGE);
     assertThat(allowed.err()).contains("egress.allowedCidrs");
+    assertThat(hosts.code()).as(hosts.out()).isEqualTo(ExitCodes.USAGE);
+    assertThat(hosts.err()).contains("egress.allowedHosts");
   }
 
   @Test

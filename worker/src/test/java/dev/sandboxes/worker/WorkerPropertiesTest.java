@@ -219,6 +219,51 @@ class WorkerPropertiesTest {
   }
 
   @Test
+  void theEgressProxyBindsFromTheChartsVariablesAndReadsItsKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path key = dir.resolve("key");
+    java.nio.file.Files.writeString(key, "0123456789abcdef0123456789abcdef\n");
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.ofEntries(
+                Map.entry("SANDBOXES_KUBERNETES_EGRESS_PROXY_ADDRESS", "w-egress-proxy.sandboxes-system.svc:3128"),
+                Map.entry("SANDBOXES_KUBERNETES_EGRESS_PROXY_NAMESPACE", "sandboxes-system"),
+                Map.entry("SANDBOXES_KUBERNETES_EGRESS_PROXY_POD_SELECTOR", "app.kubernetes.io/name=p,app.kubernetes.io/instance=w"),
+                Map.entry("SANDBOXES_KUBERNETES_EGRESS_PROXY_PORT", "3129"),
+                Map.entry("SANDBOXES_KUBERNETES_EGRESS_PROXY_KEY_FILE", key.toString())))))
+        .run(context -> {
+          var proxy = context.getBean(SandboxesProperties.class).kubernetes().proxy();
+          assertThat(proxy.address()).isEqualTo("w-egress-proxy.sandboxes-system.svc:3128");
+          assertThat(proxy.namespace()).isEqualTo("sandboxes-system");
+          assertThat(proxy.podLabels()).containsOnly(Map.entry("app.kubernetes.io/name", "p"),
+              Map.entry("app.kubernetes.io/instance", "w"));
+          assertThat(proxy.port()).isEqualTo(3129);
+          // the key as the proxy reads it: the trailing newline is not part of it
+          assertThat(proxy.token("s", java.util.List.of("h"), java.time.Instant.ofEpochSecond(100)))
+              .isEqualTo(dev.sandboxes.runtime.kubernetes.EgressProxy.of("p:1", "n", "a=b", 1,
+                  dev.sandboxes.runtime.kubernetes.EgressProxy.Key.of("0123456789abcdef0123456789abcdef".getBytes()))
+                  .token("s", java.util.List.of("h"), java.time.Instant.ofEpochSecond(100)));
+        });
+    runner.run(context -> assertThat(context.getBean(SandboxesProperties.class).kubernetes().proxy()).isNull());
+  }
+
+  @Test
+  void anIncompleteEgressProxyOrAShortKeyIsRefusedNamingTheProperty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    runner.withPropertyValues("sandboxes.kubernetes.egress-proxy.address=p.ns.svc:3128")
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.kubernetes.egress-proxy.namespace must be set"));
+    java.nio.file.Path key = dir.resolve("short");
+    java.nio.file.Files.writeString(key, "too short");
+    runner.withPropertyValues("sandboxes.kubernetes.egress-proxy.address=p.ns.svc:3128",
+            "sandboxes.kubernetes.egress-proxy.namespace=ns", "sandboxes.kubernetes.egress-proxy.pod-selector=a=b",
+            "sandboxes.kubernetes.egress-proxy.key-file=" + key)
+        .run(context -> startupFailure(context)
+            .hasStackTraceContaining("sandboxes.kubernetes.egress-proxy")
+            .hasStackTraceContaining("the egress proxy's key is 9 bytes; at least 32 are required"));
+  }
+
+  @Test
   void aClientCertificateWithoutItsKeyIsRefused() {
     runner.withPropertyValues("sandboxes.temporal.target=temporal.example.com:7233",
             "sandboxes.temporal.tls.client-cert=pom.xml")
