@@ -218,15 +218,17 @@ func TestMissingOrInvalidCredentialsAre407WithAChallenge(t *testing.T) {
 		{"credentials not base64", "Basic !!!"},
 		{"no user:password", "Basic " + base64.StdEncoding.EncodeToString([]byte(good))},
 		{"not PAYLOAD.MAC", basic("nodot")},
-		{"signed with another key", basic(signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
+		{"signed with another key", basic(signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
 		{"MAC of another payload", basic(payload + "." + otherMAC)},
 		{"MAC with padding", basic(good + "=")},
 		{"expired", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": time.Now().Unix() - 10}))},
 		{"expiring this second", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": time.Now().Unix()}))},
-		{"version 2", basic(sign(map[string]any{"v": 2, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
-		{"no version", basic(sign(map[string]any{"sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
-		{"no sandbox", basic(sign(map[string]any{"v": 1, "hosts": []string{"allowed.test"}}))},
-		{"a malformed host entry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test", "https://pypi.org/simple"}}))},
+		{"no expiry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
+		{"expiry 0", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": 0}))},
+		{"version 2", basic(sign(map[string]any{"v": 2, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"no version", basic(sign(map[string]any{"sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"no sandbox", basic(sign(map[string]any{"v": 1, "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"a malformed host entry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test", "https://pypi.org/simple"}, "exp": inAnHour()}))},
 		{"a payload that is not JSON", basic(signEgressToken(testEgressKey, "just a string"))},
 	} {
 		c, header := c, c.header
@@ -257,10 +259,10 @@ func TestMissingOrInvalidCredentialsAre407WithAChallenge(t *testing.T) {
 	}
 }
 
-func TestATokenWithAFutureExpiryOrNoneIsAccepted(t *testing.T) {
+func TestATokenWithAFutureExpiryIsAccepted(t *testing.T) {
 	tp := startProxy(t, nil)
 	port := echoServer(t)
-	for _, exp := range []int64{0, time.Now().Unix() + 60} {
+	for _, exp := range []int64{time.Now().Unix() + 60, 4102444800} {
 		token := signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": exp})
 		resp, c, br := tp.connect(hostPort("allowed.test", port), token)
 		if resp.StatusCode != http.StatusOK {
@@ -275,7 +277,7 @@ func TestAnExpiredTokenIsLoggedWithItsSandboxButARewrittenOneIsNot(t *testing.T)
 	expired := signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": "sb-old", "hosts": []string{"allowed.test"}, "exp": 1})
 	resp, _, _ := tp.connect("allowed.test:443", expired)
 	expect(t, "expired", resp, http.StatusProxyAuthRequired, "")
-	forged := signEgressToken("some-other-key-0123456789abcdef-0123", map[string]any{"v": 1, "sandbox": "sb-forged", "hosts": []string{"allowed.test"}})
+	forged := signEgressToken("some-other-key-0123456789abcdef-0123", map[string]any{"v": 1, "sandbox": "sb-forged", "hosts": []string{"allowed.test"}, "exp": inAnHour()})
 	resp, _, _ = tp.connect("allowed.test:443", forged)
 	expect(t, "forged", resp, http.StatusProxyAuthRequired, "")
 	logs := tp.logs.String()
