@@ -30,8 +30,9 @@ import (
 // Contract, for each request sent through the proxy (CONNECT host:port, or an absolute
 // http:// URL):
 //
-//	Proxy-Authorization: Basic base64(ANY ":" TOKEN)   missing, or a token that fails → 407 with
-//	                                                    Proxy-Authenticate: Basic realm="sandboxes"
+//	Proxy-Authorization: Basic base64(ANY ":" TOKEN)   missing, or a token that fails (expired
+//	                                                    or without an expiry, among others) → 407
+//	                                                    with Proxy-Authenticate: Basic realm="sandboxes"
 //	a host:port the token's hosts do not allow          → 403, the body names the host
 //	a name resolving to a denied address                → 403, the body names the address and
 //	                                                      the range: alwaysDenied, a private
