@@ -30,11 +30,18 @@ import (
 // Contract, for each request sent through the proxy (CONNECT host:port, or an absolute
 // http:// URL):
 //
-//	Proxy-Authorization: Basic base64(ANY ":" TOKEN)   missing, or a token that fails → 407 with
-//	                                                    Proxy-Authenticate: Basic realm="sandboxes"
+//	Proxy-Authorization: Basic base64(ANY ":" TOKEN)   missing, or a token that fails (expired
+//	                                                    or without an expiry, among others) → 407
+//	                                                    with Proxy-Authenticate: Basic realm="sandboxes"
 //	a host:port the token's hosts do not allow          → 403, the body names the host
-//	a name resolving to a denied address                → 403, the body names the address
-//	more than --max-conns requests and tunnels at once  → 503
+//	a name resolving to a denied address                → 403, the body names the address and
+//	                                                      the range: alwaysDenied, a private
+//	                                                      range (privateRanges) that no
+//	                                                      --allow-private-cidr lets through, or
+//	                                                      a --deny-cidr range
+//	--max-conns-per-sandbox requests and tunnels open   → 503, the body names the limit; other
+//	  for the token's sandbox already                     sandboxes' requests still pass
+//	--max-conns requests and tunnels open already       → 503
 //	a name that does not resolve, a dial that fails     → 502 (504 when the dial timed out)
 //	CONNECT that passes                                 → "HTTP/1.1 200 Connection established",
 //	                                                      then bytes both ways until either side ends
@@ -57,6 +64,14 @@ import (
 var alwaysDenied = mustPrefixes("127.0.0.0/8", "0.0.0.0/8", "169.254.0.0/16", "100.100.100.200/32",
 	"224.0.0.0/4", "255.255.255.255/32", "::1/128", "::/128", "fe80::/10", "fd00:ec2::254/128", "ff00::/8")
 
+// privateRanges are never dialed either, unless --allow-private-cidr carves a range out of them:
+// private networks (RFC 1918), carrier-grade NAT's shared space (RFC 6598, which some clouds and
+// clusters use for nodes or pods) and IPv6 unique-local addresses. A cluster's nodes, its
+// databases and the rest of the inside live there, while an allow list names hosts outside; a
+// name that resolves inside is a split-horizon name or an attempt, and the operator says which
+// internal ranges (a package mirror's, say) sandboxes may reach.
+var privateRanges = mustPrefixes("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+
 const (
 	defaultProxyListen = ":3128"
 	// shutdownGrace is how long open tunnels and requests get to end after SIGTERM; well inside
@@ -67,36 +82,46 @@ const (
 
 // egressProxy is the proxy's HTTP handler.
 type egressProxy struct {
-	key         []byte
-	always      []netip.Prefix // alwaysDenied; only tests replace it, to reach their servers on 127.0.0.1
-	denied      []netip.Prefix // --deny-cidr: the cluster's pod and service ranges, say
-	dialTimeout time.Duration
-	slots       chan struct{} // one per request or tunnel in progress (--max-conns)
+	key          []byte
+	always       []netip.Prefix // alwaysDenied; only tests replace it, to reach their servers on 127.0.0.1
+	private      []netip.Prefix // privateRanges
+	allowPrivate []netip.Prefix // --allow-private-cidr: parts of private that may be dialed all the same
+	denied       []netip.Prefix // --deny-cidr: the cluster's pod and service ranges, say
+	dialTimeout  time.Duration
+	slots        chan struct{} // one per request or tunnel in progress (--max-conns)
+	perSandbox   int           // --max-conns-per-sandbox
 	// resolve looks a name up; tests replace it so that names resolve without DNS
 	resolve   func(ctx context.Context, host string) ([]netip.Addr, error)
 	now       func() time.Time
 	log       *log.Logger
 	forwarder *httputil.ReverseProxy
 
-	mu      sync.Mutex
-	closing bool                  // shutting down: no new tunnels
-	open    map[net.Conn]struct{} // both ends of every open tunnel
-	tunnels sync.WaitGroup
+	mu        sync.Mutex
+	closing   bool                  // shutting down: no new tunnels
+	open      map[net.Conn]struct{} // both ends of every open tunnel
+	tunnels   sync.WaitGroup
+	bySandbox map[string]int // requests and tunnels in progress per sandbox; no entry for none
 }
 
-func newEgressProxy(key []byte, denied []netip.Prefix, dialTimeout time.Duration, maxConns int, logger *log.Logger) *egressProxy {
+// newEgressProxy builds the proxy from o's limits and ranges; o's listen and keyFile are the
+// caller's business.
+func newEgressProxy(key []byte, o egressOptions, logger *log.Logger) *egressProxy {
 	p := &egressProxy{
-		key:         key,
-		always:      alwaysDenied,
-		denied:      denied,
-		dialTimeout: dialTimeout,
-		slots:       make(chan struct{}, maxConns),
+		key:          key,
+		always:       alwaysDenied,
+		private:      privateRanges,
+		allowPrivate: o.allowPrivate,
+		denied:       o.deny,
+		dialTimeout:  o.dialTimeout,
+		slots:        make(chan struct{}, o.maxConns),
+		perSandbox:   o.maxConnsPerSandbox,
 		resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		},
-		now:  time.Now,
-		log:  logger,
-		open: map[net.Conn]struct{}{},
+		now:       time.Now,
+		log:       logger,
+		open:      map[net.Conn]struct{}{},
+		bySandbox: map[string]int{},
 	}
 	p.forwarder = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -167,6 +192,14 @@ func (p *egressProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.String()+" is not on the sandbox's allow list")
 		return
 	}
+	// the sandbox's own limit first: a sandbox at it must not take one of everyone's slots, even
+	// for a moment
+	if !p.enter(t.sandbox) {
+		p.deny(w, http.StatusServiceUnavailable, t, t.String(), fmt.Sprintf("sandbox busy (%d connections open)", p.perSandbox),
+			fmt.Sprintf("the sandbox is at its limit of %d connections open at once through the egress proxy; try again when one ends", p.perSandbox))
+		return
+	}
+	defer p.leave(t.sandbox)
 	select {
 	case p.slots <- struct{}{}:
 		defer func() { <-p.slots }()
@@ -186,6 +219,29 @@ func (p *egressProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.forwarder.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, t)))
+}
+
+// enter counts one more request or tunnel of sandbox, unless it has perSandbox open already.
+func (p *egressProxy) enter(sandbox string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bySandbox[sandbox] >= p.perSandbox {
+		return false
+	}
+	p.bySandbox[sandbox]++
+	return true
+}
+
+// leave counts one request or tunnel of sandbox less, forgetting a sandbox with none open, so
+// the map holds only the sandboxes using the proxy now.
+func (p *egressProxy) leave(sandbox string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bySandbox[sandbox] <= 1 {
+		delete(p.bySandbox, sandbox)
+		return
+	}
+	p.bySandbox[sandbox]--
 }
 
 // deny answers status with message and logs the decision with reason; logHost is what the
@@ -261,16 +317,21 @@ func proxyToken(header string) (string, error) {
 
 // deniedAddrError is a dial the proxy refused because of where it would have gone.
 type deniedAddrError struct {
-	host   string
-	addr   netip.Addr
-	prefix netip.Prefix
+	host    string
+	addr    netip.Addr
+	prefix  netip.Prefix
+	private bool // prefix is one of the private ranges, denied by default
 }
 
 func (e *deniedAddrError) Error() string {
-	if e.host != "" && e.host != e.addr.String() {
-		return fmt.Sprintf("%s resolves to %s, in the denied range %s", e.host, e.addr, e.prefix)
+	what := "the denied range"
+	if e.private {
+		what = "the private range"
 	}
-	return fmt.Sprintf("address %s is in the denied range %s", e.addr, e.prefix)
+	if e.host != "" && e.host != e.addr.String() {
+		return fmt.Sprintf("%s resolves to %s, in %s %s", e.host, e.addr, what, e.prefix)
+	}
+	return fmt.Sprintf("address %s is in %s %s", e.addr, what, e.prefix)
 }
 
 // lookupError is a name that did not resolve.
@@ -302,8 +363,9 @@ func (p *egressProxy) resolveChecked(ctx context.Context, host string) ([]netip.
 			continue
 		}
 		a = a.WithZone("").Unmap()
-		if prefix, denied := p.deniedRange(a); denied {
-			return nil, &deniedAddrError{host: host, addr: a, prefix: prefix}
+		if err := p.checkAddr(a); err != nil {
+			err.host = host
+			return nil, err
 		}
 		addrs = append(addrs, a)
 	}
@@ -313,15 +375,29 @@ func (p *egressProxy) resolveChecked(ctx context.Context, host string) ([]netip.
 	return addrs, nil
 }
 
-// deniedRange names the denied range that holds a, if one does.
-func (p *egressProxy) deniedRange(a netip.Addr) (netip.Prefix, bool) {
+// checkAddr refuses a when a range keeps the proxy from dialing it: alwaysDenied, a --deny-cidr
+// range, or a private range that no --allow-private-cidr range around a lets through.
+func (p *egressProxy) checkAddr(a netip.Addr) *deniedAddrError {
 	// Prefix.Contains never matches an address with a zone or a v4-mapped one against a v4 range
 	a = a.WithZone("").Unmap()
 	for _, ranges := range [][]netip.Prefix{p.always, p.denied} {
-		for _, r := range ranges {
-			if r.Contains(a) {
-				return r, true
-			}
+		if r, in := rangeHolding(ranges, a); in {
+			return &deniedAddrError{addr: a, prefix: r}
+		}
+	}
+	if r, in := rangeHolding(p.private, a); in {
+		if _, allowed := rangeHolding(p.allowPrivate, a); !allowed {
+			return &deniedAddrError{addr: a, prefix: r, private: true}
+		}
+	}
+	return nil
+}
+
+// rangeHolding finds the first of ranges that holds a.
+func rangeHolding(ranges []netip.Prefix, a netip.Addr) (netip.Prefix, bool) {
+	for _, r := range ranges {
+		if r.Contains(a) {
+			return r, true
 		}
 	}
 	return netip.Prefix{}, false
@@ -334,8 +410,8 @@ func (p *egressProxy) refuseDenied(network, address string, _ syscall.RawConn) e
 	if err != nil {
 		return fmt.Errorf("refusing to dial %q: not an IP address and port", address)
 	}
-	if prefix, denied := p.deniedRange(ap.Addr()); denied {
-		return &deniedAddrError{addr: ap.Addr(), prefix: prefix}
+	if err := p.checkAddr(ap.Addr()); err != nil {
+		return err
 	}
 	return nil
 }
@@ -506,6 +582,16 @@ func (p *egressProxy) untrack(conns ...net.Conn) {
 	p.tunnels.Done()
 }
 
+// neverDialed says, for the start-up log line, which ranges the proxy does not dial.
+func (p *egressProxy) neverDialed() string {
+	s := "never dialing " + joinPrefixes(append(append([]netip.Prefix{}, p.always...), p.denied...)) +
+		"; nor the private ranges " + joinPrefixes(p.private)
+	if len(p.allowPrivate) > 0 {
+		s += " but for " + joinPrefixes(p.allowPrivate)
+	}
+	return s
+}
+
 // shutdown stops taking connections and new tunnels, gives the requests and tunnels in progress
 // until grace to end, then closes the tunnels still open. Forwarded requests still running
 // then end with the process.
@@ -565,11 +651,13 @@ func mustPrefixes(cidrs ...string) []netip.Prefix {
 // ---- the subcommand
 
 type egressOptions struct {
-	listen      string
-	keyFile     string
-	deny        []netip.Prefix
-	dialTimeout time.Duration
-	maxConns    int
+	listen             string
+	keyFile            string
+	deny               []netip.Prefix
+	allowPrivate       []netip.Prefix
+	dialTimeout        time.Duration
+	maxConns           int
+	maxConnsPerSandbox int
 }
 
 func parseEgressProxy(args []string) (egressOptions, error) {
@@ -578,20 +666,25 @@ func parseEgressProxy(args []string) (egressOptions, error) {
 	fs.StringVar(&o.listen, "listen", defaultProxyListen, "address to serve the proxy on")
 	fs.StringVar(&o.keyFile, "key-file", "", "file holding the key that signs sandboxes' tokens (at least 32 bytes)")
 	fs.Func("deny-cidr", "a range never to dial, such as the cluster's pod or service range (repeatable; commas separate several)", func(v string) error {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part == "" {
-				continue // an empty list from a chart's template
-			}
-			prefix, err := parseDenyCIDR(part)
-			if err != nil {
-				return err
-			}
+		return parseCIDRList("--deny-cidr", v, func(prefix netip.Prefix) error {
 			o.deny = append(o.deny, prefix)
-		}
-		return nil
+			return nil
+		})
+	})
+	fs.Func("allow-private-cidr", "a part of the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), "+
+		"which are never dialed otherwise, to dial all the same; --deny-cidr still wins (repeatable; commas separate several)", func(v string) error {
+		return parseCIDRList("--allow-private-cidr", v, func(prefix netip.Prefix) error {
+			if _, inside := privateRangeAround(prefix); !inside {
+				return fmt.Errorf("--allow-private-cidr %s is not inside a private range (%s): it can only let through part of what is denied by default",
+					prefix, joinPrefixes(privateRanges))
+			}
+			o.allowPrivate = append(o.allowPrivate, prefix)
+			return nil
+		})
 	})
 	fs.DurationVar(&o.dialTimeout, "dial-timeout", 10*time.Second, "how long a name lookup, and then a connection to the destination, may take")
 	fs.IntVar(&o.maxConns, "max-conns", 1024, "how many tunnels and forwarded requests may be open at once")
+	fs.IntVar(&o.maxConnsPerSandbox, "max-conns-per-sandbox", 64, "how many of them one sandbox (the token's \"sandbox\") may have open at once")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -604,21 +697,59 @@ func parseEgressProxy(args []string) (egressOptions, error) {
 		return o, fmt.Errorf("--dial-timeout must be positive, got %s", o.dialTimeout)
 	case o.maxConns < 1:
 		return o, fmt.Errorf("--max-conns must be at least 1, got %d", o.maxConns)
+	case o.maxConnsPerSandbox < 1:
+		return o, fmt.Errorf("--max-conns-per-sandbox must be at least 1, got %d", o.maxConnsPerSandbox)
 	}
 	return o, nil
 }
 
-// parseDenyCIDR reads a range in its canonical form, a v4-mapped IPv6 range as the IPv4 range
-// it is (the proxy compares addresses unmapped).
-func parseDenyCIDR(s string) (netip.Prefix, error) {
+// parseCIDRList reads one value of a repeatable CIDR flag, a comma-separated list, and hands
+// each range to add.
+func parseCIDRList(flagName, value string, add func(netip.Prefix) error) error {
+	for _, part := range strings.Split(value, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue // an empty list from a chart's template
+		}
+		prefix, err := parseCIDR(part)
+		if err != nil {
+			return fmt.Errorf("%s %q is not a CIDR (such as 10.0.0.0/8 or fd00::/8)", flagName, part)
+		}
+		if err := add(prefix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseCIDR reads a range in its canonical form, a v4-mapped IPv6 range as the IPv4 range it is
+// (the proxy compares addresses unmapped).
+func parseCIDR(s string) (netip.Prefix, error) {
 	prefix, err := netip.ParsePrefix(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("--deny-cidr %q is not a CIDR (such as 10.0.0.0/8 or fd00::/8)", s)
+		return netip.Prefix{}, err
 	}
 	if a := prefix.Addr(); a.Is4In6() && prefix.Bits() >= 96 {
 		prefix = netip.PrefixFrom(a.Unmap(), prefix.Bits()-96)
 	}
 	return prefix.Masked(), nil
+}
+
+// privateRangeAround finds the private range that holds all of r.
+func privateRangeAround(r netip.Prefix) (netip.Prefix, bool) {
+	for _, p := range privateRanges {
+		if p.Bits() <= r.Bits() && p.Contains(r.Addr()) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+func joinPrefixes(ranges []netip.Prefix) string {
+	s := make([]string, len(ranges))
+	for i, r := range ranges {
+		s[i] = r.String()
+	}
+	return strings.Join(s, ",")
 }
 
 // readEgressKey reads the signing key: the file's bytes with surrounding whitespace trimmed
@@ -647,7 +778,7 @@ func egressProxyMain(args []string) (int, error) {
 		return 1, err
 	}
 	logger := log.New(os.Stderr, "", 0)
-	p := newEgressProxy(key, o.deny, o.dialTimeout, o.maxConns, logger)
+	p := newEgressProxy(key, o, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	ln, err := net.Listen("tcp", o.listen)
@@ -657,11 +788,7 @@ func egressProxyMain(args []string) (int, error) {
 	srv := p.server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	never := make([]string, 0, len(p.always)+len(p.denied))
-	for _, r := range append(append([]netip.Prefix{}, p.always...), p.denied...) {
-		never = append(never, r.String())
-	}
-	logger.Printf("listening on %s; never dialing %s", ln.Addr(), strings.Join(never, ","))
+	logger.Printf("listening on %s; %s", ln.Addr(), p.neverDialed())
 	select {
 	case err := <-served:
 		return 1, err

@@ -48,7 +48,7 @@ type testProxy struct {
 func startProxy(t *testing.T, configure func(*egressProxy)) *testProxy {
 	t.Helper()
 	logs := &lockedBuffer{}
-	p := newEgressProxy([]byte(testEgressKey), nil, 2*time.Second, 16, log.New(logs, "", 0))
+	p := newEgressProxy([]byte(testEgressKey), egressOptions{dialTimeout: 2 * time.Second, maxConns: 16, maxConnsPerSandbox: 16}, log.New(logs, "", 0))
 	p.always = nil
 	p.resolve = testResolver
 	if configure != nil {
@@ -218,15 +218,17 @@ func TestMissingOrInvalidCredentialsAre407WithAChallenge(t *testing.T) {
 		{"credentials not base64", "Basic !!!"},
 		{"no user:password", "Basic " + base64.StdEncoding.EncodeToString([]byte(good))},
 		{"not PAYLOAD.MAC", basic("nodot")},
-		{"signed with another key", basic(signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
+		{"signed with another key", basic(signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
 		{"MAC of another payload", basic(payload + "." + otherMAC)},
 		{"MAC with padding", basic(good + "=")},
 		{"expired", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": time.Now().Unix() - 10}))},
 		{"expiring this second", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": time.Now().Unix()}))},
-		{"version 2", basic(sign(map[string]any{"v": 2, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
-		{"no version", basic(sign(map[string]any{"sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
-		{"no sandbox", basic(sign(map[string]any{"v": 1, "hosts": []string{"allowed.test"}}))},
-		{"a malformed host entry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test", "https://pypi.org/simple"}}))},
+		{"no expiry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}}))},
+		{"expiry 0", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": 0}))},
+		{"version 2", basic(sign(map[string]any{"v": 2, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"no version", basic(sign(map[string]any{"sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"no sandbox", basic(sign(map[string]any{"v": 1, "hosts": []string{"allowed.test"}, "exp": inAnHour()}))},
+		{"a malformed host entry", basic(sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test", "https://pypi.org/simple"}, "exp": inAnHour()}))},
 		{"a payload that is not JSON", basic(signEgressToken(testEgressKey, "just a string"))},
 	} {
 		c, header := c, c.header
@@ -257,10 +259,10 @@ func TestMissingOrInvalidCredentialsAre407WithAChallenge(t *testing.T) {
 	}
 }
 
-func TestATokenWithAFutureExpiryOrNoneIsAccepted(t *testing.T) {
+func TestATokenWithAFutureExpiryIsAccepted(t *testing.T) {
 	tp := startProxy(t, nil)
 	port := echoServer(t)
-	for _, exp := range []int64{0, time.Now().Unix() + 60} {
+	for _, exp := range []int64{time.Now().Unix() + 60, 4102444800} {
 		token := signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"allowed.test"}, "exp": exp})
 		resp, c, br := tp.connect(hostPort("allowed.test", port), token)
 		if resp.StatusCode != http.StatusOK {
@@ -275,7 +277,7 @@ func TestAnExpiredTokenIsLoggedWithItsSandboxButARewrittenOneIsNot(t *testing.T)
 	expired := signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": "sb-old", "hosts": []string{"allowed.test"}, "exp": 1})
 	resp, _, _ := tp.connect("allowed.test:443", expired)
 	expect(t, "expired", resp, http.StatusProxyAuthRequired, "")
-	forged := signEgressToken("some-other-key-0123456789abcdef-0123", map[string]any{"v": 1, "sandbox": "sb-forged", "hosts": []string{"allowed.test"}})
+	forged := signEgressToken("some-other-key-0123456789abcdef-0123", map[string]any{"v": 1, "sandbox": "sb-forged", "hosts": []string{"allowed.test"}, "exp": inAnHour()})
 	resp, _, _ = tp.connect("allowed.test:443", forged)
 	expect(t, "forged", resp, http.StatusProxyAuthRequired, "")
 	logs := tp.logs.String()
@@ -358,7 +360,7 @@ func TestANameWithOneDeniedAddressAmongOthersIsRefused(t *testing.T) {
 }
 
 func TestTheSubcommandsProxyNeverDialsItsOwnHostOrTheMetadataService(t *testing.T) {
-	p := newEgressProxy([]byte(testEgressKey), nil, time.Second, 1, log.New(io.Discard, "", 0))
+	p := newEgressProxy([]byte(testEgressKey), egressOptions{dialTimeout: time.Second, maxConns: 1, maxConnsPerSandbox: 1}, log.New(io.Discard, "", 0))
 	for _, host := range []string{"127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1", "0.0.0.0", "::",
 		"169.254.169.254", "fe80::1", "fd00:ec2::254", "100.100.100.200", "224.0.0.1", "ff02::1"} {
 		var denied *deniedAddrError
@@ -372,6 +374,81 @@ func TestTheSubcommandsProxyNeverDialsItsOwnHostOrTheMetadataService(t *testing.
 	}
 	if _, err := p.resolveChecked(context.Background(), "metadata.test"); err == nil || !strings.Contains(err.Error(), "fe80::/10") {
 		t.Errorf("fe80::1%%eth0: %v", err)
+	}
+}
+
+func TestANameResolvingIntoAPrivateRangeIs403NamingTheRange(t *testing.T) {
+	tp := startProxy(t, func(p *egressProxy) {
+		p.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return []netip.Addr{netip.MustParseAddr("10.1.2.3")}, nil
+		}
+	})
+	resp, _, _ := tp.connect("inside.test:443", grant("inside.test"))
+	expect(t, "inside.test", resp, http.StatusForbidden, "inside.test resolves to 10.1.2.3, in the private range 10.0.0.0/8")
+	if logs := tp.logs.String(); !strings.Contains(logs, "deny sandbox=sb-1 host=inside.test:443 reason=inside.test resolves to 10.1.2.3, in the private range 10.0.0.0/8\n") {
+		t.Errorf("log: %q", logs)
+	}
+}
+
+func TestEveryPrivateRangeIsDeniedByDefault(t *testing.T) {
+	p := newEgressProxy([]byte(testEgressKey), egressOptions{dialTimeout: time.Second, maxConns: 1, maxConnsPerSandbox: 1}, log.New(io.Discard, "", 0))
+	for host, want := range map[string]string{
+		"10.255.255.255": "10.0.0.0/8", "172.16.0.1": "172.16.0.0/12", "172.31.255.254": "172.16.0.0/12",
+		"192.168.1.1": "192.168.0.0/16", "100.64.0.1": "100.64.0.0/10", "100.127.255.254": "100.64.0.0/10",
+		"fd12:3456::1": "fc00::/7", "fc00::1": "fc00::/7", "::ffff:192.168.1.1": "192.168.0.0/16",
+	} {
+		var denied *deniedAddrError
+		if _, err := p.resolveChecked(context.Background(), host); !errors.As(err, &denied) || !denied.private || denied.prefix.String() != want {
+			t.Errorf("%s: %v, want the private range %s", host, err, want)
+		}
+	}
+	// their neighbours are public
+	for _, host := range []string{"11.0.0.1", "172.32.0.1", "192.169.0.1", "100.128.0.1", "fe00::1", "2001:db8::1"} {
+		if err := p.checkAddr(netip.MustParseAddr(host)); err != nil {
+			t.Errorf("%s: %v", host, err)
+		}
+	}
+}
+
+func TestAllowPrivateCIDRLetsThroughOnlyTheRangeItNames(t *testing.T) {
+	o, err := parseEgressProxy([]string{"--key-file", "k", "--allow-private-cidr", "10.1.0.0/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newEgressProxy([]byte(testEgressKey), o, log.New(io.Discard, "", 0))
+	p.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr(strings.TrimSuffix(host, ".test"))}, nil
+	}
+	// both gates let it through: the check after resolving and the dialer's own
+	if addrs, err := p.resolveChecked(context.Background(), "10.1.2.3.test"); err != nil || fmt.Sprint(addrs) != "[10.1.2.3]" {
+		t.Errorf("10.1.2.3: %v %v", addrs, err)
+	}
+	if err := p.refuseDenied("tcp4", "10.1.2.3:443", nil); err != nil {
+		t.Errorf("the dialer refuses 10.1.2.3: %v", err)
+	}
+	// the rest of 10.0.0.0/8 stays denied
+	if _, err := p.resolveChecked(context.Background(), "10.2.0.1.test"); err == nil || !strings.Contains(err.Error(), "in the private range 10.0.0.0/8") {
+		t.Errorf("10.2.0.1: %v", err)
+	}
+	if err := p.refuseDenied("tcp4", "10.2.0.1:443", nil); err == nil {
+		t.Errorf("the dialer dials 10.2.0.1")
+	}
+}
+
+func TestAllowPrivateCIDRReopensNeitherDenyCIDRNorTheAlwaysDeniedRanges(t *testing.T) {
+	o, err := parseEgressProxy([]string{"--key-file", "k", "--allow-private-cidr", "10.0.0.0/8,100.64.0.0/10,fc00::/7", "--deny-cidr", "10.96.0.0/12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newEgressProxy([]byte(testEgressKey), o, log.New(io.Discard, "", 0))
+	for host, want := range map[string]string{"10.96.0.1": "the denied range 10.96.0.0/12", "100.100.100.200": "the denied range 100.100.100.200/32",
+		"fd00:ec2::254": "the denied range fd00:ec2::254/128"} {
+		if err := p.checkAddr(netip.MustParseAddr(host)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", host, err, want)
+		}
+	}
+	if err := p.checkAddr(netip.MustParseAddr("10.1.2.3")); err != nil {
+		t.Errorf("10.1.2.3: %v", err)
 	}
 }
 
@@ -399,7 +476,8 @@ func TestTheProxyResolvesOnceAndDialsTheAddressItChecked(t *testing.T) {
 }
 
 func TestTheDialerItselfRefusesADeniedAddress(t *testing.T) {
-	p := newEgressProxy([]byte(testEgressKey), []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, time.Second, 1, log.New(io.Discard, "", 0))
+	p := newEgressProxy([]byte(testEgressKey), egressOptions{deny: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, dialTimeout: time.Second, maxConns: 1, maxConnsPerSandbox: 1},
+		log.New(io.Discard, "", 0))
 	p.always = nil
 	port := echoServer(t)
 	var denied *deniedAddrError
@@ -590,6 +668,62 @@ func TestMaxConnsBoundsOpenTunnels(t *testing.T) {
 	})
 }
 
+func TestMaxConnsPerSandboxBoundsOneSandboxWhileOthersPass(t *testing.T) {
+	tp := startProxy(t, func(p *egressProxy) { p.perSandbox = 2 })
+	port := echoServer(t)
+	target := hostPort("allowed.test", port)
+	busy := grantFor("sb-busy", "allowed.test")
+	for i := range 2 {
+		resp, c, br := tp.connect(target, busy)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("tunnel %d: %q", i, resp.Status)
+		}
+		echoes(t, c, br, "hi")
+	}
+	resp, _, _ := tp.connect(target, busy)
+	expect(t, "a third tunnel of sb-busy", resp, http.StatusServiceUnavailable, "its limit of 2 connections")
+	// a plain http:// request counts as well
+	resp, err := tp.client(busy).Get("http://" + target + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "a request of sb-busy", resp, http.StatusServiceUnavailable, "its limit of 2 connections")
+	resp, c, br := tp.connect(target, grantFor("sb-other", "allowed.test"))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("another sandbox: %q", resp.Status)
+	}
+	echoes(t, c, br, "hi")
+	if logs := tp.logs.String(); !strings.Contains(logs, "deny sandbox=sb-busy host="+target+" reason=sandbox busy (2 connections open)\n") {
+		t.Errorf("log: %q", logs)
+	}
+}
+
+func TestASandboxGetsItsPlaceBackWhenATunnelEnds(t *testing.T) {
+	tp := startProxy(t, func(p *egressProxy) { p.perSandbox = 1 })
+	port := echoServer(t)
+	target := hostPort("allowed.test", port)
+	token := grant("allowed.test")
+	resp, first, br := tp.connect(target, token)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("first: %q", resp.Status)
+	}
+	echoes(t, first, br, "hi")
+	resp, _, _ = tp.connect(target, token)
+	expect(t, "second", resp, http.StatusServiceUnavailable, "its limit of 1 connections")
+	first.Close()
+	waitFor(t, func() bool {
+		resp, c, _ := tp.connect(target, token)
+		resp.Body.Close()
+		c.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	waitFor(t, func() bool {
+		tp.p.mu.Lock()
+		defer tp.p.mu.Unlock()
+		return len(tp.p.bySandbox) == 0
+	})
+}
+
 func TestShutdownLetsTunnelsEndWithinTheGraceThenClosesThem(t *testing.T) {
 	tp := startProxy(t, nil)
 	port := echoServer(t)
@@ -649,6 +783,11 @@ func TestEgressProxyRefusesAShortKeyAndBadFlags(t *testing.T) {
 		{[]string{}, "--key-file is required"},
 		{[]string{"--key-file", good, "--deny-cidr", "10.0.0.0"}, "not a CIDR"},
 		{[]string{"--key-file", good, "--max-conns", "0"}, "--max-conns"},
+		{[]string{"--key-file", good, "--max-conns-per-sandbox", "0"}, "--max-conns-per-sandbox must be at least 1"},
+		{[]string{"--key-file", good, "--allow-private-cidr", "10.1.0.0"}, "not a CIDR"},
+		{[]string{"--key-file", good, "--allow-private-cidr", "8.8.8.0/24"}, "8.8.8.0/24 is not inside a private range"},
+		{[]string{"--key-file", good, "--allow-private-cidr", "10.0.0.0/7"}, "10.0.0.0/7 is not inside a private range"},
+		{[]string{"--key-file", good, "--allow-private-cidr", "10.1.0.0/16,127.0.0.0/8"}, "127.0.0.0/8 is not inside a private range"},
 		{[]string{"--key-file", good, "--dial-timeout", "0s"}, "--dial-timeout"},
 		{[]string{"--key-file", good, "extra"}, "takes no arguments"},
 	} {
@@ -657,7 +796,13 @@ func TestEgressProxyRefusesAShortKeyAndBadFlags(t *testing.T) {
 		}
 	}
 	o, err := parseEgressProxy([]string{"--key-file", good, "--deny-cidr", "10.0.0.0/8, fd00::/8,,", "--deny-cidr", "::ffff:192.168.1.1/112", "--deny-cidr", ""})
-	if err != nil || fmt.Sprint(o.deny) != "[10.0.0.0/8 fd00::/8 192.168.0.0/16]" || o.listen != ":3128" || o.maxConns != 1024 || o.dialTimeout != 10*time.Second {
+	if err != nil || fmt.Sprint(o.deny) != "[10.0.0.0/8 fd00::/8 192.168.0.0/16]" || o.listen != ":3128" || o.maxConns != 1024 ||
+		o.maxConnsPerSandbox != 64 || o.dialTimeout != 10*time.Second || len(o.allowPrivate) != 0 {
+		t.Errorf("%+v %v", o, err)
+	}
+	o, err = parseEgressProxy([]string{"--key-file", good, "--allow-private-cidr", "10.1.0.0/16, fd00::/8,", "--allow-private-cidr", "::ffff:192.168.1.1/120",
+		"--allow-private-cidr", "", "--max-conns-per-sandbox", "8"})
+	if err != nil || fmt.Sprint(o.allowPrivate) != "[10.1.0.0/16 fd00::/8 192.168.1.0/24]" || o.maxConnsPerSandbox != 8 {
 		t.Errorf("%+v %v", o, err)
 	}
 }
@@ -665,7 +810,8 @@ func TestEgressProxyRefusesAShortKeyAndBadFlags(t *testing.T) {
 func TestEgressProxyServesUntilSigtermThenStops(t *testing.T) {
 	key := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(key, []byte(testEgressKey), 0o600)
-	cmd := exec.Command(os.Args[0], "egress-proxy", "--key-file", key, "--listen", "127.0.0.1:0", "--deny-cidr", "10.96.0.0/12")
+	cmd := exec.Command(os.Args[0], "egress-proxy", "--key-file", key, "--listen", "127.0.0.1:0", "--deny-cidr", "10.96.0.0/12",
+		"--allow-private-cidr", "10.1.0.0/16")
 	cmd.Env = append(os.Environ(), "SANDBOX_AGENT_TEST_MAIN=1")
 	var errs lockedBuffer
 	cmd.Stderr = &errs
@@ -682,7 +828,8 @@ func TestEgressProxyServesUntilSigtermThenStops(t *testing.T) {
 		}
 		return false
 	})
-	if !strings.Contains(errs.String(), "never dialing 127.0.0.0/8,") || !strings.Contains(errs.String(), ",10.96.0.0/12\n") {
+	if !strings.Contains(errs.String(), "; never dialing 127.0.0.0/8,") ||
+		!strings.Contains(errs.String(), ",10.96.0.0/12; nor the private ranges 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7 but for 10.1.0.0/16\n") {
 		t.Errorf("stderr %q", errs.String())
 	}
 	resp, err := http.Get("http://" + addr + "/healthz")

@@ -32,9 +32,11 @@ import (
 //	    .encodeToString(mac.doFinal(payload.getBytes(US_ASCII)));
 //
 // "v" must be 1 (another version, or none, is refused: a later format must not be read as this
-// one). "exp" is in seconds since the epoch; the token is refused from that second on; 0 or
-// absent means it does not expire. "sandbox" names the sandbox in the proxy's log and must not be
-// empty. Fields not listed are ignored. A token whose MAC does not verify is refused before its
+// one). "exp" is in seconds since the epoch and required: the token is refused from that second
+// on, and one without "exp" (or with 0 or less) is refused outright, since a token that never
+// expires would outlive its sandbox in any log or process listing it leaked into. "sandbox"
+// names the sandbox in the proxy's log and its connection count (--max-conns-per-sandbox), and
+// must not be empty. Fields not listed are ignored. A token whose MAC does not verify is refused before its
 // payload is read.
 //
 // Each entry of "hosts" is one of:
@@ -111,7 +113,10 @@ func verifyEgressToken(key []byte, token string, now time.Time) (*egressGrant, e
 		}
 		g.rules = append(g.rules, r)
 	}
-	if p.Exp != 0 && now.Unix() >= p.Exp {
+	if p.Exp <= 0 {
+		return g, errors.New("the token has no expiry")
+	}
+	if now.Unix() >= p.Exp {
 		return g, fmt.Errorf("the token expired at %s", time.Unix(p.Exp, 0).UTC().Format(time.RFC3339))
 	}
 	return g, nil

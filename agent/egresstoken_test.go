@@ -26,10 +26,18 @@ func signEgressJSON(key string, payloadJSON []byte) string {
 	return body + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// grant is a token of sandbox sb-1 for hosts, without expiry.
+// grant is a token of sandbox sb-1 for hosts, valid for an hour.
 func grant(hosts ...string) string {
-	return signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": "sb-1", "hosts": hosts})
+	return grantFor("sb-1", hosts...)
 }
+
+// grantFor is a token of sandbox for hosts, valid for an hour.
+func grantFor(sandbox string, hosts ...string) string {
+	return signEgressToken(testEgressKey, map[string]any{"v": 1, "sandbox": sandbox, "hosts": hosts, "exp": inAnHour()})
+}
+
+// inAnHour is an "exp" an hour from now.
+func inAnHour() int64 { return time.Now().Add(time.Hour).Unix() }
 
 func basic(token string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte("sandbox:"+token))
@@ -39,9 +47,9 @@ func TestTheTokenFormatMatchesAFixedVector(t *testing.T) {
 	// the same vector serves the worker's tests of the side that signs (javax.crypto.Mac
 	// HmacSHA256, Base64.getUrlEncoder().withoutPadding())
 	key := []byte("0123456789abcdef0123456789abcdef")
-	payload := `{"v":1,"sandbox":"sb-1","hosts":["pypi.org:443","*.example.org"],"exp":0}`
-	const token = "eyJ2IjoxLCJzYW5kYm94Ijoic2ItMSIsImhvc3RzIjpbInB5cGkub3JnOjQ0MyIsIiouZXhhbXBsZS5vcmciXSwiZXhwIjowfQ" +
-		".b6ZKgM7s_L_rYfCpbX9oVvA3x-SPC5MpjmAjuJfymoc"
+	payload := `{"v":1,"sandbox":"sb-1","hosts":["pypi.org:443","*.example.org"],"exp":4102444800}`
+	const token = "eyJ2IjoxLCJzYW5kYm94Ijoic2ItMSIsImhvc3RzIjpbInB5cGkub3JnOjQ0MyIsIiouZXhhbXBsZS5vcmciXSwiZXhwIjo0MTAyNDQ0ODAwfQ" +
+		".Jrg4EFZ89UjhoUUoNtf7IoxMyTEvrra9JsiFAe2KJCc"
 	if got := signEgressJSON(string(key), []byte(payload)); got != token {
 		t.Fatalf("signed %s", got)
 	}
@@ -50,7 +58,7 @@ func TestTheTokenFormatMatchesAFixedVector(t *testing.T) {
 		t.Fatalf("%+v %v", g, err)
 	}
 	// the MAC is over the payload as sent: another field order and spacing verify as well
-	other := signEgressJSON(string(key), []byte(`{ "exp": 0, "hosts": [ "pypi.org:443" ],
+	other := signEgressJSON(string(key), []byte(`{ "exp": 4102444800, "hosts": [ "pypi.org:443" ],
 		"sandbox": "sb-\u0031", "v": 1, "future": true }`))
 	if g, err := verifyEgressToken(key, other, time.Now()); err != nil || g.sandbox != "sb-1" || !g.allows("pypi.org", 443) {
 		t.Fatalf("%+v %v", g, err)
@@ -123,14 +131,17 @@ func TestATokenIsRefusedForTheReasonItFails(t *testing.T) {
 		{"no dot", payload, "not PAYLOAD.MAC"},
 		{"no MAC", payload + ".", "not PAYLOAD.MAC"},
 		{"MAC not base64url", payload + "." + strings.ReplaceAll(mac, "_", "/") + "/", "not base64url"},
-		{"another key", signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1"}), "does not verify"},
+		{"another key", signEgressToken(testEgressKey+"x", map[string]any{"v": 1, "sandbox": "sb-1", "exp": inAnHour()}), "does not verify"},
 		{"a payload changed after signing", base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"sandbox":"sb-1","hosts":["*.test"]}`)) + "." + mac, "does not verify"},
-		{"version 2", sign(map[string]any{"v": 2, "sandbox": "sb-1"}), "version 2 is not 1"},
-		{"no version", sign(map[string]any{"sandbox": "sb-1"}), "version 0 is not 1"},
-		{"no sandbox", sign(map[string]any{"v": 1}), "names no sandbox"},
-		{"hosts not a list", sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": "pypi.org"}), "not the expected JSON"},
-		{"a bad entry", sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"ok.test", "pypi.org:https"}}), `hosts[1] "pypi.org:https"`},
+		{"version 2", sign(map[string]any{"v": 2, "sandbox": "sb-1", "exp": inAnHour()}), "version 2 is not 1"},
+		{"no version", sign(map[string]any{"sandbox": "sb-1", "exp": inAnHour()}), "version 0 is not 1"},
+		{"no sandbox", sign(map[string]any{"v": 1, "exp": inAnHour()}), "names no sandbox"},
+		{"hosts not a list", sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": "pypi.org", "exp": inAnHour()}), "not the expected JSON"},
+		{"a bad entry", sign(map[string]any{"v": 1, "sandbox": "sb-1", "hosts": []string{"ok.test", "pypi.org:https"}, "exp": inAnHour()}), `hosts[1] "pypi.org:https"`},
 		{"expired", sign(map[string]any{"v": 1, "sandbox": "sb-1", "exp": now.Unix()}), "expired at 2023-11-14T22:13:20Z"},
+		{"no expiry", sign(map[string]any{"v": 1, "sandbox": "sb-1"}), "the token has no expiry"},
+		{"expiry 0", sign(map[string]any{"v": 1, "sandbox": "sb-1", "exp": 0}), "the token has no expiry"},
+		{"a negative expiry", sign(map[string]any{"v": 1, "sandbox": "sb-1", "exp": -1}), "the token has no expiry"},
 	} {
 		if _, err := verifyEgressToken(key, c.token, now); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)

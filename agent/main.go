@@ -16,14 +16,17 @@
 //	    NetworkPolicy) it starts nothing and reports nothing ready until the pod's policy holds:
 //	    a network plugin may confine a new pod only some time after it starts, and the command
 //	    must not run unconfined meanwhile (see confine.go)
-//	sandbox-agent egress-proxy --key-file F [--listen :3128] [--deny-cidr CIDR]... [--dial-timeout 10s] [--max-conns 1024]
+//	sandbox-agent egress-proxy --key-file F [--listen :3128] [--deny-cidr CIDR]... [--allow-private-cidr CIDR]... [--dial-timeout 10s] [--max-conns 1024] [--max-conns-per-sandbox 64]
 //	    an HTTP forward proxy (CONNECT tunnels and plain http:// requests) that lets each sandbox
 //	    reach only the host names its token allows, since a NetworkPolicy can allow CIDRs only:
 //	    a sandbox's policy allows just the proxy, and its HTTP_PROXY/HTTPS_PROXY are
 //	    http://sandbox:TOKEN@PROXY:3128. The token (format in egresstoken.go) is signed with the
-//	    key in F (at least 32 bytes, whitespace around it trimmed). The proxy resolves names
-//	    itself and never dials loopback, link-local (cloud metadata), multicast or a --deny-cidr
-//	    range (the cluster's pod and service ranges; repeatable, or comma-separated). GET /healthz
+//	    key in F (at least 32 bytes, whitespace around it trimmed) and must carry an expiry. The
+//	    proxy resolves names itself and never dials loopback, link-local (cloud metadata),
+//	    multicast or a --deny-cidr range (the cluster's pod and service ranges; repeatable, or
+//	    comma-separated), nor the private ranges (10/8, 172.16/12, 192.168/16, 100.64/10,
+//	    fc00::/7) but for the parts of them --allow-private-cidr names. One sandbox may have
+//	    --max-conns-per-sandbox of the --max-conns requests and tunnels open. GET /healthz
 //	    sent to it directly answers ok. One line per decision on stderr; on SIGTERM it stops
 //	    taking connections and gives open tunnels 5 s to end. The contract is in egressproxy.go
 //	sandbox-agent version

@@ -107,7 +107,7 @@ GO
 }
 
 # CoreDNS with the plugins of a cluster's DNS only (the full build carries every cloud provider's
-# SDK): a wrapper main that imports them and lists their directives, in CoreDNS's own order.
+# SDK), and hosts for the names the rig serves to the egress proxy's tests: a wrapper main that imports them and lists their directives, in CoreDNS's own order.
 build_coredns() {
   local mod="$RIG_SRC/coredns-$COREDNS_VERSION" main
   main="$(cat <<'GO'
@@ -122,6 +122,7 @@ import (
 	_ "github.com/coredns/coredns/plugin/errors"
 	_ "github.com/coredns/coredns/plugin/forward"
 	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/hosts"
 	_ "github.com/coredns/coredns/plugin/kubernetes"
 	_ "github.com/coredns/coredns/plugin/loadbalance"
 	_ "github.com/coredns/coredns/plugin/log"
@@ -129,7 +130,7 @@ import (
 )
 
 func init() {
-	dnsserver.Directives = []string{"bind", "ready", "health", "errors", "log", "loadbalance", "cache", "kubernetes", "forward"}
+	dnsserver.Directives = []string{"bind", "ready", "health", "errors", "log", "loadbalance", "cache", "hosts", "kubernetes", "forward"}
 }
 
 func main() { coremain.Run() }

@@ -3,9 +3,10 @@
 # (deploy/image/build.sh) and the in-sandbox agent's (agent/build.sh --image) and imports them
 # into the rig's containerd, puts the Temporal server that
 # runs on this host behind a Service (temporal-frontend.temporal:7233), and installs the chart
-# (deploy/helm/sandboxes-worker) with deploy/helm/rig-values.yaml into namespace sandboxes-system,
-# waiting until every replica is ready (a rebuilt image under the same tag rolls the pods: they
-# carry its digest as an annotation). Then writes $RIG_WORKER_KUBECONFIG, the chart's
+# (deploy/helm/sandboxes-worker) with deploy/helm/rig-values.yaml into namespace sandboxes-system
+# with the egress proxy on (its signing key a Secret made here once, the ranges it never dials the
+# rig's own), waiting until every replica is ready (a rebuilt image under the same tag rolls the
+# pods: they carry its digest as an annotation). Then writes $RIG_WORKER_KUBECONFIG, the chart's
 # ServiceAccount's token, for the tests that run a worker of their own beside the cluster.
 #
 #   deploy/rig/install-worker.sh HOST:PORT [--tag IMAGE_TAG] [helm options...]
@@ -23,6 +24,14 @@ tag=""
 if [[ "${1:-}" == "--tag" ]]; then tag="${2:?--tag needs a value}"; shift 2; fi
 RELEASE=sandboxes-worker
 RELEASE_NS=sandboxes-system
+
+# private_ipv4 ADDRESS: ADDRESS is in one of the ranges the egress proxy denies by default
+# (10/8, 172.16/12, 192.168/16, 100.64/10), which its --allow-private-cidr alone may open
+private_ipv4() {
+  local a b
+  IFS=. read -r a b _ _ <<<"$1"
+  ((a == 10 || (a == 172 && b >= 16 && b < 32) || (a == 192 && b == 168) || (a == 100 && b >= 64 && b < 128)))
+}
 
 helm="$("$root/deploy/helm.sh")"
 t0=$SECONDS
@@ -69,10 +78,28 @@ if [[ -n "$(kc get namespace sandboxes --ignore-not-found -o name)" \
   log "namespace sandboxes (made before the chart) handed to release $RELEASE"
 fi
 
+# The egress proxy's signing key, made once: the worker and the proxy read it at start, so a new
+# key on every install would strand the tokens of running sandboxes until both restarted.
+EGRESS_KEY_SECRET=sandboxes-egress-proxy-key
+kc get namespace "$RELEASE_NS" >/dev/null 2>&1 || kc create namespace "$RELEASE_NS" >/dev/null
+if [[ -z "$(kc -n "$RELEASE_NS" get secret "$EGRESS_KEY_SECRET" --ignore-not-found -o name)" ]]; then
+  kc -n "$RELEASE_NS" create secret generic "$EGRESS_KEY_SECRET" \
+    --from-literal=key="$(head -c 32 /dev/urandom | base64)" >/dev/null
+  log "egress proxy signing key: Secret $RELEASE_NS/$EGRESS_KEY_SECRET"
+fi
+# The proxy never dials the rig's pod and service ranges, nor private ranges; the node's address,
+# where RIG_TEST_HOSTS point, is let through when it is a private one (it is on many clouds' VMs)
+node="$(node_ip)"
+egress=(--set "sandboxes.egressProxy.existingSecret=$EGRESS_KEY_SECRET"
+        --set "sandboxes.egressProxy.denyCidrs={$POD_SUBNET,$SERVICE_CIDR}")
+if private_ipv4 "$node"; then
+  egress+=(--set "sandboxes.egressProxy.allowPrivateCidrs={$node/32}")
+fi
+
 "$helm" upgrade --install "$RELEASE" "$root/deploy/helm/sandboxes-worker" \
   --kubeconfig "$RIG_KUBECONFIG" --namespace "$RELEASE_NS" --create-namespace \
   -f "$root/deploy/helm/rig-values.yaml" --set "image.tag=$tag" \
-  --set "sandboxes.agent.image=sandboxes-agent:$version" \
+  --set "sandboxes.agent.image=sandboxes-agent:$version" "${egress[@]}" \
   --set-string "podAnnotations.rig\.sandboxes\.dev/image-sha256=$(sha256sum "$tar" | cut -d" " -f1)" \
   --set "networkPolicy.temporalPort=${temporal##*:}" --wait --timeout 5m "$@" >/dev/null \
   || { log "helm install failed; the worker pods:"; kc -n "$RELEASE_NS" get pods -o wide >&2 || true

@@ -302,12 +302,18 @@ start_coredns() {
     log "something already listens on port $COREDNS_PORT of $ip (a local DNS server?): CoreDNS needs it; $(ss -Hlnup "sport = :$COREDNS_PORT" | head -1)"
     exit 1
   fi
+  # hosts: the test names on the node's address, in their zone alone; /dev/null as its file,
+  # since the default, /etc/hosts, would serve the host's own names to the cluster
   cat > "$RIG_STATE/Corefile" <<COREFILE
 .:$COREDNS_PORT {
     bind $ip
     errors
     health 127.0.0.1:18080
     ready 127.0.0.1:18181
+    hosts /dev/null $RIG_TEST_DOMAIN {
+        $ip $RIG_TEST_HOSTS
+        fallthrough
+    }
     kubernetes cluster.local in-addr.arpa ip6.arpa {
         kubeconfig $RIG_STATE/coredns.kubeconfig
         pods insecure

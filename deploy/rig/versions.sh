@@ -6,7 +6,7 @@ K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.13}"
 BUSYBOX_TAG="1.36"
-# cluster DNS (a wrapper build with the kubernetes, forward and cache plugins; see build.sh)
+# cluster DNS (a wrapper build with the kubernetes, forward, cache and hosts plugins; see build.sh)
 COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
 # NetworkPolicy enforcement: kube-router's firewall controller alone (no BGP router, no service
 # proxy), built with its golang.org/x dependencies raised to the newest served (see build.sh)
@@ -76,6 +76,11 @@ RIG_METADATA_IP="169.254.42.42"
 # tests fail without it
 RIG_NETWORK_POLICY="${RIG_NETWORK_POLICY:-on}"
 POD_SUBNET="10.88.0.0/16"
+# Names the rig's DNS serves on the node's address (CoreDNS's hosts plugin, zone
+# $RIG_TEST_DOMAIN only), for the egress proxy's e2e tests: a name to allow, one to leave off the
+# list, and one to reach through a wildcard (*.wild.rig.test)
+RIG_TEST_DOMAIN="rig.test"
+RIG_TEST_HOSTS="allowed.$RIG_TEST_DOMAIN other.$RIG_TEST_DOMAIN api.wild.$RIG_TEST_DOMAIN"
 # hostPath PVs of the default StorageClass, emptied and made Available again by pv-recycler.sh
 # once their claim is deleted: enough for the e2e suites' concurrent volumes
 RIG_PV_COUNT="${RIG_PV_COUNT:-12}"

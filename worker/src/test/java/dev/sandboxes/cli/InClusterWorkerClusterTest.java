@@ -197,7 +197,7 @@ class InClusterWorkerClusterTest {
         .until(() -> {
           Deployment d = Install.deployment(admin);
           List<Pod> pods = admin.pods().inNamespace(Install.NAMESPACE)
-              .withLabel("app.kubernetes.io/instance", Install.RELEASE).list().getItems();
+              .withLabels(Install.WORKER_POD_LABELS).list().getItems();
           return d.getStatus().getReadyReplicas() != null
               && d.getStatus().getReadyReplicas().equals(d.getSpec().getReplicas())
               && d.getStatus().getUpdatedReplicas() != null

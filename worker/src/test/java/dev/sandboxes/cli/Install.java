@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,12 @@ import java.util.concurrent.TimeUnit;
 final class Install {
   static final String RELEASE = "sandboxes-worker";
   static final String NAMESPACE = "sandboxes-system";
+  /**
+   * The worker's pods: the chart's selector labels. The release's instance label alone also
+   * selects the egress proxy's pods.
+   */
+  static final Map<String, String> WORKER_POD_LABELS =
+      Map.of("app.kubernetes.io/name", "sandboxes-worker", "app.kubernetes.io/instance", RELEASE);
   static final String SERVICE_ACCOUNT = "sandbox-worker";
 
   private Install() {}
@@ -102,7 +109,7 @@ final class Install {
 
   /** The worker pods of the release that are running and not being deleted. */
   static List<Pod> runningWorkers(KubernetesClient admin) {
-    return admin.pods().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/instance", RELEASE).list()
+    return admin.pods().inNamespace(NAMESPACE).withLabels(WORKER_POD_LABELS).list()
         .getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null && "Running".equals(p.getStatus().getPhase()))
         .toList();

@@ -85,10 +85,14 @@ class InstallClusterTest {
 
     String rendered = Install.helm("template", Install.RELEASE, Install.chart().toString(),
         "--namespace", Install.NAMESPACE, "--set", "temporal.target=temporal-frontend.temporal:7233",
-        // every optional part on: TLS from a Secret, an API key, versioning, a runtime class
+        // every optional part on: TLS from a Secret, an API key, versioning, a runtime class, the
+        // egress proxy
         "--set", "temporal.tls.enabled=true", "--set", "temporal.tls.existingSecret=temporal-tls",
         "--set", "temporal.tls.caCert=true", "--set", "temporal.apiKey.existingSecret=temporal-api-key",
-        "--set", "versioning.enabled=true", "--set", "sandboxes.runtimeClassName=gvisor")
+        "--set", "versioning.enabled=true", "--set", "sandboxes.runtimeClassName=gvisor",
+        "--set", "sandboxes.egressProxy.enabled=true",
+        "--set", "sandboxes.egressProxy.denyCidrs={10.88.0.0/16,10.96.0.0/16}",
+        "--set", "sandboxes.egressProxy.allowPrivateCidrs={10.1.0.0/16}")
         .requireSuccess("helm template").out();
     Install.Result dryRun = Install.run(List.of(Install.kubectl().toString(), "--kubeconfig",
         System.getProperty("sandboxes.e2e.adminKubeconfig"), "apply", "--dry-run=server", "-f", "-"), rendered);
@@ -96,7 +100,9 @@ class InstallClusterTest {
     for (String object : List.of("namespace/sandboxes", "serviceaccount/sandbox-worker", "role.rbac.authorization.k8s.io/sandbox-worker",
         "rolebinding.rbac.authorization.k8s.io/sandbox-worker", "service/sandboxes-worker-metrics",
         "deployment.apps/sandboxes-worker", "poddisruptionbudget.policy/sandboxes-worker",
-        "networkpolicy.networking.k8s.io/sandboxes-worker")) {
+        "networkpolicy.networking.k8s.io/sandboxes-worker", "deployment.apps/sandboxes-worker-egress-proxy",
+        "service/sandboxes-worker-egress-proxy", "networkpolicy.networking.k8s.io/sandboxes-worker-egress-proxy",
+        "poddisruptionbudget.policy/sandboxes-worker-egress-proxy")) {
       assertThat(dryRun.out()).contains(object);
     }
     assertThat(dryRun.out()).contains("(server dry run)");
@@ -112,6 +118,12 @@ class InstallClusterTest {
         "--set", "temporal.target=t:7233", "--set", "replicas=0");
     assertThat(noReplicas.code()).isNotZero();
     assertThat(noReplicas.err()).contains("replicas must be at least 1");
+
+    Install.Result noKey = Install.helm("template", Install.RELEASE, Install.chart().toString(),
+        "--set", "temporal.target=t:7233", "--set", "sandboxes.egressProxy.enabled=true",
+        "--set", "sandboxes.egressProxy.existingSecret=");
+    assertThat(noKey.code()).isNotZero();
+    assertThat(noKey.err()).contains("sandboxes.egressProxy.existingSecret is required");
   }
 
   @Test
