@@ -71,6 +71,13 @@ class NetworkIsolationClusterTest {
   static String allowed;
   /** Egress allowed to 0.0.0.0/0: everything but the link-local metadata range. */
   static String wide;
+  /** Egress allowed to {@link #ALLOWED_HOST} and {@code *.wild.rig.test}, through the egress proxy. */
+  static String hosts;
+
+  /** Names the rig's DNS serves on the node's address (deploy/rig/up.sh, RIG_TEST_HOSTS). */
+  static final String ALLOWED_HOST = "allowed.rig.test";
+  static final String WILDCARD_HOST = "api.wild.rig.test";
+  static final String OTHER_HOST = "other.rig.test";
 
   /** An HTTP server in this process that counts the requests that reach it. */
   record Target(String url, AtomicInteger hits) {}
@@ -101,6 +108,8 @@ class NetworkIsolationClusterTest {
         .egress(EgressPolicy.allow(podTarget + "/32")).build());
     wide = start(SandboxSpec.builder("busybox:1.36").name("net-wide-" + suffix)
         .egress(EgressPolicy.allow("0.0.0.0/0")).build());
+    hosts = start(SandboxSpec.builder("busybox:1.36").name("net-hosts-" + suffix)
+        .egress(EgressPolicy.allowHosts(ALLOWED_HOST, "*.wild.rig.test")).build());
     for (String name : started) {
       assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase()).as(name).isEqualTo(SandboxPhase.RUNNING);
     }
@@ -295,5 +304,55 @@ class NetworkIsolationClusterTest {
     assertThat(result.status().reason()).as("%s", result.status()).isNotEqualTo("AgentLost");
     assertThat(result.status().exitCode()).as("the first fetch of a default sandbox: %s", result.status()).isIn(1, 143);
     assertThat(node.hits().get()).as("requests that reached the node").isEqualTo(before);
+  }
+
+  /** The URL of {@code target}'s server under the name {@code host} (which the rig resolves to the node). */
+  static String named(Target target, String host) {
+    return target.url().replace(nodeIp, host);
+  }
+
+  @Test
+  void aHostAllowListReachesItsNamesThroughTheEgressProxyAndNothingElse() {
+    // the control: the names resolve to the node, whose server answers a sandbox with open egress
+    assertReaches(open, new Target(named(node, OTHER_HOST), node.hits()), "node-target");
+
+    // the sandbox's clients go through the proxy, with its token as the password
+    String proxyUrl = sandboxes.exec(hosts, ExecRequest.of("sh", "-c", "echo $http_proxy")).stdout().trim();
+    assertThat(proxyUrl).matches("http://sandbox:[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+@[a-z0-9.-]+-egress-proxy\\.[a-z0-9-]+\\.svc:\\d+");
+    // its names, exactly and under the wildcard, are reached
+    assertReaches(hosts, new Target(named(node, ALLOWED_HOST), node.hits()), "node-target");
+    assertReaches(hosts, new Target(named(node, WILDCARD_HOST), node.hits()), "node-target");
+    // another name of the same address, the address itself, the metadata address: the proxy refuses
+    for (String url : List.of(named(node, OTHER_HOST), node.url(), metadata.url(), "http://" + podTarget + ":8080/")) {
+      int before = node.hits().get() + metadata.hits().get();
+      ExecResult refused = fetch(hosts, url);
+      assertThat(refused.exitCode()).as("%s fetches %s through the proxy (must be refused)", hosts, url).isNotZero();
+      assertThat(refused.stderr()).as("the proxy's answer to %s", url).contains("403");
+      assertThat(node.hits().get() + metadata.hits().get()).as("requests that reached a target").isEqualTo(before);
+    }
+    // past the proxy, the network policy: nothing but DNS and the proxy's port
+    int before = node.hits().get();
+    ExecResult direct = sandboxes.exec(hosts, ExecRequest.of("env", "-u", "http_proxy", "-u", "HTTP_PROXY",
+        "timeout", "4", "wget", "-q", "-O", "-", named(node, ALLOWED_HOST)));
+    assertThat(direct.exitCode()).as("an allowed name fetched without the proxy: %s", direct.stdout()).isNotZero();
+    assertThat(node.hits().get()).as("requests that reached the node without the proxy").isEqualTo(before);
+    assertThat(connect(hosts, nodeIp, 6443).exitCode()).as("the API server on the node").isNotZero();
+    // a token that does not verify is not let through
+    String forged = proxyUrl.replaceFirst("\\.[A-Za-z0-9_-]+@", ".AAAA@");
+    ExecResult unsigned = sandboxes.exec(hosts, ExecRequest.of("env", "http_proxy=" + forged,
+        "timeout", "4", "wget", "-q", "-O", "-", named(node, ALLOWED_HOST)));
+    assertThat(unsigned.exitCode()).isNotZero();
+    assertThat(unsigned.stderr()).as("a forged token").contains("407");
+    assertThat(node.hits().get()).isEqualTo(before);
+
+    // a sandbox without hosts cannot reach the proxy at all
+    String proxyHostPort = proxyUrl.substring(proxyUrl.indexOf('@') + 1);
+    String proxyHost = proxyHostPort.substring(0, proxyHostPort.indexOf('.'));
+    String proxyNamespace = proxyHostPort.split("\\.")[1];
+    String proxyIp = admin.services().inNamespace(proxyNamespace).withName(proxyHost).get().getSpec().getClusterIP();
+    int proxyPort = Integer.parseInt(proxyHostPort.substring(proxyHostPort.lastIndexOf(':') + 1));
+    assertThat(connect(hosts, proxyIp, proxyPort).exitCode()).as("the proxy from the sandbox that allows hosts").isZero();
+    assertThat(connect(denied, proxyIp, proxyPort).exitCode()).as("the proxy from a deny-all sandbox").isNotZero();
+    assertThat(connect(allowed, proxyIp, proxyPort).exitCode()).as("the proxy from a CIDR-allowed sandbox").isNotZero();
   }
 }
