@@ -90,7 +90,9 @@ fi
 # The proxy never dials the rig's pod and service ranges, nor private ranges; the node's address,
 # where RIG_TEST_HOSTS point, is let through when it is a private one (it is on many clouds' VMs)
 node="$(node_ip)"
-egress=(--set "sandboxes.egressProxy.existingSecret=$EGRESS_KEY_SECRET"
+# the rig's CoreDNS runs on the node, not in a pod: allow-listed sandboxes' DNS goes there alone
+egress=(--set "sandboxes.clusterDns.pods=" --set "sandboxes.clusterDns.cidrs=$node/32"
+        --set "sandboxes.egressProxy.existingSecret=$EGRESS_KEY_SECRET"
         --set "sandboxes.egressProxy.denyCidrs={$POD_SUBNET,$SERVICE_CIDR}")
 if private_ipv4 "$node"; then
   egress+=(--set "sandboxes.egressProxy.allowPrivateCidrs={$node/32}")

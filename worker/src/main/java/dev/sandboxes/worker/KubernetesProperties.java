@@ -34,6 +34,11 @@ import org.springframework.util.unit.DataSize;
  *     cluster enforces NetworkPolicy ({@link NetworkPolicyCheck}); on by default
  * @param egressProxy the egress proxy for host-name allow lists ({@link EgressProxyProperties});
  *     none by default
+ * @param clusterDnsPods {@code NAMESPACE:KEY=VALUE[,KEY=VALUE...]}, the cluster's DNS server pods
+ *     (such as {@code kube-system:k8s-app=kube-dns}): an allow-listed sandbox's DNS rule then
+ *     reaches them alone; with {@code clusterDnsCidrs} unset too, it reaches port 53 of any address
+ * @param clusterDnsCidrs comma-separated CIDRs where the cluster's DNS servers answer (a node's
+ *     address when they run on the nodes, NodeLocal DNSCache's), with or instead of the pods
  */
 public record KubernetesProperties(
     @DefaultValue("sandboxes") String namespace,
@@ -52,7 +57,9 @@ public record KubernetesProperties(
     String agentClients,
     java.util.List<PoolProperties> pools,
     @DefaultValue("true") boolean networkPolicyCheck,
-    EgressProxyProperties egressProxy) {
+    EgressProxyProperties egressProxy,
+    String clusterDnsPods,
+    String clusterDnsCidrs) {
 
   public static final String POD_IP = "pod-ip";
   public static final String PORT_FORWARD = "port-forward";
@@ -65,6 +72,18 @@ public record KubernetesProperties(
   /** The runtime's egress proxy, or null when none is configured (the validator has checked it). */
   public dev.sandboxes.runtime.kubernetes.EgressProxy proxy() {
     return egressProxy == null || !egressProxy.configured() ? null : egressProxy.toProxy();
+  }
+
+  /** Where the cluster's DNS servers are, or null when neither setting is (the validator has checked them). */
+  public dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.ClusterDns clusterDns() {
+    boolean pods = clusterDnsPods != null && !clusterDnsPods.isBlank();
+    java.util.List<String> cidrs = clusterDnsCidrs == null ? java.util.List.of()
+        : java.util.Arrays.stream(clusterDnsCidrs.split(",")).map(String::strip).filter(c -> !c.isEmpty()).toList();
+    if (!pods && cidrs.isEmpty()) {
+      return null;
+    }
+    return new dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.ClusterDns(
+        pods ? dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(clusterDnsPods) : null, cidrs);
   }
 
   /** {@link #agentAccess} as the runtime's option (the validator has checked it). */

@@ -208,6 +208,23 @@ public final class SandboxesPropertiesValidator implements Validator {
         errors.rejectValue("kubernetes.agent-clients", "format", e.getMessage());
       }
     }
+    if (k.clusterDnsPods() != null && !k.clusterDnsPods().isBlank()) {
+      try {
+        dev.sandboxes.runtime.kubernetes.KubernetesRuntimeOptions.AgentClients.parse(k.clusterDnsPods());
+      } catch (IllegalArgumentException e) {
+        errors.rejectValue("kubernetes.cluster-dns-pods", "format", e.getMessage());
+      }
+    }
+    if (k.clusterDnsCidrs() != null && !k.clusterDnsCidrs().isBlank()) {
+      try {
+        if (EgressSetting.parse(k.clusterDnsCidrs()).allowedCidrs().isEmpty()) {
+          errors.rejectValue("kubernetes.cluster-dns-cidrs", "format",
+              "must be a comma-separated list of CIDRs (e.g. 192.0.2.2/32), got \"" + k.clusterDnsCidrs() + "\"");
+        }
+      } catch (IllegalArgumentException e) {
+        errors.rejectValue("kubernetes.cluster-dns-cidrs", "format", e.getMessage());
+      }
+    }
     if (k.egressProxy() != null && k.egressProxy().configured()) {
       try {
         k.egressProxy().toProxy();

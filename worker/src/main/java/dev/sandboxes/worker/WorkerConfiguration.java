@@ -78,6 +78,7 @@ public class WorkerConfiguration {
             .maxLifetime(properties.sandbox().maxLifetime())
             .pools(k.warmPools())
             .egressProxy(k.proxy())
+            .clusterDns(k.clusterDns())
             .build(), temporalMetricsScope);
       }
       case LOCAL -> {

@@ -57,7 +57,7 @@ class WorkerHealthTest {
         new TemporalProperties(target, "default", null, new TlsProperties(false, null, null, null, null)),
         "health-test", RuntimeKind.LOCAL,
         new KubernetesProperties("sandboxes", "500m", "512Mi", DataSize.ofMegabytes(1), null, "deny-all",
-            "1Gi", null, "ReadWriteOnce", "docker.io/library/busybox:1.36", null, 7431, "pod-ip", null, null, true, null),
+            "1Gi", null, "ReadWriteOnce", "docker.io/library/busybox:1.36", null, 7431, "pod-ip", null, null, true, null, null, null),
         new LocalProperties(null, IsolationMode.NONE, DataSize.ofMegabytes(1)),
         Duration.ofSeconds(5),
         new SandboxProperties(Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(10)),

@@ -248,6 +248,28 @@ class WorkerPropertiesTest {
   }
 
   @Test
+  void theClusterDnsBindsFromTheChartsVariablesAndABadOneIsRefused() {
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.ofEntries(
+                Map.entry("SANDBOXES_KUBERNETES_CLUSTER_DNS_PODS", "kube-system:k8s-app=kube-dns"),
+                Map.entry("SANDBOXES_KUBERNETES_CLUSTER_DNS_CIDRS", "192.0.2.2/32, 169.254.20.10/32")))))
+        .run(context -> {
+          var dns = context.getBean(SandboxesProperties.class).kubernetes().clusterDns();
+          assertThat(dns.pods().namespace()).isEqualTo("kube-system");
+          assertThat(dns.pods().labels()).containsOnly(Map.entry("k8s-app", "kube-dns"));
+          assertThat(dns.cidrs()).containsExactly("192.0.2.2/32", "169.254.20.10/32");
+        });
+    runner.run(context -> assertThat(context.getBean(SandboxesProperties.class).kubernetes().clusterDns()).isNull());
+    runner.withPropertyValues("sandboxes.kubernetes.cluster-dns-pods=kube-dns")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.kubernetes.cluster-dns-pods")
+            .hasStackTraceContaining("NAMESPACE:KEY=VALUE"));
+    runner.withPropertyValues("sandboxes.kubernetes.cluster-dns-cidrs=allow-all")
+        .run(context -> startupFailure(context).hasStackTraceContaining("sandboxes.kubernetes.cluster-dns-cidrs")
+            .hasStackTraceContaining("must be a comma-separated list of CIDRs"));
+  }
+
+  @Test
   void anIncompleteEgressProxyOrAShortKeyIsRefusedNamingTheProperty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     runner.withPropertyValues("sandboxes.kubernetes.egress-proxy.address=p.ns.svc:3128")

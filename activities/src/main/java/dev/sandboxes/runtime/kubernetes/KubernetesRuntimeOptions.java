@@ -42,6 +42,8 @@ import java.util.Objects;
  * @param pools warm pools of ready pods
  * @param egressProxy the proxy that enforces host-name allow lists; {@code null} when there is
  *     none, and a sandbox that allows hosts is then refused
+ * @param clusterDns where the cluster's DNS servers are, the only destinations of an allow-listed
+ *     sandbox's DNS rule; {@code null} lets such a sandbox reach port 53 of any address
  */
 public record KubernetesRuntimeOptions(
     String namespace,
@@ -64,7 +66,8 @@ public record KubernetesRuntimeOptions(
     AgentAccess agentAccess,
     AgentClients agentClients,
     java.util.List<WarmPool> pools,
-    EgressProxy egressProxy) {
+    EgressProxy egressProxy,
+    ClusterDns clusterDns) {
 
   public static final int DEFAULT_EXEC_OUTPUT_CAP = 1024 * 1024;
   /** The port the agent listens on unless configured otherwise (agent/main.go agrees). */
@@ -112,6 +115,22 @@ public record KubernetesRuntimeOptions(
         labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
       }
       return new AgentClients(text.substring(0, colon).trim(), labels);
+    }
+  }
+
+  /**
+   * Where the cluster's DNS servers are: pods ({@code pods}, such as kube-system's
+   * {@code k8s-app=kube-dns}) and/or address ranges ({@code cidrs}, such as a node's address
+   * when the DNS server runs on the node, or NodeLocal DNSCache's). A network policy is matched
+   * after a Service's translation, so these are the servers' own addresses, not the DNS Service's.
+   */
+  public record ClusterDns(AgentClients pods, java.util.List<String> cidrs) {
+    /** Copies {@code cidrs} ({@code null} for none); requires pods or at least one CIDR. */
+    public ClusterDns {
+      cidrs = cidrs == null ? java.util.List.of() : java.util.List.copyOf(cidrs);
+      if (pods == null && cidrs.isEmpty()) {
+        throw new IllegalArgumentException("clusterDns needs its pods or at least one CIDR");
+      }
     }
   }
 
@@ -223,6 +242,7 @@ public record KubernetesRuntimeOptions(
     b.agentClients = agentClients;
     b.pools = pools;
     b.egressProxy = egressProxy;
+    b.clusterDns = clusterDns;
     return b;
   }
 
@@ -250,8 +270,18 @@ public record KubernetesRuntimeOptions(
     private AgentClients agentClients;
     private java.util.List<WarmPool> pools = java.util.List.of();
     private EgressProxy egressProxy;
+    private ClusterDns clusterDns;
 
     private Builder() {}
+
+    /**
+     * Where the cluster's DNS servers are. Defaults to {@code null}: an allow-listed sandbox may
+     * reach port 53 (UDP and TCP) of any address.
+     */
+    public Builder clusterDns(ClusterDns value) {
+      clusterDns = value;
+      return this;
+    }
 
     /**
      * The egress proxy for host-name allow lists. Defaults to {@code null}: a sandbox that allows
@@ -422,7 +452,7 @@ public record KubernetesRuntimeOptions(
       return new KubernetesRuntimeOptions(namespace, defaultCpu, defaultMemory, runtimeClassName,
           execOutputCapBytes, defaultEgress, imagePullPolicy, ttlGrace, defaultVolumeSize,
           defaultStorageClass, defaultAccessMode, runAsUser, helperImage, helperDeadline, maxLifetime,
-          agentImage, agentPort, agentAccess, agentClients, pools, egressProxy);
+          agentImage, agentPort, agentAccess, agentClients, pools, egressProxy, clusterDns);
     }
   }
 }

@@ -119,7 +119,7 @@ final class KubernetesSandboxes implements SandboxPlatform {
         ensureShared(shared.get());
       } else {
         NetworkPolicies.of(name, NetworkPolicies.egressOf(spec, options), owner, agent ? options.agentIngress() : null,
-                options.egressProxy())
+                options.egressProxy(), options.clusterDns())
             .ifPresent(gateway::applyNetworkPolicy);
       }
       java.util.Optional<WarmPool> pool = WarmPools.poolFor(spec, options.pools(), options);

@@ -22,7 +22,8 @@ import java.util.Optional;
  * egress denies all ({@link #shared}), or one that selects only its pod ({@link #of}).
  * Egress: deny all is type Egress without rules; an allow list permits those CIDRs (less the
  * link-local range of cloud metadata when a CIDR is wider than it, {@link #linkLocalExcept}) plus
- * DNS (port 53, UDP and TCP, to any destination) so host names still resolve; an allow list of
+ * DNS (port 53, UDP and TCP, to the cluster's DNS servers when they are known,
+ * {@link KubernetesRuntimeOptions.ClusterDns}, else to any destination) so host names still resolve; an allow list of
  * hosts permits the egress proxy's pods on their port ({@link EgressProxy}) plus DNS; unrestricted
  * egress needs no egress rules. Ingress is left to the namespace's own policies, except for the
  * in-sandbox agent's port when the agent's clients are known ({@link AgentIngress}): that port
@@ -71,6 +72,16 @@ public final class NetworkPolicies {
    */
   public static Optional<NetworkPolicy> of(String sandbox, EgressPolicy egress,
       dev.sandboxes.model.SandboxOwner owner, AgentIngress agent, EgressProxy proxy) {
+    return of(sandbox, egress, owner, agent, proxy, null);
+  }
+
+  /**
+   * The policy for {@code sandbox} as {@link #of(String, EgressPolicy, dev.sandboxes.model.SandboxOwner, AgentIngress, EgressProxy)}
+   * makes it, its DNS rule reaching only {@code dns} when that is not null.
+   */
+  public static Optional<NetworkPolicy> of(String sandbox, EgressPolicy egress,
+      dev.sandboxes.model.SandboxOwner owner, AgentIngress agent, EgressProxy proxy,
+      KubernetesRuntimeOptions.ClusterDns dns) {
     if (!egress.allowedHosts().isEmpty() && proxy == null) {
       throw new IllegalArgumentException("an allow list of hosts needs the egress proxy");
     }
@@ -81,7 +92,7 @@ public final class NetworkPolicies {
     return Optional.of(new NetworkPolicyBuilder()
         .withNewMetadata().withName(policyName(sandbox)).withLabels(selector)
           .withAnnotations(Owners.annotations(owner)).endMetadata()
-        .withSpec(spec(Map.of(Labels.SANDBOX, sandbox), egress, agent, proxy))
+        .withSpec(spec(Map.of(Labels.SANDBOX, sandbox), egress, agent, proxy, dns))
         .build());
   }
 
@@ -101,7 +112,7 @@ public final class NetworkPolicies {
     if (!egress.deniesAll()) {
       return Optional.empty();
     }
-    NetworkPolicySpec unselected = spec(Map.of(), egress, agent, null);
+    NetworkPolicySpec unselected = spec(Map.of(), egress, agent, null, null);
     // digested once per rule set: every create and every claim of a denied sandbox asks for it
     String name = SHARED_NAMES.computeIfAbsent(java.util.Arrays.asList(egress, agent),
         k -> "sandboxes-shared-" + SpecDigests.of(unselected, "a shared network policy"));
@@ -129,10 +140,11 @@ public final class NetworkPolicies {
 
   /**
    * The rules for pods matching {@code podLabels}; types Egress unless unrestricted, Ingress with
-   * {@code agent}; {@code proxy} is reached when {@code egress} allows hosts.
+   * {@code agent}; {@code proxy} is reached when {@code egress} allows hosts, DNS at {@code dns}
+   * (any address when null) when it allows anything.
    */
   private static NetworkPolicySpec spec(Map<String, String> podLabels, EgressPolicy egress, AgentIngress agent,
-      EgressProxy proxy) {
+      EgressProxy proxy, KubernetesRuntimeOptions.ClusterDns dns) {
     List<String> types = new java.util.ArrayList<>();
     if (!egress.unrestricted()) {
       types.add("Egress");
@@ -161,6 +173,7 @@ public final class NetworkPolicies {
     }
     if (!rules.isEmpty()) {
       rules.add(new NetworkPolicyEgressRuleBuilder()
+          .withTo(dnsPeers(dns))
           .withPorts(
               new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
               new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
@@ -174,6 +187,24 @@ public final class NetworkPolicies {
         .withEgress(egress.unrestricted() ? List.of() : rules)
         .withIngress(agent == null ? List.of() : agentIngress(agent))
         .build();
+  }
+
+  /** The cluster's DNS servers as policy peers; none (any destination) when they are not known. */
+  private static List<NetworkPolicyPeer> dnsPeers(KubernetesRuntimeOptions.ClusterDns dns) {
+    List<NetworkPolicyPeer> peers = new java.util.ArrayList<>();
+    if (dns == null) {
+      return peers;
+    }
+    if (dns.pods() != null) {
+      peers.add(new NetworkPolicyPeerBuilder()
+          .withNewNamespaceSelector()
+            .withMatchLabels(Map.of("kubernetes.io/metadata.name", dns.pods().namespace()))
+          .endNamespaceSelector()
+          .withNewPodSelector().withMatchLabels(new java.util.TreeMap<>(dns.pods().labels())).endPodSelector()
+          .build());
+    }
+    dns.cidrs().forEach(cidr -> peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()));
+    return peers;
   }
 
   /**
