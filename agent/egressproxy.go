@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -70,7 +71,9 @@ var alwaysDenied = mustPrefixes("127.0.0.0/8", "0.0.0.0/8", "169.254.0.0/16", "1
 // databases and the rest of the inside live there, while an allow list names hosts outside; a
 // name that resolves inside is a split-horizon name or an attempt, and the operator says which
 // internal ranges (a package mirror's, say) sandboxes may reach.
-var privateRanges = mustPrefixes("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+var privateRanges = mustPrefixes("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7",
+	// RFC 8215's local-use NAT64 prefix: a network's own translator, to its own IPv4 addresses
+	"64:ff9b:1::/48")
 
 const (
 	defaultProxyListen = ":3128"
@@ -116,7 +119,9 @@ func newEgressProxy(key []byte, o egressOptions, logger *log.Logger) *egressProx
 		slots:        make(chan struct{}, o.maxConns),
 		perSandbox:   o.maxConnsPerSandbox,
 		resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
-			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+			// as a fully qualified name: never through the pod's search path, where
+			// pypi.org.svc.cluster.local would be whoever owns the namespace "pypi"
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", strings.TrimSuffix(host, ".")+".")
 		},
 		now:       time.Now,
 		log:       logger,
@@ -380,6 +385,13 @@ func (p *egressProxy) resolveChecked(ctx context.Context, host string) ([]netip.
 func (p *egressProxy) checkAddr(a netip.Addr) *deniedAddrError {
 	// Prefix.Contains never matches an address with a zone or a v4-mapped one against a v4 range
 	a = a.WithZone("").Unmap()
+	// an IPv6 address that a translator hands to an IPv4 one (NAT64, 6to4) is checked as that
+	// IPv4 address too: 64:ff9b::a00:1 reaches 10.0.0.1
+	if v4, ok := embeddedIPv4(a); ok {
+		if err := p.checkAddr(v4); err != nil {
+			return &deniedAddrError{addr: a, prefix: err.prefix, private: err.private}
+		}
+	}
 	for _, ranges := range [][]netip.Prefix{p.always, p.denied} {
 		if r, in := rangeHolding(ranges, a); in {
 			return &deniedAddrError{addr: a, prefix: r}
@@ -391,6 +403,26 @@ func (p *egressProxy) checkAddr(a netip.Addr) *deniedAddrError {
 		}
 	}
 	return nil
+}
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedIPv4 is the IPv4 address that a NAT64 (RFC 6052's well-known prefix) or 6to4 (RFC 3056)
+// address stands for.
+func embeddedIPv4(a netip.Addr) (netip.Addr, bool) {
+	b := a.As16()
+	switch {
+	case !a.Is6():
+		return netip.Addr{}, false
+	case nat64.Contains(a):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	}
+	return netip.Addr{}, false
 }
 
 // rangeHolding finds the first of ranges that holds a.
@@ -752,14 +784,18 @@ func joinPrefixes(ranges []netip.Prefix) string {
 	return strings.Join(s, ",")
 }
 
-// readEgressKey reads the signing key: the file's bytes with surrounding whitespace trimmed
-// (a trailing newline from `echo` or a Secret's editor is not part of it).
+// asciiSpace is what readEgressKey trims, as the worker's Java side does: ASCII whitespace alone,
+// so that a raw binary key keeps every other byte on both sides.
+const asciiSpace = " \t\n\v\f\r"
+
+// readEgressKey reads the signing key: the file's bytes with surrounding ASCII whitespace
+// trimmed (a trailing newline from `echo` or a Secret's editor is not part of it).
 func readEgressKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the key: %w", err)
 	}
-	key := []byte(strings.TrimSpace(string(b)))
+	key := bytes.Trim(b, asciiSpace)
 	if len(key) < minEgressKey {
 		return nil, fmt.Errorf("the key in %s is %d bytes; at least %d are required", path, len(key), minEgressKey)
 	}

@@ -410,6 +410,27 @@ func TestEveryPrivateRangeIsDeniedByDefault(t *testing.T) {
 	}
 }
 
+// An IPv6 address that a translator hands on to an IPv4 one is judged as that IPv4 address too.
+func TestTranslatedAddressesAreCheckedAsTheIPv4TheyReach(t *testing.T) {
+	p := newEgressProxy([]byte(testEgressKey), egressOptions{dialTimeout: time.Second, maxConns: 1, maxConnsPerSandbox: 1}, log.New(io.Discard, "", 0))
+	for host, want := range map[string]string{
+		"64:ff9b::a00:1":     "10.0.0.0/8",     // NAT64 to 10.0.0.1
+		"64:ff9b::a9fe:a9fe": "169.254.0.0/16", // NAT64 to the metadata address
+		"2002:c0a8:101::1":   "192.168.0.0/16", // 6to4 over 192.168.1.1
+		"64:ff9b:1::1":       "64:ff9b:1::/48", // a network's own translator
+	} {
+		err := p.checkAddr(netip.MustParseAddr(host))
+		if err == nil || err.prefix.String() != want {
+			t.Errorf("%s: %v, want the range %s", host, err, want)
+		}
+	}
+	for _, host := range []string{"64:ff9b::808:808", "2002:808:808::1"} {
+		if err := p.checkAddr(netip.MustParseAddr(host)); err != nil {
+			t.Errorf("%s (8.8.8.8 translated): %v", host, err)
+		}
+	}
+}
+
 func TestAllowPrivateCIDRLetsThroughOnlyTheRangeItNames(t *testing.T) {
 	o, err := parseEgressProxy([]string{"--key-file", "k", "--allow-private-cidr", "10.1.0.0/16"})
 	if err != nil {
@@ -829,7 +850,7 @@ func TestEgressProxyServesUntilSigtermThenStops(t *testing.T) {
 		return false
 	})
 	if !strings.Contains(errs.String(), "; never dialing 127.0.0.0/8,") ||
-		!strings.Contains(errs.String(), ",10.96.0.0/12; nor the private ranges 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7 but for 10.1.0.0/16\n") {
+		!strings.Contains(errs.String(), ",10.96.0.0/12; nor the private ranges 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,64:ff9b:1::/48 but for 10.1.0.0/16\n") {
 		t.Errorf("stderr %q", errs.String())
 	}
 	resp, err := http.Get("http://" + addr + "/healthz")

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +152,22 @@ func TestATokenIsRefusedForTheReasonItFails(t *testing.T) {
 	}
 	if g, err := verifyEgressToken(key, sign(map[string]any{"v": 1, "sandbox": "sb-1", "exp": now.Unix() + 1}), now); err != nil || g.sandbox != "sb-1" || g.allows("allowed.test", 443) {
 		t.Errorf("a token for no hosts, valid one more second: %+v %v", g, err)
+	}
+}
+
+// The key file loses its surrounding ASCII whitespace alone, as the worker's Java side trims it:
+// the other bytes of a raw binary key are the key's.
+func TestReadEgressKeyTrimsASCIIWhitespaceOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	raw := append(append([]byte{0xa0}, bytes.Repeat([]byte("A"), 32)...), 0x1c, '\r', '\n')
+	if err := os.WriteFile(path, append([]byte(" \t"), raw...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, err := readEgressKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := raw[:len(raw)-2]; !bytes.Equal(key, want) {
+		t.Fatalf("key = %q, want %q", key, want)
 	}
 }

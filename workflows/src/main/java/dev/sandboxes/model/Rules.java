@@ -194,8 +194,10 @@ final class Rules {
     int slash = value.indexOf('/');
     String address = slash < 0 ? value : value.substring(0, slash);
     String prefix = slash < 0 ? "" : value.substring(slash + 1);
-    // Guava's parser reads address literals only (never DNS); a scope ID (%eth0) is no CIDR.
-    boolean parses = InetAddresses.isInetAddress(address) && !address.contains("%");
+    // Guava's parser reads address literals only (never DNS); a scope ID (%eth0) is no CIDR, nor
+    // digits of another script, which Kubernetes would refuse
+    boolean parses = InetAddresses.isInetAddress(address) && !address.contains("%")
+        && address.chars().allMatch(c -> c < 0x7f);
     if (!parses || !prefix.matches("\\d{1,3}")) {
       add(field, CIDR_V4.matcher(value).matches() ? "must be a valid IPv4 CIDR, got " + quote(value)
           : "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got " + quote(value));
@@ -221,6 +223,12 @@ final class Rules {
   void egressHost(String field, String value) {
     if (value == null) {
       add(field, "must not be null");
+      return;
+    }
+    if (value.chars().anyMatch(c -> c > 0x7e || c < 0x21)) {
+      // the proxy reads ASCII alone: a digit or letter of another script would pass some parsers
+      // here and make the proxy refuse the whole token
+      add(field, HOST_FORMS + quote(value));
       return;
     }
     String host = value;

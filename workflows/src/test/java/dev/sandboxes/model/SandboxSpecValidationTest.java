@@ -125,6 +125,14 @@ class SandboxSpecValidationTest {
         invalid("an empty egress host", b -> b.egress(EgressPolicy.allowHosts("")),
             "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
                 + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"\""),
+        invalid("an egress host in fullwidth digits", b -> b.egress(EgressPolicy.allowHosts("\uff11.\uff12.\uff13.\uff14")),
+            "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
+                + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"\uff11.\uff12.\uff13.\uff14\""),
+        invalid("an egress host with a space", b -> b.egress(EgressPolicy.allowHosts("pypi.org ")),
+            "egress.allowedHosts[0]: must be host, host:port, *.domain or *.domain:port (or an IP address, "
+                + "[IPv6]:port), such as api.example.com or *.example.org:443, got \"pypi.org \""),
+        invalid("an egress CIDR in fullwidth digits", b -> b.egress(EgressPolicy.allow("\uff11\uff10.0.0.0/8")),
+            "egress.allowedCidrs[0]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got \"\uff11\uff10.0.0.0/8\""),
         invalid("a null egress host", b -> b.egress(EgressPolicy.allowHosts("pypi.org", null)),
             "egress.allowedHosts[1]: must not be null"),
         invalid("101 egress hosts", b -> b.egress(EgressPolicy.allowHosts(java.util.Collections.nCopies(101, "a.org").toArray(String[]::new))),

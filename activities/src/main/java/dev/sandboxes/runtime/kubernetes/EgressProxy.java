@@ -46,6 +46,7 @@ public record EgressProxy(String address, String namespace, Map<String, String> 
 
   /** The signing key: its bytes stay inside, and it never prints. */
   public static final class Key {
+    private static final String ASCII_SPACE = " \t\n\u000b\f\r";
     private final byte[] bytes;
 
     private Key(byte[] bytes) {
@@ -53,11 +54,20 @@ public record EgressProxy(String address, String namespace, Map<String, String> 
     }
 
     /**
-     * The key as the proxy reads its key file: the bytes with surrounding whitespace trimmed, at
+     * The key as the proxy reads its key file: the bytes with surrounding ASCII whitespace trimmed, at
      * least {@link #MIN_KEY_BYTES} of them ({@link IllegalArgumentException} otherwise).
      */
     public static Key of(byte[] file) {
-      byte[] trimmed = new String(file, StandardCharsets.ISO_8859_1).strip().getBytes(StandardCharsets.ISO_8859_1);
+      // ASCII whitespace alone, as the proxy trims it: a raw binary key keeps every other byte
+      int from = 0;
+      int to = file.length;
+      while (from < to && ASCII_SPACE.indexOf(file[from]) >= 0) {
+        from++;
+      }
+      while (to > from && ASCII_SPACE.indexOf(file[to - 1]) >= 0) {
+        to--;
+      }
+      byte[] trimmed = java.util.Arrays.copyOfRange(file, from, to);
       if (trimmed.length < MIN_KEY_BYTES) {
         throw new IllegalArgumentException("the egress proxy's key is " + trimmed.length
             + " bytes; at least " + MIN_KEY_BYTES + " are required");
@@ -157,12 +167,19 @@ public record EgressProxy(String address, String namespace, Map<String, String> 
   /**
    * The variables that send the clients of {@code sandbox} through the proxy to {@code hosts},
    * with a token valid for {@code lifetime} from now: the four of {@link #PROXY_VARIABLES}, all
-   * {@code http://sandbox:TOKEN@ADDRESS} (the token's alphabet needs no escaping in a URL).
+   * {@code http://sandbox:TOKEN@ADDRESS} (the token's alphabet needs no escaping in a URL), and
+   * {@code NO_PROXY}/{@code no_proxy} for the sandbox's loopback.
    */
   public Map<String, String> environment(String sandbox, List<String> hosts, java.time.Duration lifetime) {
     String url = "http://sandbox:" + token(sandbox, hosts, clock.instant().plus(lifetime)) + "@" + address;
     Map<String, String> env = new LinkedHashMap<>();
     PROXY_VARIABLES.forEach(name -> env.put(name, url));
+    // the sandbox's own servers are reached directly, not refused by the proxy
+    env.put("NO_PROXY", NO_PROXY);
+    env.put("no_proxy", NO_PROXY);
     return env;
   }
+
+  /** What a sandbox's clients reach without the proxy: its own loopback. */
+  public static final String NO_PROXY = "localhost,127.0.0.1,::1";
 }

@@ -1,5 +1,6 @@
 package dev.sandboxes.runtime.kubernetes;
 
+import dev.sandboxes.model.EgressPolicy;
 import dev.sandboxes.model.SandboxOwner;
 import dev.sandboxes.model.SandboxSpec;
 import io.fabric8.kubernetes.api.model.Container;
@@ -46,13 +47,16 @@ public final class PodSpecs {
 
   /**
    * The pod for {@code spec}; with {@code policiesEnforced} (the cluster was found to enforce
-   * NetworkPolicy) the agent of a sandbox whose egress denies all starts its command only once
+   * NetworkPolicy) the agent of a sandbox whose egress denies all or allows hosts alone starts its command only once
    * the pod's policy holds ({@link AgentPods#decorate}).
    */
   public static Pod pod(SandboxSpec spec, SandboxOwner owner, KubernetesRuntimeOptions options,
       boolean policiesEnforced) {
     Pod pod = withoutAgent(spec, owner, options);
-    boolean awaitConfined = policiesEnforced && NetworkPolicies.egressOf(spec, options).deniesAll();
+    EgressPolicy egress = NetworkPolicies.egressOf(spec, options);
+    // deny-all, or hosts alone (the proxy and DNS): either way the API server is out of reach once
+    // the policy holds, which is what the agent waits for; an allowed CIDR may include it
+    boolean awaitConfined = policiesEnforced && !egress.unrestricted() && egress.allowedCidrs().isEmpty();
     pod = AgentPods.applies(spec, options) ? AgentPods.decorate(pod, spec, options, false, awaitConfined) : pod;
     return underSharedPolicy(pod, spec, options);
   }

@@ -49,6 +49,14 @@ class EgressProxyTest {
     assertThat(EgressProxy.of("p:3128", "ns", "a=b", 3128, EgressProxy.Key.of(padded.getBytes(StandardCharsets.US_ASCII)))
         .token("s", List.of("h"), Instant.ofEpochSecond(100)))
         .isEqualTo(PROXY.token("s", List.of("h"), Instant.ofEpochSecond(100)));
+    // ASCII whitespace alone, as Go's proxy trims it: a binary key's other bytes are the key's
+    byte[] binary = new byte[34];
+    java.util.Arrays.fill(binary, (byte) 0x41);
+    binary[0] = (byte) 0xa0;
+    binary[33] = (byte) 0x1c;
+    assertThat(EgressProxy.of("p:3128", "ns", "a=b", 3128, EgressProxy.Key.of(binary)).token("s", List.of("h"), Instant.ofEpochSecond(100)))
+        .isNotEqualTo(EgressProxy.of("p:3128", "ns", "a=b", 3128, EgressProxy.Key.of(java.util.Arrays.copyOfRange(binary, 1, 33)))
+            .token("s", List.of("h"), Instant.ofEpochSecond(100)));
     assertThatThrownBy(() -> EgressProxy.Key.of("short\n".getBytes(StandardCharsets.US_ASCII)))
         .hasMessage("the egress proxy's key is 5 bytes; at least 32 are required");
     assertThat(EgressProxy.Key.of(KEY).toString()).doesNotContain("0123");
@@ -72,7 +80,9 @@ class EgressProxyTest {
     Pod pod = PodSpecs.pod(spec, OWNER, OPTIONS);
     Map<String, String> env = pod.getSpec().getContainers().get(0).getEnv().stream()
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-    assertThat(env).containsOnlyKeys("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY");
+    assertThat(env).containsOnlyKeys("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy");
+    assertThat(env.get("NO_PROXY")).as("the spec's own").isEqualTo("internal.example");
+    assertThat(env.get("no_proxy")).isEqualTo("localhost,127.0.0.1,::1");
     String url = env.get("HTTPS_PROXY");
     assertThat(env.get("http_proxy")).isEqualTo(url);
     assertThat(url).startsWith("http://sandbox:").endsWith("@sandboxes-worker-egress-proxy.sandboxes-system.svc:3128");
@@ -129,6 +139,39 @@ class EgressProxyTest {
     // without a proxy, no policy can say it
     assertThatThrownBy(() -> NetworkPolicies.of("web-3", EgressPolicy.allowHosts("pypi.org"), OWNER, null, null))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void withTheClusterDnsKnownTheDnsRuleReachesItAlone() {
+    var dns = new KubernetesRuntimeOptions.ClusterDns(
+        KubernetesRuntimeOptions.AgentClients.parse("kube-system:k8s-app=kube-dns"), List.of("192.0.2.2/32"));
+    var rules = NetworkPolicies.of("web-1", EgressPolicy.allowHosts("pypi.org"), OWNER, null, PROXY, dns)
+        .orElseThrow().getSpec().getEgress();
+    var peers = rules.get(1).getTo();
+    assertThat(peers).hasSize(2);
+    assertThat(peers.get(0).getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", "kube-system"));
+    assertThat(peers.get(0).getPodSelector().getMatchLabels()).containsExactly(Map.entry("k8s-app", "kube-dns"));
+    assertThat(peers.get(1).getIpBlock().getCidr()).isEqualTo("192.0.2.2/32");
+    assertThat(rules.get(1).getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).containsExactly("UDP/53", "TCP/53");
+    // CIDR allow lists too
+    var cidrs = NetworkPolicies.of("web-2", EgressPolicy.allow("10.1.0.0/16"), OWNER, null, null, dns)
+        .orElseThrow().getSpec().getEgress();
+    assertThat(cidrs.get(1).getTo()).hasSize(2);
+  }
+
+  @Test
+  void onANetworkThatEnforcesPoliciesASandboxOfHostsAloneStartsOnlyOnceConfined() {
+    var options = OPTIONS.toBuilder().agentImage("sandboxes-agent:1").build();
+    SandboxSpec hostsOnly = SandboxSpec.builder("busybox:1.36").name("h-1").egress(EgressPolicy.allowHosts("pypi.org")).build();
+    assertThat(PodSpecs.pod(hostsOnly, OWNER, options, true).getSpec().getContainers().get(0).getCommand())
+        .contains("--await-confined");
+    assertThat(PodSpecs.pod(hostsOnly, OWNER, options, false).getSpec().getContainers().get(0).getCommand())
+        .doesNotContain("--await-confined");
+    // an allowed CIDR may hold the API server the agent's wait tries: no wait
+    SandboxSpec both = SandboxSpec.builder("busybox:1.36").name("h-2")
+        .egress(new EgressPolicy(false, List.of("10.0.0.0/8"), List.of("pypi.org"))).build();
+    assertThat(PodSpecs.pod(both, OWNER, options, true).getSpec().getContainers().get(0).getCommand())
+        .doesNotContain("--await-confined");
   }
 
   @Test
