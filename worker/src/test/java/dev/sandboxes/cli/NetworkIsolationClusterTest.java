@@ -61,6 +61,7 @@ class NetworkIsolationClusterTest {
 
   static Target node;
   static Target metadata;
+  static Target dnsPort;
   static String podTarget;
   static String nodeIp;
   /** Unrestricted egress: reaches every target (the control). */
@@ -71,7 +72,7 @@ class NetworkIsolationClusterTest {
   static String allowed;
   /** Egress allowed to 0.0.0.0/0: everything but the link-local metadata range. */
   static String wide;
-  /** Egress allowed to {@link #ALLOWED_HOST} and {@code *.wild.rig.test}, through the egress proxy. */
+  /** Egress allowed to {@link #ALLOWED_HOST} on the node target's port and to {@code *.wild.rig.test}, through the egress proxy. */
   static String hosts;
 
   /** Names the rig's DNS serves on the node's address (deploy/rig/up.sh, RIG_TEST_HOSTS). */
@@ -108,8 +109,11 @@ class NetworkIsolationClusterTest {
         .egress(EgressPolicy.allow(podTarget + "/32")).build());
     wide = start(SandboxSpec.builder("busybox:1.36").name("net-wide-" + suffix)
         .egress(EgressPolicy.allow("0.0.0.0/0")).build());
+    // a server on port 53 of an address that is no DNS server: an allow list's DNS rule reaches
+    // the cluster's DNS alone (the rig's, on the node), never port 53 of anything else
+    dnsPort = serve(METADATA_IP, 53, "port-53-target");
     hosts = start(SandboxSpec.builder("busybox:1.36").name("net-hosts-" + suffix)
-        .egress(EgressPolicy.allowHosts(ALLOWED_HOST, "*.wild.rig.test")).build());
+        .egress(EgressPolicy.allowHosts(ALLOWED_HOST + ":" + port(node), "*.wild.rig.test")).build());
     for (String name : started) {
       assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(2)).phase()).as(name).isEqualTo(SandboxPhase.RUNNING);
     }
@@ -306,6 +310,30 @@ class NetworkIsolationClusterTest {
     assertThat(node.hits().get()).as("requests that reached the node").isEqualTo(before);
   }
 
+  static int port(Target target) {
+    return java.net.URI.create(target.url()).getPort();
+  }
+
+  /** {@code sandbox} fetches {@code url} without the proxy its environment names, if any. */
+  static ExecResult fetchDirect(String sandbox, String url) {
+    return sandboxes.exec(sandbox, ExecRequest.of("env", "-u", "http_proxy", "-u", "HTTP_PROXY",
+        "timeout", "4", "wget", "-q", "-O", "-", url));
+  }
+
+  @Test
+  void anAllowListsDnsRuleReachesTheClustersDnsAndNoOtherPort53() {
+    int before = dnsPort.hits().get();
+    assertThat(fetch(open, dnsPort.url()).stdout()).as("the control").contains("port-53-target");
+    assertThat(dnsPort.hits().get()).isGreaterThan(before);
+    before = dnsPort.hits().get();
+    for (String sandbox : List.of(allowed, hosts)) {
+      assertThat(fetchDirect(sandbox, dnsPort.url()).exitCode()).as("%s to another address's port 53", sandbox).isNotZero();
+      ExecResult dns = sandboxes.exec(sandbox, ExecRequest.of("nslookup", ALLOWED_HOST));
+      assertThat(dns.stdout()).as("%s resolves through the cluster's DNS: %s", sandbox, dns.stderr()).contains(nodeIp);
+    }
+    assertThat(dnsPort.hits().get()).as("requests that reached port 53 of another address").isEqualTo(before);
+  }
+
   /** The URL of {@code target}'s server under the name {@code host} (which the rig resolves to the node). */
   static String named(Target target, String host) {
     return target.url().replace(nodeIp, host);
@@ -330,10 +358,13 @@ class NetworkIsolationClusterTest {
       assertThat(refused.stderr()).as("the proxy's answer to %s", url).contains("403");
       assertThat(node.hits().get() + metadata.hits().get()).as("requests that reached a target").isEqualTo(before);
     }
-    // past the proxy, the network policy: nothing but DNS and the proxy's port
+    // a listed name on a port its entry does not name: refused too
     int before = node.hits().get();
-    ExecResult direct = sandboxes.exec(hosts, ExecRequest.of("env", "-u", "http_proxy", "-u", "HTTP_PROXY",
-        "timeout", "4", "wget", "-q", "-O", "-", named(node, ALLOWED_HOST)));
+    ExecResult otherPort = fetch(hosts, "http://" + ALLOWED_HOST + ":6443/");
+    assertThat(otherPort.exitCode()).as("the allowed name on an unlisted port").isNotZero();
+    assertThat(otherPort.stderr()).contains("403");
+    // past the proxy, the network policy: nothing but DNS and the proxy's port
+    ExecResult direct = fetchDirect(hosts, named(node, ALLOWED_HOST));
     assertThat(direct.exitCode()).as("an allowed name fetched without the proxy: %s", direct.stdout()).isNotZero();
     assertThat(node.hits().get()).as("requests that reached the node without the proxy").isEqualTo(before);
     assertThat(connect(hosts, nodeIp, 6443).exitCode()).as("the API server on the node").isNotZero();
