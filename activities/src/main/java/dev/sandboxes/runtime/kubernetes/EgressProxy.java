@@ -114,8 +114,8 @@ public record EgressProxy(String address, String namespace, Map<String, String> 
     Objects.requireNonNull(clock, "clock");
     podLabels = Map.copyOf(podLabels);
     int colon = address.lastIndexOf(':');
-    if (colon < 1 || !address.substring(colon + 1).matches("\\d{1,5}")
-        || Integer.parseInt(address.substring(colon + 1)) < 1 || Integer.parseInt(address.substring(colon + 1)) > 65535
+    String addressPort = colon < 1 ? "" : address.substring(colon + 1);
+    if (!addressPort.matches("\\d{1,5}") || Integer.parseInt(addressPort) < 1 || Integer.parseInt(addressPort) > 65535
         || address.contains("/") || address.contains("@") || address.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("the egress proxy's address must be HOST:PORT, such as "
           + "sandboxes-worker-egress-proxy.sandboxes-system.svc:3128, got \"" + address + "\"");
@@ -131,14 +131,13 @@ public record EgressProxy(String address, String namespace, Map<String, String> 
 
   /** The proxy at {@code address} whose pods are {@code KEY=VALUE[,KEY=VALUE...]} in {@code namespace}. */
   public static EgressProxy of(String address, String namespace, String podSelector, int port, Key key) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    for (String pair : podSelector.split(",")) {
-      int eq = pair.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("the egress proxy's pod selector must be KEY=VALUE[,KEY=VALUE...], got \""
-            + podSelector + "\"");
-      }
-      labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    // the agent clients' NAMESPACE:KEY=VALUE[,KEY=VALUE...] grammar, with the namespace given apart
+    Map<String, String> labels;
+    try {
+      labels = KubernetesRuntimeOptions.AgentClients.parse(namespace + ":" + podSelector).labels();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the egress proxy's pod selector must be KEY=VALUE[,KEY=VALUE...], got \""
+          + podSelector + "\"", e);
     }
     return new EgressProxy(address, namespace, labels, port, key, Clock.systemUTC());
   }

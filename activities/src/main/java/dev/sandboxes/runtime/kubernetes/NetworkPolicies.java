@@ -162,12 +162,7 @@ public final class NetworkPolicies {
     }
     if (!egress.allowedHosts().isEmpty()) {
       rules.add(new NetworkPolicyEgressRuleBuilder()
-          .addNewTo()
-            .withNewNamespaceSelector()
-              .withMatchLabels(Map.of("kubernetes.io/metadata.name", proxy.namespace()))
-            .endNamespaceSelector()
-            .withNewPodSelector().withMatchLabels(new java.util.TreeMap<>(proxy.podLabels())).endPodSelector()
-          .endTo()
+          .withTo(podsIn(proxy.namespace(), new java.util.TreeMap<>(proxy.podLabels())))
           .addNewPort().withProtocol("TCP").withPort(new IntOrString(proxy.port())).endPort()
           .build());
     }
@@ -196,12 +191,7 @@ public final class NetworkPolicies {
       return peers;
     }
     if (dns.pods() != null) {
-      peers.add(new NetworkPolicyPeerBuilder()
-          .withNewNamespaceSelector()
-            .withMatchLabels(Map.of("kubernetes.io/metadata.name", dns.pods().namespace()))
-          .endNamespaceSelector()
-          .withNewPodSelector().withMatchLabels(new java.util.TreeMap<>(dns.pods().labels())).endPodSelector()
-          .build());
+      peers.add(podsIn(dns.pods().namespace(), new java.util.TreeMap<>(dns.pods().labels())));
     }
     dns.cidrs().forEach(cidr -> peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()));
     return peers;
@@ -247,15 +237,18 @@ public final class NetworkPolicies {
     return List.of(network.length == 4 ? "169.254.0.0/16" : "fe80::/10");
   }
 
+  /** The pods with {@code labels} in the namespace {@code namespace}: both selectors in one peer. */
+  private static NetworkPolicyPeer podsIn(String namespace, Map<String, String> labels) {
+    return new NetworkPolicyPeerBuilder()
+        .withNewNamespaceSelector().withMatchLabels(Map.of("kubernetes.io/metadata.name", namespace)).endNamespaceSelector()
+        .withNewPodSelector().withMatchLabels(labels).endPodSelector()
+        .build();
+  }
+
   /** The agent's port from its clients alone; every other port, of every protocol, from anyone. */
   private static List<NetworkPolicyIngressRule> agentIngress(AgentIngress agent) {
     NetworkPolicyIngressRule clients = new NetworkPolicyIngressRuleBuilder()
-        .addNewFrom()
-          .withNewNamespaceSelector()
-            .withMatchLabels(Map.of("kubernetes.io/metadata.name", agent.namespace()))
-          .endNamespaceSelector()
-          .withNewPodSelector().withMatchLabels(agent.labels()).endPodSelector()
-        .endFrom()
+        .withFrom(podsIn(agent.namespace(), agent.labels()))
         .addNewPort().withProtocol("TCP").withPort(new IntOrString(agent.port())).endPort()
         .build();
     List<NetworkPolicyPort> others = new java.util.ArrayList<>();
