@@ -10,7 +10,15 @@ import com.uber.m3.tally.NoopScope;
 import dev.sandboxes.worker.TemporalConnection;
 import dev.sandboxes.worker.TemporalProperties;
 import dev.sandboxes.worker.TlsProperties;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +73,13 @@ final class GlobalOptions {
 
   private WorkflowServiceStubs stubs;
   private SandboxClient client;
+  /**
+   * The connection's one I/O thread, the CLI's own (NIO: no native transport library to unpack
+   * at start), so that {@link #close} can end it: a JVM that exits while a thread waits in native
+   * code (as gRPC's shared epoll loop does until a second after its last channel) waits 300 ms
+   * for it first.
+   */
+  private EventLoopGroup ioLoop;
 
   /** Health checks before the CLI says Temporal cannot be reached (a busy server may miss one). */
   static final int CONNECT_ATTEMPTS = 3;
@@ -74,11 +89,13 @@ final class GlobalOptions {
   /** Connects on first use; fails with one line naming the address when Temporal is not there. */
   SandboxClient sandboxes() {
     if (client == null) {
-      stubs = WorkflowServiceStubs.newServiceStubs(stubsOptions());
+      WorkflowServiceStubsOptions options = stubsOptions();
+      ioLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("sandbox-cli-io", true));
+      stubs = WorkflowServiceStubs.newServiceStubs(onOwnLoop(options, ioLoop));
       try {
         healthCheck(stubs::healthCheck);
       } catch (RuntimeException e) {
-        stubs.shutdownNow();
+        close();
         throw new CliException(ExitCodes.OPERATIONAL,
             "cannot reach Temporal at " + address + ": " + rootMessage(e));
       }
@@ -165,18 +182,7 @@ final class GlobalOptions {
    */
   static String[] afterTheCommand(String[] args, CommandLine root) {
     java.util.List<String> moved = new java.util.ArrayList<>();
-    int i = 0;
-    while (i < args.length) {
-      String name = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
-      Boolean takesValue = TAKES_VALUE.get(name);
-      if (takesValue == null) {
-        break;
-      }
-      moved.add(args[i++]);
-      if (takesValue && !args[i - 1].contains("=") && i < args.length) {
-        moved.add(args[i++]);
-      }
-    }
+    int i = leadingGlobalFlags(args, moved);
     java.util.List<String> result = new java.util.ArrayList<>();
     CommandLine at = root;
     while (i < args.length && at.getSubcommands().containsKey(args[i])) {
@@ -189,6 +195,29 @@ final class GlobalOptions {
     result.addAll(moved);
     result.addAll(java.util.Arrays.asList(args).subList(i, args.length));
     return result.toArray(String[]::new);
+  }
+
+  /** The index of the first argument after the global flags that lead {@code args}, which go to {@code into}. */
+  private static int leadingGlobalFlags(String[] args, java.util.List<String> into) {
+    int i = 0;
+    while (i < args.length) {
+      String name = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
+      Boolean takesValue = TAKES_VALUE.get(name);
+      if (takesValue == null) {
+        break;
+      }
+      into.add(args[i++]);
+      if (takesValue && !args[i - 1].contains("=") && i < args.length) {
+        into.add(args[i++]);
+      }
+    }
+    return i;
+  }
+
+  /** The word that names the command in {@code args} (the first after the global flags), or null. */
+  static String commandWord(String[] args) {
+    int i = leadingGlobalFlags(args, new java.util.ArrayList<>());
+    return i < args.length ? args[i] : null;
   }
 
   /** Batches through the same connection. */
@@ -209,9 +238,32 @@ final class GlobalOptions {
     return new dev.sandboxes.client.ReaperClient(sandboxes().workflowClient());
   }
 
+  /** {@code options} with the channel on {@code loop} (after any initializer they carry). */
+  static WorkflowServiceStubsOptions onOwnLoop(WorkflowServiceStubsOptions options, EventLoopGroup loop) {
+    Consumer<ManagedChannelBuilder<?>> before = options.getChannelInitializer();
+    return WorkflowServiceStubsOptions.newBuilder(options)
+        .setChannelInitializer(channel -> {
+          if (before != null) {
+            before.accept(channel);
+          }
+          if (channel instanceof NettyChannelBuilder netty) {
+            netty.eventLoopGroup(loop).channelType(NioSocketChannel.class);
+          }
+        })
+        .build();
+  }
+
+  /** Ends the connection and its I/O thread (at most a second or two). */
   void close() {
     if (stubs != null) {
       stubs.shutdownNow();
+      stubs.awaitTermination(1, TimeUnit.SECONDS);
+      stubs = null;
+      client = null;
+    }
+    if (ioLoop != null) {
+      ioLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+      ioLoop = null;
     }
   }
 

@@ -39,12 +39,55 @@ public final class SandboxCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // what picocli prints for it, without building the command tree first: the cheapest call
+      PrintWriter out = new PrintWriter(System.out, true);
+      for (String line : new Version().getVersion()) {
+        out.println(line);
+      }
+      System.exit(ExitCodes.OK);
+    }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * The root {@code sandbox} without its subcommands, to which {@link #commandLine} adds the one a
+   * command line names: picocli builds the model of every subcommand it is given (their options,
+   * converters, mixins, by reflection), a sixth of a short command's run when all seventeen are.
+   */
+  @Command(name = "sandbox", mixinStandardHelpOptions = true, versionProvider = SandboxCommand.Version.class,
+      description = "Isolated sandboxes as durable Temporal workflows.")
+  static final class Root implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+  }
+
+  /**
+   * The command tree for {@code args}: the root and only the subcommand they name, when the first
+   * word after the global flags is one; otherwise (help, the version, a mistyped command, the
+   * completion script, which lists them all) the whole tree, so that every message is the same.
+   */
+  static CommandLine commandLine(String[] args) {
+    String word = GlobalOptions.commandWord(args);
+    if (word != null && !word.equals("generate-completion")) {
+      for (Class<?> command : SandboxCommand.class.getAnnotation(Command.class).subcommands()) {
+        if (word.equals(command.getAnnotation(Command.class).name())) {
+          CommandLine cli = new CommandLine(new Root());
+          cli.addSubcommand(command);
+          return cli;
+        }
+      }
+    }
+    return new CommandLine(new SandboxCommand());
   }
 
   /** Runs one command line with the given streams and returns its exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new SandboxCommand());
+    CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((e, argv) -> {
@@ -58,10 +101,26 @@ public final class SandboxCommand implements Runnable {
       err.println("sandbox: " + message(e));
       return exitCode(e);
     });
-    int code = cli.execute(GlobalOptions.afterTheCommand(args, cli));
+    int code;
+    try {
+      code = cli.execute(GlobalOptions.afterTheCommand(args, cli));
+    } finally {
+      closeConnections(cli.getParseResult());
+    }
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** Ends the connection of the command that ran, if it made one (each command's own close is kept). */
+  private static void closeConnections(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult at = parsed; at != null; at = at.subcommand()) {
+      for (CommandLine.Model.CommandSpec mixin : at.commandSpec().mixins().values()) {
+        if (mixin.userObject() instanceof GlobalOptions global) {
+          global.close();
+        }
+      }
+    }
   }
 
   static int exitCode(Throwable e) {
