@@ -17,6 +17,10 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-20}"
 results="${2:-$root/deploy/benchmarks/RESULTS.md}"
 rows="${CLI_LATENCY_LIST_ROWS:-100}"  # list's rows (a smaller number only to try the script out)
+# CLI_LATENCY_JAVA_HOME: the JDK to run every sandbox command on (JDK 25 and later: bin/sandbox
+# then uses an ahead-of-time cache instead of a CDS archive); CLI_LATENCY_NOTE: words added to
+# the section's title (what this run compares)
+if [[ -n "${CLI_LATENCY_JAVA_HOME:-}" ]]; then export PATH="$CLI_LATENCY_JAVA_HOME/bin:$PATH"; fi
 sandbox="$root/bin/sandbox"
 work="$(mktemp -d -t cli-latency.XXXXXX)"
 dev_pid=""
@@ -78,9 +82,9 @@ time_runs logs "$sandbox" logs "$target" --tail 10
 time_runs create "create_wait"
 while read -r name; do "$sandbox" terminate "$name" >/dev/null; done <"$work/created"
 
-python3 - "$work" "$runs" "$results" "$rows" <<'PY'
+python3 - "$work" "$runs" "$results" "$rows" "${CLI_LATENCY_NOTE:-}" <<'PY'
 import os, statistics, subprocess, sys, datetime
-work, runs, results, list_rows = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+work, runs, results, list_rows, note = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
 rows = [("kubectl", "`kubectl version --client`", None), ("temporal", "`temporal --version`", None),
         ("version", "`sandbox --version`", 0.3), ("get", "`sandbox get NAME`", 0.8),
         ("list", f"`sandbox list` ({list_rows} rows)", 0.8), ("exec", "`sandbox exec NAME -- true`", 0.8),
@@ -101,7 +105,7 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
 load = open("/proc/loadavg").read().split()[:3]
 section = [
-    "", f"## Command line latency, {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}", "",
+    "", f"## Command line latency, {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}" + (f" ({note})" if note else ""), "",
     f"Machine: {os.cpu_count()} cores ({cpu}), {java}; load average at the end {' '.join(load)}. "
     f"Method: deploy/benchmarks/cli-latency.sh, {runs} runs of each command, process start to exit as the shell "
     "sees it, against `sandbox dev --runtime local` (in-process Temporal server) on the same machine; "
