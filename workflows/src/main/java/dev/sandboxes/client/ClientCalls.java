@@ -95,8 +95,17 @@ final class ClientCalls {
    */
   static List<WorkflowExecutionMetadata> list(WorkflowClient client, String query,
       Predicate<WorkflowExecutionInfo> fallback, boolean includeClosed) {
+    return list(client, query, fallback, includeClosed, java.util.function.Function.identity());
+  }
+
+  /**
+   * As {@link #list(WorkflowClient, String, Predicate, boolean)}, each execution turned into a row
+   * by {@code row} as soon as it is there (while the next page, or the next Describe, is on its way).
+   */
+  static <T> List<T> list(WorkflowClient client, String query, Predicate<WorkflowExecutionInfo> fallback,
+      boolean includeClosed, java.util.function.Function<WorkflowExecutionMetadata, T> row) {
     try {
-      return client.listExecutions(query).toList();
+      return client.listExecutions(query).map(row).toList();
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
         throw e;
@@ -123,7 +132,7 @@ final class ClientCalls {
     }
     // Describe gives the latest run of each ID with its search attributes; a few at a time, in
     // the listing's order (one after another, a hundred rows took a second on a local server).
-    return describeAll(client, List.copyOf(ids));
+    return describeAll(client, List.copyOf(ids), row);
   }
 
   private static <T> T answer(java.util.concurrent.Future<T> call) {
@@ -148,10 +157,11 @@ final class ClientCalls {
    * #DESCRIBES_AT_ONCE} at a time, in {@code ids}' order (one blocking call after another, a
    * hundred rows took half a second on a local server, more in a CLI's cold JVM).
    */
-  private static List<WorkflowExecutionMetadata> describeAll(WorkflowClient client, List<String> ids) {
+  private static <T> List<T> describeAll(WorkflowClient client, List<String> ids,
+      java.util.function.Function<WorkflowExecutionMetadata, T> row) {
     var stub = client.getWorkflowServiceStubs().futureStub();
     String namespace = client.getOptions().getNamespace();
-    List<WorkflowExecutionMetadata> described = new ArrayList<>();
+    List<T> described = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += DESCRIBES_AT_ONCE) {
       List<com.google.common.util.concurrent.ListenableFuture<DescribeWorkflowExecutionResponse>> pending = new ArrayList<>();
       for (String id : ids.subList(from, Math.min(ids.size(), from + DESCRIBES_AT_ONCE))) {
@@ -159,7 +169,7 @@ final class ClientCalls {
             .setNamespace(namespace).setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build()));
       }
       for (var each : pending) {
-        described.add(new WorkflowExecutionDescription(answer(each), client.getOptions().getDataConverter()));
+        described.add(row.apply(new WorkflowExecutionDescription(answer(each), client.getOptions().getDataConverter())));
       }
     }
     return described;

@@ -393,8 +393,8 @@ public final class SandboxClient {
    * and closed executions and filters them here, describing each for its attributes.
    */
   public List<SandboxSummary> list(SandboxFilter filter) {
-    return ClientCalls.list(client, filter.visibilityQuery(), SandboxClient::isSandbox, true).stream()
-        .map(SandboxClient::summary)
+    return ClientCalls.list(client, filter.visibilityQuery(), SandboxClient::isSandbox, true, SandboxClient::summary)
+        .stream()
         .filter(s -> s != null && filter.matches(s))
         .sorted(Comparator.comparing(SandboxSummary::startTime, Comparator.nullsLast(Comparator.reverseOrder())))
         .toList();
