@@ -17,9 +17,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-20}"
 results="${2:-$root/deploy/benchmarks/RESULTS.md}"
 rows="${CLI_LATENCY_LIST_ROWS:-100}"  # list's rows (a smaller number only to try the script out)
-# CLI_LATENCY_JAVA_HOME: the JDK to run every sandbox command on (JDK 25 and later: bin/sandbox
-# then uses an ahead-of-time cache instead of a CDS archive); CLI_LATENCY_NOTE: words added to
-# the section's title (what this run compares)
+# CLI_LATENCY_JAVA_HOME: the JDK to run every sandbox command (and the dev stack) on;
+# CLI_LATENCY_NOTE: words added to the section's title (what this run compares)
 if [[ -n "${CLI_LATENCY_JAVA_HOME:-}" ]]; then export PATH="$CLI_LATENCY_JAVA_HOME/bin:$PATH"; fi
 sandbox="$root/bin/sandbox"
 work="$(mktemp -d -t cli-latency.XXXXXX)"
