@@ -41,7 +41,7 @@ if [ "$first" != 0 ] || ! cmp -s "$work/first.out" "$work/jar.out"; then
   cat "$work/first.err" >&2
   failures=$((failures + 1))
 fi
-archives=("$root"/worker/target/cli-*/sandbox-*.jsa "$root"/worker/target/cli-*/sandbox-*.aot)
+archives=("$root"/worker/target/cli-*/sandbox-*.jsa)
 found=0
 for a in "${archives[@]}"; do [ -s "$a" ] && found=1; done
 if [ "$found" = 0 ]; then

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The run from which {@code bin/sandbox} learns which classes the client commands load, once per
- * build, to make its class-data archive (or a newer JDK's ahead-of-time cache): a development
+ * build and JVM, to make its class-data archive: a development
  * stack on the local runtime in a child process, and against it, in this JVM, the commands people
  * and scripts call most (create, get, list, exec, logs, wait, terminate, their JSON forms, a not-found, help),
  * their output discarded. Not a command of the CLI; exits 0 when every command answered as
@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 final class ClassDataTraining {
   private ClassDataTraining() {}
 
+  /** The longest the training may take: the first command after a build never hangs on it. */
+  static final java.time.Duration LIMIT = java.time.Duration.ofMinutes(3);
+
   public static void main(String[] args) throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
@@ -26,10 +29,24 @@ final class ClassDataTraining {
     }
     // the stack in a process of its own, so that what it loads (a server, a worker) stays out
     // of the archive: a JDK 25 cache loads every class it holds at each start
-    Process stack = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+    ProcessBuilder dev = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), SandboxCommand.class.getName(),
         "dev", "--runtime", "local", "--port", String.valueOf(port))
-        .redirectErrorStream(true).start();
+        .redirectErrorStream(true);
+    dev.environment().put("PATH", withoutTemporalCli(dev.environment().getOrDefault("PATH", "")));
+    Process stack = dev.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::destroy, "class-data-training-stop"));
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(LIMIT.toMillis());
+        System.err.println("class-data training: not done after " + LIMIT.toMinutes() + " minutes; ending it");
+        System.exit(1);
+      } catch (InterruptedException e) {
+        // done in time
+      }
+    }, "class-data-training-limit");
+    watchdog.setDaemon(true);
+    watchdog.start();
     List<String> unexpected = new ArrayList<>();
     try {
       awaitReady(stack);
@@ -60,6 +77,13 @@ final class ClassDataTraining {
       System.err.println("class-data training: " + String.join("; ", unexpected));
     }
     System.exit(unexpected.isEmpty() ? 0 : 1);
+  }
+
+  /** {@code path} without the directories that hold a {@code temporal} program. */
+  static String withoutTemporalCli(String path) {
+    return java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+        .filter(dir -> !dir.isEmpty() && !java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "temporal")))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
   }
 
   /** Reads the stack's output until its "ready" line (and the rest on, so that it never blocks). */

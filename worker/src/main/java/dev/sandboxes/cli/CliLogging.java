@@ -15,7 +15,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * command, which took a tenth of a short command's run. Registered as logback's configurator
  * (META-INF/services); steps aside when {@code logback.configurationFile} or a
  * {@code logback-test.xml} names another configuration. The worker's Spring Boot configures
- * logging again from {@code logback.xml} as before; {@code CliLoggingTest} holds the two equal.
+ * logging again from {@code logback.xml} as before; {@code QuickStartTest} holds the two equal.
  */
 public final class CliLogging extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";

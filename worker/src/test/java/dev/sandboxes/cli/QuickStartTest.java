@@ -98,7 +98,13 @@ class QuickStartTest {
         new PrintWriter(new StringWriter()), new PrintWriter(err));
     assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OPERATIONAL);
     assertThat(err.toString()).startsWith("sandbox: cannot reach Temporal at 127.0.0.1:" + port);
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("sandbox-cli-io"));
+    // the loop's termination is signalled just before its thread returns: give it a moment
+    for (Thread io : Thread.getAllStackTraces().keySet()) {
+      if (io.getName().startsWith("sandbox-cli-io")) {
+        io.join(2000);
+      }
+    }
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("sandbox-cli-io") && t.isAlive());
   }
 
   @Test

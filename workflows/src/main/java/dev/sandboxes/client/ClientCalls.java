@@ -135,14 +135,12 @@ final class ClientCalls {
     return describeAll(client, List.copyOf(ids), row);
   }
 
-  private static <T> T answer(java.util.concurrent.Future<T> call) {
+  /** The call's answer, or null when it failed. */
+  private static <T> T answerOrNull(java.util.concurrent.Future<T> call) {
     try {
       return call.get();
     } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      throw new IllegalStateException(e.getCause());
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while describing workflows", e);
@@ -163,13 +161,18 @@ final class ClientCalls {
     String namespace = client.getOptions().getNamespace();
     List<T> described = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += DESCRIBES_AT_ONCE) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + DESCRIBES_AT_ONCE));
       List<com.google.common.util.concurrent.ListenableFuture<DescribeWorkflowExecutionResponse>> pending = new ArrayList<>();
-      for (String id : ids.subList(from, Math.min(ids.size(), from + DESCRIBES_AT_ONCE))) {
+      for (String id : batch) {
         pending.add(stub.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
             .setNamespace(namespace).setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build()));
       }
-      for (var each : pending) {
-        described.add(row.apply(new WorkflowExecutionDescription(answer(each), client.getOptions().getDataConverter())));
+      for (int i = 0; i < batch.size(); i++) {
+        DescribeWorkflowExecutionResponse answer = answerOrNull(pending.get(i));
+        // a call that failed is made again the SDK's way (its retries, its typed errors)
+        described.add(row.apply(answer != null
+            ? new WorkflowExecutionDescription(answer, client.getOptions().getDataConverter())
+            : client.newUntypedWorkflowStub(batch.get(i)).describe()));
       }
     }
     return described;
