@@ -28,7 +28,8 @@ final class ClassDataTraining {
       port = free.getLocalPort();
     }
     // the stack in a process of its own, so that what it loads (a server, a worker) stays out
-    // of the archive: a JDK 25 cache loads every class it holds at each start
+    // of the archive, which then holds what the client commands load and little else; its PATH
+    // without the temporal CLI, so that it runs Temporal's in-process server
     ProcessBuilder dev = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), SandboxCommand.class.getName(),
         "dev", "--runtime", "local", "--port", String.valueOf(port))

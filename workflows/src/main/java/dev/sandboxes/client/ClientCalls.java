@@ -130,8 +130,7 @@ final class ClientCalls {
         break;
       }
     }
-    // Describe gives the latest run of each ID with its search attributes; a few at a time, in
-    // the listing's order (one after another, a hundred rows took a second on a local server).
+    // Describe gives the latest run of each ID with its search attributes
     return describeAll(client, List.copyOf(ids), row);
   }
 
