@@ -17,6 +17,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/deploy/rig/versions.sh"
 port="${E2E_TEMPORAL_PORT:-7600}"
 dev_log="$RIG_LOGS/e2e-temporal.log"
+dev_db="$RIG_STATE/e2e-temporal"
 
 "$root/deploy/rig/up.sh"
 # the browser test drives Debian's headless Chromium through its chromedriver
@@ -48,6 +49,8 @@ cleanup() {
     kill -TERM "$dev_pid"
     wait "$dev_pid" || true
   fi
+  # a failed run's database stays for `temporal server start-dev --db-filename` to reopen
+  ((status != 0)) || rm -rf "$dev_db"
   "$root/deploy/rig/down.sh"
 }
 trap cleanup EXIT
@@ -57,9 +60,14 @@ mvn -B -q -ntp -Dstyle.color=never install -DskipTests -pl workflows,activities,
 # The Temporal server on this host, reached by the tests on 127.0.0.1 and by the worker pods on
 # the node's address through a Service. It listens on every address: bound to the node's address
 # only, the dev server's own Worker Deployment client still dials 127.0.0.1 and versioned
-# workers never become ready. Drainage is reported in seconds, as `sandbox dev` sets it.
+# workers never become ready. Drainage is reported in seconds, as `sandbox dev` sets it. Its state
+# is a fresh SQLite file, as `sandbox dev` keeps it (DevServerStore): in memory, an interrupted
+# connection would stall the server for good or, with the driver deploy/temporal-cli.sh builds
+# in, drop the whole database.
+rm -rf "$dev_db" && mkdir -p "$dev_db"
 setpriv --pdeathsig TERM -- temporal server start-dev --ip 0.0.0.0 --port "$port" \
   --ui-port "$((port + 1000))" --metrics-port "$((port + 2000))" --log-level error \
+  --db-filename "$dev_db/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=off \
   --dynamic-config-value 'matching.wv.VersionDrainageStatusVisibilityGracePeriod="5s"' \
   --dynamic-config-value 'matching.wv.VersionDrainageStatusRefreshInterval="5s"' >"$dev_log" 2>&1 &
 dev_pid=$!

@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# Makes sure the Temporal CLI (dev server with Web UI) of the pinned version is installed with
-# `go install`, and prints the directory that holds it. A cold build takes minutes.
+# Makes sure the Temporal CLI (dev server with Web UI) pinned by deploy/temporal-cli/go.mod is
+# installed in Go's bin directory, and prints that directory. A cold build takes minutes.
+#
+# Built from a module of our own rather than with `go install …@version`: the CLI's v1.5.1 links
+# modernc.org/sqlite v1.34.1, whose context cancellation can interrupt the next statement on the
+# dev server's one connection, after which every query answers `interrupted (9)` until a restart
+# (seen in an e2e run: the server failed every call for its last 16 minutes). The module raises
+# the driver to v1.44.3, the release with that race closed, which Temporal's own server moved to.
+# Later CLI tags carry a replace directive, which `go install` refuses; a module of our own can
+# take them too.
 set -euo pipefail
 # shellcheck source=rig/versions.sh
 source "$(dirname "$0")/rig/versions.sh"
+module="$(cd "$(dirname "$0")/temporal-cli" && pwd)"
 gobin="$(go env GOPATH)/bin"
-# a go-installed binary reports version 0.0.0-DEV; its module version is in the build info
-if ! go version -m "$gobin/temporal" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/temporalio/cli\s+$TEMPORAL_CLI_VERSION\s"; then
-  log "installing the temporal CLI $TEMPORAL_CLI_VERSION with go install (a cold build takes minutes)"
-  go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+want() { # the version go.mod pins for module $1
+  go -C "$module" list -m -f '{{.Version}}' "$1"
+}
+cli="$(want github.com/temporalio/cli)"
+sqlite="$(want modernc.org/sqlite)"
+# a binary built from a module reports version 0.0.0-DEV; its modules' versions are in the build info
+info="$(go version -m "$gobin/temporal" 2>/dev/null || true)"
+if ! grep -Eq "^\s+mod\s+github.com/temporalio/cli\s+$cli\s" <<<"$info" \
+    || ! grep -Eq "^\s+dep\s+modernc.org/sqlite\s+$sqlite\s" <<<"$info"; then
+  log "building the temporal CLI $cli with modernc.org/sqlite $sqlite (a cold build takes minutes)"
+  mkdir -p "$gobin"
+  go -C "$module" build -o "$gobin/temporal.new" github.com/temporalio/cli/cmd/temporal
+  mv -f "$gobin/temporal.new" "$gobin/temporal"
 fi
 echo "$gobin"

@@ -13,8 +13,7 @@ COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
 KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 # Helm, for the worker's chart (deploy/helm.sh)
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
-# The Temporal CLI (dev server with Web UI); later tags carry a replace directive go install refuses.
-TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+# The Temporal CLI (dev server with Web UI) is pinned by deploy/temporal-cli/go.mod.
 # gVisor's runsc and its containerd shim, behind the RuntimeClass `gvisor` (see build.sh). The
 # proxy serves gVisor's Go branch only as pseudo-versions (`@go` is refused); this is @latest's.
 GVISOR_VERSION="${GVISOR_VERSION:-v0.0.0-20260905035102-160fafc42237}"

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 final class EmbeddedStack implements AutoCloseable {
   private final int port;
   private final Process temporalCli;
+  private final DevServerStore store;
   private final InProcessTemporal javaServer;
   private final SandboxRuntime runtime;
   private final WorkflowServiceStubs stubs;
@@ -48,11 +49,12 @@ final class EmbeddedStack implements AutoCloseable {
   private final SandboxClient client;
   private final String uiUrl;
 
-  private EmbeddedStack(int port, Process temporalCli, InProcessTemporal javaServer,
+  private EmbeddedStack(int port, Process temporalCli, DevServerStore store, InProcessTemporal javaServer,
       SandboxRuntime runtime, WorkflowServiceStubs stubs, WorkerFactory factory,
       SandboxClient client, String uiUrl) {
     this.port = port;
     this.temporalCli = temporalCli;
+    this.store = store;
     this.javaServer = javaServer;
     this.runtime = runtime;
     this.stubs = stubs;
@@ -78,6 +80,7 @@ final class EmbeddedStack implements AutoCloseable {
       throw new IllegalArgumentException("--runtime must be local or kubernetes, got \"" + kind + "\"");
     }
     Process cli = null;
+    DevServerStore store = null;
     InProcessTemporal java = null;
     String ui = null;
     SandboxRuntime runtime = null;
@@ -86,7 +89,8 @@ final class EmbeddedStack implements AutoCloseable {
       Path temporal = onPath("temporal");
       if (temporal != null) {
         requirePortsFreeOrFail(port, port + 1000, port + 2000);
-        cli = startTemporalCli(temporal, port);
+        store = DevServerStore.create();
+        cli = startTemporalCli(temporal, port, store);
         ui = "http://127.0.0.1:" + (port + 1000);
       } else {
         requirePortsFreeOrFail(port);
@@ -122,7 +126,7 @@ final class EmbeddedStack implements AutoCloseable {
         System.err.println("warning: the orphan reaper's schedule could not be created: "
             + GlobalOptions.rootMessage(e));
       }
-      return new EmbeddedStack(port, cli, java, runtime, stubs, factory,
+      return new EmbeddedStack(port, cli, store, java, runtime, stubs, factory,
           new SandboxClient(workflowClient), ui);
     } catch (RuntimeException e) {
       if (runtime != null) {
@@ -136,6 +140,9 @@ final class EmbeddedStack implements AutoCloseable {
       }
       if (cli != null) {
         cli.destroyForcibly();
+      }
+      if (store != null) {
+        store.close();
       }
       throw e;
     }
@@ -197,6 +204,7 @@ final class EmbeddedStack implements AutoCloseable {
     }
     if (temporalCli != null) {
       stop(temporalCli);
+      store.close();
     }
   }
 
@@ -230,7 +238,7 @@ final class EmbeddedStack implements AutoCloseable {
     }
   }
 
-  private static Process startTemporalCli(Path temporal, int port) {
+  private static Process startTemporalCli(Path temporal, int port, DevServerStore store) {
     List<String> command = new ArrayList<>();
     Path setpriv = onPath("setpriv");
     if (setpriv != null) {
@@ -241,6 +249,7 @@ final class EmbeddedStack implements AutoCloseable {
         "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(port + 1000),
         "--metrics-port", String.valueOf(port + 2000),
         "--log-level", "error"));
+    command.addAll(store.flags());
     command.addAll(searchAttributeFlags());
     command.addAll(DRAINAGE_FLAGS);
     try {

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code temporal server start-dev} on a free port, in memory, headless, for a test: with the
+ * {@code temporal server start-dev} on a free port, headless, its state in a {@link DevServerStore}, for a test: with the
  * sandbox search attributes or without them. Fails, never skips, when the temporal CLI is not on
  * the PATH.
  */
-record DevServer(Process process, int port) implements AutoCloseable {
+record DevServer(Process process, int port, DevServerStore store) implements AutoCloseable {
   static DevServer start(Path log, boolean searchAttributes, List<String> extraFlags) throws Exception {
     Path temporal = EmbeddedStack.onPath("temporal");
     if (temporal == null) {
@@ -30,14 +30,21 @@ record DevServer(Process process, int port) implements AutoCloseable {
     }
     command.addAll(List.of(temporal.toString(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
         "--port", String.valueOf(port), "--log-level", "error"));
+    DevServerStore store = DevServerStore.create();
+    command.addAll(store.flags());
     if (searchAttributes) {
       command.addAll(EmbeddedStack.searchAttributeFlags());
     }
     command.addAll(extraFlags);
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    DevServer server = new DevServer(process, port);
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      store.close();
+      throw e;
+    }
+    DevServer server = new DevServer(process, port, store);
     WorkflowServiceStubs probe = server.stubs();
     try {
       EmbeddedStack.awaitServer(probe, process, Duration.ofSeconds(60));
@@ -67,5 +74,6 @@ record DevServer(Process process, int port) implements AutoCloseable {
   @Override
   public void close() {
     EmbeddedStack.stop(process);
+    store.close();
   }
 }
