@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * {@link SandboxPhase#FAILED} with reason {@code DeadlineExceeded}, as on Kubernetes.
  *
  * <p>Single host: every call about one sandbox must reach the runtime (worker) that created
- * it.
+ * it. One runtime per root: it locks {@code <root>/.lock} while it is open, and a second one on
+ * the same root fails to start instead of taking the first one's sandboxes for a dead worker's.
  *
  * <p>This class only assembles the parts ({@link ComposedRuntime} hands each call to its part):
  * {@link LocalSandboxes} (records,
@@ -84,6 +85,8 @@ public final class LocalRuntime extends ComposedRuntime {
   private final IsolationMode isolation;
   private final LocalVolumes volumes;
   private final LocalSandboxes sandboxes;
+  private final RootLock lock;
+  private final Path root;
 
   /**
    * A runtime on {@code options.root()}: it creates the root's {@code sandboxes/} and
@@ -91,7 +94,8 @@ public final class LocalRuntime extends ComposedRuntime {
    * records as FAILED {@code WorkerRestarted} the sandboxes an earlier worker on that root left
    * unfinished, killing what of them still runs. Throws {@link UncheckedIOException} when those
    * directories cannot be made and {@link IllegalStateException} when isolation {@code BUBBLEWRAP}
-   * is configured but does not work here.
+   * is configured but does not work here or another local runtime, of this process or another,
+   * holds the root (one runtime per root: it would take that one's sandboxes for leftovers).
    */
   public LocalRuntime(LocalRuntimeOptions options) {
     this(Parts.of(options));
@@ -102,13 +106,21 @@ public final class LocalRuntime extends ComposedRuntime {
     this.isolation = parts.isolation();
     this.volumes = parts.volumes();
     this.sandboxes = parts.sandboxes();
-    sandboxes.recoverLost();
+    this.lock = parts.lock();
+    this.root = parts.root();
+    try {
+      sandboxes.recoverLost();
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
     log.warn("Local sandbox runtime: container images are NOT pulled; each sandbox's image is only "
         + "recorded and its command runs with this host's own /usr (isolation {})", isolation);
   }
 
   /** The parts of a runtime on {@code options.root()}, which they create when missing. */
-  private record Parts(IsolationMode isolation, LocalSandboxes sandboxes, LocalVolumes volumes) {
+  private record Parts(IsolationMode isolation, LocalSandboxes sandboxes, LocalVolumes volumes, RootLock lock,
+      Path root) {
     static Parts of(LocalRuntimeOptions options) {
       Path sandboxRoot = options.root().resolve("sandboxes");
       Path volumeRoot = options.root().resolve("volumes");
@@ -121,14 +133,20 @@ public final class LocalRuntime extends ComposedRuntime {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create the local runtime's root " + options.root(), e);
       }
-      Isolation chosen = IsolationProbe.choose(options.isolation(), options.root().resolve("probe"));
-      String host = hostName();
-      // volumes and sandboxes know each other: a volume is in use while a sandbox mounts it
-      AtomicReference<LocalSandboxes> sandboxes = new AtomicReference<>();
-      LocalVolumes volumes = new LocalVolumes(volumeRoot, host, v -> sandboxes.get().attachedTo(v));
-      sandboxes.set(new LocalSandboxes(options, sandboxRoot, host,
-          new HostProcesses(chosen, options.killGrace()), volumes));
-      return new Parts(chosen.mode(), sandboxes.get(), volumes);
+      RootLock lock = RootLock.acquire(options.root());
+      try {
+        Isolation chosen = IsolationProbe.choose(options.isolation(), options.root().resolve("probe"));
+        String host = hostName();
+        // volumes and sandboxes know each other: a volume is in use while a sandbox mounts it
+        AtomicReference<LocalSandboxes> sandboxes = new AtomicReference<>();
+        LocalVolumes volumes = new LocalVolumes(volumeRoot, host, v -> sandboxes.get().attachedTo(v));
+        sandboxes.set(new LocalSandboxes(options, sandboxRoot, host,
+            new HostProcesses(chosen, options.killGrace()), volumes));
+        return new Parts(chosen.mode(), sandboxes.get(), volumes, lock, options.root());
+      } catch (RuntimeException | Error e) {
+        lock.close();
+        throw e;
+      }
     }
   }
 
@@ -167,10 +185,31 @@ public final class LocalRuntime extends ComposedRuntime {
     };
   }
 
-  /** Kills every process this runtime started; their sandboxes stay on disk. */
+  /** Kills every process this runtime started and frees the root; their sandboxes stay on disk. */
   @Override
   public void close() {
-    sandboxes.close();
+    try {
+      sandboxes.close();
+    } finally {
+      lock.close();
+    }
+  }
+
+  /**
+   * Lets go of the root's lock and of nothing else, as a worker that died would (its processes
+   * run on): for tests of what the next runtime on this root recovers, in one JVM.
+   */
+  void abandonRoot() {
+    lock.close();
+  }
+
+  /**
+   * {@link #close()}, then removes the root with every sandbox's files and every volume: for a
+   * root that lived as long as this runtime (a development stack's own directory).
+   */
+  public void closeAndDelete() {
+    close();
+    Directories.deleteTree(root);
   }
 
   private static String hostName() {

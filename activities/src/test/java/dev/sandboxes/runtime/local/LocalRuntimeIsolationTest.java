@@ -161,6 +161,8 @@ class LocalRuntimeIsolationTest {
     String name = startIdle(SandboxSpec.builder("busybox:1.36"));
     long pid = Long.parseLong(Files.readAllLines(local.root().resolve("sandboxes").resolve(name).resolve("sandbox.properties"))
         .stream().filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
+    // a dead worker's lock is gone with its process; this one's runtime lives on in this JVM
+    local.runtime().abandonRoot();
     try (LocalRuntime restarted = new LocalRuntime(local.options())) {
       RuntimeState state = restarted.inspect(name);
       assertThat(state.phase()).isEqualTo(SandboxPhase.FAILED);

@@ -99,15 +99,6 @@ class LocalRuntimeWithoutIsolationTest {
     assertThat(state.reason()).isEqualTo("StartError");
   }
 
-  @Test
-  void aSecondRuntimeOnTheRootOfALiveOneLeavesItsSandboxesRunning() throws Exception {
-    String name = startIdle();
-    try (LocalRuntime second = new LocalRuntime(local.options())) {
-      assertThat(local.runtime().inspect(name).phase()).isEqualTo(SandboxPhase.RUNNING);
-      assertThat(local.runtime().exec(name, ExecRequest.of("true")).exitCode()).isZero();
-    }
-  }
-
   private String startIdle() {
     String name = uniqueName("plain");
     assertThat(local.runtime().create(SandboxSpec.builder("busybox:1.36").name(name).build(), ownerOf(name)).phase())
