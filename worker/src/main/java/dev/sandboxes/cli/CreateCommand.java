@@ -75,7 +75,8 @@ final class CreateCommand implements Callable<Integer> {
   @Option(names = "--allow-all-egress", description = "let the sandbox reach any address")
   boolean allowAllEgress;
 
-  @Option(names = "--wait", description = "return once it is running or has ended")
+  @Option(names = "--wait", description = "return once it is running or has ended; exit 3 when it ended"
+      + " failed or terminated")
   boolean await;
 
   @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -114,9 +115,26 @@ final class CreateCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.OPERATIONAL, "sandbox \"" + created + "\" is still "
             + status.phase().wireName() + " after " + waitTimeout.toSeconds() + "s");
       }
+      if (status.phase().terminal() && status.phase() != dev.sandboxes.model.SandboxPhase.SUCCEEDED) {
+        // it ended instead of running (a command that ran to success is what was asked for)
+        throw new CliException(ExitCodes.WRONG_PHASE, "sandbox \"" + created + "\" "
+            + ended(status));
+      }
       return ExitCodes.OK;
     } finally {
       global.close();
     }
+  }
+
+  /** "ended failed (Reason): message", for a sandbox in a terminal phase. */
+  private static String ended(SandboxStatus status) {
+    StringBuilder text = new StringBuilder("ended ").append(status.phase().wireName());
+    if (status.reason() != null && !status.reason().isBlank()) {
+      text.append(" (").append(status.reason()).append(')');
+    }
+    if (status.message() != null && !status.message().isBlank()) {
+      text.append(": ").append(status.message());
+    }
+    return text.toString();
   }
 }

@@ -37,6 +37,9 @@ final class DemoCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--count must be between 1 and 100, got " + count);
     }
+    if (port != null) {
+      EmbeddedStack.requirePort(spec.commandLine(), port);
+    }
     PrintWriter out = spec.commandLine().getOut();
     int chosen = port != null ? port : freePort();
     try (EmbeddedStack stack = EmbeddedStack.start(chosen, runtime, DemoWorkflowImpl.class)) {

@@ -32,10 +32,7 @@ final class DevCommand implements Callable<Integer> {
   public Integer call() {
     GlobalOptions.refuseUnused(spec, java.util.Set.of(), "it starts its own Temporal server on 127.0.0.1:--port "
         + "(to serve an existing server, run `sandbox worker --address HOST:PORT --sandboxes.runtime=local`)");
-    if (port < 1 || port > 64535) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--port must be between 1 and 64535 (the UI takes PORT+1000), got " + port);
-    }
+    EmbeddedStack.requirePort(spec.commandLine(), port);
     PrintWriter out = spec.commandLine().getOut();
     EmbeddedStack stack = EmbeddedStack.start(port, runtime);
     // On Ctrl-C the JVM exits once its hooks return: the hook waits for the cleanup to finish.

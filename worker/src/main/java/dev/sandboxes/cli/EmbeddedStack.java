@@ -106,7 +106,7 @@ final class EmbeddedStack implements AutoCloseable {
           ? KubernetesRuntime.connect(kubernetes.apply(KubernetesRuntimeOptions.newBuilder()
               // Development clusters are small: modest defaults let many sandboxes fit.
               .defaultCpu("100m").defaultMemory("128Mi")).build())
-          : new LocalRuntime(LocalRuntimeOptions.defaults());
+          : new LocalRuntime(LocalRuntimeOptions.newBuilder().root(localRoot()).build());
       // the plugin on the client (Temporal's convention): its workers get it, and its data
       // converter gives update validators' rejections their documented types
       WorkflowClient workflowClient = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
@@ -130,7 +130,7 @@ final class EmbeddedStack implements AutoCloseable {
           new SandboxClient(workflowClient), ui);
     } catch (RuntimeException e) {
       if (runtime != null) {
-        runtime.close();
+        closeRuntime(runtime);
       }
       if (stubs != null) {
         stubs.shutdownNow();
@@ -197,7 +197,7 @@ final class EmbeddedStack implements AutoCloseable {
   public void close() {
     factory.shutdown();
     factory.awaitTermination(10, TimeUnit.SECONDS);
-    runtime.close();
+    closeRuntime(runtime);
     stubs.shutdownNow();
     if (javaServer != null) {
       javaServer.close();
@@ -205,6 +205,38 @@ final class EmbeddedStack implements AutoCloseable {
     if (temporalCli != null) {
       stop(temporalCli);
       store.close();
+    }
+  }
+
+  /**
+   * A directory of the stack's own for the local runtime: two stacks on one host never share
+   * one (the second would take the first one's sandboxes for a dead worker's and kill them), and
+   * what the stack's sandboxes and volumes leave goes with it, as its server's state does.
+   */
+  private static Path localRoot() {
+    try {
+      return Files.createTempDirectory("sandbox-dev-local-");
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.OPERATIONAL, "could not make a directory for the local runtime: " + e.getMessage());
+    }
+  }
+
+  private static void closeRuntime(SandboxRuntime runtime) {
+    if (runtime instanceof LocalRuntime local) {
+      local.closeAndDelete();
+    } else {
+      runtime.close();
+    }
+  }
+
+  /** The highest {@code --port} of a stack: its Web UI takes PORT+1000 and its metrics PORT+2000. */
+  static final int MAX_PORT = 65535 - 2000;
+
+  /** Refuses a {@code --port} outside 1..{@link #MAX_PORT}, naming the value typed. */
+  static void requirePort(picocli.CommandLine commandLine, int port) {
+    if (port < 1 || port > MAX_PORT) {
+      throw new picocli.CommandLine.ParameterException(commandLine, "--port must be between 1 and " + MAX_PORT
+          + " (the UI takes PORT+1000, its metrics PORT+2000), got " + port);
     }
   }
 
