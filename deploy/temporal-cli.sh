@@ -14,18 +14,22 @@ set -euo pipefail
 source "$(dirname "$0")/rig/versions.sh"
 module="$(cd "$(dirname "$0")/temporal-cli" && pwd)"
 gobin="$(go env GOPATH)/bin"
-want() { # the version go.mod pins for module $1
-  go -C "$module" list -m -f '{{.Version}}' "$1"
+want() { # the version go.mod requires of module $1 (read from the file: no module graph, no network)
+  awk -v m="$1" '$1 == m { print $2; exit }' "$module/go.mod"
 }
 cli="$(want github.com/temporalio/cli)"
 sqlite="$(want modernc.org/sqlite)"
+[[ -n "$cli" && -n "$sqlite" ]] || { log "deploy/temporal-cli/go.mod names no temporal CLI or SQLite driver"; exit 1; }
 # a binary built from a module reports version 0.0.0-DEV; its modules' versions are in the build info
-info="$(go version -m "$gobin/temporal" 2>/dev/null || true)"
-if ! grep -Eq "^\s+mod\s+github.com/temporalio/cli\s+$cli\s" <<<"$info" \
-    || ! grep -Eq "^\s+dep\s+modernc.org/sqlite\s+$sqlite\s" <<<"$info"; then
+if ! go version -m "$gobin/temporal" 2>/dev/null | awk -v cli="$cli" -v sqlite="$sqlite" '
+    $1 == "mod" && $2 == "github.com/temporalio/cli" && $3 == cli { c = 1 }
+    $1 == "dep" && $2 == "modernc.org/sqlite" && $3 == sqlite { s = 1 }
+    END { exit !(c && s) }'; then
   log "building the temporal CLI $cli with modernc.org/sqlite $sqlite (a cold build takes minutes)"
   mkdir -p "$gobin"
-  go -C "$module" build -o "$gobin/temporal.new" github.com/temporalio/cli/cmd/temporal
-  mv -f "$gobin/temporal.new" "$gobin/temporal"
+  new="$(mktemp "$gobin/temporal.XXXXXX")"
+  trap 'rm -f "$new"' EXIT
+  go -C "$module" build -o "$new" github.com/temporalio/cli/cmd/temporal
+  mv -f "$new" "$gobin/temporal"
 fi
 echo "$gobin"

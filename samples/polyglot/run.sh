@@ -85,7 +85,8 @@ PY
 )"
 
 step "starting the development stack on port $port ($jar)"
-# its own temporary directory keeps the local runtime's root (sandboxes-local) to this run
+# its own temporary directory keeps the stack's directory (sandbox-dev-PORT: the local runtime's
+# root, the server's database) to this run
 java -Djava.io.tmpdir="$work" -jar "$jar" dev --runtime local --port "$port" \
   >"$work/dev.out" 2>"$work/dev.log" </dev/null &
 dev_pid=$!

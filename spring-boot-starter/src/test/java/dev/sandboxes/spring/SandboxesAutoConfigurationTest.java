@@ -79,9 +79,9 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
-  void theLocalRuntimeAndThePluginComeFromTheProperties() {
+  void theLocalRuntimeAndThePluginComeFromTheProperties(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
     app.withPropertyValues("sandboxes.runtime=local", "sandboxes.local.isolation=none",
-        "sandboxes.local.root=" + System.getProperty("java.io.tmpdir") + "/starter-autoconfiguration-test",
+        "sandboxes.local.root=" + root,
         "sandboxes.task-queues=orders,sandboxes").run(context -> {
           assertThat(context).hasSingleBean(SandboxPluginCustomizer.class);
           assertThat(context.getBean(SandboxRuntime.class)).isInstanceOf(LocalRuntime.class);
@@ -91,8 +91,8 @@ class SandboxesAutoConfigurationTest {
   }
 
   @Test
-  void theLocalRuntimeNeedsBubblewrapUnlessToldOtherwise() {
-    app.withPropertyValues("sandboxes.runtime=local").run(context ->
+  void theLocalRuntimeNeedsBubblewrapUnlessToldOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+    app.withPropertyValues("sandboxes.runtime=local", "sandboxes.local.root=" + root).run(context ->
         assertThat(context.getBean(SandboxesStarterProperties.class).local().isolation())
             .isEqualTo(dev.sandboxes.runtime.local.IsolationMode.BUBBLEWRAP));
   }

@@ -57,10 +57,13 @@ final class DevCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     } finally {
       boolean interrupted = Thread.interrupted();
-      int terminated = stack.shutdown();
-      out.println("stopped: terminated " + terminated + " sandbox(es)");
-      out.flush();
-      stopped.countDown();
+      try {
+        int terminated = stack.shutdown();
+        out.println("stopped: terminated " + terminated + " sandbox(es)");
+        out.flush();
+      } finally {
+        stopped.countDown();
+      }
       if (Thread.currentThread() == main) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 /**
  * Where a {@code temporal server start-dev} started by this project keeps its state: an SQLite
- * file in a fresh directory of its own, removed by {@link #close()}.
+ * file in a directory of its own, new or emptied, removed by {@link #close()}.
  *
  * <p>Not the dev server's in-memory default. In memory, its one SQLite connection is the whole
  * database: with the driver the temporal CLI v1.5.1 links, a cancelled call can leave that
@@ -27,6 +27,19 @@ record DevServerStore(Path directory) implements AutoCloseable {
       throw new CliException(ExitCodes.OPERATIONAL,
           "could not make a directory for the Temporal dev server's database: " + e.getMessage());
     }
+  }
+
+  /** A store in {@code directory}, emptied first: a server that starts there starts afresh. */
+  static DevServerStore in(Path directory) {
+    DevServerStore store = new DevServerStore(directory);
+    store.close();
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.OPERATIONAL,
+          "could not make " + directory + " for the Temporal dev server's database: " + e.getMessage());
+    }
+    return store;
   }
 
   /** The {@code start-dev} flags that put the server's state in this store. */

@@ -89,7 +89,7 @@ final class EmbeddedStack implements AutoCloseable {
       Path temporal = onPath("temporal");
       if (temporal != null) {
         requirePortsFreeOrFail(port, port + 1000, port + 2000);
-        store = DevServerStore.create();
+        store = DevServerStore.in(directory(port).resolve("temporal"));
         cli = startTemporalCli(temporal, port, store);
         ui = "http://127.0.0.1:" + (port + 1000);
       } else {
@@ -106,7 +106,7 @@ final class EmbeddedStack implements AutoCloseable {
           ? KubernetesRuntime.connect(kubernetes.apply(KubernetesRuntimeOptions.newBuilder()
               // Development clusters are small: modest defaults let many sandboxes fit.
               .defaultCpu("100m").defaultMemory("128Mi")).build())
-          : new LocalRuntime(LocalRuntimeOptions.newBuilder().root(localRoot()).build());
+          : new LocalRuntime(LocalRuntimeOptions.newBuilder().root(directory(port).resolve("local")).build());
       // the plugin on the client (Temporal's convention): its workers get it, and its data
       // converter gives update validators' rejections their documented types
       WorkflowClient workflowClient = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
@@ -144,6 +144,7 @@ final class EmbeddedStack implements AutoCloseable {
       if (store != null) {
         store.close();
       }
+      removeIfEmpty(directory(port));
       throw e;
     }
   }
@@ -195,37 +196,54 @@ final class EmbeddedStack implements AutoCloseable {
 
   @Override
   public void close() {
-    factory.shutdown();
-    factory.awaitTermination(10, TimeUnit.SECONDS);
-    closeRuntime(runtime);
-    stubs.shutdownNow();
-    if (javaServer != null) {
-      javaServer.close();
-    }
-    if (temporalCli != null) {
-      stop(temporalCli);
-      store.close();
+    try {
+      factory.shutdown();
+      factory.awaitTermination(10, TimeUnit.SECONDS);
+      closeRuntime(runtime);
+    } finally {
+      stubs.shutdownNow();
+      if (javaServer != null) {
+        javaServer.close();
+      }
+      if (temporalCli != null) {
+        stop(temporalCli);
+        store.close();
+      }
+      removeIfEmpty(directory(port));
     }
   }
 
   /**
-   * A directory of the stack's own for the local runtime: two stacks on one host never share
-   * one (the second would take the first one's sandboxes for a dead worker's and kill them), and
-   * what the stack's sandboxes and volumes leave goes with it, as its server's state does.
+   * The stack's own directory, {@code sandbox-dev-PORT} in the temporary directory: the temporal
+   * CLI's database ({@code temporal/}, new at each start) and the local runtime's root
+   * ({@code local/}). Stacks run on different ports, so they never share a root (one runtime per
+   * root: a second would report the first one's sandboxes as lost, and a name the first used
+   * would conflict); what a stack killed outright left there, the next stack on that port
+   * recovers (its processes killed) and removes when it stops, as a clean stop does at once.
    */
-  private static Path localRoot() {
+  static Path directory(int port) {
+    return Path.of(System.getProperty("java.io.tmpdir"), "sandbox-dev-" + port);
+  }
+
+  /** Closes the runtime; a local one's root goes with it (best effort: a warning when it cannot). */
+  private static void closeRuntime(SandboxRuntime runtime) {
+    if (!(runtime instanceof LocalRuntime local)) {
+      runtime.close();
+      return;
+    }
     try {
-      return Files.createTempDirectory("sandbox-dev-local-");
-    } catch (IOException e) {
-      throw new CliException(ExitCodes.OPERATIONAL, "could not make a directory for the local runtime: " + e.getMessage());
+      local.closeAndDelete();
+    } catch (RuntimeException e) {
+      System.err.println("warning: the local runtime's directory was not removed entirely: "
+          + GlobalOptions.rootMessage(e));
     }
   }
 
-  private static void closeRuntime(SandboxRuntime runtime) {
-    if (runtime instanceof LocalRuntime local) {
-      local.closeAndDelete();
-    } else {
-      runtime.close();
+  private static void removeIfEmpty(Path directory) {
+    try {
+      Files.deleteIfExists(directory);
+    } catch (IOException e) {
+      // not empty (something was left, and said so) or already gone
     }
   }
 

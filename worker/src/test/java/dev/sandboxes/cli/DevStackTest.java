@@ -30,8 +30,12 @@ class DevStackTest {
   @Test
   void twoStacksOnOneHostServeASandboxOfTheSameNameEach() throws Exception {
     String name = "twin-" + ProcessHandle.current().pid();
-    try (EmbeddedStack a = EmbeddedStack.start(DemoCommand.freePort(), "local");
-        EmbeddedStack b = EmbeddedStack.start(DemoCommand.freePort(), "local")) {
+    int portA = DemoCommand.freePort();
+    int portB = DemoCommand.freePort();
+    try (EmbeddedStack a = EmbeddedStack.start(portA, "local");
+        EmbeddedStack b = EmbeddedStack.start(portB, "local")) {
+      assertThat(EmbeddedStack.directory(portA).resolve("local")).isDirectory();
+      assertThat(EmbeddedStack.directory(portB).resolve("local")).isDirectory();
       for (EmbeddedStack stack : List.of(a, b)) {
         Run created = sandbox(stack.address(), "create", "busybox:1.36", "--name", name, "--wait");
         assertThat(created.code()).as(created.err()).isZero();
@@ -44,6 +48,9 @@ class DevStackTest {
         assertThat(get.out()).as("the sandbox on %s", stack.address()).contains("running");
       }
     }
+    // stopped, each stack took its directory with it: sandboxes, volumes, the server's database
+    assertThat(EmbeddedStack.directory(portA)).doesNotExist();
+    assertThat(EmbeddedStack.directory(portB)).doesNotExist();
   }
 
   @Test

@@ -464,12 +464,13 @@ public class SandboxCliTest {
   }
 
   @Test
-  void workerServesSandboxesOnItsTaskQueueUntilStopped() throws Exception {
+  void workerServesSandboxesOnItsTaskQueueUntilStopped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+      throws Exception {
     String queue = unique("queue");
     StringWriter err = new StringWriter();
     Thread worker = new Thread(() -> SandboxCommand.execute(new String[] {"worker", "--address", address,
         "--task-queue", queue, "--sandboxes.runtime=local", "--sandboxes.local.isolation=none",
-        "--server.port=0"}, new PrintWriter(new StringWriter()), new PrintWriter(err)));
+        "--sandboxes.local.root=" + root, "--server.port=0"}, new PrintWriter(new StringWriter()), new PrintWriter(err)));
     worker.start();
     try {
       String name = unique("viaworker");

@@ -81,6 +81,7 @@ class WorkerVersioningTest {
   private static WorkerDeployments deployments;
 
   @TempDir Path root;
+  private static final java.util.concurrent.atomic.AtomicInteger WORKERS = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -417,9 +418,11 @@ class WorkerVersioningTest {
         .bindOrCreate("sandboxes", Bindable.of(SandboxesProperties.class));
   }
 
+  /** A worker's arguments, with a local root of its own: two workers in this JVM never share one (it is locked). */
   private String[] workerArguments(String target, String queue, String... more) {
+    Path own = root.resolve("worker-" + WORKERS.incrementAndGet());
     List<String> args = new ArrayList<>(List.of("--sandboxes.temporal.target=" + target,
-        "--sandboxes.task-queue=" + queue, "--sandboxes.runtime=local", "--sandboxes.local.root=" + root,
+        "--sandboxes.task-queue=" + queue, "--sandboxes.runtime=local", "--sandboxes.local.root=" + own,
         "--sandboxes.local.isolation=none", "--sandboxes.reaper.enabled=false", "--server.port=0"));
     args.addAll(List.of(more));
     return args.toArray(String[]::new);

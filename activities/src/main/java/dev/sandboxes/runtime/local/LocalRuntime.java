@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Single host: every call about one sandbox must reach the runtime (worker) that created
  * it. One runtime per root: it locks {@code <root>/.lock} while it is open, and a second one on
- * the same root fails to start instead of taking the first one's sandboxes for a dead worker's.
+ * the same root fails to start instead of reporting the first one's sandboxes as lost
+ * ({@code WorkerRestarted}) and its names as taken ({@code SandboxNameConflict}).
  *
  * <p>This class only assembles the parts ({@link ComposedRuntime} hands each call to its part):
  * {@link LocalSandboxes} (records,
@@ -95,7 +96,7 @@ public final class LocalRuntime extends ComposedRuntime {
    * unfinished, killing what of them still runs. Throws {@link UncheckedIOException} when those
    * directories cannot be made and {@link IllegalStateException} when isolation {@code BUBBLEWRAP}
    * is configured but does not work here or another local runtime, of this process or another,
-   * holds the root (one runtime per root: it would take that one's sandboxes for leftovers).
+   * holds the root (one runtime per root).
    */
   public LocalRuntime(LocalRuntimeOptions options) {
     this(Parts.of(options));

@@ -16,8 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One local runtime per root: an exclusive lock on {@code <root>/.lock}, held until
  * {@link #close()} or the process's end (the operating system releases it on any exit, SIGKILL
- * included). A second runtime on the same root, in this process or another, would take the
- * first one's running sandboxes for leftovers of a dead worker and kill them.
+ * included). A second runtime on the same root, in this process or another, would report the
+ * first one's sandboxes as lost ({@code WorkerRestarted}) and a name the first one used as
+ * taken by someone else ({@code SandboxNameConflict}).
+ *
+ * <p>The in-JVM check is per class loader: the activities loaded twice in one JVM would each
+ * see only their own roots (the file lock still refuses the second, but closing its channel
+ * drops the first one's lock on Linux).
  */
 final class RootLock implements AutoCloseable {
   /**
