@@ -13,6 +13,11 @@ import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DataConverterException;
+import dev.sandboxes.model.ExecOutputRequest;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.reaper.ReapRequest;
+import java.util.ArrayList;
+import java.util.List;
 import io.temporal.common.converter.GlobalDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.payload.context.SerializationContext;
@@ -94,7 +99,11 @@ final class SandboxDataConverter implements DataConverter {
 
   @Override
   public <T> T fromPayload(Payload payload, Class<T> valueClass, Type valueType) throws DataConverterException {
-    return checked(delegate.fromPayload(payload, valueClass, valueType), payload, valueClass, valueType);
+    try {
+      return checked(delegate.fromPayload(payload, valueClass, valueType), payload, valueClass, valueType);
+    } catch (DataConverterException e) {
+      return readWithout(e, payload, valueClass, valueType);
+    }
   }
 
   @Override
@@ -105,8 +114,17 @@ final class SandboxDataConverter implements DataConverter {
   @Override
   public <T> T fromPayloads(int index, Optional<Payloads> content, Class<T> valueType, Type valueGenericType)
       throws DataConverterException {
-    T value = delegate.fromPayloads(index, content, valueType, valueGenericType);
-    if (content.isPresent() && index < content.get().getPayloadsCount()) {
+    boolean present = content.isPresent() && index < content.get().getPayloadsCount();
+    T value;
+    try {
+      value = delegate.fromPayloads(index, content, valueType, valueGenericType);
+    } catch (DataConverterException e) {
+      if (!present) {
+        throw e;
+      }
+      return readWithout(e, content.get().getPayloads(index), valueType, valueGenericType);
+    }
+    if (present) {
       checked(value, content.get().getPayloads(index), valueType, valueGenericType);
     }
     return value;
@@ -115,7 +133,17 @@ final class SandboxDataConverter implements DataConverter {
   @Override
   public Object[] fromPayloads(Optional<Payloads> content, Class<?>[] parameterTypes, Type[] genericParameterTypes)
       throws DataConverterException {
-    Object[] values = delegate.fromPayloads(content, parameterTypes, genericParameterTypes);
+    Object[] values;
+    try {
+      values = delegate.fromPayloads(content, parameterTypes, genericParameterTypes);
+    } catch (DataConverterException e) {
+      // one at a time, so that a request with an unreadable field is read without it
+      values = new Object[parameterTypes.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = fromPayloads(i, content, parameterTypes[i], genericParameterTypes == null ? null : genericParameterTypes[i]);
+      }
+      return values;
+    }
     if (content.isPresent()) {
       int count = Math.min(values.length, content.get().getPayloadsCount());
       for (int i = 0; i < count; i++) {
@@ -132,7 +160,29 @@ final class SandboxDataConverter implements DataConverter {
    * results, carried state are the project's own).
    */
   static final Set<Class<?>> CHECKED = Set.of(SandboxRequest.class, VolumeRequest.class, BatchRequest.class,
-      ExecRequest.class, LogRequest.class);
+      ExecRequest.class, LogRequest.class, ReapRequest.class, ExecOutputRequest.class);
+
+  /**
+   * A request of a {@link #CHECKED} type whose payload the wrapped converter could not read
+   * ({@code failure}), read without the fields at fault, which are recorded with its unknown
+   * fields ({@link UnreadableFields}): the workflow or validator then refuses it naming them,
+   * instead of its task failing on every attempt. Anything else fails as it did.
+   */
+  private <T> T readWithout(DataConverterException failure, Payload payload, Class<T> valueClass, Type valueType) {
+    if (!CHECKED.contains(valueClass)) {
+      throw failure;
+    }
+    UnreadableFields.Readable readable = UnreadableFields.readable(payload, valueClass, valueType)
+        .orElseThrow(() -> failure);
+    T value = delegate.fromPayload(readable.payload(), valueClass, valueType);
+    if (value == null) {
+      throw failure;
+    }
+    List<Violation> found = new ArrayList<>(UnknownFieldDetector.find(readable.payload(), valueClass, valueType));
+    found.addAll(readable.taken());
+    UnknownFields.remember(value, found);
+    return value;
+  }
 
   /** {@code value}, decoded from {@code payload}, after recording its unknown fields. */
   private static <T> T checked(T value, Payload payload, Class<?> valueClass, Type valueType) {

@@ -143,11 +143,14 @@ class UnknownFieldDetectorTest {
         new java.lang.reflect.Type[] {String.class, LogRequest.class});
     assertThat(values[0]).isEqualTo("web");
     assertThat(described(values[1])).containsExactly("tial: unknown field (did you mean tail?)");
-    // only the requests are read twice (SandboxDataConverter.CHECKED): not, e.g., an output read's
     Object[] output = converter.fromPayloads(Optional.of(Payloads.newBuilder().addPayloads(json("\"web\""))
             .addPayloads(json("{\"execId\": \"e1\", \"ofset\": 0}")).build()),
         new Class<?>[] {String.class, ExecOutputRequest.class}, new java.lang.reflect.Type[] {String.class, ExecOutputRequest.class});
-    assertThat(UnknownFields.of(output[1])).isEmpty();
+    assertThat(described(output[1])).containsExactly("ofset: unknown field (did you mean offset?)");
+    // only the requests are read twice (SandboxDataConverter.CHECKED): not, e.g., a status
+    dev.sandboxes.model.SandboxStatus status = converter.fromPayload(json("{\"name\": \"web\", \"phaes\": \"running\"}"),
+        dev.sandboxes.model.SandboxStatus.class, dev.sandboxes.model.SandboxStatus.class);
+    assertThat(UnknownFields.of(status)).isEmpty();
     ExecRequest one = converter.fromPayloads(0,
         Optional.of(Payloads.newBuilder().addPayloads(json("{\"argv\": [\"true\"], \"tiemout\": 5}")).build()),
         ExecRequest.class, ExecRequest.class);

@@ -150,7 +150,10 @@ public record BatchSpec(String name, List<SandboxSpec> items, SandboxSpec templa
       v.add(new Violation("retry.attempts", "must be between 1 and " + RetryPolicy.MAX_ATTEMPTS
           + ", got " + retry.attempts()));
     }
-    if (retry.initialBackoff().isNegative() || retry.maxBackoff().compareTo(retry.initialBackoff()) < 0) {
+    if (retry.initialBackoff().isNegative() || retry.initialBackoff().compareTo(RetryPolicy.MAX_BACKOFF) > 0) {
+      v.add(new Violation("retry.initialBackoff", "must be between 0 and " + RetryPolicy.MAX_BACKOFF + ", got "
+          + retry.initialBackoff()));
+    } else if (retry.maxBackoff().compareTo(retry.initialBackoff()) < 0) {
       v.add(new Violation("retry.maxBackoff", "must be at least initialBackoff, which must not be negative"));
     } else if (retry.maxBackoff().compareTo(RetryPolicy.MAX_BACKOFF) > 0) {
       v.add(new Violation("retry.maxBackoff", "must be at most " + RetryPolicy.MAX_BACKOFF + ", got "

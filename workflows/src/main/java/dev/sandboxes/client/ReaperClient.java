@@ -59,7 +59,7 @@ public final class ReaperClient {
     Schedule wanted = Schedule.newBuilder()
         .setAction(ScheduleActionStartWorkflow.newBuilder()
             .setWorkflowType(ReaperWorkflow.class)
-            .setArguments(new ReapRequest(false, grace))
+            .setArguments(new ReapRequest(false, grace).validated())
             .setOptions(WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(taskQueue)
                 .setStaticSummary("orphan reaper of task queue " + taskQueue).build())
             .build())
@@ -91,12 +91,13 @@ public final class ReaperClient {
 
   /** Runs one pass now on the workers of {@code taskQueue} and returns what it found. */
   public ReapReport reapNow(String taskQueue, boolean dryRun, Duration grace) {
+    ReapRequest request = new ReapRequest(dryRun, grace).validated();
     ReaperWorkflow pass = client.newWorkflowStub(ReaperWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(scheduleId(taskQueue) + "/manual-" + UUID.randomUUID().toString().substring(0, 8))
         .setTaskQueue(taskQueue)
         .setWorkflowExecutionTimeout(Duration.ofMinutes(15))
         .setStaticSummary((dryRun ? "dry run of the" : "on-demand") + " orphan reaper")
         .build());
-    return ClientCalls.call("the reaper workflow disappeared", () -> pass.run(new ReapRequest(dryRun, grace)));
+    return ClientCalls.call("the reaper workflow disappeared", () -> pass.run(request));
   }
 }

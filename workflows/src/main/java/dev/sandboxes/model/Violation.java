@@ -6,6 +6,15 @@ package dev.sandboxes.model;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record Violation(String field, String message) {
+  /**
+   * The violation of optional number {@code field} outside {@code min..max}; empty when it is
+   * null (the default) or within.
+   */
+  public static java.util.Optional<Violation> outside(String field, Integer value, int min, int max) {
+    return value == null || (value >= min && value <= max) ? java.util.Optional.empty()
+        : java.util.Optional.of(new Violation(field, "must be between " + min + " and " + max + ", got " + value));
+  }
+
   @Override
   public String toString() {
     return field + ": " + message;

@@ -18,6 +18,21 @@ import dev.sandboxes.model.SandboxStatus;
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record SandboxRequest(SandboxSpec spec, boolean notifyParent, SandboxStatus carried,
     Integer updatesPerRun, Integer resultLines) {
+  /** The most updates a run may be asked to serve: well under the server's 2,000 per run. */
+  public static final int MAX_UPDATES_PER_RUN = 1000;
+
+  /**
+   * The request's own rules (the spec has its own): {@code updatesPerRun} 1..{@value
+   * #MAX_UPDATES_PER_RUN} (0 would continue as new at once, forever), {@code resultLines}
+   * 0..{@value dev.sandboxes.model.LogRequest#MAX_TAIL}.
+   */
+  public java.util.List<dev.sandboxes.model.Violation> violations() {
+    return java.util.stream.Stream.of(
+        dev.sandboxes.model.Violation.outside("updatesPerRun", updatesPerRun, 1, MAX_UPDATES_PER_RUN),
+        dev.sandboxes.model.Violation.outside("resultLines", resultLines, 0, dev.sandboxes.model.LogRequest.MAX_TAIL))
+        .flatMap(java.util.Optional::stream).toList();
+  }
+
   /** The size bound of a result trimmed to {@code resultLines}. */
   public static final int RESULT_BYTES = 4096;
 

@@ -72,9 +72,24 @@ public interface SandboxWorkflow {
   SandboxStatus awaitRunning(java.time.Duration timeout);
 
   /**
+   * Rejects a wait that is unset, not positive or longer than 365 days
+   * ({@link dev.sandboxes.model.WaitTimeouts}) before it is recorded: a timer the server cannot
+   * hold would fail every task of the workflow.
+   */
+  @UpdateValidatorMethod(updateName = "awaitRunning")
+  void validateAwaitRunning(java.time.Duration timeout);
+
+  /**
    * Terminates the sandbox and returns once its pod is gone. Idempotent: on a sandbox that is
    * already terminal it returns the final status.
    */
   @UpdateMethod
   SandboxStatus terminate(String reason);
+
+  /**
+   * Rejects a reason longer than {@link dev.sandboxes.model.TerminateReasons#MAX} characters before
+   * it is recorded: it becomes the status's message.
+   */
+  @UpdateValidatorMethod(updateName = "terminate")
+  void validateTerminate(String reason);
 }

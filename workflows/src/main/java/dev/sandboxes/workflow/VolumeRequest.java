@@ -11,6 +11,12 @@ import dev.sandboxes.model.VolumeStatus;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record VolumeRequest(String name, VolumeSpec spec, VolumeStatus carried, Integer updatesPerRun) {
+  /** The request's own rule (the spec has its own): {@code updatesPerRun} 1..{@value SandboxRequest#MAX_UPDATES_PER_RUN}. */
+  public java.util.List<dev.sandboxes.model.Violation> violations() {
+    return dev.sandboxes.model.Violation.outside("updatesPerRun", updatesPerRun, 1, SandboxRequest.MAX_UPDATES_PER_RUN)
+        .stream().toList();
+  }
+
   /**
    * The request of a new volume {@code name}: nothing carried and the default updates per run; a
    * {@code null} {@code spec} is taken as {@link VolumeSpec#defaults()}.

@@ -41,6 +41,13 @@ public interface VolumeWorkflow {
   VolumeStatus awaitReady(Duration timeout);
 
   /**
+   * Rejects a wait that is unset, not positive or longer than 365 days
+   * ({@link dev.sandboxes.model.WaitTimeouts}) before it is recorded.
+   */
+  @UpdateValidatorMethod(updateName = "awaitReady")
+  void validateAwaitReady(Duration timeout);
+
+  /**
    * Deletes the volume and its data, then the workflow completes. Refused (type
    * {@code VolumeInUse}, naming them) while sandboxes that have not finished mount it.
    */

@@ -62,10 +62,23 @@ public class BatchWorkflowImpl implements BatchWorkflow {
   @Override
   public BatchProgress run(BatchRequest request) {
     spec = request.spec();
+    if (spec == null) {
+      // no spec at all (a caller's misspelt "spec"): fail at once, naming it, instead of failing
+      // every workflow task on it
+      List<String> why = new ArrayList<>(List.of("spec: must be set"));
+      UnknownFields.of(request).forEach(v -> why.add(v.toString()));
+      state = BatchProgress.FAILED;
+      throw ApplicationFailure.newNonRetryableFailure("invalid batch request: " + String.join("; ", why),
+          SandboxErrors.INVALID_SPEC);
+    }
     if (spec.name() == null) {
       spec = spec.withName(WorkflowIds.batchNameOf(Workflow.getInfo().getWorkflowId()));
     }
-    List<Violation> unknown = request.carried() == null ? UnknownFields.of(request) : List.of();
+    List<Violation> unknown = new ArrayList<>();
+    if (request.carried() == null) {
+      unknown.addAll(UnknownFields.of(request));
+      unknown.addAll(request.violations());
+    }
     rejectInvalid(unknown.isEmpty()
         || Workflow.getVersion(REFUSE_UNKNOWN_FIELDS, Workflow.DEFAULT_VERSION, 1) < 1 ? List.of() : unknown);
     BatchProgress carried = request.carried();

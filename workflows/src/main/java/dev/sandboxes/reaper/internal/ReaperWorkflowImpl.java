@@ -23,6 +23,15 @@ public class ReaperWorkflowImpl implements ReaperWorkflow {
 
   @Override
   public ReapReport run(ReapRequest request) {
+    // a caller that bypassed the client: refused before the activity, typed
+    java.util.List<dev.sandboxes.model.Violation> refused = new java.util.ArrayList<>();
+    if (request == null) {
+      refused.add(new dev.sandboxes.model.Violation("request", "must be set"));
+    } else {
+      refused.addAll(dev.sandboxes.model.UnknownFields.of(request));
+      refused.addAll(request.violations());
+    }
+    dev.sandboxes.workflow.InvalidInput.refuse("reap request", refused);
     return activities.reap(request);
   }
 

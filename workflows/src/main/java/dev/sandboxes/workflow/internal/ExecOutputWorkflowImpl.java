@@ -1,5 +1,12 @@
 package dev.sandboxes.workflow.internal;
 
+import dev.sandboxes.model.SandboxNames;
+import dev.sandboxes.model.UnknownFields;
+import dev.sandboxes.model.Violation;
+import dev.sandboxes.workflow.InvalidInput;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.sandboxes.activity.ExecCalls;
 import dev.sandboxes.model.ExecOutputChunk;
 import dev.sandboxes.model.ExecOutputRequest;
@@ -17,6 +24,15 @@ import io.temporal.workflow.WorkflowVersioningBehavior;
 public class ExecOutputWorkflowImpl implements ExecOutputWorkflow {
   @Override
   public ExecOutputChunk read(String sandbox, ExecOutputRequest request) {
+    // a caller that bypassed the client: refused before any timer or activity, typed
+    List<Violation> refused = new ArrayList<>(SandboxNames.labelViolations("sandbox", sandbox, 63));
+    if (request == null) {
+      refused.add(new Violation("request", "must be set"));
+    } else {
+      refused.addAll(UnknownFields.of(request));
+      refused.addAll(request.violations());
+    }
+    InvalidInput.refuse("exec output request", refused);
     try {
       return ExecCalls.output(request, null).execOutput(sandbox, request);
     } catch (ActivityFailure failure) {

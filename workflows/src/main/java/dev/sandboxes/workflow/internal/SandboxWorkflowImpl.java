@@ -101,6 +101,13 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     }
   }
 
+  /** What a new sandbox's request breaks besides its spec: its unknown and unreadable fields, its own rules. */
+  private static List<dev.sandboxes.model.Violation> refused(SandboxRequest request) {
+    List<dev.sandboxes.model.Violation> found = new java.util.ArrayList<>(UnknownFields.of(request));
+    found.addAll(request.violations());
+    return found;
+  }
+
   @Override
   public SandboxResult run(SandboxRequest request) {
     this.request = request;
@@ -118,7 +125,7 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
     cleanupAtStart = startVersion >= SandboxChanges.CLEANUP_DECIDED_AT_START;
     durableExec = startVersion >= SandboxChanges.DURABLE_EXEC;
     run.begin(name, spec, request.notifyParent(), request.carried(), startVersion >= 1,
-        request.carried() == null ? SandboxChanges.unknownFieldsRefused(UnknownFields.of(request)) : List.of(),
+        request.carried() == null ? SandboxChanges.unknownFieldsRefused(refused(request)) : List.of(),
         startVersion);
     memoAfterCleanup = startVersion >= SandboxChanges.STATUS_MEMO_WHOLE;
     begun = true;
@@ -271,6 +278,16 @@ public class SandboxWorkflowImpl implements SandboxWorkflow {
       }
       throw ActivityFailures.rethrowable(failure);
     }
+  }
+
+  @Override
+  public void validateAwaitRunning(Duration timeout) {
+    dev.sandboxes.model.WaitTimeouts.valid("timeout", timeout);
+  }
+
+  @Override
+  public void validateTerminate(String why) {
+    dev.sandboxes.model.TerminateReasons.valid(why);
   }
 
   @Override

@@ -99,7 +99,8 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
   public VolumeStatus run(VolumeRequest request) {
     if (request.carried() == null) {
       createdAt = now();
-      List<Violation> unknown = UnknownFields.of(request);
+      List<Violation> unknown = new ArrayList<>(UnknownFields.of(request));
+      unknown.addAll(request.violations());
       rejectInvalid(SandboxChanges.unknownFieldsRefused(unknown));
       setDetails();
     }
@@ -232,6 +233,11 @@ public class VolumeWorkflowImpl implements VolumeWorkflow {
   @Override
   public VolumeStatus describe() {
     return status();
+  }
+
+  @Override
+  public void validateAwaitReady(Duration timeout) {
+    dev.sandboxes.model.WaitTimeouts.valid("timeout", timeout);
   }
 
   @Override
