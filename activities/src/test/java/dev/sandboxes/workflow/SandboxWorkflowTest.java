@@ -17,6 +17,8 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.WorkflowIds;
+import dev.sandboxes.model.SandboxReason;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.sandboxes.plugin.SandboxPlugin;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -239,10 +241,17 @@ class SandboxWorkflowTest {
   @Test
   void aTtlAboveTheWorkersMaximumLifetimeIsRefusedAndCreatesNothing() {
     String name = sandboxes.start(spec("ttl-max").toBuilder().ttl(Duration.ofHours(25)).build());
-    assertThatThrownBy(() -> sandboxes.result(name))
-        .isInstanceOfSatisfying(SandboxException.class,
-            e -> assertThat(e.type()).isEqualTo(SandboxErrors.INVALID_SPEC))
-        .hasMessageContaining("ttl: must be at most the worker's maximum sandbox lifetime of PT24H, got PT25H");
+    // the workflow failed at its start, typed; its sandbox is failed, for every client
+    Throwable failed = catchThrowable(() -> client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name))
+        .getResult(SandboxResult.class));
+    assertThat(failed.getCause()).isInstanceOfSatisfying(io.temporal.failure.ApplicationFailure.class,
+        e -> assertThat(e.getType()).isEqualTo(SandboxErrors.INVALID_SPEC));
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.phase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(result.status().reason()).isEqualTo(SandboxReason.INVALID_SPEC.wireName());
+    assertThat(result.status().message())
+        .contains("ttl: must be at most the worker's maximum sandbox lifetime of PT24H, got PT25H");
+    assertThat(sandboxes.describe(name)).isEqualTo(result.status());
     assertThat(runtime.objectsCreated()).isZero();
   }
 

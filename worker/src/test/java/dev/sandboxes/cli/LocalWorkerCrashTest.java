@@ -1,12 +1,18 @@
 package dev.sandboxes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sandboxes.batch.BatchProgress;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
+import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.ExecRequest;
+import dev.sandboxes.model.SandboxErrors;
+import dev.sandboxes.model.SandboxException;
+import dev.sandboxes.model.SandboxPhase;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.WorkflowIds;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -29,6 +35,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -120,6 +129,62 @@ class LocalWorkerCrashTest {
             .isEqualTo(results.stream().mapToInt(r -> r.attempts() - 1).sum());
         assertThat(markedLeft).as("sandbox processes left on the host").isZero();
         assertThat(dirsLeft).as("sandbox directories left").isEmpty();
+      } finally {
+        worker.kill();
+        markedProcesses(marker).forEach(ProcessHandle::destroyForcibly);
+        stubs.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * A client waiting on a sandbox whose only worker was killed is told so, naming the task
+   * queue, within the documented bound (no poll for 60 s, noticed at the next check: at most
+   * about 2 min 10 s after the kill), instead of waiting out its call's deadline: an exec, a
+   * terminate and a wait through the client, an exec through the CLI.
+   */
+  @Test
+  void aClientWaitingOnAKilledWorkerIsToldNoWorkerServesTheTaskQueue() throws Exception {
+    int port = freePort();
+    String queue = "dead-" + UUID.randomUUID().toString().substring(0, 8);
+    String marker = UUID.randomUUID().toString();
+    Files.createDirectories(logs);
+    try (EmbeddedStack stack = EmbeddedStack.start(port, "local")) {
+      assertThat(stack.uiUrl()).as("the temporal CLI's server (DescribeTaskQueue)").isNotNull();
+      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+      Worker worker = Worker.start(port, queue, root, "auto", logs.resolve("dead-worker.log"));
+      try {
+        SandboxClient sandboxes = new SandboxClient(WorkflowClient.newInstance(stubs), queue);
+        String name = sandboxes.start(SandboxSpec.builder("busybox:1.36").name(queue).env(MARKER, marker)
+            .command("sh", "-c", "sleep 3600").build());
+        assertThat(sandboxes.awaitRunning(name, Duration.ofMinutes(1)).phase()).isEqualTo(SandboxPhase.RUNNING);
+        worker.kill();
+        long t0 = System.nanoTime();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+          List<Future<Throwable>> calls = List.of(
+              callers.submit(() -> catchThrowable(() -> sandboxes.exec(name, ExecRequest.of("echo", "hi")))),
+              callers.submit(() -> catchThrowable(() -> sandboxes.terminate(name, null))),
+              callers.submit(() -> catchThrowable(() -> sandboxes.awaitDone(name, Duration.ofMinutes(10)))));
+          Future<DevStackTest.Run> cli = callers.submit(() -> DevStackTest.sandbox(stack.address(), "exec", name,
+              "--", "echo", "hi"));
+          for (Future<Throwable> call : calls) {
+            assertThat(call.get(4, TimeUnit.MINUTES)).isInstanceOfSatisfying(SandboxException.class, e -> {
+              assertThat(e.type()).isEqualTo(SandboxErrors.NO_WORKER);
+              assertThat(e.getMessage()).contains("no worker is serving task queue \"" + queue + "\"");
+            });
+          }
+          DevStackTest.Run exec = cli.get(4, TimeUnit.MINUTES);
+          double took = seconds(t0);
+          System.out.printf("no worker noticed %.1f s after the kill%n", took);
+          assertThat(exec.code()).as(exec.err()).isEqualTo(ExitCodes.OPERATIONAL);
+          assertThat(exec.err().lines().count()).as(exec.err()).isEqualTo(1);
+          assertThat(exec.err()).contains("no worker is serving task queue \"" + queue + "\"");
+          assertThat(took).as("seconds from the kill to the last answer").isLessThan(150);
+        } finally {
+          callers.shutdownNow();
+        }
       } finally {
         worker.kill();
         markedProcesses(marker).forEach(ProcessHandle::destroyForcibly);

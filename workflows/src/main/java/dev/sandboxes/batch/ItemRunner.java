@@ -12,6 +12,9 @@ import dev.sandboxes.workflow.Sandboxes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
+import dev.sandboxes.model.SandboxStatus;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -242,6 +245,15 @@ public final class ItemRunner {
       if (cause instanceof CanceledFailure) {
         return cancelled(index, r.name(), attempts);
       }
+      if ((cause instanceof TerminatedFailure || cause instanceof TimeoutFailure)
+          && Workflow.getVersion(ITEM_CLOSED_OUTSIDE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        // its workflow was closed by Temporal (an operator's terminate, an execution timeout):
+        // the item's sandbox was terminated, as its clients report it
+        SandboxReason how = cause instanceof TimeoutFailure ? SandboxReason.WORKFLOW_TIMED_OUT
+            : SandboxReason.WORKFLOW_TERMINATED;
+        return new ItemResult(index, r.name(), SandboxPhase.TERMINATED.wireName(), null, how.wireName(),
+            SandboxStatus.closedOutsideMessage(how, null), attempts, List.of());
+      }
       String reason = cause instanceof ApplicationFailure app ? app.getType() : "ChildWorkflowFailed";
       String message = cause instanceof ApplicationFailure app ? app.getOriginalMessage()
           : String.valueOf(cause == null ? failure.getMessage() : cause.getMessage());
@@ -251,6 +263,13 @@ public final class ItemRunner {
       return cancelled(index, r.name(), attempts);
     }
   }
+
+  /**
+   * The change ID under which an item whose sandbox workflow Temporal terminated or timed out ends
+   * {@code terminated} ({@code WorkflowTerminated}, {@code WorkflowTimedOut}) instead of
+   * {@code failed} ({@code ChildWorkflowFailed}): a chunk that began before it replays as it ran.
+   */
+  static final String ITEM_CLOSED_OUTSIDE = "batch-item-closed-outside";
 
   private static ItemResult cancelled(int index, String name, int attempts) {
     return new ItemResult(index, name, SandboxPhase.TERMINATED.wireName(), null,

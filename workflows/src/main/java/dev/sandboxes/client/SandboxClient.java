@@ -26,6 +26,7 @@ import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.SandboxStatus;
 import dev.sandboxes.model.TaskQueues;
+import dev.sandboxes.model.TerminateReasons;
 import dev.sandboxes.model.Violation;
 import dev.sandboxes.model.WaitTimeouts;
 import dev.sandboxes.model.WorkflowIds;
@@ -46,6 +47,10 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.failure.ApplicationFailure;
+import dev.sandboxes.model.LogChunk;
+import dev.sandboxes.model.SandboxReason;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributes;
 import dev.sandboxes.model.SandboxPhase;
@@ -66,15 +71,17 @@ import java.util.concurrent.TimeoutException;
 public final class SandboxClient {
   private static final String SANDBOX_WORKFLOW_TYPE = "Sandbox";
   /** The longest termination reason. */
-  public static final int MAX_REASON = 1024;
+  public static final int MAX_REASON = TerminateReasons.MAX;
 
   private final WorkflowClient client;
   private final String taskQueue;
+  private final WorkerWatch workers;
 
   /** A client that starts sandboxes through {@code client} on {@code taskQueue}. */
   public SandboxClient(WorkflowClient client, String taskQueue) {
     this.client = client;
     this.taskQueue = taskQueue;
+    this.workers = new WorkerWatch(client);
   }
 
   /** A client that starts sandboxes through {@code client} on {@link TaskQueues#DEFAULT}. */
@@ -119,9 +126,9 @@ public final class SandboxClient {
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL).build());
     try {
       return ClientCalls.starting(client, () -> ClientCalls.call("no sandbox named \"" + named.name() + "\"",
-          () -> WorkflowClient.executeUpdateWithStart(stub::awaitRunning, timeout,
+          () -> workers.await(() -> taskQueue, "create " + named.name(), () -> WorkflowClient.executeUpdateWithStart(stub::awaitRunning, timeout,
               UpdateOptions.<SandboxStatus>newBuilder().setWaitForStage(WorkflowUpdateStage.COMPLETED).build(),
-              new WithStartWorkflowOperation<>(stub::run, SandboxRequest.of(named)))));
+              new WithStartWorkflowOperation<>(stub::run, SandboxRequest.of(named))))));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new NameAlreadyUsedException(named.name());
     } catch (io.temporal.client.WorkflowServiceException e) {
@@ -179,16 +186,117 @@ public final class SandboxClient {
     }
   }
 
-  /** The current status; works after the sandbox's workflow closed. */
+  /**
+   * The current status; works after the sandbox's workflow closed, whatever closed it. An open
+   * workflow is asked (a query); a closed one is never asked: its status comes from how it closed
+   * ({@link #closedResult}).
+   */
   public SandboxStatus describe(String name) {
-    return call(name, () -> stub(name).describe());
+    WorkflowExecutionDescription execution = call(name, () -> untyped(name).describe());
+    if (!closed(execution)) {
+      try {
+        return call(name, () -> stub(name).describe());
+      } catch (RuntimeException e) {
+        // closed while asked: answered as a closed one below
+        execution = call(name, () -> untyped(name).describe());
+        if (!closed(execution)) {
+          throw e;
+        }
+      }
+    }
+    return closedResult(name, execution).status();
+  }
+
+  /**
+   * What a sandbox whose workflow is closed left behind, from how the workflow closed, without
+   * asking a workflow that did not end by its own code (such a query replays a history that
+   * ends in the middle, and fails or answers with a phase long gone). Completed: its result.
+   * Cancelled: its kept state (its code ran to the end and answers queries). Terminated or timed
+   * out by Temporal, or failed: the status it kept in its memo, ended {@code terminated}
+   * ({@code failed} for a failure) with a reason that says how, no logs captured (phase truth
+   * when the project is bypassed; a recorded terminal phase stands).
+   */
+  private SandboxResult closedResult(String name, WorkflowExecutionDescription execution) {
+    if (endedOutside(execution.getStatus()).isEmpty()) {
+      return result(name);
+    }
+    try {
+      untyped(name).getResult(SandboxResult.class);
+    } catch (WorkflowFailedException e) {
+      return endedOutsideResult(execution, e);
+    } catch (RuntimeException e) {
+      // how it closed stays unsaid; the status still says that it closed
+    }
+    return endedOutsideResult(execution, null);
+  }
+
+  /**
+   * The result of a sandbox whose workflow did not end by its own code ({@link #endedOutside}),
+   * from its description and, when known, the failure it closed with (whose message and typed
+   * error say more).
+   */
+  private static SandboxResult endedOutsideResult(WorkflowExecutionDescription execution, WorkflowFailedException closed) {
+    SandboxReason how = endedOutside(execution.getStatus()).orElseThrow();
+    String reason = null;
+    String detail = null;
+    Throwable cause = closed == null ? null : closed.getCause();
+    if (cause instanceof io.temporal.failure.TemporalFailure failure) {
+      detail = failure.getOriginalMessage();
+    }
+    if (cause instanceof ApplicationFailure app && SandboxErrors.isSandboxError(app.getType())) {
+      reason = app.getType(); // the workflow refused what it was given: the typed error names it
+    }
+    return new SandboxResult(closedStatus(execution, how, reason, detail), LogChunk.empty());
+  }
+
+  /**
+   * The result of a sandbox whose workflow closed with a failure: a cancelled one's from its kept
+   * state, any other's from how it closed ({@link #closedResult}).
+   */
+  private SandboxResult failedResult(String name, WorkflowFailedException failure) {
+    if (failure.getCause() instanceof CanceledFailure) {
+      // Temporal keeps no return value for a cancelled workflow; its state answers queries.
+      return stub(name).result();
+    }
+    WorkflowExecutionDescription execution = untyped(name).describe();
+    if (endedOutside(execution.getStatus()).isEmpty()) {
+      throw failure;
+    }
+    return endedOutsideResult(execution, failure);
+  }
+
+  /** How a closed workflow's status ends a sandbox that its code did not end; empty for a workflow that ended itself. */
+  static Optional<SandboxReason> endedOutside(WorkflowExecutionStatus status) {
+    return switch (status) {
+      case WORKFLOW_EXECUTION_STATUS_TERMINATED -> Optional.of(SandboxReason.WORKFLOW_TERMINATED);
+      case WORKFLOW_EXECUTION_STATUS_TIMED_OUT -> Optional.of(SandboxReason.WORKFLOW_TIMED_OUT);
+      case WORKFLOW_EXECUTION_STATUS_FAILED -> Optional.of(SandboxReason.WORKFLOW_FAILED);
+      default -> Optional.empty();
+    };
+  }
+
+  /**
+   * The status of a sandbox whose workflow {@code how} closed: the status it kept (its memo, or
+   * what its search attributes say), ended by that with {@code reason} (its failure's type where it
+   * failed typed) and a message from {@code detail} (the terminate reason, the failure's message;
+   * null when not known).
+   */
+  static SandboxStatus closedStatus(WorkflowExecutionMetadata meta, SandboxReason how, String reason, String detail) {
+    String name = WorkflowIds.sandboxNameOf(meta.getExecution().getWorkflowId());
+    SearchAttributes attributes = meta.getTypedSearchAttributes();
+    Map<String, String> tags = tags(attributes);
+    SandboxStatus kept = keptStatus(meta);
+    SandboxStatus recorded = kept != null ? kept.withTags(tags)
+        : new SandboxStatus(name, attributes.get(SearchAttributeKeys.IMAGE), SandboxPhase.QUEUED, null, null, null,
+            meta.getStartTime(), null, null, null, tags, 0);
+    return recorded.closedOutside(how, reason, detail, meta.getCloseTime());
   }
 
   /** Runs a command in the running sandbox. */
   public ExecResult exec(String name, ExecRequest request) {
     request.validated();
     try {
-      return call(name, () -> stub(name).exec(request));
+      return watched(name, "exec", () -> stub(name).exec(request));
     } catch (SandboxNotFoundException e) {
       // An update to a closed workflow reads as "not found"; the sandbox exists but has ended.
       throw new SandboxNotRunningException(name, "exec", describe(name).phase());
@@ -235,10 +343,10 @@ public final class SandboxClient {
       chunk.pieces().forEach(counted);
       offset = chunk.nextOffset();
       if (chunk.ended()) {
-        return call(name, running::getResult);
+        return watched(name, "exec", running::getResult);
       }
     }
-    ExecResult result = call(name, running::getResult);
+    ExecResult result = watched(name, "exec", running::getResult);
     handRest(output, OutputPiece.Stream.STDOUT, result.stdout(), handed[0]);
     handRest(output, OutputPiece.Stream.STDERR, result.stderr(), handed[1]);
     return result;
@@ -272,7 +380,7 @@ public final class SandboxClient {
   /** The exec update, accepted; its ID is the exec's. */
   private WorkflowUpdateHandle<ExecResult> startExecUpdate(String name, ExecRequest identified) {
     try {
-      return call(name, () -> untyped(name).startUpdate(UpdateOptions.newBuilder(ExecResult.class)
+      return watched(name, "exec", () -> untyped(name).startUpdate(UpdateOptions.newBuilder(ExecResult.class)
           .setUpdateName("exec").setUpdateId(identified.id()).setWaitForStage(WorkflowUpdateStage.ACCEPTED)
           .build(), identified));
     } catch (SandboxNotFoundException e) {
@@ -297,7 +405,8 @@ public final class SandboxClient {
         .setWorkflowIdConflictPolicy(io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
         .setWorkflowRunTimeout(request.effectiveWait().plus(Duration.ofMinutes(2)))
         .build());
-    return call(name, () -> read.read(name, request));
+    return call(name, () -> workers.await(() -> taskQueue, "exec output of sandbox \"" + name + "\"",
+        () -> read.read(name, request)));
   }
 
   /** Recent output, live while the sandbox runs and from its captured tail after it closed. */
@@ -305,20 +414,27 @@ public final class SandboxClient {
     request.validated();
     if (!closed(name)) {
       try {
-        return call(name, () -> stub(name).logs(request));
+        return watched(name, "logs", () -> stub(name).logs(request));
       } catch (SandboxException e) {
         if (!closed(name)) {
           throw e;
         }
       }
     }
+    WorkflowExecutionDescription execution = call(name, () -> untyped(name).describe());
+    if (endedOutside(execution.getStatus()).isPresent()) {
+      SandboxStatus ended = call(name, () -> closedResult(name, execution)).status();
+      throw new SandboxNotRunningException(ended.phase(), "sandbox \"" + name + "\" ended "
+          + ended.phase().wireName() + " (" + ended.reason() + ") and no logs were captured: its workflow was "
+          + "closed without running the code that keeps them");
+    }
     return result(name).logs().select(request);
   }
 
   /** Terminates the sandbox and returns once its pod is gone; idempotent. */
   public SandboxStatus terminate(String name, String reason) {
-    validReason(reason);
-    return updateOrFinalStatus(name, sandbox -> sandbox.terminate(reason));
+    TerminateReasons.valid(reason);
+    return updateOrFinalStatus(name, "terminate", sandbox -> sandbox.terminate(reason));
   }
 
   /**
@@ -327,20 +443,20 @@ public final class SandboxClient {
    */
   public SandboxStatus awaitRunning(String name, Duration timeout) {
     WaitTimeouts.valid("timeout", timeout);
-    return updateOrFinalStatus(name, sandbox -> sandbox.awaitRunning(timeout));
+    return updateOrFinalStatus(name, "wait", sandbox -> sandbox.awaitRunning(timeout));
   }
 
   /**
    * Sends an update that answers with a status. A closed workflow takes no updates: then (also
    * when it closes while the update is in flight) its final status is the answer.
    */
-  private SandboxStatus updateOrFinalStatus(String name,
+  private SandboxStatus updateOrFinalStatus(String name, String what,
       java.util.function.Function<SandboxWorkflow, SandboxStatus> update) {
     if (closed(name)) {
       return describe(name);
     }
     try {
-      return call(name, () -> update.apply(stub(name)));
+      return watched(name, what, () -> update.apply(stub(name)));
     } catch (SandboxException e) {
       return finalStatusOr(name, e);
     }
@@ -357,20 +473,15 @@ public final class SandboxClient {
   /** Waits at most {@code timeout} for the sandbox to finish; empty when it is still going. */
   public Optional<SandboxResult> awaitDone(String name, Duration timeout) {
     WaitTimeouts.valid("timeout", timeout);
-    try {
-      return Optional.ofNullable(call(name, () -> {
-        try {
-          return untyped(name).getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, SandboxResult.class);
-        } catch (TimeoutException e) {
-          return null;
-        }
-      }));
-    } catch (WorkflowFailedException e) {
-      if (!(e.getCause() instanceof CanceledFailure)) {
-        throw e;
+    return Optional.ofNullable(watched(name, "wait", () -> {
+      try {
+        return untyped(name).getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, SandboxResult.class);
+      } catch (TimeoutException e) {
+        return null;
+      } catch (WorkflowFailedException e) {
+        return failedResult(name, e);
       }
-      return Optional.of(call(name, () -> stub(name).result()));
-    }
+    }));
   }
 
   /**
@@ -378,11 +489,11 @@ public final class SandboxClient {
    * waiting for the pod to go. Returns false when the sandbox had already ended.
    */
   public boolean requestTermination(String name, String reason) {
-    validReason(reason);
+    TerminateReasons.valid(reason);
     if (closed(name)) {
       return false;
     }
-    call(name, () -> untyped(name).startUpdate("terminate", WorkflowUpdateStage.ACCEPTED,
+    watched(name, "terminate", () -> untyped(name).startUpdate("terminate", WorkflowUpdateStage.ACCEPTED,
         SandboxStatus.class, reason));
     return true;
   }
@@ -413,6 +524,20 @@ public final class SandboxClient {
     SearchAttributes attributes = meta.getTypedSearchAttributes();
     String phaseValue = attributes.get(SearchAttributeKeys.PHASE);
     SandboxPhase phase = phaseValue == null ? SandboxPhase.QUEUED : SandboxPhase.parse(phaseValue);
+    SandboxStatus kept = keptStatus(meta);
+    Optional<SandboxReason> outside = endedOutside(meta.getStatus());
+    if (outside.isPresent() && !phase.terminal()) {
+      // its SandboxPhase attribute still says what it was when its workflow was closed
+      kept = closedStatus(meta, outside.get(), null, null);
+      phase = kept.phase();
+    }
+    boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    return new SandboxSummary(name, attributes.get(SearchAttributeKeys.IMAGE), phase, tags(attributes),
+        meta.getStartTime(), open, attributes.get(SearchAttributeKeys.VOLUMES), kept);
+  }
+
+  /** The tags of the {@code SandboxTags} attribute ({@code key=value} entries). */
+  private static Map<String, String> tags(SearchAttributes attributes) {
     List<String> tagEntries = attributes.get(SearchAttributeKeys.TAGS);
     Map<String, String> tags = new LinkedHashMap<>();
     if (tagEntries != null) {
@@ -423,9 +548,7 @@ public final class SandboxClient {
         }
       }
     }
-    boolean open = meta.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    return new SandboxSummary(name, attributes.get(SearchAttributeKeys.IMAGE), phase, tags,
-        meta.getStartTime(), open, attributes.get(SearchAttributeKeys.VOLUMES), keptStatus(meta));
+    return tags;
   }
 
   /** The status the workflow keeps in its memo; null when there is none or it cannot be read. */
@@ -440,27 +563,32 @@ public final class SandboxClient {
 
   /** Waits for the sandbox to finish and returns its result. */
   public SandboxResult result(String name) {
-    try {
-      return call(name, () -> untyped(name).getResult(SandboxResult.class));
-    } catch (WorkflowFailedException e) {
-      if (!(e.getCause() instanceof CanceledFailure)) {
-        throw e;
+    return call(name, () -> {
+      try {
+        return untyped(name).getResult(SandboxResult.class);
+      } catch (WorkflowFailedException e) {
+        return failedResult(name, e);
       }
-      // Temporal keeps no return value for a cancelled workflow; its state answers queries.
-      return call(name, () -> stub(name).result());
-    }
-  }
-
-  /** The termination message is kept in the sandbox's status: a line, not a document. */
-  private static void validReason(String reason) {
-    if (reason != null && reason.length() > MAX_REASON) {
-      throw new InvalidSpecException("terminate request", List.of(new Violation("reason",
-          "must be at most " + MAX_REASON + " characters, got " + reason.length())));
-    }
+    });
   }
 
   private boolean closed(String name) {
-    return call(name, () -> untyped(name).describe().getWorkflowExecutionInfo().hasCloseTime());
+    return closed(call(name, () -> untyped(name).describe()));
+  }
+
+  private static boolean closed(WorkflowExecutionMetadata execution) {
+    return execution.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+
+  /**
+   * {@code call} (one that waits for the sandbox's worker), with Temporal's failures typed as by
+   * {@link #call}; given up as {@code NoWorkerServing} when no worker serves the sandbox's task
+   * queue ({@link WorkerWatch}).
+   */
+  private <T> T watched(String name, String what, java.util.function.Supplier<T> call) {
+    return call(name, () -> workers.await(() -> untyped(name).describe().getWorkflowExecutionInfo().getTaskQueue(),
+        what + " of sandbox \"" + name + "\"", call));
   }
 
   private SandboxWorkflow stub(String name) {

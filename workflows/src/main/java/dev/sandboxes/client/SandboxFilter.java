@@ -77,12 +77,12 @@ public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, 
   /** The same selection as a Temporal visibility query over the sandbox search attributes. */
   public String visibilityQuery() {
     StringBuilder q = new StringBuilder("WorkflowType = 'Sandbox'");
-    if (!phases.isEmpty()) {
-      q.append(" AND SandboxPhase IN (");
-      q.append(String.join(", ", phases.stream().sorted().map(p -> quote(p.wireName())).toList()));
+    Set<SandboxPhase> wanted = !phases.isEmpty() ? phases
+        : includeTerminated ? Set.of() : java.util.EnumSet.complementOf(java.util.EnumSet.of(SandboxPhase.TERMINATED));
+    if (!wanted.isEmpty()) {
+      q.append(" AND (");
+      q.append(String.join(" OR ", wanted.stream().sorted().map(SandboxFilter::phaseCondition).toList()));
       q.append(')');
-    } else if (!includeTerminated) {
-      q.append(" AND SandboxPhase != 'terminated'");
     }
     tags.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(t -> q.append(" AND SandboxTags = ").append(quote(t.getKey() + "=" + t.getValue())));
@@ -93,6 +93,29 @@ public record SandboxFilter(Set<SandboxPhase> phases, Map<String, String> tags, 
       q.append(" AND SandboxVolumes = ").append(quote(volume));
     }
     return q.toString();
+  }
+
+  /**
+   * The condition for a sandbox in {@code phase}, whose {@code SandboxPhase} attribute holds the
+   * phase its workflow recorded last. A workflow closed by something outside the project
+   * (terminated or timed out by Temporal, or failed) never records its end: with a phase short of
+   * terminal it is a sandbox {@code terminated} ({@code failed} for a failure), as its clients
+   * derive it ({@code SandboxClient}).
+   */
+  private static String phaseCondition(SandboxPhase phase) {
+    String recorded = "SandboxPhase = " + quote(phase.wireName());
+    if (!phase.terminal()) {
+      return "(" + recorded + " AND ExecutionStatus != 'Terminated' AND ExecutionStatus != 'TimedOut'"
+          + " AND ExecutionStatus != 'Failed')";
+    }
+    String unfinished = "SandboxPhase IN (" + String.join(", ", java.util.Arrays.stream(SandboxPhase.values())
+        .filter(p -> !p.terminal()).map(p -> quote(p.wireName())).toList()) + ")";
+    return switch (phase) {
+      case TERMINATED -> "(" + recorded + " OR (" + unfinished
+          + " AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut')))";
+      case FAILED -> "(" + recorded + " OR (" + unfinished + " AND ExecutionStatus = 'Failed'))";
+      default -> recorded;
+    };
   }
 
   private static String quote(String value) {

@@ -40,8 +40,6 @@ public record SandboxSummary(
     if (memo == null) {
       return null;
     }
-    return new SandboxStatus(memo.name(), memo.image(), memo.phase(), memo.reason(), memo.message(),
-        memo.exitCode(), memo.createdAt(), memo.startedAt(), memo.finishedAt(), memo.ref(),
-        tags, memo.execCount());
+    return memo.withTags(tags);
   }
 }

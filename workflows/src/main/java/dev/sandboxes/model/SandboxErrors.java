@@ -50,6 +50,13 @@ public final class SandboxErrors {
   public static final String EXEC_OUTCOME_UNKNOWN = "ExecOutcomeUnknown";
 
   /**
+   * No worker serves the task queue of the workflow a call waits on (none has polled it for a
+   * minute): the call is given up instead of waiting for a worker that may never come; what it
+   * asked may still happen when a worker comes back. Not retryable by the client itself.
+   */
+  public static final String NO_WORKER = "NoWorkerServing";
+
+  /**
    * The Temporal namespace lacks the sandbox search attributes, so nothing can start there
    * ({@link SearchAttributesMissingException}); {@code sandbox setup} registers them. Not retryable.
    */
@@ -58,7 +65,7 @@ public final class SandboxErrors {
   private static final java.util.Set<String> ALL = java.util.Set.of(INVALID_SPEC, NOT_FOUND,
       NOT_RUNNING, NAME_ALREADY_USED, NAME_CONFLICT, FORBIDDEN, RUNTIME_UNAVAILABLE, RUNTIME_REJECTED,
       VOLUME_EXISTS, VOLUME_IN_USE, EXEC_OUTCOME_UNKNOWN, AGENT_UNAVAILABLE, AGENT_REFUSED,
-      EXEC_ID_IN_USE, SEARCH_ATTRIBUTES_MISSING);
+      EXEC_ID_IN_USE, NO_WORKER, SEARCH_ATTRIBUTES_MISSING);
 
   private SandboxErrors() {}
 

@@ -15,6 +15,12 @@ public class SandboxNotRunningException extends SandboxException {
     this.phase = phase;
   }
 
+  /** The sandbox is in {@code phase}; {@code message} says what that means for the operation. */
+  public SandboxNotRunningException(SandboxPhase phase, String message) {
+    super(SandboxErrors.NOT_RUNNING, message);
+    this.phase = phase;
+  }
+
   /** The phase the sandbox was in. */
   public SandboxPhase phase() {
     return phase;

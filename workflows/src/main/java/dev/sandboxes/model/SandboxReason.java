@@ -36,7 +36,17 @@ public enum SandboxReason {
    * Running, but the last exec found the sandbox's in-sandbox agent not answering (the message
    * says what failed); cleared by the next exec that gets through.
    */
-  AGENT_UNAVAILABLE("AgentUnavailable");
+  AGENT_UNAVAILABLE("AgentUnavailable"),
+  /**
+   * Terminated: the sandbox's workflow was terminated outside the sandbox API (for example with
+   * {@code temporal workflow terminate}), which runs none of its code: what the sandbox owned is
+   * left to the reaper.
+   */
+  WORKFLOW_TERMINATED("WorkflowTerminated"),
+  /** Terminated: the sandbox's workflow passed its execution or run timeout, set by whoever started it. */
+  WORKFLOW_TIMED_OUT("WorkflowTimedOut"),
+  /** Failed: the sandbox's workflow failed before the sandbox reached a terminal phase. */
+  WORKFLOW_FAILED("WorkflowFailed");
 
   private final String wireName;
 

@@ -19,6 +19,9 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
+import dev.sandboxes.model.SandboxReason;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -213,6 +216,10 @@ public final class Sandbox implements AutoCloseable {
     try {
       return result.get();
     } catch (ChildWorkflowFailure failure) {
+      if ((failure.getCause() instanceof TerminatedFailure || failure.getCause() instanceof TimeoutFailure)
+          && Workflow.getVersion(CLOSED_OUTSIDE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        return closedOutside(failure.getCause());
+      }
       if (!(failure.getCause() instanceof CanceledFailure)) {
         throw failure;
       }
@@ -224,6 +231,31 @@ public final class Sandbox implements AutoCloseable {
       }
       return last;
     }
+  }
+
+  /**
+   * The change ID under which a child sandbox that Temporal terminated or timed out (its
+   * workflow closed without running any of its code) completes as a {@code terminated} sandbox
+   * instead of failing its owner with the child's failure: a workflow that began before it
+   * replays as it ran.
+   */
+  static final String CLOSED_OUTSIDE = "sandbox-child-closed-outside";
+
+  /**
+   * The result of a sandbox whose workflow was terminated or timed out by Temporal: the status it
+   * reported last, ended {@code terminated} with a reason that says how ({@code WorkflowTerminated},
+   * {@code WorkflowTimedOut}), no logs (none were captured). What it owned is left to the reaper.
+   */
+  private SandboxResult closedOutside(Throwable cause) {
+    SandboxStatus last = events.latest(name);
+    SandboxStatus reported = last != null ? last
+        : new SandboxStatus(name, null, SandboxPhase.QUEUED, null, null, null, null, null, null, null, null, 0);
+    boolean timedOut = cause instanceof TimeoutFailure;
+    String detail = cause instanceof TerminatedFailure terminated ? terminated.getOriginalMessage() : null;
+    SandboxStatus ended = reported.closedOutside(
+        timedOut ? SandboxReason.WORKFLOW_TIMED_OUT : SandboxReason.WORKFLOW_TERMINATED, null, detail,
+        java.time.Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+    return new SandboxResult(ended, LogChunk.empty());
   }
 
   /** Terminates the sandbox if it still runs. */

@@ -196,7 +196,7 @@ class SandboxLifecycleTest {
     assertThat(Stream.of(SandboxReason.values()).map(SandboxReason::wireName)).containsExactly(
         "QuotaExceeded", "VolumePending", "InvalidSpec", "ScheduleTimeout", "StartupTimeout",
         "SandboxLost", "ActivityFailed", "TerminateRequested", "TTLExpired", "Cancelled",
-        "WorkerRestarted", "AgentUnavailable");
+        "WorkerRestarted", "AgentUnavailable", "WorkflowTerminated", "WorkflowTimedOut", "WorkflowFailed");
     assertThat(SandboxReason.of("TTLExpired")).contains(SandboxReason.TTL_EXPIRED);
     assertThat(SandboxReason.of("OOMKilled")).isEmpty();
     assertThat(SandboxReason.of(null)).isEmpty();

@@ -10,6 +10,10 @@ import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.SandboxErrors;
 import dev.sandboxes.model.SandboxException;
 import dev.sandboxes.model.SandboxPhase;
+import dev.sandboxes.model.SandboxReason;
+import dev.sandboxes.model.SandboxNotRunningException;
+import dev.sandboxes.model.LogRequest;
+import dev.sandboxes.client.SandboxFilter;
 import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.TaskQueues;
 import dev.sandboxes.model.WorkflowIds;
@@ -244,6 +248,44 @@ class SandboxWorkflowImplTest {
     String name = running(spec("cancelled"));
     temporal.client().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).cancel();
     endsAs(name, SandboxPhase.TERMINATED, "Cancelled");
+  }
+
+  @Test
+  void aSandboxWhoseWorkflowIsTerminatedOutsideTheProjectIsTerminatedForTheClientWithoutAQuery() throws Exception {
+    String name = running(spec("cut").toBuilder().tag("team", "a").build());
+    sandboxes.exec(name, ExecRequest.of("true"));
+    temporal.client().newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(name)).terminate("by hand");
+    // nobody left to answer a query: every answer comes from how the workflow closed
+    temporal.env().getWorkerFactory().shutdownNow();
+    temporal.env().getWorkerFactory().awaitTermination(10, TimeUnit.SECONDS);
+
+    SandboxStatus status = sandboxes.describe(name);
+    assertThat(status.phase()).isEqualTo(SandboxPhase.TERMINATED);
+    assertThat(status.reason()).isEqualTo(SandboxReason.WORKFLOW_TERMINATED.wireName());
+    assertThat(status.message()).contains("(by hand)").contains("reaper");
+    assertThat(status.execCount()).as("what it recorded while it ran").isEqualTo(1);
+    assertThat(status.startedAt()).isNotNull();
+    assertThat(status.finishedAt()).isNotNull();
+    assertThat(status.tags()).as("from its search attributes").isEqualTo(java.util.Map.of("team", "a"));
+    SandboxResult result = sandboxes.result(name);
+    assertThat(result.status()).isEqualTo(status);
+    assertThat(result.logs().lines()).isEmpty();
+    assertThat(sandboxes.awaitDone(name, Duration.ofSeconds(1))).contains(result);
+    assertThat(sandboxes.terminate(name, null)).isEqualTo(status);
+    assertThat(sandboxes.awaitRunning(name, Duration.ofSeconds(1))).isEqualTo(status);
+    assertThat(catchThrowable(() -> sandboxes.exec(name, ExecRequest.of("true"))))
+        .isInstanceOfSatisfying(SandboxNotRunningException.class, e -> assertThat(e.phase()).isEqualTo(SandboxPhase.TERMINATED));
+    assertThat(catchThrowable(() -> sandboxes.logs(name, new LogRequest(null, null))))
+        .isInstanceOfSatisfying(SandboxNotRunningException.class, e -> assertThat(e.getMessage())
+            .isEqualTo("sandbox \"cut\" ended terminated (WorkflowTerminated) and no logs were captured: its workflow "
+                + "was closed without running the code that keeps them"));
+    var listed = sandboxes.list(SandboxFilter.all()).stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    assertThat(listed.phase()).isEqualTo(SandboxPhase.TERMINATED);
+    assertThat(listed.status().reason()).isEqualTo(SandboxReason.WORKFLOW_TERMINATED.wireName());
+    assertThat(sandboxes.list(SandboxFilter.unfinished())).extracting(r -> r.name()).doesNotContain(name);
+    assertThat(sandboxes.list(new SandboxFilter(java.util.Set.of(SandboxPhase.TERMINATED), null, null, null, false)))
+        .extracting(r -> r.name()).contains(name);
+    assertThat(platform.exists(name)).as("no cleanup ran: left to the reaper").isTrue();
   }
 
   @Test
