@@ -258,6 +258,15 @@ class WorkerVersioningTest {
       String item = batches.results(batch).get(0).sandbox();
       assertThat(versioning(WorkflowIds.sandboxWorkflowId(item))).as("a batch item: starts on its batch's "
           + "version, then declares itself").satisfies(on(version, VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE));
+      // the clients' check for a live worker (WorkerWatch) sees a versioned worker's polls
+      var pollers = client.getWorkflowServiceStubs().blockingStub().describeTaskQueue(
+          io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest.newBuilder().setNamespace("default")
+              .setTaskQueue(io.temporal.api.taskqueue.v1.TaskQueue.newBuilder().setName(queue))
+              .setTaskQueueType(io.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW).build())
+          .getPollersList();
+      assertThat(pollers).as("the versioned worker's pollers").isNotEmpty()
+          .allSatisfy(p -> assertThat(java.time.Instant.ofEpochSecond(p.getLastAccessTime().getSeconds()))
+              .isAfter(java.time.Instant.now().minusSeconds(70)));
       sandboxes.terminate(sandbox, "test over");
     }
   }

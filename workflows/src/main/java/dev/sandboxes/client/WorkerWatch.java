@@ -25,11 +25,15 @@ import java.util.function.Supplier;
  * this, a client waited for as long as its call's own deadline, ten minutes and more, with no
  * word. Every {@link #CHECK_EVERY} the task queue is described (DescribeTaskQueue): when no
  * worker has polled it for {@link #NO_WORKER_AFTER}, the call is given up with a
- * {@link SandboxErrors#NO_WORKER} error naming the task queue. A live worker polls continuously
- * (each long poll lasts at most about a minute), so a dead one is noticed between
- * {@code NO_WORKER_AFTER} and {@code NO_WORKER_AFTER} + a minute + {@code CHECK_EVERY} after it
- * died (at most about 2 min 10 s). A server that cannot describe task queues (Temporal's Java test
- * server) is taken to be served.
+ * {@link SandboxErrors#NO_WORKER} error naming the task queue. The server records when each
+ * worker's poll began, and a live worker polls continuously (each long poll lasts at most about a
+ * minute, then it polls again), so an idle live worker's record may just reach a minute: the
+ * record must be that old at two checks in a row. A worker that died is therefore noticed
+ * {@code NO_WORKER_AFTER} + one or two {@code CHECK_EVERY} after its last poll began, which is at
+ * most a minute before it died: about 70 s after the death at best, at most about 2 min 20 s.
+ * A server that cannot describe task queues (Temporal's Java test server) is taken to be served;
+ * a task queue no worker has polled for some minutes (the server forgets pollers after about
+ * five) counts as unserved.
  */
 final class WorkerWatch {
   /** How long without a poll before the task queue counts as unserved. */
@@ -66,13 +70,17 @@ final class WorkerWatch {
   <T> T await(Supplier<String> taskQueue, String what, Supplier<T> call) {
     // a task that an interrupt ends: a blocking gRPC call cancels itself when interrupted
     Future<T> running = CALLS.submit(call::get);
+    int staleChecks = 0;
     while (true) {
       try {
         return running.get(checkEvery.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         String queue = taskQueue.get();
         Instant lastPoll = lastPoll(queue);
-        if (lastPoll != null && lastPoll.isBefore(Instant.now().minus(noWorkerAfter))) {
+        boolean stale = lastPoll != null && lastPoll.isBefore(Instant.now().minus(noWorkerAfter));
+        staleChecks = stale ? staleChecks + 1 : 0;
+        // twice in a row: an idle worker's record ages to a minute before its next long poll renews it
+        if (staleChecks >= 2) {
           running.cancel(true);
           throw new SandboxException(SandboxErrors.NO_WORKER, what + ": no worker is serving task queue \""
               + queue + "\" (none has polled it for " + noWorkerAfter.toSeconds() + " s); start one "
