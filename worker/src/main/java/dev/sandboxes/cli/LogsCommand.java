@@ -6,6 +6,7 @@ import dev.sandboxes.model.OutputPiece;
 import dev.sandboxes.model.SandboxException;
 
 import dev.sandboxes.client.SandboxClient;
+import dev.sandboxes.model.SandboxNotRunningException;
 import dev.sandboxes.model.LogChunk;
 import dev.sandboxes.model.LogLine;
 import dev.sandboxes.model.LogRequest;
@@ -67,8 +68,13 @@ final class LogsCommand implements Callable<Integer> {
         last = print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
       }
       if (follow) {
-        // The sandbox ended: its captured tail may hold lines written since the last ask.
-        print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
+        // The sandbox ended: its captured tail may hold lines written since the last ask, unless
+        // its workflow was closed outside the project, which captured none (what was followed stands)
+        try {
+          print(out, client.logs(name, new LogRequest(LogRequest.MAX_TAIL, last)), last);
+        } catch (SandboxNotRunningException noneCaptured) {
+          // nothing more to print
+        }
       }
       return ExitCodes.OK;
     } finally {

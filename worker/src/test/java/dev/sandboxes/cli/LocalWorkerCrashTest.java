@@ -139,8 +139,9 @@ class LocalWorkerCrashTest {
 
   /**
    * A client waiting on a sandbox whose only worker was killed is told so, naming the task
-   * queue, within the documented bound (no poll for 60 s at two checks in a row: at most about
-   * 2 min 20 s after the kill), instead of waiting out its call's deadline: an exec, a
+   * queue, within the documented bound (the latest poll unchanged for 70 s on the client's clock,
+   * checked every 10 s: at most about 90 s after the call began), instead of waiting out its call's
+   * deadline: an exec, a
    * terminate and a wait through the client, an exec through the CLI.
    */
   @Test
@@ -183,7 +184,7 @@ class LocalWorkerCrashTest {
           assertThat(exec.code()).as(exec.err()).isEqualTo(ExitCodes.OPERATIONAL);
           assertThat(exec.err().lines().count()).as(exec.err()).isEqualTo(1);
           assertThat(exec.err()).contains("no worker is serving task queue \"" + queue + "\"");
-          assertThat(took).as("seconds from the kill to the last answer").isLessThan(150);
+          assertThat(took).as("seconds from the kill to the last answer").isBetween(60.0, 100.0);
         } finally {
           callers.shutdownNow();
         }

@@ -76,12 +76,17 @@ public final class SandboxClient {
   private final WorkflowClient client;
   private final String taskQueue;
   private final WorkerWatch workers;
+  /** The same client, whose queries the server refuses once the workflow is closed. */
+  private final WorkflowClient openOnly;
 
   /** A client that starts sandboxes through {@code client} on {@code taskQueue}. */
   public SandboxClient(WorkflowClient client, String taskQueue) {
     this.client = client;
     this.taskQueue = taskQueue;
     this.workers = new WorkerWatch(client);
+    this.openOnly = WorkflowClient.newInstance(client.getWorkflowServiceStubs(), client.getOptions().toBuilder()
+        .setQueryRejectCondition(io.temporal.api.enums.v1.QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_OPEN)
+        .build());
   }
 
   /** A client that starts sandboxes through {@code client} on {@link TaskQueues#DEFAULT}. */
@@ -195,7 +200,9 @@ public final class SandboxClient {
     WorkflowExecutionDescription execution = call(name, () -> untyped(name).describe());
     if (!closed(execution)) {
       try {
-        return call(name, () -> stub(name).describe());
+        // refused by the server once the workflow closed: a closed workflow is never asked
+        return call(name, () -> openOnly.newWorkflowStub(SandboxWorkflow.class, WorkflowIds.sandboxWorkflowId(name))
+            .describe());
       } catch (RuntimeException e) {
         // closed while asked: answered as a closed one below
         execution = call(name, () -> untyped(name).describe());
@@ -286,8 +293,11 @@ public final class SandboxClient {
     SearchAttributes attributes = meta.getTypedSearchAttributes();
     Map<String, String> tags = tags(attributes);
     SandboxStatus kept = keptStatus(meta);
+    // no memo (a run from before it was kept, or one that cannot be read): the phase attribute
+    String phase = attributes.get(SearchAttributeKeys.PHASE);
     SandboxStatus recorded = kept != null ? kept.withTags(tags)
-        : new SandboxStatus(name, attributes.get(SearchAttributeKeys.IMAGE), SandboxPhase.QUEUED, null, null, null,
+        : new SandboxStatus(name, attributes.get(SearchAttributeKeys.IMAGE),
+            phase == null ? SandboxPhase.QUEUED : SandboxPhase.parse(phase), null, null, null,
             meta.getStartTime(), null, null, null, tags, 0);
     return recorded.closedOutside(how, reason, detail, meta.getCloseTime());
   }
@@ -425,8 +435,8 @@ public final class SandboxClient {
     if (endedOutside(execution.getStatus()).isPresent()) {
       SandboxStatus ended = call(name, () -> closedResult(name, execution)).status();
       throw new SandboxNotRunningException(ended.phase(), "sandbox \"" + name + "\" ended "
-          + ended.phase().wireName() + " (" + ended.reason() + ") and no logs were captured: its workflow was "
-          + "closed without running the code that keeps them");
+          + ended.phase().wireName() + (ended.reason() == null ? "" : " (" + ended.reason() + ")")
+          + " and no logs were captured: its workflow was closed without running the code that keeps them");
     }
     return result(name).logs().select(request);
   }
@@ -576,8 +586,9 @@ public final class SandboxClient {
     return closed(call(name, () -> untyped(name).describe()));
   }
 
-  private static boolean closed(WorkflowExecutionMetadata execution) {
-    return execution.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  private static boolean closed(WorkflowExecutionDescription execution) {
+    // not "status != RUNNING": a paused workflow is open
+    return execution.getWorkflowExecutionInfo().hasCloseTime();
   }
 
 

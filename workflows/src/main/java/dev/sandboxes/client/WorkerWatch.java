@@ -23,21 +23,22 @@ import java.util.function.Supplier;
  * that some worker still serves the workflow's task queue. A call to a workflow whose workers
  * are all gone is accepted by the server and then waits for a worker that never comes: without
  * this, a client waited for as long as its call's own deadline, ten minutes and more, with no
- * word. Every {@link #CHECK_EVERY} the task queue is described (DescribeTaskQueue): when no
- * worker has polled it for {@link #NO_WORKER_AFTER}, the call is given up with a
- * {@link SandboxErrors#NO_WORKER} error naming the task queue. The server records when each
- * worker's poll began, and a live worker polls continuously (each long poll lasts at most about a
- * minute, then it polls again), so an idle live worker's record may just reach a minute: the
- * record must be that old at two checks in a row. A worker that died is therefore noticed
- * {@code NO_WORKER_AFTER} + one or two {@code CHECK_EVERY} after its last poll began, which is at
- * most a minute before it died: about 70 s after the death at best, at most about 2 min 20 s.
- * A server that cannot describe task queues (Temporal's Java test server) is taken to be served;
- * a task queue no worker has polled for some minutes (the server forgets pollers after about
- * five) counts as unserved.
+ * word.
+ *
+ * <p>Every {@link #CHECK_EVERY} the task queue is described (DescribeTaskQueue, workflow tasks):
+ * the server records when each worker's latest poll began, and a live worker polls continuously
+ * (each long poll lasts at most about a minute, then it polls again), so that record changes at
+ * least once a minute while any worker lives. When it has not changed for {@link #NO_WORKER_AFTER}
+ * as this client's own monotonic clock measures it (never comparing the server's clock with this
+ * host's), the call is given up with a {@link SandboxErrors#NO_WORKER} error naming the task queue:
+ * at most about 90 s after the last worker died or the call began waiting, whichever is later.
+ * No pollers on record (never polled, or forgotten: the server keeps them about five minutes)
+ * counts as a record that does not change. A server that cannot describe task queues (Temporal's
+ * Java test server), and a check that fails, leave the call waiting as before.
  */
 final class WorkerWatch {
-  /** How long without a poll before the task queue counts as unserved. */
-  static final Duration NO_WORKER_AFTER = Duration.ofSeconds(60);
+  /** How long the task queue's latest poll may stay the same before no worker counts as serving it. */
+  static final Duration NO_WORKER_AFTER = Duration.ofSeconds(70);
   /** How often the task queue is described while a call waits. */
   static final Duration CHECK_EVERY = Duration.ofSeconds(10);
 
@@ -63,39 +64,64 @@ final class WorkerWatch {
 
   /**
    * The answer of {@code call}, which waits for a worker of {@code taskQueue}'s workflows (asked for
-   * only once the call has waited {@link #CHECK_EVERY}); throws
-   * what it throws, or a {@link SandboxErrors#NO_WORKER} error (the call interrupted) once no worker
-   * serves the task queue. {@code what} names the call in that error.
+   * once, when the call has waited {@link #CHECK_EVERY}); throws what it throws, or a
+   * {@link SandboxErrors#NO_WORKER} error once no worker serves the task queue. {@code what} names
+   * the call in that error. The call runs on a thread of its own (with the caller's gRPC context)
+   * and is interrupted, which cancels a blocking gRPC call, whenever this returns without its answer.
    */
   <T> T await(Supplier<String> taskQueue, String what, Supplier<T> call) {
-    // a task that an interrupt ends: a blocking gRPC call cancels itself when interrupted
-    Future<T> running = CALLS.submit(call::get);
-    int staleChecks = 0;
-    while (true) {
-      try {
-        return running.get(checkEvery.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        String queue = taskQueue.get();
-        Instant lastPoll = lastPoll(queue);
-        boolean stale = lastPoll != null && lastPoll.isBefore(Instant.now().minus(noWorkerAfter));
-        staleChecks = stale ? staleChecks + 1 : 0;
-        // twice in a row: an idle worker's record ages to a minute before its next long poll renews it
-        if (staleChecks >= 2) {
-          running.cancel(true);
-          throw new SandboxException(SandboxErrors.NO_WORKER, what + ": no worker is serving task queue \""
-              + queue + "\" (none has polled it for " + noWorkerAfter.toSeconds() + " s); start one "
-              + "(sandbox worker) or check the ones running. What was asked may still happen when a worker "
-              + "comes back");
+    Future<T> running = CALLS.submit(io.grpc.Context.current().wrap(call::get));
+    boolean answered = false;
+    try {
+      String queue = null;
+      Instant seen = null;
+      long seenSince = 0;
+      while (true) {
+        try {
+          T answer = running.get(checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+          answered = true;
+          return answer;
+        } catch (TimeoutException e) {
+          try {
+            queue = queue != null ? queue : taskQueue.get();
+            Instant latest = lastPoll(queue);
+            if (latest == null) {
+              continue; // the server cannot tell
+            }
+            if (!latest.equals(seen)) {
+              seen = latest;
+              seenSince = System.nanoTime();
+            } else if (System.nanoTime() - seenSince >= noWorkerAfter.toNanos()) {
+              throw new SandboxException(SandboxErrors.NO_WORKER, what + ": no worker is serving task queue \""
+                  + queue + "\" (none has polled it for " + noWorkerAfter.toSeconds() + " s); start one "
+                  + "(sandbox worker) or check the ones running. What was asked may still happen when a worker "
+                  + "comes back");
+            }
+          } catch (SandboxException noWorker) {
+            throw noWorker;
+          } catch (RuntimeException cannotTell) {
+            // the check failed (the server busy, the workflow gone): the call's own wait stands
+          }
+        } catch (ExecutionException e) {
+          answered = true;
+          if (e.getCause() instanceof RuntimeException failure) {
+            throw failure;
+          }
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          java.util.concurrent.CancellationException interrupted =
+              new java.util.concurrent.CancellationException(what + ": interrupted while waiting");
+          interrupted.initCause(e);
+          throw interrupted;
         }
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException failure) {
-          throw failure;
-        }
-        throw new IllegalStateException(e.getCause());
-      } catch (InterruptedException e) {
+      }
+    } finally {
+      if (!answered) {
         running.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
       }
     }
   }

@@ -21,6 +21,9 @@ public class ReaperWorkflowImpl implements ReaperWorkflow {
           .setSummary("remove orphaned sandbox objects")
           .build());
 
+  /** The change under which a request that breaks a rule (or carries an unknown field) fails the pass at once. */
+  static final String REFUSE_BAD_INPUT = "refuse-bad-input";
+
   @Override
   public ReapReport run(ReapRequest request) {
     // a caller that bypassed the client: refused before the activity, typed
@@ -31,7 +34,11 @@ public class ReaperWorkflowImpl implements ReaperWorkflow {
       refused.addAll(dev.sandboxes.model.UnknownFields.of(request));
       refused.addAll(request.violations());
     }
-    dev.sandboxes.workflow.InvalidInput.refuse("reap request", refused);
+    // a run from before this change read on, and replays so
+    if (!refused.isEmpty() && io.temporal.workflow.Workflow.getVersion(REFUSE_BAD_INPUT,
+        io.temporal.workflow.Workflow.DEFAULT_VERSION, 1) >= 1) {
+      dev.sandboxes.workflow.InvalidInput.refuse("reap request", refused);
+    }
     return activities.reap(request);
   }
 

@@ -6,6 +6,7 @@ import dev.sandboxes.model.Violation;
 import dev.sandboxes.workflow.InvalidInput;
 import java.util.ArrayList;
 import java.util.List;
+import io.temporal.workflow.Workflow;
 
 import dev.sandboxes.activity.ExecCalls;
 import dev.sandboxes.model.ExecOutputChunk;
@@ -22,6 +23,9 @@ import io.temporal.workflow.WorkflowVersioningBehavior;
  * that streams every exec asks it of sandboxes without the agent too.
  */
 public class ExecOutputWorkflowImpl implements ExecOutputWorkflow {
+  /** The change under which a request that breaks a rule (or carries an unknown field) fails the read at once. */
+  static final String REFUSE_BAD_INPUT = "refuse-bad-input";
+
   @Override
   public ExecOutputChunk read(String sandbox, ExecOutputRequest request) {
     // a caller that bypassed the client: refused before any timer or activity, typed
@@ -32,7 +36,10 @@ public class ExecOutputWorkflowImpl implements ExecOutputWorkflow {
       refused.addAll(UnknownFields.of(request));
       refused.addAll(request.violations());
     }
-    InvalidInput.refuse("exec output request", refused);
+    // a run from before this change read on, and replays so
+    if (!refused.isEmpty() && Workflow.getVersion(REFUSE_BAD_INPUT, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      InvalidInput.refuse("exec output request", refused);
+    }
     try {
       return ExecCalls.output(request, null).execOutput(sandbox, request);
     } catch (ActivityFailure failure) {
