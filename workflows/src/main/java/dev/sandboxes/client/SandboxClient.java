@@ -194,7 +194,7 @@ public final class SandboxClient {
   /**
    * The current status; works after the sandbox's workflow closed, whatever closed it. An open
    * workflow is asked (a query); a closed one is never asked: its status comes from how it closed
-   * ({@link #closedResult}).
+   * ({@link #result}).
    */
   public SandboxStatus describe(String name) {
     WorkflowExecutionDescription execution = call(name, () -> untyped(name).describe());
@@ -211,30 +211,8 @@ public final class SandboxClient {
         }
       }
     }
-    return closedResult(name, execution).status();
-  }
-
-  /**
-   * What a sandbox whose workflow is closed left behind, from how the workflow closed, without
-   * asking a workflow that did not end by its own code (such a query replays a history that
-   * ends in the middle, and fails or answers with a phase long gone). Completed: its result.
-   * Cancelled: its kept state (its code ran to the end and answers queries). Terminated or timed
-   * out by Temporal, or failed: the status it kept in its memo, ended {@code terminated}
-   * ({@code failed} for a failure) with a reason that says how, no logs captured (phase truth
-   * when the project is bypassed; a recorded terminal phase stands).
-   */
-  private SandboxResult closedResult(String name, WorkflowExecutionDescription execution) {
-    if (endedOutside(execution.getStatus()).isEmpty()) {
-      return result(name);
-    }
-    try {
-      untyped(name).getResult(SandboxResult.class);
-    } catch (WorkflowFailedException e) {
-      return endedOutsideResult(execution, e);
-    } catch (RuntimeException e) {
-      // how it closed stays unsaid; the status still says that it closed
-    }
-    return endedOutsideResult(execution, null);
+    // a closed workflow is not asked either: result() reads how it closed
+    return result(name).status();
   }
 
   /**
@@ -258,7 +236,11 @@ public final class SandboxClient {
 
   /**
    * The result of a sandbox whose workflow closed with a failure: a cancelled one's from its kept
-   * state, any other's from how it closed ({@link #closedResult}).
+   * state; a completed run's return value was the answer. One that did not end by its own code
+   * (terminated or timed out by Temporal, or failed) is never asked (such a query replays a history
+   * that ends in the middle, and fails or answers with a phase long gone): its result is the status
+   * it kept in its memo, ended {@code terminated} ({@code failed} for a failure) with a reason that
+   * says how, and no logs (phase truth when the project is bypassed; a recorded terminal phase stands).
    */
   private SandboxResult failedResult(String name, WorkflowFailedException failure) {
     if (failure.getCause() instanceof CanceledFailure) {
@@ -433,7 +415,7 @@ public final class SandboxClient {
     }
     WorkflowExecutionDescription execution = call(name, () -> untyped(name).describe());
     if (endedOutside(execution.getStatus()).isPresent()) {
-      SandboxStatus ended = call(name, () -> closedResult(name, execution)).status();
+      SandboxStatus ended = result(name).status();
       throw new SandboxNotRunningException(ended.phase(), "sandbox \"" + name + "\" ended "
           + ended.phase().wireName() + (ended.reason() == null ? "" : " (" + ended.reason() + ")")
           + " and no logs were captured: its workflow was closed without running the code that keeps them");
@@ -590,7 +572,6 @@ public final class SandboxClient {
     // not "status != RUNNING": a paused workflow is open
     return execution.getWorkflowExecutionInfo().hasCloseTime();
   }
-
 
   /**
    * {@code call} (one that waits for the sandbox's worker), with Temporal's failures typed as by
