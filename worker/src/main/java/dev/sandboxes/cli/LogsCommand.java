@@ -14,7 +14,9 @@ import dev.sandboxes.model.SandboxPhase;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,12 +57,15 @@ final class LogsCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       Instant from = since == null ? null : Instant.now().minus(since);
       // where the command's output stands now, before the tail is read: following from there
-      // misses nothing (a line written in between may show twice)
+      // misses nothing, and what was written while the tail was read is printed less what the
+      // tail already showed
       long end = follow && !global.json ? outputEnd(client) : -1;
       LogChunk chunk = client.logs(name, new LogRequest(tail, from));
       Instant last = print(out, chunk, null);
       if (end >= 0) {
-        followThroughTheAgent(client, out, end);
+        StreamDecoder text = new StreamDecoder();
+        long next = printAfterTail(client, out, chunk, end, text);
+        followThroughTheAgent(client, out, next, text);
         return ExitCodes.OK;
       }
       while (follow && !client.describe(name).phase().terminal()) {
@@ -97,8 +102,8 @@ final class LogsCommand implements Callable<Integer> {
    * Prints the command's output from {@code offset} as it is written, each read returning as soon
    * as new output is there, until the command ends (true) or its sandbox goes away (false).
    */
-  private boolean followThroughTheAgent(SandboxClient client, PrintWriter out, long offset) {
-    StreamDecoder text = new StreamDecoder();
+  private boolean followThroughTheAgent(SandboxClient client, PrintWriter out, long offset,
+      StreamDecoder text) {
     while (true) {
       ExecOutputChunk chunk;
       try {
@@ -120,6 +125,67 @@ final class LogsCommand implements Callable<Integer> {
         return true;
       }
     }
+  }
+
+  /**
+   * Prints what the command wrote from {@code before} (its end, read before the tail) to its end
+   * now, less the lines at its start that the tail already showed; returns the offset following
+   * goes on from. Nothing is read where nothing was written meanwhile, the usual case.
+   */
+  private long printAfterTail(SandboxClient client, PrintWriter out, LogChunk tail, long before,
+      StreamDecoder text) {
+    long now = outputEnd(client);
+    long offset = before;
+    StringBuilder written = new StringBuilder();
+    while (offset < now) {
+      ExecOutputChunk chunk;
+      try {
+        chunk = client.execOutput(name, new ExecOutputRequest(ExecOutputRequest.MAIN, offset, Duration.ZERO));
+      } catch (SandboxException e) {
+        break; // the sandbox went away: following from here says so
+      }
+      chunk.pieces().forEach(piece -> written.append(text.feed(piece.data())));
+      if (chunk.nextOffset() == offset || chunk.ended()) {
+        offset = chunk.nextOffset();
+        break;
+      }
+      offset = chunk.nextOffset();
+    }
+    List<String> shown = tail.lines().stream().map(LogLine::text).toList();
+    out.print(written.substring(shownInTail(shown, written.toString())));
+    out.flush();
+    return offset;
+  }
+
+  /**
+   * How much of {@code written} (output written while the tail was read) the tail already showed:
+   * the end of its first k whole lines, for the least k ≥ 1 whose last lines are the tail's last
+   * lines, else 0. Lines the container's log had not taken in yet are not in the tail; where a
+   * line written meanwhile repeats the tail's last ones, a line may show twice rather than be lost.
+   */
+  static int shownInTail(List<String> tail, String written) {
+    List<Integer> lineEnds = new ArrayList<>();
+    for (int i = written.indexOf('\n'); i >= 0; i = written.indexOf('\n', i + 1)) {
+      lineEnds.add(i + 1);
+    }
+    for (int k = 1; k <= lineEnds.size() && !tail.isEmpty(); k++) {
+      if (endsLike(tail, written, lineEnds, k)) {
+        return lineEnds.get(k - 1);
+      }
+    }
+    return 0;
+  }
+
+  /** Whether the first {@code k} lines of {@code written} end with the tail's last lines. */
+  private static boolean endsLike(List<String> tail, String written, List<Integer> lineEnds, int k) {
+    for (int j = 0; j < Math.min(k, tail.size()); j++) {
+      int line = k - 1 - j;
+      int start = line == 0 ? 0 : lineEnds.get(line - 1);
+      if (!written.substring(start, lineEnds.get(line) - 1).equals(tail.get(tail.size() - 1 - j))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Prints the lines after {@code after} (lines at that instant were printed already). */

@@ -182,6 +182,21 @@ public class SandboxCliTest {
   }
 
   @Test
+  void followOfAChattyCommandPrintsEveryLineOnce() {
+    // lines come every 20 ms, so some are written while the tail is read
+    String name = unique("chatty");
+    sandbox("create", "busybox:1.36", "--name", name, "--wait", "--", "sh", "-c",
+        "i=1; while [ $i -le 100 ]; do echo line $i; i=$((i+1)); sleep 0.02; done");
+    Run follow = sandbox("logs", name, "--follow");
+    assertThat(follow.code()).as(follow.err()).isZero();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= 100; i++) {
+      expected.append("line ").append(i).append('\n');
+    }
+    assertThat(follow.out()).isEqualTo(expected.toString());
+  }
+
+  @Test
   void waitGivesUpAfterItsTimeout() {
     String name = idle("slow");
     Run run = sandbox("wait", name, "--for", "done", "--timeout", "1s");
