@@ -58,7 +58,7 @@ class HistoryCorpusWithPluginTest {
             .setPlugins(SandboxPlugin.forRuntime(new ScriptedRuntime())).build())
         .build());
     worker = env.newWorker("history-corpus-replay-with-plugin");
-    worker.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class, AwaitingOwnerWorkflowImpl.class);
   }
 
   @AfterAll

@@ -7,12 +7,14 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.sandboxes.batch.BatchRequest;
 import dev.sandboxes.batch.BatchSpec;
 import dev.sandboxes.batch.BatchWorkflow;
+import dev.sandboxes.batch.ItemResult;
 import dev.sandboxes.batch.RetryPolicy;
 import dev.sandboxes.client.BatchClient;
 import dev.sandboxes.client.PoolClient;
 import dev.sandboxes.client.ReaperClient;
 import dev.sandboxes.client.SandboxClient;
 import dev.sandboxes.client.VolumeClient;
+import dev.sandboxes.model.ExecOutputRequest;
 import dev.sandboxes.model.ExecRequest;
 import dev.sandboxes.model.LogRequest;
 import dev.sandboxes.model.SandboxException;
@@ -22,6 +24,8 @@ import dev.sandboxes.model.SandboxSpec;
 import dev.sandboxes.model.VolumeSpec;
 import dev.sandboxes.model.WorkflowIds;
 import dev.sandboxes.plugin.SandboxPlugin;
+import dev.sandboxes.reaper.ReapRequest;
+import dev.sandboxes.reaper.ReaperWorkflow;
 import dev.sandboxes.runtime.ScriptedRuntime;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -31,6 +35,7 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -90,7 +95,8 @@ class HistoryRecorder {
     client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().build());
     WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
         .setPlugins(SandboxPlugin.forRuntime(runtime)).build());
-    factory.newWorker(QUEUE).registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
+    factory.newWorker(QUEUE).registerWorkflowImplementationTypes(OwnerWorkflowImpl.class,
+        AwaitingOwnerWorkflowImpl.class);
     factory.start();
     sandboxes = new SandboxClient(client, QUEUE);
     volumes = new VolumeClient(client, QUEUE);
@@ -102,6 +108,7 @@ class HistoryRecorder {
       reaperPass();
       poolPaths();
       execOutputPaths();
+      closedOutsidePaths();
     } finally {
       factory.shutdownNow();
       stubs.shutdownNow();
@@ -348,6 +355,65 @@ class HistoryRecorder {
     saveSandbox("sandbox-streamed-exec", name);
     save("exec-output-read", execOutputReads(name).get(0));
     save("exec-output-unavailable", execOutputReads(plain).get(0));
+  }
+
+  // --- ended or refused by Temporal ----------------------------------------------------------
+
+  /**
+   * Owners of sandboxes that Temporal itself ended while they ran (an operator's terminate of an
+   * author workflow's child and of a batch item's sandbox), and a reaper pass and an exec-output
+   * read started past the client with input that breaks a rule.
+   */
+  void closedOutsidePaths() {
+    // The terminated sandboxes' own histories are not kept: the SDK's replayer cannot replay a
+    // history whose last event is a termination that came after the last workflow task's
+    // commands (temporalio/sdk-java#1457), and no worker ever replays one (no task follows it).
+    // What reacts to a termination, and is kept, is the workflow that owned the sandbox.
+    AwaitingOwnerWorkflow owner = client.newWorkflowStub(AwaitingOwnerWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("owner/rec-awaiting").setTaskQueue(QUEUE).build());
+    WorkflowClient.start(owner::run, "rec-awaited-child");
+    await(() -> isStarted(WorkflowIds.sandboxWorkflowId("rec-awaited-child")), "the owner's child to start");
+    sandboxes.awaitRunning("rec-awaited-child", Duration.ofSeconds(30));
+    terminateOutside("rec-awaited-child");
+    assertThat(WorkflowStub.fromTyped(owner).getResult(List.class))
+        .containsExactly("terminated", "WorkflowTerminated");
+    save("author-workflow-child-terminated-outside", "owner/rec-awaiting");
+
+    String batch = batches.start(BatchSpec.ofCount("rec-item-outside", template("idle"), 2, 2));
+    await(() -> batches.progress(batch).running() == 2, "the batch's items to run");
+    terminateOutside(batch + "-0");
+    sandboxes.terminate(batch + "-1", "recorded");
+    assertThat(batches.awaitDone(batch, Duration.ofMinutes(2))).isPresent();
+    assertThat(batches.results(batch)).extracting(ItemResult::reason)
+        .containsExactly("WorkflowTerminated", "TerminateRequested");
+    saveBatch("batch-item-terminated-outside", batch, 1);
+
+    ReaperWorkflow reaper = client.newWorkflowStub(ReaperWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId("reaper/rec-refused").setTaskQueue(QUEUE).build());
+    assertThatThrownBy(() -> reaper.run(new ReapRequest(true, Duration.ofDays(-1))))
+        .isInstanceOf(WorkflowFailedException.class);
+    save("reaper-refused-bad-input", "reaper/rec-refused");
+
+    String readId = WorkflowIds.EXEC_OUTPUT_ID_PREFIX + "rec-refused/main/-7";
+    ExecOutputWorkflow read = client.newWorkflowStub(ExecOutputWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(readId).setTaskQueue(QUEUE).build());
+    assertThatThrownBy(() -> read.read("rec-refused", new ExecOutputRequest("main", -7, null)))
+        .isInstanceOf(WorkflowFailedException.class);
+    save("exec-output-refused-bad-input", readId);
+  }
+
+  boolean isStarted(String workflowId) {
+    try {
+      client.newUntypedWorkflowStub(workflowId).describe();
+      return true;
+    } catch (RuntimeException notYet) {
+      return false;
+    }
+  }
+
+  /** Ends a sandbox's workflow as an operator does with `temporal workflow terminate`. */
+  void terminateOutside(String sandbox) {
+    client.newUntypedWorkflowStub(WorkflowIds.sandboxWorkflowId(sandbox)).terminate("an operator's terminate");
   }
 
   /** The IDs of the exec-output reads of one sandbox, from visibility. */

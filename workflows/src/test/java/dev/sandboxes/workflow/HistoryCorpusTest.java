@@ -45,8 +45,8 @@ class HistoryCorpusTest {
     WorkflowTypes.register(versioned, SandboxLimits.defaults(), true);
     // the author API (Sandboxes.start, Sandbox.exec) runs inside users' workflows: a workflow
     // that uses it is kept in the corpus too
-    plain.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
-    versioned.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class);
+    plain.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class, AwaitingOwnerWorkflowImpl.class);
+    versioned.registerWorkflowImplementationTypes(OwnerWorkflowImpl.class, AwaitingOwnerWorkflowImpl.class);
   }
 
   @AfterAll
