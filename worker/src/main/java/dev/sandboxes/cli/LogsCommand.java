@@ -145,11 +145,11 @@ final class LogsCommand implements Callable<Integer> {
         break; // the sandbox went away: following from here says so
       }
       chunk.pieces().forEach(piece -> written.append(text.feed(piece.data())));
-      if (chunk.nextOffset() == offset || chunk.ended()) {
-        offset = chunk.nextOffset();
+      long from = offset;
+      offset = chunk.nextOffset();
+      if (offset == from || chunk.ended()) {
         break;
       }
-      offset = chunk.nextOffset();
     }
     List<String> shown = tail.lines().stream().map(LogLine::text).toList();
     out.print(written.substring(shownInTail(shown, written.toString())));
@@ -164,11 +164,14 @@ final class LogsCommand implements Callable<Integer> {
    * line written meanwhile repeats the tail's last ones, a line may show twice rather than be lost.
    */
   static int shownInTail(List<String> tail, String written) {
+    if (tail.isEmpty()) {
+      return 0;
+    }
     List<Integer> lineEnds = new ArrayList<>();
     for (int i = written.indexOf('\n'); i >= 0; i = written.indexOf('\n', i + 1)) {
       lineEnds.add(i + 1);
     }
-    for (int k = 1; k <= lineEnds.size() && !tail.isEmpty(); k++) {
+    for (int k = 1; k <= lineEnds.size(); k++) {
       if (endsLike(tail, written, lineEnds, k)) {
         return lineEnds.get(k - 1);
       }
