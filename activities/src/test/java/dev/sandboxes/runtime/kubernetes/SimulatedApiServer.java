@@ -1,5 +1,6 @@
 package dev.sandboxes.runtime.kubernetes;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -42,6 +43,17 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
   private static final long NEVER_MILLIS = 15_000L;
 
   /**
+   * The clients' request timeout: past the longest stall of the mock's event loop. When a client
+   * closes a watch with events still queued for it, the mock's {@code WatchEventsListener.onClosed}
+   * waits on the event loop (up to a minute) for its send executor, whose pending sends wait (up to
+   * 30 s each) for writes only that event loop can do; every request on that loop's connections
+   * waits meanwhile. The client's default 10 s timed out on such a stall in CI (a pod list right
+   * after a probe had closed its watches). Measured: a watch closed 40 times while another client
+   * created pods stalled the next list 11 times, 30.0 s each.
+   */
+  static final int REQUEST_TIMEOUT_MILLIS = 90_000;
+
+  /**
    * An exec's answer: its output and exit code ({@code null}: it never ends). One that
    * {@code breaks} sends its output and closes the stream without an exit status, like the
    * broken exec websockets seen on the rig.
@@ -77,7 +89,14 @@ final class SimulatedApiServer extends KubernetesMixedDispatcher {
     Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
     SimulatedApiServer dispatcher = new SimulatedApiServer(responses);
     dispatcher.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), responses, dispatcher, false);
+        new MockWebServer(), responses, dispatcher, false) {
+      @Override
+      protected Config initConfig() {
+        Config config = super.initConfig();
+        config.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
+        return config;
+      }
+    };
     dispatcher.server.init();
     return dispatcher;
   }
