@@ -20,7 +20,7 @@ class BatchClusterTest {
   static final int ITEMS = Integer.getInteger("sandboxes.e2e.batchItems", 500);
 
   @Test
-  void aThousandItemBatchCompletesWithEveryResult() {
+  void aBatchOfSeveralChunksCompletesWithEveryResult() {
     WorkflowServiceStubs stubs = Rig.temporal();
     try {
       BatchClient batches = new BatchClient(WorkflowClient.newInstance(stubs));
