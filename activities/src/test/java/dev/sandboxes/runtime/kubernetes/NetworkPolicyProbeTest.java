@@ -90,7 +90,7 @@ class NetworkPolicyProbeTest {
     NetworkPolicyProbe.Result result = NetworkPolicyProbe.run(slow(), cluster.options(), Duration.ofMillis(800));
 
     // not held until the pods end (their deadline is 60 s): about a second, but the mock API
-XX
+    // server's watch close can stall its event loop for 30 s (see SimulatedApiServer.REQUEST_TIMEOUT_MILLIS)
     assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(NetworkPolicyProbe.POD_DEADLINE_SECONDS - 5));
     assertThat(result.verdict()).isEqualTo(NetworkPolicyProbe.Verdict.UNKNOWN);
     assertThat(result.detail()).contains("did not finish in time").contains("control still running");
